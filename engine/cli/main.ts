@@ -1,0 +1,136 @@
+// The CLI as a function of (argv, io) -> exit code, so tests drive it in-process (STYLE.md 5).
+// Exit codes (SPEC section 4): 0 success, 1 error, 2 only from `plan --detailed-exitcode`.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { COMMANDS } from './registry.js';
+import { COMMON_OPTIONS, type Command, type OptionSpec } from './command.js';
+import { err, out, type CliIO } from './io.js';
+import { T2tError, UserError } from '../errors.js';
+import { didYouMean } from '../util/suggest.js';
+import { packageRoot } from '../util/package-root.js';
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    return await dispatch(argv, io, debug);
+  } catch (e) {
+    reportError(e, io, debug);
+    return 1;
+  }
+}
+
+async function dispatch(argv: string[], io: CliIO, debug: boolean): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+    if (first === 'help' && rest[0]) return dispatch([rest[0], '--help'], io, debug);
+    out(io, globalHelp());
+    return 0;
+  }
+  if (first === '--version' || first === '-v') {
+    out(io, version());
+    return 0;
+  }
+  if (first.startsWith('-')) {
+    throw new UserError(`unknown option '${first}' before the command${didYouMean(first.replace(/^-+/, ''), ['help', 'version'])}`, 'cli.unknownOption', "run 't2t --help' for the list of commands");
+  }
+  const entry = COMMANDS[first];
+  if (!entry) {
+    throw new UserError(`unknown command '${first}'${didYouMean(first, Object.keys(COMMANDS))}`, 'cli.unknownCommand', "run 't2t --help' for the list of commands");
+  }
+  const command = await entry.load();
+  const options = { ...COMMON_OPTIONS, ...command.options };
+  const parsed = parseCommandArgs(command, options, rest);
+  if (parsed.values.help) {
+    out(io, commandHelp(command, options));
+    return 0;
+  }
+  const max = command.maxPositionals ?? 1;
+  if (parsed.positionals.length > max) {
+    throw new UserError(
+      `too many arguments for '${command.name}': ${parsed.positionals.slice(max).map((p) => `'${p}'`).join(', ')}`,
+      'cli.tooManyArguments',
+      `usage: t2t ${command.name} ${command.usage}`,
+    );
+  }
+  return command.run({ values: parsed.values, positionals: parsed.positionals, debug }, io);
+}
+
+function parseCommandArgs(command: Command, options: Record<string, OptionSpec>, args: string[]) {
+  const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean; default?: string | boolean }> = {};
+  for (const [name, o] of Object.entries(options)) {
+    config[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}), ...(o.default !== undefined ? { default: o.default } : {}) };
+  }
+  try {
+    return parseArgs({ args, options: config as ParseArgsConfig['options'], allowPositionals: true, strict: true }) as { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] };
+  } catch (e) {
+    const message = (e as Error).message;
+    const unknown = /Unknown option '([^']+)'/.exec(message);
+    if (unknown) {
+      const name = unknown[1]!.replace(/^-+/, '');
+      throw new UserError(`unknown option '${unknown[1]}' for '${command.name}'${didYouMean(name, Object.keys(options)).replace("'", "'--")}`, 'cli.unknownOption', `run 't2t ${command.name} --help' for its options`);
+    }
+    const missing = /Option '([^']+)' argument missing/.exec(message);
+    if (missing) {
+      throw new UserError(`option '${missing[1]!.split(',').pop()!.trim().split(' ')[0]}' needs a value`, 'cli.missingValue', `run 't2t ${command.name} --help' for its options`);
+    }
+    throw new UserError(message.split('\n')[0]!, 'cli.badArguments', `run 't2t ${command.name} --help' for its options`);
+  }
+}
+
+export function reportError(e: unknown, io: CliIO, debug: boolean): void {
+  if (e instanceof T2tError) {
+    err(io, `error: ${e.message}`);
+    if (e.hint) err(io, `hint: ${e.hint}`);
+  } else {
+    err(io, `error: unexpected failure: ${(e as Error)?.message ?? String(e)}`);
+    err(io, 'hint: this is a bug in t2t; run again with --debug and report the output');
+  }
+  if (debug && e instanceof Error && e.stack) err(io, e.stack);
+}
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')) as { version: string };
+  return `t2t ${pkg.version}`;
+}
+
+function globalHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, e]) => `  ${name.padEnd(width)}  ${e.summary}`);
+  return [
+    't2t — declarative GitOps engine for Microsoft 365 tenant-to-tenant migration',
+    '',
+    'Usage: t2t <command> [DIR] [options]',
+    '',
+    'DIR is a project directory (default: the current directory).',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Options:',
+    '  -h, --help     show help (also: t2t <command> --help)',
+    '  -v, --version  print the version',
+    '      --debug    print stack traces and debug logs',
+    '',
+    'Exit codes: 0 success, 1 error, 2 plan --detailed-exitcode found changes.',
+    'Start with: npm run demo   (an emulated contoso -> fabrikam migration, end to end)',
+  ].join('\n');
+}
+
+export function commandHelp(command: Command, options: Record<string, OptionSpec>): string {
+  const rows = Object.entries(options).map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`;
+    const def = o.default !== undefined && o.default !== false ? ` (default: ${o.default})` : '';
+    return [flag, o.description + def] as const;
+  });
+  const width = Math.max(...rows.map(([f]) => f.length));
+  return [
+    `Usage: t2t ${command.name} ${command.usage}`.trimEnd(),
+    '',
+    command.summary,
+    ...(command.description ? ['', command.description.trim()] : []),
+    '',
+    'Options:',
+    ...rows.map(([f, d]) => `  ${f.padEnd(width)}  ${d}`),
+    ...(command.examples?.length ? ['', 'Examples:', ...command.examples.map((e) => `  ${e}`)] : []),
+  ].join('\n');
+}

@@ -1,0 +1,117 @@
+// What discovery knows about one tenant: the "actual" side of the diff (DESIGN.md data flow).
+// Plain JSON-serialisable data, cached in .t2t/ and rebuilt from the tenants at any time.
+// Addresses (upn, mail, proxy addresses) are kept as the tenant returns them; matching
+// normalises (trim, lower case) itself.
+import type { Phase } from '../manifest/model.js';
+
+export interface InventoryUser {
+  readonly id: string; // Graph object id
+  readonly userPrincipalName: string;
+  readonly mail: string | null;
+  readonly proxyAddresses: readonly string[]; // "SMTP:a@x", "smtp:b@y", "X500:/o=..."
+  readonly displayName: string | null;
+  readonly userType: 'Member' | 'Guest';
+  readonly accountEnabled: boolean;
+  readonly usageLocation: string | null;
+  readonly externalUserState: string | null; // guests: PendingAcceptance | Accepted | null
+  readonly assignedSkuIds: readonly string[];
+  /** Every other Graph user property t2t reads (givenName, surname, department, jobTitle,
+   *  employeeId, companyName, mailNickname, ...), for matching, attribute mapping and templates. */
+  readonly attributes: Readonly<Record<string, string | null>>;
+  /** Target users only: the open extension dev.t2t.migration, when t2t has stamped one. */
+  readonly marker?: MigrationMarker;
+}
+
+export interface InventoryGroup {
+  readonly id: string;
+  readonly displayName: string;
+  readonly mail: string | null;
+  readonly memberIds: readonly string[]; // direct members (user ids)
+}
+
+/** An Exchange recipient, from Get-Mailbox / Get-MailUser / Get-MailContact. */
+export interface InventoryRecipient {
+  readonly identity: string; // Exchange Guid / Identity as the cmdlets return it
+  readonly type: 'UserMailbox' | 'MailUser' | 'MailContact';
+  /** For mailboxes and mail users: the Entra object id (ExternalDirectoryObjectId). */
+  readonly userId: string | null;
+  readonly name: string;
+  readonly alias: string | null;
+  readonly primarySmtpAddress: string;
+  readonly emailAddresses: readonly string[]; // "SMTP:…", "smtp:…", "X500:…"
+  readonly externalEmailAddress: string | null; // mail users and contacts: "SMTP:…"
+  readonly legacyExchangeDN: string | null;
+  readonly hiddenFromAddressListsEnabled: boolean;
+  readonly forwardingSmtpAddress: string | null;
+  readonly deliverToMailboxAndForward: boolean;
+  readonly exchangeGuid: string | null;
+  readonly archiveGuid: string | null;
+  /** t2t tags the contacts it creates (CustomAttribute15 = "t2t:<source user id>") so it can adopt them. */
+  readonly customAttribute15: string | null;
+}
+
+export interface InventorySku {
+  readonly skuId: string;
+  readonly skuPartNumber: string;
+  readonly enabled: number; // prepaidUnits.enabled
+  readonly consumed: number; // consumedUnits
+}
+
+/** Sizes that drive the plan's duration estimate (source users). */
+export interface ContentSize {
+  readonly mailboxItems: number;
+  readonly mailboxBytes: number;
+  readonly archiveItems: number;
+  readonly archiveBytes: number;
+  readonly driveItems: number;
+  readonly driveBytes: number;
+}
+
+export interface TenantInventory {
+  readonly tenant: string; // the manifest's tenant name
+  readonly tenantId: string;
+  readonly discoveredAt: string; // ISO 8601
+  readonly users: readonly InventoryUser[];
+  readonly groups: readonly InventoryGroup[];
+  readonly recipients: readonly InventoryRecipient[];
+  readonly skus: readonly InventorySku[];
+  readonly domains: readonly string[]; // verified domains, lower case
+  /** By user id; source tenants only. */
+  readonly content: Readonly<Record<string, ContentSize>>;
+}
+
+/** All tenants of a project, by the manifest's tenant name. */
+export interface Inventory {
+  readonly tenants: Readonly<Record<string, TenantInventory>>;
+  /** sha256 over the discovered data, so a saved plan can tell it is stale. */
+  readonly hash: string;
+}
+
+export type WorkloadName = 'mailbox' | 'archive' | 'onedrive';
+
+export interface SyncWatermark {
+  readonly initialDoneAt?: string; // ISO 8601: initial sync complete
+  readonly lastDeltaAt?: string;
+  readonly items: number; // items copied so far
+  readonly bytes: number;
+  /** Opaque delta links of the source per folder / drive. */
+  readonly deltaLinks?: Readonly<Record<string, string>>;
+}
+
+/** The open extension `dev.t2t.migration` on each target user (SPEC section 5): progress the
+ *  tenants cannot show by themselves. Never holds a secret. */
+export interface MigrationMarker {
+  readonly sourceTenant: string;
+  readonly sourceUserId: string;
+  readonly wave: string;
+  /** The phase the last apply completed for this user. */
+  readonly phase?: Phase;
+  readonly lastAppliedCommit?: string;
+  readonly invitationSentAt?: string;
+  readonly guestConvertedAt?: string;
+  readonly notificationSentAt?: string; // the point of no return
+  readonly cutoverStartedAt?: string;
+  readonly sync?: Readonly<Partial<Record<WorkloadName, SyncWatermark>>>;
+}
+
+export const MARKER_EXTENSION_NAME = 'dev.t2t.migration';

@@ -1,0 +1,40 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { runCli } from '../helpers/cli.js';
+import { COMMANDS } from '../../engine/cli/registry.js';
+
+test('--help lists every command and the exit codes', async () => {
+  const r = await runCli(['--help']);
+  assert.is(r.code, 0);
+  for (const name of Object.keys(COMMANDS)) assert.match(r.stdout, new RegExp(`^  ${name} `, 'm'));
+  assert.match(r.stdout, /Exit codes: 0 success, 1 error, 2/);
+});
+
+test('--version prints the package version', async () => {
+  const r = await runCli(['--version']);
+  assert.is(r.code, 0);
+  assert.match(r.stdout, /^t2t \d+\.\d+\.\d+\n$/);
+});
+
+test('an unknown command is one line with a suggestion, exit 1', async () => {
+  const r = await runCli(['plna']);
+  assert.is(r.code, 1);
+  assert.is(r.stderr, "error: unknown command 'plna' (did you mean 'plan'?)\nhint: run 't2t --help' for the list of commands\n");
+});
+
+test('an unknown option names the command and suggests the closest option', async () => {
+  const r = await runCli(['validate', '--debg']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^error: unknown option '--debg' for 'validate' \(did you mean '--debug'\?\)\n/);
+  assert.not.match(r.stderr, /at .*\.js/); // no stack trace without --debug
+});
+
+test('every command has --help with a usage line', async () => {
+  for (const name of Object.keys(COMMANDS)) {
+    const r = await runCli([name, '--help']);
+    assert.is(r.code, 0, name);
+    assert.match(r.stdout, new RegExp(`^Usage: t2t ${name}`), name);
+  }
+});
+
+test.run();
