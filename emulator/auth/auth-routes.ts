@@ -1,0 +1,4 @@
+// STUB: replaced by the module's owner.
+import type { Route } from '../core/http-types.js';
+
+export const authRoutes: Route[] = [];
