@@ -1,0 +1,114 @@
+// Per-user job logs (`t2t logs`): .t2t/logs/<wave>/<user>.jsonl, append-only JSON lines, one
+// line per event, written with a single O_APPEND write so concurrent users never interleave.
+// The structured process log (.t2t/t2t.log) is pino. Both pass everything through redact().
+import { appendFile, mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { redact, redactString } from './redact.js';
+import { statePaths } from './paths.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface JobLogEntry {
+  time: string; // ISO 8601
+  level: LogLevel;
+  wave: string;
+  user: string; // source address, lower case
+  /** What happened, e.g. "step.start", "step.done", "step.failed". */
+  event: string;
+  message?: string;
+  [field: string]: unknown;
+}
+
+export interface JobLogInput {
+  event: string;
+  message?: string;
+  level?: LogLevel;
+  time?: string;
+  [field: string]: unknown;
+}
+
+/** A file-name-safe form of a wave name or address; reversible and readable for the usual ones. */
+export function safeName(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9@._+-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(/^\./, '%2e');
+}
+
+export function jobLogFile(stateDir: string, wave: string, user: string): string {
+  return join(statePaths.logs(stateDir), safeName(wave), `${safeName(user)}.jsonl`);
+}
+
+export async function appendJobLog(stateDir: string, where: { wave: string; user: string }, entry: JobLogInput): Promise<void> {
+  const file = jobLogFile(stateDir, where.wave, where.user);
+  await mkdir(join(file, '..'), { recursive: true });
+  const line: JobLogEntry = redact({
+    ...entry,
+    time: entry.time ?? new Date().toISOString(),
+    level: entry.level ?? 'info',
+    wave: where.wave,
+    user: where.user.toLowerCase(),
+    event: entry.event,
+  });
+  await appendFile(file, JSON.stringify(line) + '\n');
+}
+
+/** The job log of one user (in every wave, or one), or of a whole wave, oldest first. A torn last
+ *  line (a crash mid-write) is skipped. */
+export async function readJobLog(stateDir: string, filter: { user?: string; wave?: string } = {}): Promise<JobLogEntry[]> {
+  const root = statePaths.logs(stateDir);
+  const waves = filter.wave !== undefined ? [safeName(filter.wave)] : await list(root);
+  const files: string[] = [];
+  for (const w of waves) {
+    if (filter.user !== undefined) files.push(join(root, w, `${safeName(filter.user)}.jsonl`));
+    else for (const f of await list(join(root, w))) if (f.endsWith('.jsonl')) files.push(join(root, w, f));
+  }
+  const entries: JobLogEntry[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw e;
+    }
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        entries.push(JSON.parse(line) as JobLogEntry);
+      } catch {
+        // torn line
+      }
+    }
+  }
+  // stable sort: entries of one file keep their order when times tie
+  return entries.map((e, i) => [e, i] as const).sort((a, b) => (a[0].time < b[0].time ? -1 : a[0].time > b[0].time ? 1 : a[1] - b[1])).map(([e]) => e);
+}
+
+async function list(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir)).sort();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+/** The structured process log, .t2t/t2t.log (pino, JSON lines), with every argument redacted. */
+export function createProcessLogger(stateDir: string, options: { level?: LogLevel; name?: string } = {}): Logger {
+  const destination = pino.destination({ dest: statePaths.processLog(stateDir), mkdir: true, sync: true, append: true });
+  return pino(
+    {
+      level: options.level ?? 'info',
+      ...(options.name ? { name: options.name } : {}),
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { log: (obj) => redact(obj) },
+      hooks: {
+        logMethod(args, method) {
+          const clean = args.map((a: unknown) => (typeof a === 'string' ? redactString(a) : a)) as Parameters<typeof method>;
+          method.apply(this, clean);
+        },
+      },
+    },
+    destination,
+  );
+}

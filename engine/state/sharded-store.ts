@@ -1,0 +1,283 @@
+// A key/value record store for the discovery cache, on lowdb, sharded by a hash of the key into
+// N JSON files per collection. A 100,000-user tenant loads as N small parallel reads, and a delta
+// that changes one user rewrites one small shard instead of the whole inventory.
+//
+// Layout of a collection:  <dir>/<name>/collection.json   {formatVersion, shards, meta}
+//                          <dir>/<name>/shard-007.json     {formatVersion, records: {key: value}}
+// A missing shard file is an empty shard. Writes go through lowdb's file adapter (steno: write a
+// temp file, then rename), so a crash mid-flush leaves each file either old or new, never torn.
+// Shards are written before collection.json: a delta link in the meta never runs ahead of the
+// records it covers, so after a crash the next delta simply re-reads a few changes.
+//
+// Corrupt files: by default opening fails with a UserError naming the file and saying to delete
+// the cache (it is only a cache). With `onCorrupt: 'reset'` the collection is emptied instead and
+// `resetReason` says why, so discovery knows it must do a full read.
+import { mkdir, readdir, unlink, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Low } from 'lowdb';
+import { DataFile } from 'lowdb/node';
+import { UserError } from '../errors.js';
+
+export const STORE_FORMAT_VERSION = 1;
+export const DEFAULT_SHARDS = 64;
+
+export interface OpenOptions {
+  /** Number of shard files for a new collection (an existing one keeps its own). Default 64. */
+  shards?: number;
+  /** What to do with a corrupt or unreadable file: fail (default) or start empty. */
+  onCorrupt?: 'error' | 'reset';
+}
+
+export interface FlushResult {
+  /** Files rewritten or removed (shards and collection.json). */
+  filesWritten: number;
+  bytesWritten: number;
+}
+
+export interface Collection<T, M extends object = Record<string, unknown>> {
+  readonly name: string;
+  readonly dir: string;
+  readonly shardCount: number;
+  readonly size: number;
+  /** Set when `onCorrupt: 'reset'` discarded the stored data: the cache must be rebuilt in full. */
+  readonly resetReason?: string;
+  get(key: string): T | undefined;
+  has(key: string): boolean;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<T>;
+  entries(): IterableIterator<[string, T]>;
+  /** Stores the value; a value mutated after put must be put again to be flushed. */
+  put(key: string, value: T): void;
+  delete(key: string): boolean;
+  getMeta<K extends keyof M>(key: K): M[K] | undefined;
+  setMeta<K extends keyof M>(key: K, value: M[K] | undefined): void;
+  /** Writes the dirty shards (and the metadata if changed), each atomically. */
+  flush(): Promise<FlushResult>;
+  /** Removes every record and the metadata (written by the next flush). */
+  clear(): void;
+}
+
+interface ShardFile<T> {
+  formatVersion: number;
+  records: Record<string, T>;
+}
+
+interface CollectionFile<M> {
+  formatVersion: number;
+  shards: number;
+  meta: Partial<M>;
+}
+
+/** FNV-1a over UTF-16 code units: fast, stable across runs and platforms. */
+export function shardOf(key: string, shards: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % shards;
+}
+
+class CorruptFile extends Error {
+  constructor(readonly file: string, readonly reason: string) {
+    super(`${file}: ${reason}`);
+  }
+}
+
+/** A lowdb file whose stringify counts the bytes it produces, and compact (no indentation):
+ *  the cache is read by machines and 100,000 records pretty-printed are twice the size. */
+function dataFile<D>(file: string, counter: { bytes: number }): DataFile<D> {
+  return new DataFile<D>(file, {
+    parse: (text) => JSON.parse(text) as D,
+    stringify: (data) => {
+      const text = JSON.stringify(data);
+      counter.bytes += Buffer.byteLength(text);
+      return text;
+    },
+  });
+}
+
+async function readJson<D>(db: Low<D | null>, file: string): Promise<D | null> {
+  try {
+    await db.read();
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new CorruptFile(file, `not valid JSON (${e.message})`);
+    throw e;
+  }
+  return db.data;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export async function openCollection<T, M extends object = Record<string, unknown>>(
+  dir: string,
+  name: string,
+  options: OpenOptions = {},
+): Promise<Collection<T, M>> {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`invalid collection name '${name}'`);
+  const root = join(dir, name);
+  await mkdir(root, { recursive: true });
+  await removeLeftoverTempFiles(root);
+  try {
+    return await load<T, M>(root, name, options.shards ?? DEFAULT_SHARDS);
+  } catch (e) {
+    if (!(e instanceof CorruptFile)) throw e;
+    if (options.onCorrupt === 'reset') {
+      await rm(root, { recursive: true, force: true });
+      await mkdir(root, { recursive: true });
+      const fresh = await load<T, M>(root, name, options.shards ?? DEFAULT_SHARDS);
+      (fresh as { resetReason?: string }).resetReason = `the cached '${name}' was corrupt and has been discarded (${e.message})`;
+      return fresh;
+    }
+    throw new UserError(
+      `the local cache is corrupt: ${e.message}`,
+      'state.corrupt',
+      `delete ${root} (it is only a cache: nothing is lost) and run 't2t discover --full'`,
+      undefined,
+      { cause: e },
+    );
+  }
+}
+
+/** A temp file left by a crash mid-write: the real file next to it is intact (old version). */
+async function removeLeftoverTempFiles(root: string): Promise<void> {
+  for (const f of await readdir(root)) {
+    if (f.startsWith('.') && f.endsWith('.tmp')) await unlink(join(root, f)).catch(() => undefined);
+  }
+}
+
+async function load<T, M extends object>(root: string, name: string, requestedShards: number): Promise<Collection<T, M>> {
+  const counter = { bytes: 0 };
+  const headFile = join(root, 'collection.json');
+  const head = new Low<CollectionFile<M> | null>(dataFile<CollectionFile<M> | null>(headFile, counter), null);
+  const stored = await readJson(head, headFile);
+  let shardCount = requestedShards;
+  let meta: Partial<M> = {};
+  if (stored !== null) {
+    if (!isObject(stored) || stored.formatVersion !== STORE_FORMAT_VERSION || !Number.isInteger(stored.shards) || stored.shards < 1 || !isObject(stored.meta)) {
+      throw new CorruptFile(headFile, `unexpected content or format version (this t2t reads version ${STORE_FORMAT_VERSION})`);
+    }
+    shardCount = stored.shards;
+    meta = stored.meta;
+  }
+  if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 4096) throw new Error(`invalid shard count ${shardCount}`);
+
+  const dbs: Low<ShardFile<T> | null>[] = [];
+  const files: string[] = [];
+  for (let i = 0; i < shardCount; i++) {
+    const file = join(root, `shard-${String(i).padStart(3, '0')}.json`);
+    files.push(file);
+    dbs.push(new Low<ShardFile<T> | null>(dataFile<ShardFile<T> | null>(file, counter), null));
+  }
+  const contents = await Promise.all(dbs.map((db, i) => readJson(db, files[i]!)));
+  const maps: Map<string, T>[] = [];
+  const onDisk: boolean[] = [];
+  let size = 0;
+  contents.forEach((c, i) => {
+    const map = new Map<string, T>();
+    if (c !== null) {
+      if (!isObject(c) || c.formatVersion !== STORE_FORMAT_VERSION || !isObject(c.records)) {
+        throw new CorruptFile(files[i]!, 'unexpected content or format version');
+      }
+      for (const k in c.records) map.set(k, c.records[k] as T);
+    }
+    size += map.size;
+    maps.push(map);
+    onDisk.push(c !== null);
+    dbs[i]!.data = null; // the maps are the truth now; don't keep a second copy alive
+  });
+
+  const dirty = new Set<number>();
+  let metaDirty = stored === null; // a new collection writes its head on first flush
+  const at = (key: string) => maps[shardOf(key, shardCount)]!;
+
+  const collection: Collection<T, M> = {
+    name,
+    dir: root,
+    shardCount,
+    get size() {
+      return size;
+    },
+    get: (key) => at(key).get(key),
+    has: (key) => at(key).has(key),
+    *keys() {
+      for (const m of maps) yield* m.keys();
+    },
+    *values() {
+      for (const m of maps) yield* m.values();
+    },
+    *entries() {
+      for (const m of maps) yield* m.entries();
+    },
+    put(key, value) {
+      if (typeof key !== 'string' || key === '') throw new Error('a record key must be a non-empty string');
+      const i = shardOf(key, shardCount);
+      if (!maps[i]!.has(key)) size++;
+      maps[i]!.set(key, value);
+      dirty.add(i);
+    },
+    delete(key) {
+      const i = shardOf(key, shardCount);
+      if (!maps[i]!.delete(key)) return false;
+      size--;
+      dirty.add(i);
+      return true;
+    },
+    getMeta: (key) => meta[key] as M[typeof key] | undefined,
+    setMeta(key, value) {
+      if (value === undefined) delete meta[key];
+      else meta[key] = value;
+      metaDirty = true;
+    },
+    async flush() {
+      counter.bytes = 0;
+      let filesWritten = 0;
+      const todo = [...dirty];
+      dirty.clear();
+      try {
+        await Promise.all(
+          todo.map(async (i) => {
+            const map = maps[i]!;
+            if (map.size === 0) {
+              if (onDisk[i]) await unlink(files[i]!).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+              onDisk[i] = false;
+            } else {
+              dbs[i]!.data = { formatVersion: STORE_FORMAT_VERSION, records: Object.fromEntries(map) };
+              await dbs[i]!.write();
+              dbs[i]!.data = null;
+              onDisk[i] = true;
+            }
+            filesWritten++;
+          }),
+        );
+      } catch (e) {
+        for (const i of todo) dirty.add(i); // retry them on the next flush
+        throw e;
+      }
+      if (metaDirty) {
+        metaDirty = false;
+        head.data = { formatVersion: STORE_FORMAT_VERSION, shards: shardCount, meta };
+        try {
+          await head.write();
+        } catch (e) {
+          metaDirty = true;
+          throw e;
+        }
+        filesWritten++;
+      }
+      return { filesWritten, bytesWritten: counter.bytes };
+    },
+    clear() {
+      maps.forEach((m, i) => {
+        if (m.size > 0 || onDisk[i]) dirty.add(i);
+        m.clear();
+      });
+      size = 0;
+      meta = {};
+      metaDirty = true;
+    },
+  };
+  return collection;
+}

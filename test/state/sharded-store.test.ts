@@ -1,0 +1,155 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openCollection, shardOf } from '../../engine/state/sharded-store.js';
+import { UserError } from '../../engine/errors.js';
+
+interface User {
+  id: string;
+  upn: string;
+  n: number;
+}
+interface Meta {
+  deltaLink: string;
+  discoveredAt: string;
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 't2t-store-'));
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+let seq = 0;
+const fresh = () => join(tmp, `case-${++seq}`);
+const user = (i: number): User => ({ id: `id-${i}`, upn: `user${i}@contoso.com`, n: i });
+
+async function filled(dir: string, count: number, shards = 16) {
+  const c = await openCollection<User, Meta>(dir, 'users', { shards });
+  for (let i = 0; i < count; i++) c.put(`id-${i}`, user(i));
+  c.setMeta('deltaLink', 'https://graph/delta?token=1');
+  await c.flush();
+  return c;
+}
+
+test('round trip: records and meta survive a reopen; size, get, iteration', async () => {
+  const dir = fresh();
+  await filled(dir, 500);
+  const c = await openCollection<User, Meta>(dir, 'users');
+  assert.is(c.size, 500);
+  assert.is(c.shardCount, 16); // the stored count wins over the default
+  assert.equal(c.get('id-42'), user(42));
+  assert.is(c.get('nope'), undefined);
+  assert.is(c.getMeta('deltaLink'), 'https://graph/delta?token=1');
+  assert.is([...c.values()].length, 500);
+  assert.equal(new Set([...c.keys()]).size, 500);
+  assert.ok(c.delete('id-1'));
+  assert.not.ok(c.delete('id-1'));
+  c.put('id-0', { ...user(0), n: -1 }); // overwrite does not change size
+  assert.is(c.size, 499);
+  await c.flush();
+  const again = await openCollection<User, Meta>(dir, 'users');
+  assert.is(again.size, 499);
+  assert.is(again.get('id-0')!.n, -1);
+  assert.not.ok(again.has('id-1'));
+});
+
+test('a new, empty collection opens and flushes', async () => {
+  const c = await openCollection<User>(fresh(), 'empty', { shards: 4 });
+  assert.is(c.size, 0);
+  const r = await c.flush();
+  assert.is(r.filesWritten, 1); // the head only
+});
+
+test('one put rewrites one shard only', async () => {
+  const dir = fresh();
+  const c = await filled(dir, 1000, 16);
+  const shardFiles = readdirSync(join(dir, 'users')).filter((f) => f.startsWith('shard-'));
+  assert.is(shardFiles.length, 16);
+  const before = new Map(shardFiles.map((f) => [f, statSync(join(dir, 'users', f)).ino]));
+  c.put('id-7', { ...user(7), n: 7777 });
+  const r = await c.flush();
+  assert.is(r.filesWritten, 1);
+  const target = `shard-${String(shardOf('id-7', 16)).padStart(3, '0')}.json`;
+  assert.is(r.bytesWritten, statSync(join(dir, 'users', target)).size);
+  for (const f of shardFiles) {
+    const changed = statSync(join(dir, 'users', f)).ino !== before.get(f); // rename => new inode
+    assert.is(changed, f === target, f);
+  }
+  const nothing = await c.flush();
+  assert.equal(nothing, { filesWritten: 0, bytesWritten: 0 });
+});
+
+test('meta changes rewrite only collection.json', async () => {
+  const dir = fresh();
+  const c = await filled(dir, 100, 8);
+  c.setMeta('discoveredAt', '2026-01-01T00:00:00Z');
+  const r = await c.flush();
+  assert.is(r.filesWritten, 1);
+  assert.match(readFileSync(join(dir, 'users', 'collection.json'), 'utf8'), /discoveredAt/);
+});
+
+test('crash safety: a temp file left by an interrupted flush is ignored and removed', async () => {
+  const dir = fresh();
+  await filled(dir, 200, 4);
+  const shard = `shard-${String(shardOf('id-3', 4)).padStart(3, '0')}.json`;
+  const leftover = join(dir, 'users', `.${shard}.tmp`);
+  writeFileSync(leftover, '{"formatVersion":1,"records":{"id-3":{"id":"id-3","upn":"torn'); // crash mid-write
+  const c = await openCollection<User>(dir, 'users');
+  assert.is(c.size, 200);
+  assert.equal(c.get('id-3'), user(3)); // the previous, complete version
+  assert.not.ok(readdirSync(join(dir, 'users')).some((f) => f.endsWith('.tmp')));
+});
+
+test('a corrupt shard is a UserError naming the file and saying to delete the cache', async () => {
+  const dir = fresh();
+  await filled(dir, 50, 4);
+  const shard = join(dir, 'users', 'shard-002.json');
+  writeFileSync(shard, '{"formatVersion":1,"records":{"id-');
+  try {
+    await openCollection<User>(dir, 'users');
+    assert.unreachable('should have thrown');
+  } catch (e) {
+    assert.instance(e, UserError);
+    const u = e as UserError;
+    assert.is(u.code, 'state.corrupt');
+    assert.ok(u.message.includes(shard), u.message);
+    assert.match(u.hint!, /delete .*users.*discover --full/);
+  }
+});
+
+test("onCorrupt: 'reset' discards the collection and says why", async () => {
+  const dir = fresh();
+  await filled(dir, 50, 4);
+  writeFileSync(join(dir, 'users', 'collection.json'), '[]');
+  const c = await openCollection<User>(dir, 'users', { onCorrupt: 'reset', shards: 8 });
+  assert.is(c.size, 0);
+  assert.is(c.shardCount, 8);
+  assert.match(c.resetReason!, /corrupt.*collection\.json/);
+  c.put('id-1', user(1));
+  await c.flush();
+  const again = await openCollection<User>(dir, 'users');
+  assert.is(again.size, 1);
+  assert.is(again.shardCount, 8);
+  assert.is(again.resetReason, undefined);
+});
+
+test('clear empties records and meta; flush removes the shard files', async () => {
+  const dir = fresh();
+  const c = await filled(dir, 100, 4);
+  c.clear();
+  assert.is(c.size, 0);
+  assert.is(c.getMeta('deltaLink'), undefined);
+  await c.flush();
+  assert.equal(readdirSync(join(dir, 'users')), ['collection.json']);
+  const again = await openCollection<User, Meta>(dir, 'users');
+  assert.is(again.size, 0);
+  assert.is(again.getMeta('deltaLink'), undefined);
+});
+
+test('shardOf is stable and spreads keys', () => {
+  assert.is(shardOf('abc', 64), shardOf('abc', 64));
+  const counts = new Array(16).fill(0);
+  for (let i = 0; i < 16000; i++) counts[shardOf(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, 16)]++;
+  assert.ok(Math.min(...counts) > 700 && Math.max(...counts) < 1300, String(counts));
+});
+
+test.run();
