@@ -50,7 +50,7 @@ export async function main(): Promise<{ coldLoadMs: number; deltaFlushMs: number
     const [delta, deltaFlushMs] = await time(() => loaded.flush());
 
     // A typical scheduled delta: a handful of changed users.
-    for (let i = 0; i < 10; i++) loaded.put(ids[i * 7919]!, { ...loaded.get(ids[i * 7919]!)!, jobTitle: 'Manager' });
+    for (let i = 0; i < 10; i++) loaded.put(ids[i * 7919]!, { ...loaded.get(ids[i * 7919]!)!, displayName: 'Manager' });
     const [small, smallFlushMs] = await time(() => loaded.flush());
 
     // The unsharded alternative: one lowdb JSON file holding everything, rewritten on any change.
