@@ -1,13 +1,110 @@
-// Directory section: users, groups, licences (subscribedSkus), open extensions.
-// Owned by emulator/graph/users*, groups*, licenses*. STUB: the directory module fills this in.
+// Directory section: users, groups, licences (subscribedSkus), open extensions, sent invitations.
+// Owned by emulator/graph/users*, groups*, licenses*, extensions*, invitations*.
+// Records are plain JSON (persistence saves the section as is). Deleted users and groups stay as
+// tombstones (`_deleted`) so delta queries can report them; the indexes only hold live objects.
+import type { TenantState, Tracked } from './tenant-state.js';
+import { nextSeq } from './tenant-state.js';
+
+export interface AssignedLicense {
+  skuId: string;
+  disabledPlans: string[];
+}
+
+/** onPremisesExtensionAttributes: extensionAttribute1..15. */
+export type ExtensionAttributes = Record<string, string | null>;
+
+export interface DirUser extends Tracked {
+  id: string;
+  userPrincipalName: string;
+  mail: string | null;
+  mailNickname: string;
+  displayName: string;
+  givenName: string | null;
+  surname: string | null;
+  jobTitle: string | null;
+  department: string | null;
+  companyName: string | null;
+  employeeId: string | null;
+  officeLocation: string | null;
+  usageLocation: string | null;
+  userType: 'Member' | 'Guest';
+  accountEnabled: boolean;
+  proxyAddresses: string[];
+  otherMails: string[];
+  externalUserState: string | null;
+  externalUserStateChangeDateTime: string | null;
+  creationType: string | null;
+  createdDateTime: string;
+  assignedLicenses: AssignedLicense[];
+  onPremisesExtensionAttributes: ExtensionAttributes;
+  managerId: string | null;
+  /** Open extensions by extensionName: the custom properties only. */
+  extensions: Record<string, Record<string, unknown>>;
+}
+
+export interface GroupMemberEntry {
+  /** seq of the last change of this membership (delta reports members@delta after a token). */
+  seq: number;
+  removed?: boolean;
+}
+
+export interface DirGroup extends Tracked {
+  id: string;
+  displayName: string;
+  description: string | null;
+  mail: string | null;
+  mailNickname: string;
+  mailEnabled: boolean;
+  securityEnabled: boolean;
+  groupTypes: string[];
+  visibility: string | null;
+  createdDateTime: string;
+  proxyAddresses: string[];
+  /** Member object id -> last change; removed entries stay for delta (`@removed`). */
+  members: Record<string, GroupMemberEntry>;
+}
+
+export interface ServicePlan {
+  servicePlanId: string;
+  servicePlanName: string;
+  provisioningStatus: string;
+  appliesTo: string;
+}
+
+export interface Subscription {
+  id: string; // `${tenantId}_${skuId}` as Graph forms it
+  skuId: string;
+  skuPartNumber: string;
+  capabilityStatus: string;
+  appliesTo: string;
+  enabled: number;
+  consumedUnits: number;
+  servicePlans: ServicePlan[];
+}
+
+export interface SentInvitation {
+  invitedUserEmailAddress: string;
+  invitedUserId: string;
+  sentAt: string;
+  messageLanguage: string | null;
+  customizedMessageBody: string | null;
+  inviteRedeemUrl: string;
+}
+
 export interface DirectoryState {
-  users: Record<string, unknown>;
-  groups: Record<string, unknown>;
-  skus: unknown[];
+  users: Record<string, DirUser>;
+  groups: Record<string, DirGroup>;
+  skus: Subscription[];
+  /** lower-case UPN -> user id (live users only). */
+  byUpn: Record<string, string>;
+  /** lower-case SMTP address (mail and smtp proxy addresses) -> object id (users and groups). */
+  byAddress: Record<string, string>;
+  /** Invitation e-mails "sent" (sendInvitationMessage: true), for tests and the demo to read. */
+  sentInvitations: SentInvitation[];
 }
 
 export function emptyDirectory(): DirectoryState {
-  return { users: {}, groups: {}, skus: [] };
+  return { users: {}, groups: {}, skus: [], byUpn: {}, byAddress: {}, sentInvitations: [] };
 }
 
 /** Minimal view of a user other sections need (mail, drive, exchange). */
@@ -17,10 +114,94 @@ export interface UserRef {
   mail: string | null;
 }
 
-/** Resolve a user by object id or UPN (case-insensitive), as Graph's /users/{id|upn} does.
- *  STUB until the directory module lands. */
+/** Resolve a live user by object id or UPN (case-insensitive), as Graph's /users/{id|upn} does. */
 export function findUser(t: { directory: DirectoryState }, idOrUpn: string): UserRef | undefined {
-  void t;
-  void idOrUpn;
-  return undefined;
+  const u = getUser(t, idOrUpn);
+  return u ? { id: u.id, userPrincipalName: u.userPrincipalName, mail: u.mail } : undefined;
+}
+
+/** The full live user record by id or UPN. */
+export function getUser(t: { directory: DirectoryState }, idOrUpn: string): DirUser | undefined {
+  const d = t.directory;
+  const byId = d.users[idOrUpn] ?? d.users[idOrUpn.toLowerCase()];
+  if (byId && !byId._deleted) return byId;
+  const id = d.byUpn[idOrUpn.toLowerCase()];
+  const u = id ? d.users[id] : undefined;
+  return u && !u._deleted ? u : undefined;
+}
+
+export function getGroup(t: { directory: DirectoryState }, id: string): DirGroup | undefined {
+  const g = t.directory.groups[id] ?? t.directory.groups[id.toLowerCase()];
+  return g && !g._deleted ? g : undefined;
+}
+
+/** Live user or group owning an SMTP address (mail or smtp proxy), case-insensitive. */
+export function ownerOfAddress(t: { directory: DirectoryState }, address: string): string | undefined {
+  return t.directory.byAddress[address.toLowerCase()];
+}
+
+export function liveUsers(t: { directory: DirectoryState }): DirUser[] {
+  return Object.values(t.directory.users).filter((u) => !u._deleted);
+}
+
+export function liveGroups(t: { directory: DirectoryState }): DirGroup[] {
+  return Object.values(t.directory.groups).filter((g) => !g._deleted);
+}
+
+/** SMTP addresses an object answers to: its mail and every smtp: proxy address, lower case. */
+export function smtpAddresses(o: { mail: string | null; proxyAddresses: string[] }): string[] {
+  const out = new Set<string>();
+  if (o.mail) out.add(o.mail.toLowerCase());
+  for (const p of o.proxyAddresses) if (/^smtp:/i.test(p)) out.add(p.slice(5).toLowerCase());
+  return [...out];
+}
+
+/** Remove an object's entries from the indexes (before a change or a delete). */
+export function unindex(t: TenantState, o: { id: string; mail: string | null; proxyAddresses: string[]; userPrincipalName?: string }): void {
+  const d = t.directory;
+  if (o.userPrincipalName && d.byUpn[o.userPrincipalName.toLowerCase()] === o.id) delete d.byUpn[o.userPrincipalName.toLowerCase()];
+  for (const a of smtpAddresses(o)) if (d.byAddress[a] === o.id) delete d.byAddress[a];
+}
+
+export function index(t: TenantState, o: { id: string; mail: string | null; proxyAddresses: string[]; userPrincipalName?: string }): void {
+  const d = t.directory;
+  if (o.userPrincipalName) d.byUpn[o.userPrincipalName.toLowerCase()] = o.id;
+  for (const a of smtpAddresses(o)) d.byAddress[a] = o.id;
+}
+
+/** Stamp a tracked write. TODO(lag): switch to emulator/core/lag.ts recordWrite once the core lands,
+ *  so reads before `_visibleAt` see `_previous` (replication lag). Until then writes are visible at once. */
+export function touch(t: TenantState, rec: Tracked): void {
+  rec._seq = nextSeq(t);
+}
+
+/** Apply a change to a user, keeping the indexes in step with its UPN, mail and proxy addresses. */
+export function updateUser(t: TenantState, u: DirUser, change: (u: DirUser) => void): void {
+  unindex(t, u);
+  change(u);
+  index(t, u);
+  touch(t, u);
+}
+
+export function updateGroup(t: TenantState, g: DirGroup, change: (g: DirGroup) => void): void {
+  unindex(t, g);
+  change(g);
+  index(t, g);
+  touch(t, g);
+}
+
+export function emptyExtensionAttributes(): ExtensionAttributes {
+  const out: ExtensionAttributes = {};
+  for (let i = 1; i <= 15; i++) out[`extensionAttribute${i}`] = null;
+  return out;
+}
+
+/** Live member ids of a group, in the order they were added. */
+export function memberIds(g: DirGroup): string[] {
+  return Object.entries(g.members).filter(([, m]) => !m.removed).map(([id]) => id);
+}
+
+export function findSku(t: { directory: DirectoryState }, skuIdOrPart: string): Subscription | undefined {
+  const k = skuIdOrPart.toLowerCase();
+  return t.directory.skus.find((s) => s.skuId === k || s.skuPartNumber.toLowerCase() === k);
 }

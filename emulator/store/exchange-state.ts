@@ -1,9 +1,243 @@
-// Exchange section: recipients (mailbox properties, mail users, mail contacts).
-// Owned by emulator/exchange/*. STUB: the exchange module fills this in.
-export interface ExchangeState {
-  recipients: Record<string, unknown>;
+// Exchange section: recipients (mailboxes, mail users, mail contacts). Owned by emulator/exchange/*
+// and emulator/graph/licenses* (a licence with an Exchange plan provisions a mailbox).
+// One source of truth for addresses: a mailbox or mail user is linked to its Graph user
+// (`userId`) and its EmailAddresses ARE the user's proxyAddresses; only contacts store their own.
+import type { TenantState, Tracked } from './tenant-state.js';
+import { getUser, index, unindex, updateUser, type DirUser } from './directory-state.js';
+import { dropMailStore, ensureMailStore } from './mail-state.js';
+import { nextSeq } from './tenant-state.js';
+
+export type RecipientType = 'UserMailbox' | 'MailUser' | 'MailContact';
+
+export interface Recipient extends Tracked {
+  /** Exchange object Guid (Identity of the REST answers). */
+  guid: string;
+  type: RecipientType;
+  /** ExternalDirectoryObjectId: the Graph user, for mailboxes and mail users. */
+  userId: string | null;
+  name: string;
+  alias: string;
+  displayName: string;
+  /** Contacts only; linked recipients read the user's proxyAddresses. */
+  emailAddresses: string[];
+  /** "SMTP:x@y" for mail users and contacts. */
+  externalEmailAddress: string | null;
+  legacyExchangeDN: string | null;
+  hiddenFromAddressListsEnabled: boolean;
+  forwardingSmtpAddress: string | null;
+  deliverToMailboxAndForward: boolean;
+  exchangeGuid: string | null;
+  archiveGuid: string | null;
+  customAttributes: Record<string, string | null>;
+  whenCreated: string;
+  whenChanged: string;
+  /** Licence removed: the mailbox is removed when the clock passes this (ms since epoch). */
+  pendingRemovalAt?: number;
+  /** What the user was before its mailbox was provisioned (restored when it is removed). */
+  wasMailUser?: boolean;
 }
 
+export interface ExchangeState {
+  recipients: Record<string, Recipient>;
+  /** user id -> recipient guid (live linked recipients). */
+  byUser: Record<string, string>;
+  /** Days a mailbox survives its licence's removal (config exchange.mailboxRetentionDays). */
+  mailboxRetentionDays: number;
+}
+
+export const DEFAULT_MAILBOX_RETENTION_DAYS = 30;
+
 export function emptyExchange(): ExchangeState {
-  return { recipients: {} };
+  return { recipients: {}, byUser: {}, mailboxRetentionDays: DEFAULT_MAILBOX_RETENTION_DAYS };
+}
+
+export function emptyCustomAttributes(): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (let i = 1; i <= 15; i++) out[`CustomAttribute${i}`] = null;
+  return out;
+}
+
+export function liveRecipients(t: TenantState): Recipient[] {
+  return Object.values(t.exchange.recipients).filter((r) => !r._deleted);
+}
+
+export function recipientOfUser(t: TenantState, userId: string): Recipient | undefined {
+  const g = t.exchange.byUser[userId];
+  const r = g ? t.exchange.recipients[g] : undefined;
+  return r && !r._deleted ? r : undefined;
+}
+
+/** EmailAddresses of a recipient: the linked user's proxyAddresses, or the contact's own. */
+export function addressesOf(t: TenantState, r: Recipient): string[] {
+  if (r.userId) return getUser(t, r.userId)?.proxyAddresses ?? [];
+  return r.emailAddresses;
+}
+
+export function primarySmtpOf(t: TenantState, r: Recipient): string {
+  const p = addressesOf(t, r).find((a) => a.startsWith('SMTP:'));
+  return p ? p.slice(5) : '';
+}
+
+/** Replace a recipient's EmailAddresses (for linked recipients: the user's proxyAddresses and mail). */
+export function setAddresses(t: TenantState, r: Recipient, addresses: string[]): void {
+  if (r.userId) {
+    const u = getUser(t, r.userId);
+    if (u) {
+      updateUser(t, u, (x) => {
+        x.proxyAddresses = addresses;
+        const primary = addresses.find((a) => a.startsWith('SMTP:'));
+        if (primary) x.mail = primary.slice(5);
+      });
+    }
+  } else {
+    // Contacts answer to their addresses in the tenant too (ownerOfAddress): keep the index in step.
+    unindex(t, { id: r.guid, mail: null, proxyAddresses: r.emailAddresses });
+    r.emailAddresses = addresses;
+    index(t, { id: r.guid, mail: null, proxyAddresses: r.emailAddresses });
+  }
+}
+
+/** Stamp a tracked write. TODO(lag): use emulator/core/lag.ts recordWrite once the core lands. */
+export function touchRecipient(t: TenantState, r: Recipient, now: number): void {
+  r._seq = nextSeq(t);
+  r.whenChanged = new Date(now).toISOString();
+}
+
+export function legacyDnFor(alias: string): string {
+  const hex = randomHex(32);
+  return `/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=${hex}-${alias.slice(0, 30)}`;
+}
+
+function randomHex(n: number): string {
+  let s = '';
+  while (s.length < n) s += Math.floor(Math.random() * 16).toString(16);
+  return s;
+}
+
+/** Alias of a user: its mailNickname, else the UPN's local part, reduced to Exchange's alias characters. */
+export function aliasOf(u: DirUser): string {
+  const base = u.mailNickname || u.userPrincipalName.split('@')[0]!;
+  return base.replace(/[^A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]/g, '').replace(/#/g, '') || 'user';
+}
+
+/** Make sure the user's proxyAddresses hold a primary SMTP and alias@initialDomain, as Exchange
+ *  stamps on mail-enabling. Returns the primary SMTP address. */
+export function stampExchangeAddresses(t: TenantState, u: DirUser): string {
+  const alias = aliasOf(u);
+  const onMicrosoft = `${alias}@${t.initialDomain}`;
+  const addresses = [...u.proxyAddresses];
+  let primary = addresses.find((a) => a.startsWith('SMTP:'))?.slice(5);
+  if (!primary) {
+    primary = u.mail ?? (u.userType === 'Guest' ? onMicrosoft : u.userPrincipalName);
+    const i = addresses.findIndex((a) => a.toLowerCase() === `smtp:${primary!.toLowerCase()}`);
+    if (i >= 0) addresses.splice(i, 1);
+    addresses.unshift(`SMTP:${primary}`);
+  }
+  if (!addresses.some((a) => a.toLowerCase() === `smtp:${onMicrosoft.toLowerCase()}`)) addresses.push(`smtp:${onMicrosoft}`);
+  if (addresses.join('\n') !== u.proxyAddresses.join('\n') || u.mail !== primary) {
+    updateUser(t, u, (x) => {
+      x.proxyAddresses = addresses;
+      x.mail = primary!;
+    });
+  }
+  return primary;
+}
+
+export function newRecipient(t: TenantState, now: number, init: Partial<Recipient> & Pick<Recipient, 'type' | 'name' | 'alias' | 'displayName'>): Recipient {
+  const iso = new Date(now).toISOString();
+  const r: Recipient = {
+    guid: crypto.randomUUID(),
+    userId: null,
+    emailAddresses: [],
+    externalEmailAddress: null,
+    legacyExchangeDN: null,
+    hiddenFromAddressListsEnabled: false,
+    forwardingSmtpAddress: null,
+    deliverToMailboxAndForward: false,
+    exchangeGuid: null,
+    archiveGuid: null,
+    customAttributes: emptyCustomAttributes(),
+    whenCreated: iso,
+    whenChanged: iso,
+    _seq: nextSeq(t),
+    ...init,
+  };
+  t.exchange.recipients[r.guid] = r;
+  if (r.userId) t.exchange.byUser[r.userId] = r.guid;
+  return r;
+}
+
+export function removeRecipient(t: TenantState, r: Recipient): void {
+  if (!r.userId) unindex(t, { id: r.guid, mail: null, proxyAddresses: r.emailAddresses });
+  if (r.userId && t.exchange.byUser[r.userId] === r.guid) delete t.exchange.byUser[r.userId];
+  r._deleted = true;
+  r._seq = nextSeq(t);
+}
+
+/** A licence with an Exchange plan: the user gets a mailbox (from nothing, or its mail user becomes
+ *  one, keeping ExchangeGuid, addresses and LegacyExchangeDN, as a licensed MEU does). Idempotent. */
+export function provisionMailbox(t: TenantState, userId: string, now: number, options: { archive: boolean }): Recipient | undefined {
+  const u = getUser(t, userId);
+  if (!u) return undefined;
+  const primary = stampExchangeAddresses(t, u);
+  void primary;
+  let r = recipientOfUser(t, userId);
+  if (r && r.type === 'UserMailbox') {
+    if (r.pendingRemovalAt !== undefined) delete r.pendingRemovalAt; // licence back within retention
+    if (options.archive && !r.archiveGuid) r.archiveGuid = crypto.randomUUID();
+    touchRecipient(t, r, now);
+  } else if (r) {
+    r.wasMailUser = r.type === 'MailUser';
+    r.type = 'UserMailbox';
+    r.exchangeGuid ??= crypto.randomUUID();
+    r.legacyExchangeDN ??= legacyDnFor(r.alias);
+    if (options.archive) r.archiveGuid ??= crypto.randomUUID();
+    touchRecipient(t, r, now);
+  } else {
+    const alias = aliasOf(u);
+    r = newRecipient(t, now, {
+      type: 'UserMailbox',
+      userId,
+      name: alias,
+      alias,
+      displayName: u.displayName,
+      exchangeGuid: crypto.randomUUID(),
+      archiveGuid: options.archive ? crypto.randomUUID() : null,
+      legacyExchangeDN: legacyDnFor(alias),
+    });
+  }
+  ensureMailStore(t, userId, { archive: !!r.archiveGuid });
+  return r;
+}
+
+/** The last licence with an Exchange plan is gone: the mailbox goes after the retention period. */
+export function scheduleMailboxRemoval(t: TenantState, userId: string, now: number): void {
+  const r = recipientOfUser(t, userId);
+  if (!r || r.type !== 'UserMailbox' || r.pendingRemovalAt !== undefined) return;
+  r.pendingRemovalAt = now + t.exchange.mailboxRetentionDays * 86_400_000;
+  touchRecipient(t, r, now);
+  sweepMailboxRetention(t, now);
+}
+
+/** Remove mailboxes whose retention has passed on the emulator clock; called before Exchange and
+ *  licence operations (and by the core's clock, if it ticks). Returns the removed user ids. */
+export function sweepMailboxRetention(t: TenantState, now: number): string[] {
+  const removed: string[] = [];
+  for (const r of Object.values(t.exchange.recipients)) {
+    if (r._deleted || r.pendingRemovalAt === undefined || now < r.pendingRemovalAt) continue;
+    const userId = r.userId!;
+    if (r.wasMailUser) {
+      // A mailbox that had been a mail user goes back to being one (its routing stays).
+      r.type = 'MailUser';
+      r.archiveGuid = null;
+      delete r.pendingRemovalAt;
+      delete r.wasMailUser;
+      touchRecipient(t, r, now);
+    } else {
+      removeRecipient(t, r);
+    }
+    dropMailStore(t, userId);
+    removed.push(userId);
+  }
+  return removed;
 }
