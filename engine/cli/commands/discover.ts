@@ -1,4 +1,114 @@
-import { notImplemented } from '../not-implemented.js';
-import { COMMANDS } from '../registry.js';
+// `t2t discover [DIR] [--full] [--tenant NAME] [--output text|json]`: read every tenant into the
+// local cache. Progress on stderr (a rewriting line on a terminal, one line per tenant step
+// otherwise), the report on stdout.
+import type { Command } from '../command.js';
+import { bool, str } from '../command.js';
+import { err, out, type CliIO } from '../io.js';
+import { UserError } from '../../errors.js';
+import { resolve } from 'node:path';
 
-export default notImplemented('discover', COMMANDS['discover']!.summary, 'the issue tracker');
+const OUTPUTS = ['text', 'json'] as const;
+
+const command: Command = {
+  name: 'discover',
+  summary: 'read every tenant into the local cache (delta after the first run)',
+  usage: '[DIR] [options]',
+  description: `
+Reads users, groups, licences, domains and Exchange recipients of every tenant of the project into
+DIR/.t2t/ (or T2T_STATE_DIR), the migration markers of target users, and the mailbox, archive and
+OneDrive sizes of the source users that are members of some wave. After the first run only what
+changed is read (Graph delta queries); --full reads everything again. The cache is only a cache:
+deleting it loses nothing but time.`,
+  options: {
+    full: { type: 'boolean', description: 'ignore stored delta links and read every tenant in full' },
+    tenant: { type: 'string', value: 'NAME', description: 'discover only this tenant' },
+    output: { type: 'string', short: 'o', value: 'FORMAT', default: 'text', description: 'report format: text or json' },
+  },
+  examples: ['t2t discover projects/contoso-fabrikam', 't2t discover --tenant contoso --full', 't2t discover -o json > discovery.json'],
+  async run(args, io) {
+    const output = str(args.values, 'output') ?? 'text';
+    if (!(OUTPUTS as readonly string[]).includes(output)) {
+      throw new UserError(`unknown output format '${output}'`, 'cli.badOutput', `use --output ${OUTPUTS.join(' or --output ')}`);
+    }
+    const dir = resolve(io.cwd, args.positionals[0] ?? '.');
+    const { loadProject } = await import('../../manifest/load-project.js');
+    const { renderDiagnostics, isError } = await import('../../manifest/diagnostics.js');
+    const loaded = await loadProject(dir);
+    if (!loaded.project) {
+      const errors = loaded.diagnostics.filter(isError);
+      if (errors.length) err(io, renderDiagnostics(errors));
+      throw new UserError(
+        `cannot discover: the manifests in ${args.positionals[0] ?? '.'} are not valid (${errors.length} error${errors.length === 1 ? '' : 's'})`,
+        'discover.invalidProject',
+        `fix them first; 't2t validate ${args.positionals[0] ?? '.'}' lists them`,
+      );
+    }
+    const { stateDir } = await import('../../state/paths.js');
+    const { discover } = await import('../../discovery/discover.js');
+    const { renderReportText } = await import('../../discovery/report.js');
+    const progress = progressPrinter(io);
+    const tenant = str(args.values, 'tenant');
+    try {
+      const { report } = await discover(loaded.project, {
+        env: io.env,
+        stateDir: stateDir(dir, io.env),
+        full: bool(args.values, 'full'),
+        ...(tenant !== undefined ? { tenant } : {}),
+        signal: io.signal,
+        onProgress: progress.update,
+      });
+      progress.end();
+      out(io, output === 'json' ? JSON.stringify(report, null, 2) : renderReportText(report));
+      return 0;
+    } finally {
+      progress.end();
+    }
+  },
+};
+
+interface ProgressEvent {
+  tenant: string;
+  step: string;
+  pages: number;
+  objects: number;
+  done: boolean;
+}
+
+const UNITS: Record<string, [string, string]> = {
+  domains: ['request', 'domains'],
+  licences: ['request', 'licences'],
+  groups: ['pages', 'groups'],
+  users: ['pages', 'users'],
+  recipients: ['cmdlets', 'recipients'],
+  markers: ['batches', 'markers read'],
+  content: ['users', 'sized'],
+};
+
+function describe(e: ProgressEvent): string {
+  const [unit, what] = UNITS[e.step] ?? ['pages', 'objects'];
+  if (e.step === 'content') return `${e.tenant}: content sizes, ${e.objects} users`;
+  if (e.step === 'domains' || e.step === 'licences') return `${e.tenant}: ${e.objects} ${what}`;
+  return `${e.tenant}: ${e.step}, ${e.pages} ${unit}, ${e.objects} ${what}`;
+}
+
+/** A rewriting line on a terminal; otherwise one line per finished step (logs stay readable). */
+function progressPrinter(io: CliIO): { update: (e: ProgressEvent) => void; end: () => void } {
+  const tty = Boolean(io.stderr.isTTY);
+  let open = false;
+  return {
+    update(e) {
+      if (tty) {
+        io.stderr.write(`\r\u001b[K${describe(e)}`);
+        open = true;
+      } else if (e.done) {
+        err(io, describe(e));
+      }
+    },
+    end() {
+      if (open) io.stderr.write('\r\u001b[K');
+      open = false;
+    },
+  };
+}
+
+export default command;

@@ -1,0 +1,152 @@
+// Directory reads of one tenant: users and groups by delta query (the first call reads everything,
+// later calls only what changed), licences and domains in full (a handful of objects).
+import type { InventorySku } from '../inventory/model.js';
+import { DeltaResyncNeeded, type DiscoveryClient } from './discovery-client.js';
+import { applyUserItem } from './user-properties.js';
+import { applyGroupItem } from './group-record.js';
+import type { TenantCache } from './tenant-cache.js';
+
+export type Step = 'domains' | 'licences' | 'groups' | 'users' | 'recipients' | 'markers' | 'content';
+
+export interface DiscoveryProgress {
+  tenant: string;
+  step: Step;
+  /** Pages (or batches, or cmdlet calls) read so far in this step. */
+  pages: number;
+  /** Objects read so far in this step. */
+  objects: number;
+  done: boolean;
+}
+
+export interface DeltaReadOptions {
+  mode: 'full' | 'delta';
+  /** First URL of a full read. */
+  fullUrl: string;
+  /** Stored delta link (delta mode). */
+  deltaLink?: string;
+  /** Full read only: false leaves the object out (discovery.deltaTimestamp). */
+  keep: (item: Record<string, unknown> & { id: string }) => boolean;
+  onPage: (pages: number, objects: number) => void;
+  warn: (message: string) => void;
+}
+
+export interface DeltaReadResult {
+  mode: 'full' | 'delta';
+  /** Set when a delta read fell back to a full read. */
+  fellBack: boolean;
+  deltaLink: string;
+  pages: number;
+  objects: number;
+  skipped: number;
+  /** Ids of changed objects (delta) or every object (full), kept ones only. */
+  touched: Set<string>;
+}
+
+type Item = Record<string, unknown> & { id: string };
+
+/** Runs a delta query, calling `apply` per item (or `remove` for @removed items), and after a full
+ *  read removes every cached object the read did not return. A 410 on a stored delta link falls
+ *  back to a full read with a warning. */
+async function runDelta(
+  client: DiscoveryClient,
+  what: string,
+  o: DeltaReadOptions,
+  apply: (item: Item, full: boolean) => void,
+  remove: (id: string) => void,
+  removeMissing: (seen: Set<string>) => void,
+): Promise<DeltaReadResult> {
+  let mode = o.mode;
+  let fellBack = false;
+  for (;;) {
+    const touched = new Set<string>();
+    let pages = 0;
+    let objects = 0;
+    let skipped = 0;
+    let deltaLink: string | undefined;
+    const full = mode === 'full';
+    try {
+      for await (const page of client.delta(full ? o.fullUrl : o.deltaLink!)) {
+        pages++;
+        for (const item of page.items) {
+          objects++;
+          if (item['@removed'] !== undefined) {
+            if (!full) remove(item.id);
+            continue;
+          }
+          if (full && !o.keep(item)) {
+            skipped++;
+            continue;
+          }
+          touched.add(item.id);
+          apply(item, full);
+        }
+        if (page.deltaLink) deltaLink = page.deltaLink;
+        o.onPage(pages, objects);
+      }
+    } catch (e) {
+      if (e instanceof DeltaResyncNeeded && !full) {
+        o.warn(`${what}: ${e.message}; read in full instead`);
+        mode = 'full';
+        fellBack = true;
+        continue;
+      }
+      throw e;
+    }
+    if (!deltaLink) throw new Error(`the ${what} delta query ended without an @odata.deltaLink`);
+    if (full) removeMissing(touched);
+    return { mode, fellBack, deltaLink, pages, objects, skipped, touched };
+  }
+}
+
+export function readUsers(client: DiscoveryClient, cache: TenantCache, attributeNames: readonly string[], o: DeltaReadOptions): Promise<DeltaReadResult> {
+  return runDelta(
+    client,
+    'users',
+    o,
+    (item) => {
+      const prev = cache.users.get(item.id);
+      cache.users.put(item.id, applyUserItem(prev, item, attributeNames));
+    },
+    (id) => cache.users.delete(id),
+    (seen) => cache.users.deleteMissing(seen),
+  );
+}
+
+export function readGroups(client: DiscoveryClient, cache: TenantCache, o: DeltaReadOptions): Promise<DeltaReadResult> {
+  // A full read lists a big group's members over several pages: reset its members once per run.
+  const reset = new Set<string>();
+  return runDelta(
+    client,
+    'groups',
+    o,
+    (item, full) => {
+      const first = full && !reset.has(item.id);
+      if (first) reset.add(item.id);
+      cache.groups.put(item.id, applyGroupItem(cache.groups.get(item.id), item, first));
+    },
+    (id) => cache.groups.delete(id),
+    (seen) => cache.groups.deleteMissing(seen),
+  );
+}
+
+interface GraphSku {
+  skuId: string;
+  skuPartNumber: string;
+  prepaidUnits?: { enabled?: number };
+  consumedUnits?: number;
+}
+
+export async function readSkus(client: DiscoveryClient): Promise<InventorySku[]> {
+  const skus = await client.list<GraphSku>('/v1.0/subscribedSkus');
+  return skus
+    .map((s) => ({ skuId: s.skuId, skuPartNumber: s.skuPartNumber, enabled: s.prepaidUnits?.enabled ?? 0, consumed: s.consumedUnits ?? 0 }))
+    .sort((a, b) => a.skuPartNumber.localeCompare(b.skuPartNumber));
+}
+
+export async function readDomains(client: DiscoveryClient): Promise<string[]> {
+  const domains = await client.list<{ id: string; isVerified?: boolean }>('/v1.0/domains');
+  return domains
+    .filter((d) => d.isVerified !== false)
+    .map((d) => d.id.toLowerCase())
+    .sort();
+}

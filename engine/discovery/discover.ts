@@ -1,0 +1,437 @@
+// Discovery: read every tenant of a project into the local cache (.t2t/inventory/<tenant>/) and
+// return the inventory, the "actual" side of the diff. After the first run it reads by delta
+// (users and groups), so a run costs what changed, not what exists; `full` starts over.
+//
+// Per tenant, in this order (each step feeds the next):
+//   domains, licences                       full reads (a handful of objects)
+//   groups    /groups/delta, members@delta  before users: wave groups decide what deltaTimestamp keeps
+//   users     /users/delta with $select     the InventoryUser fields + the project's attributes
+//   recipients Get-Mailbox/-MailUser/-MailContact -ResultSize Unlimited (Exchange has no delta)
+//   markers   target tenants: dev.t2t.migration per user, 20 to a $batch (see marker-candidates.ts)
+//   content   source tenants: sizes of wave members only (see content-read.ts)
+// Source tenants are discovered first, so a target's marker candidates know the wave members.
+//
+// discovery.deltaTimestamp (per tenant), exactly: on a full read, a group or user whose
+// createdDateTime is before the timestamp is left out, unless the project names it (a wave member
+// by address, a member of a wave group, a group of `groups` or `emailRewrite`); Graph v1.0 has no
+// last-modified time for directory objects, so creation time is what the data allows. A recipient
+// is left out when its WhenChangedUTC is before the timestamp and its user is not in the cache. A
+// delta read keeps every object it reports (a change since the last run is after the timestamp).
+// Changing the timestamp makes the next run a full read, which brings skipped objects in.
+import type { Project, Tenant } from '../manifest/model.js';
+import type { Inventory, InventoryUser, TenantInventory } from '../inventory/model.js';
+import { UserError } from '../errors.js';
+import { closest } from '../util/suggest.js';
+import type { DiscoveryClient } from './discovery-client.js';
+import { readDomains, readGroups, readSkus, readUsers, type DiscoveryProgress, type Step } from './directory-read.js';
+import { readRecipients } from './recipients-read.js';
+import { readMarkers } from './markers-read.js';
+import { markerCandidates } from './marker-candidates.js';
+import { readContentSize, type ContentReadState } from './content-read.js';
+import { projectAttributeNames, userAddresses, userSelect } from './user-properties.js';
+import { resolveWaveScope, waveAddresses, waveGroupNames } from './wave-scope.js';
+import { toInventoryGroup, type CachedGroup } from './group-record.js';
+import { recipientKey, toInventoryRecipient, type CachedRecipient } from './recipient-record.js';
+import { CACHE_FORMAT, contentView, flushTenantCache, openTenantCache, type TenantCache } from './tenant-cache.js';
+import { canonicalJson, sha256 } from './digest.js';
+import { emptyChanges, totals, type DiscoveryReport, type MigrationScope, type TenantReport } from './report.js';
+import { createDiscoveryClient } from './tenant-port.js';
+
+export type { DiscoveryProgress } from './directory-read.js';
+export type { DiscoveryReport, TenantReport } from './report.js';
+
+export interface DiscoverOptions {
+  env: NodeJS.ProcessEnv;
+  /** The state directory (engine/state stateDir()). */
+  stateDir: string;
+  /** Ignore delta links: read every tenant in full. */
+  full?: boolean;
+  /** Discover only this tenant (the manifest's name). */
+  tenant?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: DiscoveryProgress) => void;
+  /** Content sizes older than this are re-read on a delta run (default 24 h). */
+  contentMaxAgeMs?: number;
+  /** How to reach a tenant; default engine/tenant's client. Tests use the default too. */
+  clientFor?: (project: Project, tenant: Tenant) => DiscoveryClient;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+const GROUP_SELECT = 'createdDateTime,displayName,id,mail,members';
+
+interface RunContext {
+  project: Project;
+  options: DiscoverOptions;
+  /** Wave members of the source tenants discovered or loaded so far (for marker candidates). */
+  waveMembers: InventoryUser[];
+  /** Wave addresses and group names some source tenant resolved. */
+  resolved: Set<string>;
+}
+
+export async function discover(project: Project, options: DiscoverOptions): Promise<{ inventory: Inventory; report: DiscoveryReport }> {
+  const started = Date.now();
+  const selected = selectTenants(project, options.tenant);
+  const ctx: RunContext = { project, options, waveMembers: [], resolved: new Set() };
+  const caches = new Map<string, TenantCache>();
+  const reports: TenantReport[] = [];
+
+  // Sources first. A source tenant not discovered in this run still lends its cached wave members.
+  const ordered = [...selected].sort((a, b) => (a.role === b.role ? 0 : a.role === 'source' ? -1 : 1));
+  for (const t of project.tenants) {
+    if (t.role === 'source' && !selected.includes(t)) {
+      const cache = await openTenantCache(options.stateDir, t.name);
+      if (cache.users.store.getMeta('discoveredAt')) noteWaveScope(ctx, cache);
+      caches.set(t.name, cache);
+    }
+  }
+  for (const tenant of ordered) {
+    throwIfAborted(options.signal);
+    const { cache, report } = await discoverTenant(ctx, tenant);
+    caches.set(tenant.name, cache);
+    reports.push(report);
+  }
+
+  const tenants: Record<string, TenantInventory> = {};
+  const digests: Record<string, unknown> = {};
+  for (const t of project.tenants) {
+    const cache = caches.get(t.name) ?? (await openTenantCache(options.stateDir, t.name));
+    if (!cache.users.store.getMeta('discoveredAt')) continue;
+    tenants[t.name] = tenantInventory(t, cache);
+    digests[t.name] = tenantDigest(t, cache);
+  }
+  const hash = inventoryHash(digests);
+  const wanted = [...waveAddresses(project), ...waveGroupNames(project)];
+  const allSourcesKnown = project.tenants.filter((t) => t.role === 'source').every((t) => tenants[t.name]);
+  const unresolved = allSourcesKnown ? wanted.filter((a) => !ctx.resolved.has(a)).sort() : [];
+  return {
+    inventory: { tenants, hash },
+    report: { project: project.name, startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, tenants: reports, hash, unresolved },
+  };
+}
+
+/** The cached inventory, without any network access; undefined unless every tenant of the project
+ *  has been discovered (a plan needs all of them). */
+export async function loadInventory(project: Project, stateDir: string): Promise<Inventory | undefined> {
+  const tenants: Record<string, TenantInventory> = {};
+  const digests: Record<string, unknown> = {};
+  for (const t of project.tenants) {
+    const cache = await openTenantCache(stateDir, t.name);
+    const meta = cache.users.store;
+    if (cache.resetReason || !meta.getMeta('discoveredAt') || meta.getMeta('cacheFormat') !== CACHE_FORMAT || meta.getMeta('tenantId') !== t.tenantId) return undefined;
+    tenants[t.name] = tenantInventory(t, cache);
+    digests[t.name] = tenantDigest(t, cache);
+  }
+  return { tenants, hash: inventoryHash(digests) };
+}
+
+/** True when some tenant of the inventory was discovered more than maxAgeMs ago. */
+export function isStale(inventory: Inventory, maxAgeMs: number, now: number = Date.now()): boolean {
+  const times = Object.values(inventory.tenants).map((t) => Date.parse(t.discoveredAt));
+  if (times.length === 0) return true;
+  return times.some((t) => !Number.isFinite(t) || now - t > maxAgeMs);
+}
+
+function selectTenants(project: Project, name: string | undefined): Tenant[] {
+  if (name === undefined) return [...project.tenants];
+  const t = project.tenants.find((x) => x.name === name);
+  if (t) return [t];
+  const names = project.tenants.map((x) => x.name);
+  const near = closest(name, names);
+  throw new UserError(
+    `unknown tenant '${name}'${near ? ` (did you mean '${near}'?)` : ''}`,
+    'discover.unknownTenant',
+    `the project's tenants are: ${names.join(', ')}`,
+  );
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new UserError('discovery was interrupted; the cache keeps its previous state', 'discover.aborted', 'run t2t discover again');
+}
+
+function fullReason(tenant: Tenant, cache: TenantCache, options: DiscoverOptions, select: string): string | undefined {
+  const meta = cache.users.store;
+  if (options.full) return '--full';
+  if (cache.resetReason) return 'the cache was unreadable';
+  if (!meta.getMeta('discoveredAt') || !meta.getMeta('usersDeltaLink')) return 'first run';
+  if (meta.getMeta('cacheFormat') !== CACHE_FORMAT) return 'cache format changed';
+  if (meta.getMeta('tenantId') !== tenant.tenantId) return 'tenantId changed';
+  if (meta.getMeta('userSelect') !== select) return 'the project reads other user properties';
+  if ((meta.getMeta('deltaTimestamp') ?? '') !== (tenant.discovery.deltaTimestamp ?? '')) return 'discovery.deltaTimestamp changed';
+  return undefined;
+}
+
+function before(iso: unknown, threshold: number | undefined): boolean {
+  if (threshold === undefined || typeof iso !== 'string') return false;
+  const t = Date.parse(iso);
+  return Number.isFinite(t) && t < threshold;
+}
+
+async function discoverTenant(ctx: RunContext, tenant: Tenant): Promise<{ cache: TenantCache; report: TenantReport }> {
+  const { project, options } = ctx;
+  const started = Date.now();
+  const warnings: string[] = [];
+  const progress = (step: Step, pages: number, objects: number, done = false) =>
+    options.onProgress?.({ tenant: tenant.name, step, pages, objects, done });
+  const client = (options.clientFor ?? defaultClientFor(options))(project, tenant);
+  const cache = await openTenantCache(options.stateDir, tenant.name);
+  const meta = cache.users.store;
+  const attributeNames = projectAttributeNames(project);
+  const select = userSelect(attributeNames, ['createdDateTime']).join(',');
+  const reason = fullReason(tenant, cache, options, select);
+  if (reason === 'tenantId changed' || reason === 'cache format changed') {
+    // The cached objects belong to another tenant (or another format): start from nothing.
+    for (const c of [cache.users, cache.groups, cache.recipients, cache.content]) c.deleteMissing(new Set());
+  }
+  const mode = reason ? 'full' : 'delta';
+  const threshold = tenant.discovery.deltaTimestamp ? Date.parse(tenant.discovery.deltaTimestamp) : undefined;
+  const named = namedByProject(project);
+
+  // Domains and licences: small, read in full every run.
+  const domains = await readDomains(client);
+  progress('domains', 1, domains.length, true);
+  const skus = await readSkus(client);
+  progress('licences', 1, skus.length, true);
+  throwIfAborted(options.signal);
+
+  // Groups.
+  const groupMode = mode === 'full' || !cache.groups.store.getMeta('deltaLink') || cache.groups.store.getMeta('groupSelect') !== GROUP_SELECT ? 'full' : 'delta';
+  const groupsRead = await readGroups(client, cache, {
+    mode: groupMode,
+    fullUrl: `/v1.0/groups/delta?$select=${GROUP_SELECT}`,
+    ...(cache.groups.store.getMeta('deltaLink') ? { deltaLink: cache.groups.store.getMeta('deltaLink')! } : {}),
+    keep: (g) => !before(g.createdDateTime, threshold) || named.groups.has(String(g.displayName ?? '').toLowerCase()) || named.groups.has(String(g.mail ?? '').toLowerCase()),
+    onPage: (p, n) => progress('groups', p, n),
+    warn: (m) => warnings.push(m),
+  });
+  progress('groups', groupsRead.pages, groupsRead.objects, true);
+  throwIfAborted(options.signal);
+
+  // Users. Wave members are never skipped by deltaTimestamp.
+  const waveGroupMembers = threshold === undefined ? new Set<string>() : resolveWaveScope({ ...project, waves: project.waves.map((w) => ({ ...w, members: { ...w.members, users: [], csvUsers: [] } })) }, [], cache.groups.values()).userIds;
+  const addresses = waveAddresses(project);
+  const usersRead = await readUsers(client, cache, attributeNames, {
+    mode,
+    fullUrl: `/v1.0/users/delta?$select=${select}`,
+    ...(meta.getMeta('usersDeltaLink') ? { deltaLink: meta.getMeta('usersDeltaLink')! } : {}),
+    keep: (u) =>
+      !before(u.createdDateTime, threshold) ||
+      waveGroupMembers.has(u.id) ||
+      userAddresses({ userPrincipalName: String(u.userPrincipalName ?? ''), mail: (u.mail as string | null) ?? null, proxyAddresses: (u.proxyAddresses as string[] | null) ?? [] }).some((a) => addresses.has(a)),
+    onPage: (p, n) => progress('users', p, n),
+    warn: (m) => warnings.push(m),
+  });
+  progress('users', usersRead.pages, usersRead.objects, true);
+  throwIfAborted(options.signal);
+
+  // Exchange recipients.
+  const recipientsRead = await readRecipients(
+    client,
+    cache,
+    (r) => !before(r.whenChangedUTC, threshold) || (r.userId !== null && cache.users.get(r.userId) !== undefined),
+    (calls, n) => progress('recipients', calls, n),
+  );
+  progress('recipients', recipientsRead.calls, recipientsRead.objects, true);
+  throwIfAborted(options.signal);
+
+  // Markers (target tenants).
+  if (tenant.role === 'target') {
+    const candidates = usersRead.mode === 'full' ? new Set(cache.users.store.keys()) : markerCandidates(project, cache.users.values(), usersRead.touched, ctx.waveMembers);
+    const markers = await readMarkers(client, cache, candidates, (b, n) => progress('markers', b, n));
+    progress('markers', markers.batches, markers.read, true);
+    if (markers.failed.length) warnings.push(`the migration marker of ${markers.failed.length} user(s) could not be read (kept from the last run): ${markers.failed.slice(0, 5).join(', ')}`);
+    throwIfAborted(options.signal);
+  }
+
+  // Migration scope (source tenants).
+  let scope: MigrationScope | undefined;
+  if (tenant.role === 'source') {
+    scope = await readScope(ctx, tenant, cache, client, mode === 'full', warnings, (p, n) => progress('content', p, n));
+    progress('content', scope.users, scope.users, true);
+  }
+
+  meta.setMeta('cacheFormat', CACHE_FORMAT);
+  meta.setMeta('tenantId', tenant.tenantId);
+  meta.setMeta('role', tenant.role);
+  meta.setMeta('discoveredAt', new Date().toISOString());
+  meta.setMeta('usersDeltaLink', usersRead.deltaLink);
+  meta.setMeta('userSelect', select);
+  meta.setMeta('deltaTimestamp', tenant.discovery.deltaTimestamp ?? '');
+  meta.setMeta('skus', skus);
+  meta.setMeta('domains', domains);
+  cache.groups.store.setMeta('deltaLink', groupsRead.deltaLink);
+  cache.groups.store.setMeta('groupSelect', GROUP_SELECT);
+  throwIfAborted(options.signal);
+  await flushTenantCache(cache);
+
+  const users = [...cache.users.values()];
+  const recipients = [...cache.recipients.values()];
+  const finalMode = usersRead.mode === 'full' ? 'full' : 'delta';
+  const finalReason = reason ?? (usersRead.fellBack ? 'the delta token was no longer valid' : undefined);
+  const report: TenantReport = {
+    tenant: tenant.name,
+    role: tenant.role,
+    mode: finalMode,
+    ...(finalMode === 'full' && finalReason ? { reason: finalReason } : {}),
+    startedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    requests: client.requestCount(),
+    pages: usersRead.pages + groupsRead.pages,
+    counts: {
+      users: users.length,
+      members: users.filter((u) => u.userType === 'Member').length,
+      guests: users.filter((u) => u.userType === 'Guest').length,
+      groups: cache.groups.size,
+      mailboxes: recipients.filter((r) => r.type === 'UserMailbox').length,
+      mailUsers: recipients.filter((r) => r.type === 'MailUser').length,
+      contacts: recipients.filter((r) => r.type === 'MailContact').length,
+      licensedUsers: users.filter((u) => u.assignedSkuIds.length > 0).length,
+      skus: skus.length,
+      domains: domains.length,
+      markers: users.filter((u) => u.marker).length,
+    },
+    licences: skus.map((s) => ({ sku: s.skuPartNumber, enabled: s.enabled, consumed: s.consumed })),
+    changes: { users: { ...cache.users.changes }, groups: { ...cache.groups.changes }, recipients: { ...cache.recipients.changes } },
+    skipped: { users: usersRead.skipped, groups: groupsRead.skipped, recipients: recipientsRead.skipped },
+    ...(scope ? { scope } : {}),
+    warnings,
+  };
+  return { cache, report };
+}
+
+/** Group names the project refers to: never skipped by deltaTimestamp. */
+function namedByProject(project: Project): { groups: Set<string> } {
+  const groups = waveGroupNames(project);
+  for (const g of project.groups) {
+    groups.add(g.source.toLowerCase());
+    groups.add(g.target.toLowerCase());
+  }
+  if (project.emailRewrite) {
+    groups.add(project.emailRewrite.dayOneGroup.toLowerCase());
+    groups.add(project.emailRewrite.dayTwoGroup.toLowerCase());
+  }
+  groups.delete('');
+  return { groups };
+}
+
+function noteWaveScope(ctx: RunContext, cache: TenantCache): Set<string> {
+  const scope = resolveWaveScope(ctx.project, cache.users.values(), cache.groups.values());
+  for (const a of scope.resolved) ctx.resolved.add(a);
+  for (const id of scope.userIds) {
+    const u = cache.users.get(id);
+    if (u) ctx.waveMembers.push(u);
+  }
+  return scope.userIds;
+}
+
+async function readScope(
+  ctx: RunContext,
+  tenant: Tenant,
+  cache: TenantCache,
+  client: DiscoveryClient,
+  full: boolean,
+  warnings: string[],
+  onProgress: (pages: number, objects: number) => void,
+): Promise<MigrationScope> {
+  const ids = [...noteWaveScope(ctx, cache)].filter((id) => cache.users.get(id) !== undefined);
+  const inScope = new Set(ids);
+  // Sizes of users no longer in any wave are dropped.
+  cache.content.deleteMissing(inScope);
+  const mailboxes = new Map<string, CachedRecipient>();
+  for (const r of cache.recipients.values()) if (r.type === 'UserMailbox' && r.userId) mailboxes.set(r.userId, r);
+  const maxAge = ctx.options.contentMaxAgeMs ?? DAY;
+  const now = Date.now();
+  const due = ids.filter((id) => {
+    const c = cache.content.get(id);
+    return full || !c || now - Date.parse(c.readAt) > maxAge;
+  });
+  const state: ContentReadState = { warnings: new Set() };
+  const unreadable: string[] = [];
+  let done = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < due.length) {
+      throwIfAborted(ctx.options.signal);
+      const userId = due[next++]!;
+      try {
+        const mailbox = mailboxes.get(userId);
+        const size = await readContentSize(client, { userId, ...(mailbox ? { mailbox } : {}) }, state, new Date().toISOString());
+        cache.content.put(userId, size);
+      } catch (e) {
+        unreadable.push(`${cache.users.get(userId)?.userPrincipalName ?? userId} (${(e as Error).message})`);
+      }
+      onProgress(++done, done);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, due.length) }, worker));
+  warnings.push(...state.warnings);
+  if (unreadable.length) warnings.push(`content sizes of ${unreadable.length} user(s) could not be read: ${unreadable.slice(0, 3).join('; ')}`);
+
+  let mbx = { count: 0, items: 0, bytes: 0 };
+  let arc = { count: 0, items: 0, bytes: 0 };
+  let od = { count: 0, items: 0, bytes: 0 };
+  for (const id of ids) {
+    const c = cache.content.get(id);
+    const m = mailboxes.get(id);
+    if (m) mbx = { count: mbx.count + 1, items: mbx.items + (c?.mailboxItems ?? 0), bytes: mbx.bytes + (c?.mailboxBytes ?? 0) };
+    if (m?.archiveGuid) arc = { count: arc.count + 1, items: arc.items + (c?.archiveItems ?? 0), bytes: arc.bytes + (c?.archiveBytes ?? 0) };
+    if (c && (c.driveBytes > 0 || c.driveItems > 0)) od = { count: od.count + 1, items: od.items + c.driveItems, bytes: od.bytes + c.driveBytes };
+  }
+  void tenant;
+  return {
+    users: ids.length,
+    mailboxes: totals(mbx.count, mbx.items, mbx.bytes),
+    archives: totals(arc.count, arc.items, arc.bytes),
+    onedrive: totals(od.count, od.items, od.bytes),
+    unreadable: unreadable.length,
+  };
+}
+
+function byId<T extends { id: string }>(a: T, b: T): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function tenantInventory(tenant: Tenant, cache: TenantCache): TenantInventory {
+  const meta = cache.users.store;
+  const content: Record<string, ReturnType<typeof contentView>> = {};
+  for (const [id, c] of cache.content.store.entries()) content[id] = contentView(c);
+  return {
+    tenant: tenant.name,
+    tenantId: tenant.tenantId,
+    discoveredAt: meta.getMeta('discoveredAt')!,
+    users: [...cache.users.values()].sort(byId),
+    groups: [...cache.groups.values()].sort(byId).map((g: CachedGroup) => toInventoryGroup(g)),
+    recipients: [...cache.recipients.values()]
+      .map((r) => [recipientKey(r), r] as const)
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map(([, r]) => toInventoryRecipient(r)),
+    skus: meta.getMeta('skus') ?? [],
+    domains: meta.getMeta('domains') ?? [],
+    content,
+  };
+}
+
+/** What the inventory hash covers for one tenant: the collections' digests (maintained record by
+ *  record) plus the small lists. Times of reading are left out, so a run that changed nothing
+ *  keeps the hash. */
+function tenantDigest(tenant: Tenant, cache: TenantCache): unknown {
+  const meta = cache.users.store;
+  return {
+    tenantId: tenant.tenantId,
+    users: cache.users.digestHex(),
+    groups: cache.groups.digestHex(),
+    recipients: cache.recipients.digestHex(),
+    content: cache.content.digestHex(),
+    skus: meta.getMeta('skus') ?? [],
+    domains: meta.getMeta('domains') ?? [],
+  };
+}
+
+function inventoryHash(digests: Record<string, unknown>): string {
+  return sha256(canonicalJson({ inventoryFormat: CACHE_FORMAT, tenants: digests }));
+}
+
+function defaultClientFor(options: DiscoverOptions): (project: Project, tenant: Tenant) => DiscoveryClient {
+  return (project, tenant) => createDiscoveryClient(project, tenant, { env: options.env, ...(options.signal ? { signal: options.signal } : {}) });
+}
+
+export { emptyChanges };

@@ -1,0 +1,42 @@
+// The few tenant operations discovery needs, as a narrow port over engine/tenant's TenantClient
+// (the only code that talks HTTP to a tenant). Keeping the port small keeps the discovery steps
+// readable and lets one adapter absorb the client's exact shapes.
+
+export interface DeltaPage {
+  items: Array<Record<string, unknown> & { id: string }>;
+  /** Present on the last page. */
+  deltaLink?: string;
+}
+
+export interface BatchRequest {
+  id: string;
+  method: 'GET';
+  url: string;
+}
+
+export interface BatchResponse {
+  id: string;
+  status: number;
+  body: unknown;
+}
+
+export interface DiscoveryClient {
+  get<T = unknown>(url: string): Promise<T>;
+  /** Every item of a paged list (follows @odata.nextLink). */
+  list<T = unknown>(url: string): Promise<T[]>;
+  /** Pages of a delta query, from a first URL or a stored delta link. Throws DeltaResyncNeeded
+   *  when the service says the token is no longer valid (410 Gone / resyncRequired). */
+  delta(urlOrDeltaLink: string): AsyncIterable<DeltaPage>;
+  /** At most 20 GET requests; answers in any order, each with its own status. */
+  batch(requests: BatchRequest[]): Promise<BatchResponse[]>;
+  /** An Exchange cmdlet's result objects, every page. */
+  exchange(cmdlet: string, parameters: Record<string, unknown>): Promise<Array<Record<string, unknown>>>;
+  /** Requests sent so far (a $batch counts once). */
+  requestCount(): number;
+}
+
+export class DeltaResyncNeeded extends Error {
+  constructor(readonly detail: string) {
+    super(`the delta token is no longer valid (${detail})`);
+  }
+}

@@ -1,0 +1,63 @@
+// Exchange recipients as Get-Mailbox / Get-MailUser / Get-MailContact return them, turned into
+// InventoryRecipient. Field names follow the cmdlets' output (PascalCase).
+import type { InventoryRecipient } from '../inventory/model.js';
+
+export type RecipientType = InventoryRecipient['type'];
+
+export const RECIPIENT_CMDLETS: ReadonlyArray<{ cmdlet: string; type: RecipientType }> = [
+  { cmdlet: 'Get-Mailbox', type: 'UserMailbox' },
+  { cmdlet: 'Get-MailUser', type: 'MailUser' },
+  { cmdlet: 'Get-MailContact', type: 'MailContact' },
+];
+
+const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
+
+/** The cached form keeps WhenChangedUTC (for deltaTimestamp) beside the inventory fields. */
+export interface CachedRecipient extends InventoryRecipient {
+  readonly whenChangedUTC?: string | null;
+}
+
+function s(v: unknown): string | null {
+  if (v === undefined || v === null || v === '') return null;
+  return String(v);
+}
+
+function guid(v: unknown): string | null {
+  const g = s(v);
+  return g && g !== EMPTY_GUID ? g : null;
+}
+
+export function toRecipient(raw: Record<string, unknown>, type: RecipientType): CachedRecipient {
+  const identity = s(raw.ExchangeObjectId) ?? s(raw.Guid) ?? s(raw.ExternalDirectoryObjectId) ?? s(raw.Identity) ?? s(raw.PrimarySmtpAddress) ?? '';
+  const addresses = Array.isArray(raw.EmailAddresses) ? (raw.EmailAddresses as unknown[]).map(String) : [];
+  const primary = s(raw.PrimarySmtpAddress) ?? addresses.find((a) => a.startsWith('SMTP:'))?.slice(5) ?? '';
+  return {
+    identity,
+    type,
+    userId: type === 'MailContact' ? null : s(raw.ExternalDirectoryObjectId),
+    name: s(raw.Name) ?? s(raw.DisplayName) ?? identity,
+    alias: s(raw.Alias),
+    primarySmtpAddress: primary,
+    emailAddresses: addresses,
+    externalEmailAddress: s(raw.ExternalEmailAddress),
+    legacyExchangeDN: s(raw.LegacyExchangeDN),
+    hiddenFromAddressListsEnabled: raw.HiddenFromAddressListsEnabled === true,
+    forwardingSmtpAddress: s(raw.ForwardingSmtpAddress),
+    deliverToMailboxAndForward: raw.DeliverToMailboxAndForward === true,
+    exchangeGuid: guid(raw.ExchangeGuid),
+    archiveGuid: raw.ArchiveStatus === 'None' ? null : guid(raw.ArchiveGuid),
+    customAttribute15: s(raw.CustomAttribute15),
+    whenChangedUTC: s(raw.WhenChangedUTC) ?? s(raw.WhenChanged),
+  };
+}
+
+/** Key in the recipients collection: type-qualified so a mailbox and a mail user converted from it
+ *  never collide. */
+export function recipientKey(r: Pick<InventoryRecipient, 'type' | 'identity'>): string {
+  return `${r.type}:${r.identity}`;
+}
+
+export function toInventoryRecipient(r: CachedRecipient): InventoryRecipient {
+  const { whenChangedUTC: _w, ...rest } = r;
+  return rest;
+}

@@ -1,0 +1,145 @@
+// What one discovery did, per tenant: counts, what changed since the last run, how it read
+// (delta or full, and why), what it cost, and for source tenants the migration scope.
+// Plain data (the CLI prints it as text or JSON); rendering lives here beside the type.
+
+export interface ChangeCounts {
+  added: number;
+  updated: number;
+  removed: number;
+}
+
+export interface ContentTotals {
+  /** Users with this workload (a mailbox, an archive, a OneDrive). */
+  count: number;
+  items: number;
+  bytes: number;
+  averageItems: number;
+  averageBytes: number;
+}
+
+export interface MigrationScope {
+  /** Wave members resolved to users of this tenant. */
+  users: number;
+  mailboxes: ContentTotals;
+  archives: ContentTotals;
+  onedrive: ContentTotals;
+  /** Users whose sizes could not be read (named in warnings). */
+  unreadable: number;
+}
+
+export interface TenantReport {
+  tenant: string;
+  role: 'source' | 'target';
+  mode: 'delta' | 'full';
+  /** Why a full read: first run, --full, expired delta token, changed properties, changed deltaTimestamp. */
+  reason?: string;
+  startedAt: string;
+  durationMs: number;
+  /** HTTP requests sent to the tenant (Graph, $batch counted once, Exchange). */
+  requests: number;
+  /** Delta pages read (users and groups). */
+  pages: number;
+  counts: {
+    users: number;
+    members: number;
+    guests: number;
+    groups: number;
+    mailboxes: number;
+    mailUsers: number;
+    contacts: number;
+    licensedUsers: number;
+    skus: number;
+    domains: number;
+    markers: number;
+  };
+  licences: Array<{ sku: string; enabled: number; consumed: number }>;
+  changes: {
+    users: ChangeCounts;
+    groups: ChangeCounts;
+    recipients: ChangeCounts;
+  };
+  /** Objects left out by the tenant's discovery.deltaTimestamp. */
+  skipped: { users: number; groups: number; recipients: number };
+  scope?: MigrationScope;
+  warnings: string[];
+}
+
+export interface DiscoveryReport {
+  project: string;
+  startedAt: string;
+  durationMs: number;
+  tenants: TenantReport[];
+  /** Inventory hash after this run. */
+  hash: string;
+  /** Wave addresses and groups no source tenant knows (lower case). */
+  unresolved: string[];
+}
+
+export function emptyChanges(): ChangeCounts {
+  return { added: 0, updated: 0, removed: 0 };
+}
+
+export function totals(count: number, items: number, bytes: number): ContentTotals {
+  return {
+    count,
+    items,
+    bytes,
+    averageItems: count ? Math.round(items / count) : 0,
+    averageBytes: count ? Math.round(bytes / count) : 0,
+  };
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+function changeText(c: ChangeCounts): string {
+  return `+${c.added} ~${c.updated} -${c.removed}`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function contentLine(label: string, t: ContentTotals, unit: string): string {
+  return `    ${label.padEnd(10)} ${String(t.count).padStart(6)}  ${t.items} ${unit}, ${formatBytes(t.bytes)} (per user: ${t.averageItems} ${unit}, ${formatBytes(t.averageBytes)})`;
+}
+
+export function renderReportText(report: DiscoveryReport): string {
+  const lines: string[] = [];
+  for (const t of report.tenants) {
+    const how = t.mode === 'full' ? `full read${t.reason ? ` (${t.reason})` : ''}` : 'delta';
+    lines.push(`${t.tenant} (${t.role}): ${how}, ${t.requests} requests, ${t.pages} pages, ${seconds(t.durationMs)}`);
+    const c = t.counts;
+    lines.push(`  users      ${String(c.users).padStart(7)}  (${c.members} members, ${c.guests} guests, ${c.licensedUsers} licensed)  ${changeText(t.changes.users)}`);
+    lines.push(`  groups     ${String(c.groups).padStart(7)}  ${changeText(t.changes.groups)}`);
+    lines.push(`  recipients ${String(c.mailboxes + c.mailUsers + c.contacts).padStart(7)}  (${c.mailboxes} mailboxes, ${c.mailUsers} mail users, ${c.contacts} contacts)  ${changeText(t.changes.recipients)}`);
+    const lic = t.licences.map((l) => `${l.sku} ${l.consumed}/${l.enabled}`).join(', ');
+    lines.push(`  licences   ${String(c.skus).padStart(7)}  ${lic || '(none)'}`);
+    lines.push(`  domains    ${String(c.domains).padStart(7)}`);
+    if (t.role === 'target') lines.push(`  markers    ${String(c.markers).padStart(7)}  (users stamped dev.t2t.migration)`);
+    const skipped = t.skipped.users + t.skipped.groups + t.skipped.recipients;
+    if (skipped) lines.push(`  skipped by deltaTimestamp: ${t.skipped.users} users, ${t.skipped.groups} groups, ${t.skipped.recipients} recipients`);
+    if (t.scope) {
+      lines.push(`  migration scope: ${t.scope.users} wave members`);
+      lines.push(contentLine('mailboxes', t.scope.mailboxes, 'items'));
+      lines.push(contentLine('archives', t.scope.archives, 'items'));
+      lines.push(contentLine('onedrive', t.scope.onedrive, 'files'));
+    }
+    for (const w of t.warnings) lines.push(`  warning: ${w}`);
+  }
+  if (report.unresolved.length) {
+    const shown = report.unresolved.slice(0, 10).join(', ');
+    const more = report.unresolved.length > 10 ? ` and ${report.unresolved.length - 10} more` : '';
+    lines.push(`warning: ${report.unresolved.length} wave member(s) not found in any source tenant: ${shown}${more}`);
+  }
+  lines.push(`inventory ${report.hash.slice(0, 12)}, ${report.tenants.length} tenant(s) in ${seconds(report.durationMs)}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,157 @@
+// The discovery cache of one tenant in .t2t/inventory/<tenant>/: four sharded collections
+// (users, groups, recipients, content) through engine/state. Every write goes through
+// TrackedCollection, which skips records that did not change (a replayed delta item or an
+// unchanged object of a full read rewrites no shard), counts added/updated/removed, and keeps the
+// collection's digest current for the inventory hash.
+import { join } from 'node:path';
+import { openCollection, type Collection } from '../state/sharded-store.js';
+import { statePaths } from '../state/paths.js';
+import type { ContentSize, InventorySku, InventoryUser } from '../inventory/model.js';
+import type { CachedGroup } from './group-record.js';
+import type { CachedRecipient } from './recipient-record.js';
+import { canonicalJson, Digest } from './digest.js';
+import { emptyChanges, type ChangeCounts } from './report.js';
+
+export const CACHE_FORMAT = 1;
+
+/** Tenant-level facts, in the users collection's metadata. */
+export interface TenantMeta {
+  cacheFormat: number;
+  tenantId: string;
+  role: 'source' | 'target';
+  /** Set once a discovery of this tenant completed: the cache is usable. */
+  discoveredAt: string;
+  usersDeltaLink: string;
+  /** The $select the delta link was made with: a different one needs a full read. */
+  userSelect: string;
+  /** The tenant's discovery.deltaTimestamp at the last full read ('' for none). */
+  deltaTimestamp: string;
+  skus: InventorySku[];
+  domains: string[];
+  digest: string;
+}
+
+export interface CollectionMeta {
+  digest: string;
+  deltaLink: string;
+  groupSelect: string;
+}
+
+export interface CachedContent extends ContentSize {
+  /** When the sizes were read (ISO 8601): delta runs refresh sizes older than a day. */
+  readAt: string;
+}
+
+/** Content sizes without the time they were read. */
+export function contentView(c: CachedContent): ContentSize {
+  const { readAt: _readAt, ...size } = c;
+  return size;
+}
+
+export class TrackedCollection<T, M extends { digest: string }> {
+  readonly changes: ChangeCounts = emptyChanges();
+  private readonly digest: Digest;
+
+  /** `view` is what counts as the record's data (for change counts and the digest); fields
+   *  outside it, such as when content sizes were read, are stored without counting as a change. */
+  constructor(
+    readonly store: Collection<T, M>,
+    private readonly view: (v: T) => unknown = (v) => v,
+  ) {
+    const stored = store.getMeta('digest') as string | undefined;
+    if (stored || store.size === 0) {
+      this.digest = new Digest(stored);
+    } else {
+      // A cache written without a digest: compute it once.
+      this.digest = new Digest();
+      for (const [k, v] of store.entries()) this.digest.add(k, this.view(v));
+    }
+  }
+
+  get size(): number {
+    return this.store.size;
+  }
+
+  get(key: string): T | undefined {
+    return this.store.get(key);
+  }
+
+  values(): IterableIterator<T> {
+    return this.store.values();
+  }
+
+  /** Stores the value unless it equals the cached one. Returns what happened. */
+  put(key: string, value: T): 'added' | 'updated' | 'unchanged' {
+    const before = this.store.get(key);
+    if (before !== undefined && canonicalJson(before) === canonicalJson(value)) return 'unchanged';
+    this.store.put(key, value);
+    if (before !== undefined && canonicalJson(this.view(before)) === canonicalJson(this.view(value))) return 'unchanged';
+    this.digest.replace(key, before === undefined ? undefined : this.view(before), this.view(value));
+    const what = before === undefined ? 'added' : 'updated';
+    this.changes[what]++;
+    return what;
+  }
+
+  delete(key: string): boolean {
+    const before = this.store.get(key);
+    if (before === undefined) return false;
+    this.digest.remove(key, this.view(before));
+    this.store.delete(key);
+    this.changes.removed++;
+    return true;
+  }
+
+  /** Deletes every record whose key is not in `keep` (after a full read). */
+  deleteMissing(keep: Set<string>): number {
+    const gone = [...this.store.keys()].filter((k) => !keep.has(k));
+    for (const k of gone) this.delete(k);
+    return gone.length;
+  }
+
+  digestHex(): string {
+    return this.digest.hex();
+  }
+
+  async flush(): Promise<void> {
+    this.store.setMeta('digest', this.digest.hex() as M['digest']);
+    await this.store.flush();
+  }
+}
+
+export interface TenantCache {
+  users: TrackedCollection<InventoryUser, TenantMeta>;
+  groups: TrackedCollection<CachedGroup, CollectionMeta>;
+  recipients: TrackedCollection<CachedRecipient, CollectionMeta>;
+  content: TrackedCollection<CachedContent, CollectionMeta>;
+  /** Why the stored data was discarded (corrupt files), if it was. */
+  resetReason?: string;
+}
+
+export function tenantCacheDir(stateDir: string, tenant: string): string {
+  return join(statePaths.inventory(stateDir), tenant.replace(/[^A-Za-z0-9._-]/g, '_'));
+}
+
+export async function openTenantCache(stateDir: string, tenant: string): Promise<TenantCache> {
+  const dir = tenantCacheDir(stateDir, tenant);
+  const opts = { onCorrupt: 'reset' } as const;
+  const [users, groups, recipients, content] = await Promise.all([
+    openCollection<InventoryUser, TenantMeta>(dir, 'users', { ...opts, shards: 256 }),
+    openCollection<CachedGroup, CollectionMeta>(dir, 'groups', { ...opts, shards: 64 }),
+    openCollection<CachedRecipient, CollectionMeta>(dir, 'recipients', { ...opts, shards: 256 }),
+    openCollection<CachedContent, CollectionMeta>(dir, 'content', { ...opts, shards: 16 }),
+  ]);
+  const resetReason = [users, groups, recipients, content].map((c) => c.resetReason).find(Boolean);
+  return {
+    users: new TrackedCollection(users),
+    groups: new TrackedCollection(groups),
+    recipients: new TrackedCollection(recipients),
+    content: new TrackedCollection(content, contentView),
+    ...(resetReason ? { resetReason } : {}),
+  };
+}
+
+/** Flush order matters: records before the tenant meta that says the cache is complete. */
+export async function flushTenantCache(cache: TenantCache): Promise<void> {
+  await Promise.all([cache.groups.flush(), cache.recipients.flush(), cache.content.flush()]);
+  await cache.users.flush();
+}
