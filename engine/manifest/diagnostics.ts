@@ -1,0 +1,98 @@
+// Manifest diagnostics are data (STYLE.md, after eemeli/yaml): a code from a closed union, a
+// position and a source excerpt. Rules push them; nothing throws. Every code is in docs/errors.md.
+
+export type DiagnosticCode =
+  // reading
+  | 'directory-not-found'
+  | 'yaml-syntax'
+  | 'duplicate-key'
+  | 'empty-file'
+  // documents
+  | 'unknown-kind'
+  | 'bad-api-version'
+  | 'no-project'
+  | 'duplicate-project'
+  // schema
+  | 'unknown-key'
+  | 'missing-key'
+  | 'wrong-type'
+  | 'bad-value'
+  | 'bad-guid'
+  | 'bad-date'
+  | 'bad-cron'
+  | 'secret-literal'
+  // semantic
+  | 'tenant-roles'
+  | 'tenant-auth'
+  | 'endpoint-cloud'
+  | 'attribute-source'
+  | 'unknown-attribute'
+  | 'unknown-template-field'
+  | 'unknown-profile'
+  | 'unknown-certificate'
+  | 'map-domain-without-domains'
+  | 'guest-without-domains'
+  | 'guest-invite-member-profile'
+  | 'email-rewrite-not-configured'
+  | 'duplicate-wave'
+  | 'duplicate-domain'
+  | 'duplicate-member'
+  | 'member-in-two-waves'
+  | 'group-in-two-waves'
+  | 'missing-file'
+  | 'missing-certificate-file'
+  | 'bad-csv';
+
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic {
+  readonly code: DiagnosticCode;
+  readonly severity: Severity;
+  readonly message: string;
+  /** Relative to the project directory, '/'-separated; '.' for the directory itself. */
+  readonly file: string;
+  /** 1-based; 0 when the diagnostic concerns a whole file or directory. */
+  readonly line: number;
+  readonly col: number;
+  readonly hint?: string;
+  /** The source line at `line`, secrets masked. */
+  readonly excerpt?: string;
+}
+
+export function isError(d: Diagnostic): boolean {
+  return d.severity === 'error';
+}
+
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.line - b.line || a.col - b.col || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+}
+
+export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
+  return [...ds].sort(compareDiagnostics);
+}
+
+/**
+ * `FILE:LINE:COL: severity: message [code]`, then the source line and a caret under the column,
+ * then the hint (like eemeli/yaml's prettifyError).
+ */
+export function renderDiagnostic(d: Diagnostic): string {
+  const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
+  const lines = [`${where}: ${d.severity}: ${d.message} [${d.code}]`];
+  if (d.excerpt !== undefined && d.line > 0) {
+    const gutter = String(d.line);
+    const text = d.excerpt.replace(/\t/g, ' ');
+    lines.push(`  ${gutter} | ${text}`);
+    lines.push(`  ${' '.repeat(gutter.length)} | ${' '.repeat(Math.max(0, d.col - 1))}^`);
+  }
+  if (d.hint) lines.push(`  hint: ${d.hint}`);
+  return lines.join('\n');
+}
+
+export function renderDiagnostics(ds: readonly Diagnostic[]): string {
+  return sortDiagnostics(ds).map(renderDiagnostic).join('\n');
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

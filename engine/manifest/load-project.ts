@@ -1,0 +1,139 @@
+// Load a project directory: find the manifests, parse them with positions, check each document
+// against its schema (pass one), then the semantic rules (pass two), and build the immutable
+// Project model when nothing is wrong. Diagnostics are collected, never thrown.
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { didYouMean } from '../util/suggest.js';
+import { buildProject } from './build-model.js';
+import { parseMemberCsv } from './csv-members.js';
+import { isError, sortDiagnostics, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics.js';
+import type { Project } from './model.js';
+import { parseManifestFile, type ManifestDoc } from './parse-documents.js';
+import { PROJECT_RULES } from './project-rules.js';
+import type { RawDocument, RawProjectSpec, RawWaveSpec } from './raw-types.js';
+import { at, toDiagnostic, where, type MemberRef, type ProjectDoc, type RuleContext, type WaveDoc } from './rule-context.js';
+import { checkSchema, KINDS, type ManifestKind } from './schema-check.js';
+import { findManifestFiles, lineLocation, sourceFile, type Location } from './source-files.js';
+import { WAVE_RULES } from './wave-rules.js';
+
+export interface LoadResult {
+  /** Only when there is no error (warnings allowed). */
+  project?: Project;
+  /** Sorted by file, line, column. */
+  diagnostics: Diagnostic[];
+  /** Files holding t2t documents, relative to the directory, sorted. */
+  files: string[];
+  /** YAML files that hold no t2t document (an emulator config, CI files): skipped. */
+  ignoredFiles: string[];
+}
+
+export async function loadProject(dir: string): Promise<LoadResult> {
+  const abs = resolve(dir);
+  const diagnostics: Diagnostic[] = [];
+  const push = (d: Diagnostic) => diagnostics.push(d);
+  const report = (code: DiagnosticCode, message: string, loc: Location, options?: { severity?: Severity; hint?: string }) => push(toDiagnostic(code, message, loc, options));
+  const dirLoc: Location = { file: '.', line: 0, col: 0 };
+
+  if (!existsSync(abs) || !statSync(abs).isDirectory()) {
+    report('directory-not-found', `project directory ${dir} does not exist or is not a directory`, dirLoc, { hint: 'pass the directory that holds project.yaml, e.g. t2t validate examples/contoso-fabrikam' });
+    return { diagnostics, files: [], ignoredFiles: [] };
+  }
+
+  const paths = await findManifestFiles(abs);
+  const docs: ManifestDoc[] = [];
+  const files: string[] = [];
+  const ignoredFiles: string[] = [];
+  let broken = false;
+  for (const path of paths) {
+    const parsed = parseManifestFile(path, await readFile(resolve(abs, path), 'utf8'), push);
+    broken ||= parsed.broken;
+    if (parsed.empty) {
+      report('empty-file', `${path} is empty: it holds no YAML document and is ignored`, { file: path, line: 0, col: 0 }, { severity: 'warning', hint: 'delete the file, or add a Project or Wave document' });
+    }
+    if (parsed.foreign) ignoredFiles.push(path);
+    if (parsed.docs.length > 0 || parsed.broken) files.push(path);
+    docs.push(...parsed.docs);
+  }
+
+  // Pass one: kind, then the schema of that kind.
+  const byKind: Record<ManifestKind, ManifestDoc[]> = { Project: [], Wave: [] };
+  const valid = new Set<ManifestDoc>();
+  for (const doc of docs) {
+    const kind = doc.value.kind;
+    if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
+      if (kind === undefined) {
+        report('unknown-kind', 'the document has no kind', doc.start, { hint: 'add kind: Project or kind: Wave' });
+      } else {
+        report('unknown-kind', `unknown kind '${String(kind)}'${didYouMean(String(kind), KINDS)}`, at(doc, ['kind']), { hint: 'kind is Project or Wave' });
+      }
+      continue;
+    }
+    byKind[kind as ManifestKind].push(doc);
+    const problems = checkSchema(doc, kind as ManifestKind);
+    diagnostics.push(...problems);
+    if (problems.length === 0) valid.add(doc);
+  }
+
+  // Exactly one Project.
+  const projects = byKind.Project;
+  if (projects.length === 0 && !broken) {
+    report('no-project', `no Project document in ${dir} (searched ${paths.length} YAML file${paths.length === 1 ? '' : 's'})`, dirLoc, {
+      hint: 'create project.yaml with apiVersion: t2t.dev/v1 and kind: Project (see examples/contoso-fabrikam/project.yaml)',
+    });
+  }
+  for (const extra of projects.slice(1)) {
+    report('duplicate-project', `a second Project document (the first is at ${where(projects[0]!.start)}): a project has exactly one`, extra.start, { hint: 'one directory per project: move the other project to its own directory' });
+  }
+  const projectDoc = projects.length === 1 && valid.has(projects[0]!) ? projects[0]! : undefined;
+  const project: ProjectDoc | undefined = projectDoc ? { doc: projectDoc, raw: projectDoc.value as unknown as RawDocument<RawProjectSpec> } : undefined;
+
+  // Waves with their members (the CSV is read here so rules stay synchronous).
+  const waves: WaveDoc[] = [];
+  for (const doc of byKind.Wave.filter((d) => valid.has(d))) {
+    const raw = doc.value as unknown as RawDocument<RawWaveSpec>;
+    const users: MemberRef[] = (raw.spec.members.users ?? []).map((u, i) => ({ address: u.trim().toLowerCase(), loc: at(doc, ['spec', 'members', 'users', i]) }));
+    const csvUsers = await readCsvMembers(abs, doc, raw.spec.members.csv, report);
+    waves.push({ doc, raw, users, csvUsers });
+  }
+
+  // Pass two: semantic rules.
+  const ctx: RuleContext = { dir: abs, ...(project ? { project } : {}), waves, report };
+  for (const rule of [...PROJECT_RULES, ...WAVE_RULES]) rule(ctx);
+
+  const sorted = sortDiagnostics(diagnostics);
+  const ok = !sorted.some(isError) && project !== undefined && !broken;
+  return {
+    ...(ok ? { project: buildProject(abs, files, project!, waves) } : {}),
+    diagnostics: sorted,
+    files,
+    ignoredFiles,
+  };
+}
+
+async function readCsvMembers(dir: string, doc: ManifestDoc, csv: string | undefined, report: RuleContext['report']): Promise<MemberRef[]> {
+  if (csv === undefined) return [];
+  const full = resolve(dir, csv);
+  if (!existsSync(full) || !statSync(full).isFile()) {
+    report('missing-file', `members csv '${csv}' does not exist`, at(doc, ['spec', 'members', 'csv']), { hint: 'paths are relative to the project directory, e.g. waves/wave-02.csv' });
+    return [];
+  }
+  const text = await readFile(full, 'utf8');
+  const file = sourceFile(csv.replace(/\\/g, '/').replace(/^\.\//, ''), text);
+  const { members, problems } = parseMemberCsv(text);
+  for (const p of problems) {
+    report('bad-csv', p.message, lineLocation(file, p.line, p.col), { hint: 'a members CSV has one address a line and an optional header line `user`' });
+  }
+  return members.map((m) => ({ address: m.address, loc: lineLocation(file, m.line, m.col) }));
+}
+
+/** Files whose content determines what t2t would do: the manifests and the files they reference. */
+export function manifestInputs(project: Project): string[] {
+  const files = new Set(project.files);
+  for (const w of project.waves) if (w.members.csv) files.add(w.members.csv);
+  for (const p of Object.values(project.profiles)) {
+    if (p.notification) files.add(p.notification.bodyFile);
+    if (p.guestInvite?.messageFile) files.add(p.guestInvite.messageFile);
+  }
+  return [...files].sort();
+}

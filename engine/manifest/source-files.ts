@@ -1,0 +1,102 @@
+// Finding the manifest files of a project and turning offsets / YAML paths into file:line:col
+// with a source excerpt.
+import { readdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Pair } from 'yaml';
+
+export interface SourceFile {
+  /** Relative to the project directory, '/'-separated. */
+  readonly path: string;
+  readonly text: string;
+  readonly lines: readonly string[];
+  readonly lineCounter?: LineCounter;
+}
+
+export interface Location {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly excerpt?: string;
+}
+
+const MANIFEST = /\.ya?ml$/i;
+
+/** Every *.yaml / *.yml under dir, recursively, skipping dot-entries and node_modules; sorted. */
+export async function findManifestFiles(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  async function walk(current: string): Promise<void> {
+    const entries = await readdir(current, { withFileTypes: true });
+    for (const e of entries) {
+      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+      const full = join(current, e.name);
+      if (e.isDirectory()) await walk(full);
+      else if (e.isFile() && MANIFEST.test(e.name)) found.push(toPosix(relative(dir, full)));
+    }
+  }
+  await walk(dir);
+  return found.sort();
+}
+
+export function toPosix(p: string): string {
+  return sep === '/' ? p : p.split(sep).join('/');
+}
+
+export function sourceFile(path: string, text: string, lineCounter?: LineCounter): SourceFile {
+  return { path, text, lines: text.split(/\r?\n/), lineCounter };
+}
+
+// Keys whose values are secrets: their values are masked in excerpts, whatever the diagnostic.
+const SECRET_VALUE = /((?:secret|password|passwd|token)["']?\s*:\s*)(?![{[\s]|$)("[^"]*"|'[^']*'|[^,}\]\s#]+)/gi;
+
+export function maskSecrets(line: string): string {
+  return line.replace(SECRET_VALUE, '$1***');
+}
+
+export function lineLocation(file: SourceFile, line: number, col: number): Location {
+  const text = file.lines[line - 1];
+  return { file: file.path, line, col, ...(text !== undefined ? { excerpt: maskSecrets(text) } : {}) };
+}
+
+export function offsetLocation(file: SourceFile, offset: number): Location {
+  if (!file.lineCounter) return { file: file.path, line: 1, col: 1 };
+  const { line, col } = file.lineCounter.linePos(offset);
+  return lineLocation(file, line, col);
+}
+
+export type PathSegment = string | number;
+
+/**
+ * The YAML node at `path` (or the deepest existing ancestor), and the key node of the last pair
+ * walked through. `which: 'key'` points at the key (unknown keys, duplicates), 'value' at the value.
+ */
+export function nodeAt(root: unknown, path: readonly PathSegment[]): { node?: Node; key?: Node; complete: boolean } {
+  let node = root as Node | undefined;
+  let key: Node | undefined;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p: Pair) => keyText(p.key) === String(seg));
+      if (!pair) return { node, key, complete: false };
+      key = pair.key as Node;
+      node = (pair.value ?? undefined) as Node | undefined;
+      if (!node) return { node: key, key, complete: false };
+    } else if (isSeq(node)) {
+      const item = node.items[Number(seg)];
+      if (!item) return { node, key, complete: false };
+      node = isPair(item) ? ((item.value ?? item.key) as Node) : (item as Node);
+      key = undefined;
+    } else {
+      return { node, key, complete: false };
+    }
+  }
+  return { node, key, complete: true };
+}
+
+export function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return undefined;
+}
+
+export function nodeLocation(file: SourceFile, node: Node | undefined, fallbackOffset = 0): Location {
+  const offset = node?.range?.[0] ?? fallbackOffset;
+  return offsetLocation(file, offset);
+}

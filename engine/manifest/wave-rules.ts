@@ -1,0 +1,94 @@
+// Semantic rules of Wave documents and across waves: references to the Project, unique names,
+// and one wave per user.
+import { didYouMean } from '../util/suggest.js';
+import { cronProblem } from './cron.js';
+import { CRON_HINT } from './project-rules.js';
+import { at, where, type MemberRef, type Rule, type WaveDoc } from './rule-context.js';
+import type { Location } from './source-files.js';
+
+export const waveCron: Rule = (ctx) => {
+  for (const w of ctx.waves) {
+    const cron = w.raw.spec.schedule?.deltaSync;
+    if (cron === undefined) continue;
+    const problem = cronProblem(cron);
+    if (problem) ctx.report('bad-cron', `spec.schedule.deltaSync: ${problem}`, at(w.doc, ['spec', 'schedule', 'deltaSync']), { hint: CRON_HINT });
+  }
+};
+
+export const waveProfiles: Rule = (ctx) => {
+  const p = ctx.project;
+  if (!p) return;
+  const profiles = Object.keys(p.raw.spec.profiles ?? {});
+  for (const w of ctx.waves) {
+    const name = w.raw.spec.profile;
+    if (profiles.includes(name)) continue;
+    ctx.report('unknown-profile', `wave '${w.raw.metadata.name}' names profile '${name}', which the Project does not define${didYouMean(name, profiles)}`, at(w.doc, ['spec', 'profile']), {
+      hint: profiles.length ? `defined profiles: ${profiles.join(', ')}` : 'define it under spec.profiles in the Project',
+    });
+  }
+};
+
+export const waveEmailRewrite: Rule = (ctx) => {
+  const p = ctx.project;
+  if (!p || p.raw.spec.emailRewrite) return;
+  for (const w of ctx.waves) {
+    const mode = w.raw.spec.emailRewrite ?? 'none';
+    if (mode === 'none') continue;
+    ctx.report('email-rewrite-not-configured', `wave '${w.raw.metadata.name}' sets emailRewrite: ${mode} but the Project has no spec.emailRewrite`, at(w.doc, ['spec', 'emailRewrite']), {
+      hint: 'add spec.emailRewrite (with its certificates) to the Project, or set emailRewrite: none',
+    });
+  }
+};
+
+export const uniqueWaveNames: Rule = (ctx) => {
+  const first = new Map<string, WaveDoc>();
+  for (const w of ctx.waves) {
+    const name = w.raw.metadata.name;
+    const prior = first.get(name);
+    if (!prior) {
+      first.set(name, w);
+      continue;
+    }
+    ctx.report('duplicate-wave', `wave name '${name}' is used twice (also at ${where(at(prior.doc, ['metadata', 'name']))})`, at(w.doc, ['metadata', 'name']), { hint: 'give each wave its own name' });
+  }
+};
+
+interface Membership {
+  wave: WaveDoc;
+  loc: Location;
+}
+
+/**
+ * A user (listed, or from the CSV) or a group belongs to one wave only, except across waves whose
+ * phase is `discovered` (those change nothing, so planning several is harmless).
+ */
+export const oneWavePerMember: Rule = (ctx) => {
+  const users = new Map<string, Membership>();
+  const groups = new Map<string, Membership>();
+  for (const w of ctx.waves) {
+    const refs: MemberRef[] = [...w.users, ...w.csvUsers];
+    for (const ref of refs) check(users, ref.address, w, ref.loc, 'user');
+    (w.raw.spec.members.groups ?? []).forEach((g, i) => check(groups, g.trim().toLowerCase(), w, at(w.doc, ['spec', 'members', 'groups', i]), 'group', g));
+  }
+
+  function check(seen: Map<string, Membership>, key: string, wave: WaveDoc, loc: Location, what: 'user' | 'group', label = key): void {
+    const prior = seen.get(key);
+    if (!prior) {
+      seen.set(key, { wave, loc });
+      return;
+    }
+    const name = wave.raw.metadata.name;
+    const priorName = prior.wave.raw.metadata.name;
+    if (prior.wave === wave) {
+      ctx.report('duplicate-member', `${what} ${label} is listed twice in wave '${name}' (also at ${where(prior.loc)})`, loc, { severity: 'warning', hint: 'remove one of the entries' });
+      return;
+    }
+    const phase = (w: WaveDoc) => w.raw.spec.phase ?? 'discovered';
+    if (phase(wave) === 'discovered' || phase(prior.wave) === 'discovered') return;
+    ctx.report(what === 'user' ? 'member-in-two-waves' : 'group-in-two-waves', `${what} ${label} is in wave '${name}' and in wave '${priorName}' (at ${where(prior.loc)})`, loc, {
+      hint: 'a user moves with one wave only: remove it from one of them',
+    });
+  }
+};
+
+export const WAVE_RULES: readonly Rule[] = [waveCron, waveProfiles, waveEmailRewrite, uniqueWaveNames, oneWavePerMember];
