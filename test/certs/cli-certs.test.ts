@@ -1,0 +1,145 @@
+// `t2t certs` end to end, in-process, on a temp project with certificates generated at run time.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { makePfx } from '../helpers/pfx.js';
+import { certificateExpiries } from '../../engine/cli/commands/certs.js';
+import { loadProject } from '../../engine/manifest/load-project.js';
+
+const DAY = 86_400_000;
+const PROJECT = `apiVersion: t2t.dev/v1
+kind: Project
+metadata:
+  name: certs-test
+spec:
+  tenants:
+    contoso:
+      role: source
+      tenantId: contoso.onmicrosoft.com
+      cloud: global
+      auth:
+        clientId: 3f1c2d4e-0000-4000-8000-000000000001
+        clientSecret: { fromEnv: CONTOSO_CLIENT_SECRET }
+    fabrikam:
+      role: target
+      tenantId: fabrikam.onmicrosoft.com
+      cloud: global
+      auth:
+        clientId: 3f1c2d4e-0000-4000-8000-000000000002
+        certificate: { pfxFile: certs/app.pfx, passwordFromEnv: APP_PFX_PASSWORD }
+  domains:
+    - { source: contoso.com, target: fabrikam.com }
+    - { source: contoso.net, target: fabrikam.net }
+  matching:
+    - { source: mail, target: mail, mapDomain: true }
+  attributes:
+    - { target: displayName, from: displayName }
+  profiles:
+    standard: { createAs: member, workloads: [mailbox] }
+  emailRewrite:
+    tlsCertificate: rewrite-tls
+    dkimCertificate: rewrite-dkim
+    dkimSelector: t2t
+  certificates:
+    rewrite-tls:  { pfxFile: certs/rewrite-tls.pfx,  passwordFromEnv: REWRITE_TLS_PASSWORD }
+    rewrite-dkim: { pfxFile: certs/rewrite-dkim.pfx, passwordFile: secrets/dkim-password.txt }
+`;
+const env = { REWRITE_TLS_PASSWORD: 'tls-pw-Secret1', APP_PFX_PASSWORD: 'app-pw-Secret2' };
+const tmp = mkdtempSync(join(tmpdir(), 't2t-cli-certs-'));
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function project(name: string, o: { tlsSans?: string[]; dkimDays?: number } = {}): string {
+  const dir = join(tmp, name);
+  mkdirSync(join(dir, 'certs'), { recursive: true });
+  mkdirSync(join(dir, 'secrets'), { recursive: true });
+  writeFileSync(join(dir, 'project.yaml'), PROJECT);
+  writeFileSync(join(dir, 'secrets', 'dkim-password.txt'), 'dkim-pw-Secret3\n');
+  writeFileSync(join(dir, 'certs', 'rewrite-tls.pfx'), makePfx({ cn: 'fabrikam.com', sans: o.tlsSans ?? ['fabrikam.com', 'fabrikam.net'], password: env.REWRITE_TLS_PASSWORD }));
+  writeFileSync(join(dir, 'certs', 'rewrite-dkim.pfx'), makePfx({ cn: 'dkim', days: o.dkimDays ?? 365, password: 'dkim-pw-Secret3' }));
+  writeFileSync(join(dir, 'certs', 'app.pfx'), makePfx({ cn: 't2t-app', password: env.APP_PFX_PASSWORD }));
+  return dir;
+}
+const good = project('good');
+
+test('text: a table, the DKIM records for each target domain, exit 0', async () => {
+  const r = await runCli(['certs', good], { env });
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Certificates of certs-test\n/);
+  assert.match(r.stdout, /\nNAME +USE +SUBJECT +EXPIRES +KEY +THUMBPRINT \(SHA-1\) +STATUS\n/);
+  assert.match(r.stdout, /\nrewrite-tls +tls +CN=fabrikam\.com +\d{4}-\d\d-\d\d \(36\d d\) +RSA 2048 +[0-9A-F]{40} +ok\n/);
+  assert.match(r.stdout, /\nrewrite-dkim +dkim +CN=dkim .* ok\n/);
+  assert.match(r.stdout, /\ntenant fabrikam +auth +CN=t2t-app .* ok\n/);
+  assert.match(r.stdout, /\n  t2t\._domainkey\.fabrikam\.com TXT "v=DKIM1; k=rsa; p=MIIBIjAN[A-Za-z0-9+/]+" "[A-Za-z0-9+/=]+"\n/);
+  assert.match(r.stdout, /\n  t2t\._domainkey\.fabrikam\.net TXT "v=DKIM1; k=rsa; p=/);
+  assert.match(r.stdout, /\n3 certificates: 0 errors, 0 warnings\n$/);
+  for (const pw of [...Object.values(env), 'dkim-pw-Secret3']) assert.not.ok(r.stdout.includes(pw) || r.stderr.includes(pw));
+});
+
+test('json: pinned fields, same DKIM value as text', async () => {
+  const r = await runCli(['certs', good, '--output', 'json'], { env });
+  assert.is(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.is(j.project, 'certs-test');
+  assert.equal(j.certificates.map((c: { name: string; purposes: string[] }) => `${c.name}:${c.purposes.join('+')}`), ['rewrite-tls:tls', 'rewrite-dkim:dkim', 'tenant fabrikam:auth']);
+  const tls = j.certificates[0];
+  assert.equal(tls.sans, ['fabrikam.com', 'fabrikam.net']);
+  assert.is(tls.keyType, 'rsa');
+  assert.is(tls.keyBits, 2048);
+  assert.match(tls.thumbprintSha256, /^[0-9A-F]{64}$/);
+  assert.equal(tls.diagnostics, []);
+  assert.equal(j.dkimRecords.map((d: { name: string }) => d.name), ['t2t._domainkey.fabrikam.com', 't2t._domainkey.fabrikam.net']);
+  assert.is(j.dkimRecords[0].strings.join(''), j.dkimRecords[0].value);
+  assert.is(j.errors, 0);
+  assert.is(j.warnings, 0);
+});
+
+test('a TLS certificate missing a target domain and a DKIM certificate expiring soon: exit 1', async () => {
+  const dir = project('bad', { tlsSans: ['fabrikam.com'], dkimDays: 10 });
+  const r = await runCli(['certs', dir], { env });
+  assert.is(r.code, 1);
+  assert.match(r.stdout, /\nrewrite-tls .* 1 error\n/);
+  assert.match(r.stdout, /\nerror: certificate 'rewrite-tls' \(certs\/rewrite-tls\.pfx\): does not cover the target domain fabrikam\.net .* \[cert-domain-not-covered\]\n  hint: /);
+  assert.match(r.stdout, /\nwarning: certificate 'rewrite-dkim' \(certs\/rewrite-dkim\.pfx\): expires in (9|10) days/);
+  assert.match(r.stdout, /3 certificates: 1 error, 1 warning\n$/);
+  const j = JSON.parse((await runCli(['certs', dir, '-o', 'json'], { env })).stdout);
+  assert.is(j.errors, 1);
+  assert.is(j.warnings, 1);
+});
+
+test('a wrong or missing password is a finding that names the variable, not the password', async () => {
+  const r = await runCli(['certs', good], { env: { ...env, REWRITE_TLS_PASSWORD: 'wrong-Guess-77', APP_PFX_PASSWORD: undefined } });
+  assert.is(r.code, 1);
+  assert.match(r.stdout, /error: wrong password for certificate 'rewrite-tls' \(certs\/rewrite-tls\.pfx\).*REWRITE_TLS_PASSWORD/);
+  assert.match(r.stdout, /error: the password of certificate 'tenant fabrikam' \(certs\/app\.pfx\) is not set: environment variable APP_PFX_PASSWORD is missing/);
+  assert.match(r.stdout, /\n  t2t\._domainkey\.fabrikam\.com TXT /); // the readable DKIM certificate is still reported
+  assert.not.ok(r.stdout.includes('wrong-Guess-77'));
+});
+
+test('an invalid project refuses with the manifest errors; a bad --output is a user error', async () => {
+  const dir = join(tmp, 'invalid');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'project.yaml'), 'apiVersion: t2t.dev/v1\nkind: Project\nmetadata: { name: x }\nspec: { tenants: {} }\n');
+  const r = await runCli(['certs', dir], { env });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /project\.yaml:\d+:\d+: error: /);
+  assert.match(r.stderr, /hint: run 't2t validate /);
+  const bad = await runCli(['certs', good, '--output', 'yaml'], { env });
+  assert.is(bad.code, 1);
+  assert.is(bad.stderr, "error: unknown output format 'yaml'\nhint: use --output text or --output json\n");
+});
+
+test('certificateExpiries lists every readable certificate for the planner', async () => {
+  const { project: p } = await loadProject(good);
+  const list = await certificateExpiries(p!, env);
+  assert.equal(list.map((c) => c.name), ['rewrite-tls', 'rewrite-dkim', 'tenant fabrikam']);
+  for (const c of list) {
+    const days = (Date.parse(c.notAfter) - Date.now()) / DAY;
+    assert.ok(days > 360 && days < 366, String(days));
+  }
+  assert.equal((await certificateExpiries(p!, {})).map((c) => c.name), ['rewrite-dkim']); // the others need env passwords
+});
+
+test.run();
