@@ -1,0 +1,115 @@
+// GET /users/delta and /groups/delta. Every directory write takes the tenant's next seq; a token is
+// base64url JSON of {since, upto, after, select, initial}: the changes with since < seq <= upto,
+// paged by seq. The first round returns every live object; later rounds only what changed after
+// the previous deltaLink, deletions as {id, @removed}, groups with members@delta.
+import { GraphError, json, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
+import type { DirGroup, DirUser } from '../store/directory-state.js';
+import type { TenantState } from '../store/tenant-state.js';
+import { applySelect, contextUrl, decodeToken, encodeToken, pageSize } from './odata.js';
+import { groupView } from './groups.js';
+import { renderUser } from './users-view.js';
+
+interface DeltaToken {
+  since: number;
+  upto: number;
+  after: number;
+  select?: string[];
+  initial: boolean;
+}
+
+function readToken(req: EmuRequest): DeltaToken {
+  const skip = req.query.get('$skiptoken');
+  const delta = req.query.get('$deltatoken');
+  const selectParam = req.query.get('$select');
+  const select = selectParam ? selectParam.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const t = req.tenant;
+  if (delta === 'latest') return { since: t.seq, upto: t.seq, after: t.seq, ...(select ? { select } : {}), initial: false };
+  const raw = skip ?? delta;
+  if (!raw) return { since: 0, upto: t.seq, after: 0, ...(select ? { select } : {}), initial: true };
+  let tok: Partial<DeltaToken>;
+  try {
+    tok = decodeToken<Partial<DeltaToken>>(raw, skip ? '$skiptoken' : '$deltatoken');
+  } catch {
+    return badToken(raw);
+  }
+  if (typeof tok.since !== 'number' || typeof tok.upto !== 'number' || typeof tok.after !== 'number' || tok.since > t.seq) {
+    return badToken(raw);
+  }
+  if (delta) {
+    // A deltaLink starts a new round: everything changed since the last one, up to now.
+    return { since: tok.upto, upto: t.seq, after: tok.upto, ...(tok.select ? { select: tok.select } : {}), initial: false };
+  }
+  return tok as DeltaToken;
+}
+
+function badToken(raw: string): never {
+  void raw;
+  throw new GraphError(400, 'Request_BadRequest', 'Badly formed token: use the @odata.nextLink or @odata.deltaLink exactly as returned, or start again without a token.');
+}
+
+function links(req: EmuRequest, tok: DeltaToken, lastSeq: number | undefined): Record<string, string> {
+  const base = `${req.baseUrl}${req.path}`;
+  if (lastSeq !== undefined) return { '@odata.nextLink': `${base}?$skiptoken=${encodeToken({ ...tok, after: lastSeq })}` };
+  return { '@odata.deltaLink': `${base}?$deltatoken=${encodeToken({ since: tok.upto, upto: tok.upto, after: tok.upto, ...(tok.select ? { select: tok.select } : {}), initial: false })}` };
+}
+
+function window<T extends { _seq: number; _deleted?: boolean }>(all: T[], tok: DeltaToken, size: number): { items: T[]; more: boolean } {
+  const lo = Math.max(tok.since, tok.after);
+  const inWindow = all.filter((r) => r._seq > lo && r._seq <= tok.upto && !(tok.initial && r._deleted));
+  inWindow.sort((a, b) => a._seq - b._seq);
+  return { items: inWindow.slice(0, size), more: inWindow.length > size };
+}
+
+function usersDelta(req: EmuRequest): EmuResponse {
+  const t = req.tenant;
+  const tok = readToken(req);
+  const { items, more } = window(Object.values(t.directory.users), tok, pageSize(req));
+  const value = items.map((u: DirUser) =>
+    u._deleted ? { id: u.id, '@removed': { reason: 'deleted' } } : { ...renderUser(req, u, tok.select), id: u.id },
+  );
+  return json(200, {
+    '@odata.context': contextUrl(req, 'users', tok.select),
+    ...links(req, tok, more ? items[items.length - 1]!._seq : undefined),
+    value,
+  });
+}
+
+function memberDelta(t: TenantState, g: DirGroup, tok: DeltaToken): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const [id, m] of Object.entries(g.members)) {
+    const type = t.directory.groups[id] ? '#microsoft.graph.group' : '#microsoft.graph.user';
+    if (tok.initial) {
+      if (!m.removed) out.push({ '@odata.type': type, id });
+    } else if (m.seq > tok.since && m.seq <= tok.upto) {
+      out.push(m.removed ? { '@odata.type': type, id, '@removed': { reason: 'deleted' } } : { '@odata.type': type, id });
+    }
+  }
+  return out;
+}
+
+function groupsDelta(req: EmuRequest): EmuResponse {
+  const t = req.tenant;
+  const tok = readToken(req);
+  const { items, more } = window(Object.values(t.directory.groups), tok, pageSize(req));
+  const withMembers = !tok.select || tok.select.some((s) => s.toLowerCase() === 'members');
+  const props = tok.select?.filter((s) => s.toLowerCase() !== 'members');
+  const value = items.map((g) => {
+    if (g._deleted) return { id: g.id, '@removed': { reason: 'deleted' } };
+    const out: Record<string, unknown> = { ...applySelect(groupView(g), props && props.length ? props : tok.select ? [] : undefined), id: g.id };
+    if (withMembers) out['members@delta'] = memberDelta(t, g, tok);
+    return out;
+  });
+  return json(200, {
+    '@odata.context': contextUrl(req, 'groups', tok.select),
+    ...links(req, tok, more ? items[items.length - 1]!._seq : undefined),
+    value,
+  });
+}
+
+const RU = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const RG = ['Group.Read.All', 'Group.ReadWrite.All', 'GroupMember.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+
+export const deltaRoutes: Route[] = [
+  { method: 'GET', pattern: '/v1.0/users/delta', roles: RU, budget: 'directory-read', resourceUnits: 2, handler: usersDelta },
+  { method: 'GET', pattern: '/v1.0/groups/delta', roles: RG, budget: 'directory-read', resourceUnits: 2, handler: groupsDelta },
+];

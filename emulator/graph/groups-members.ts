@@ -1,0 +1,64 @@
+// Group membership: GET /groups/{id}/members, POST /groups/{id}/members/$ref,
+// DELETE /groups/{id}/members/{memberId}/$ref, GET /users/{id}/memberOf.
+import { json, notFound, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
+import { getGroup, getUser, liveGroups, memberIds, touch } from '../store/directory-state.js';
+import { nextSeq } from '../store/tenant-state.js';
+import { applySelect, bodyObject, collection, idFromODataId, parseSelect } from './odata.js';
+import { addMembers, groupOr404, groupView } from './groups.js';
+import { fullUser, renderUser } from './users-view.js';
+import { userOr404 } from './users.js';
+
+function listMembers(req: EmuRequest): EmuResponse {
+  const t = req.tenant;
+  const g = groupOr404(t, req.params.id!);
+  const select = parseSelect(req);
+  const items: Record<string, unknown>[] = [];
+  for (const id of memberIds(g)) {
+    const u = getUser(t, id);
+    if (u) items.push({ '@odata.type': '#microsoft.graph.user', ...(select ? applySelect(fullUser(u), select) : renderUser(req, u)) });
+    const sub = u ? undefined : getGroup(t, id);
+    if (sub) items.push({ '@odata.type': '#microsoft.graph.group', ...applySelect(groupView(sub), select) });
+  }
+  return json(200, collection(req, 'directoryObjects', items, select ? { select } : {}));
+}
+
+function addRef(req: EmuRequest): EmuResponse {
+  const t = req.tenant;
+  const g = groupOr404(t, req.params.id!);
+  const id = idFromODataId(bodyObject(req)['@odata.id']);
+  const obj = getUser(t, id) ?? getGroup(t, id);
+  if (!obj) throw notFound(id);
+  addMembers(t, g, [obj.id]);
+  return { status: 204 };
+}
+
+function removeRef(req: EmuRequest): EmuResponse {
+  const t = req.tenant;
+  const g = groupOr404(t, req.params.id!);
+  const m = g.members[req.params.memberId!] ?? g.members[req.params.memberId!.toLowerCase()];
+  if (!m || m.removed) throw notFound(req.params.memberId!);
+  m.removed = true;
+  m.seq = nextSeq(t);
+  touch(t, g);
+  return { status: 204 };
+}
+
+function memberOf(req: EmuRequest): EmuResponse {
+  const t = req.tenant;
+  const u = userOr404(t, req.params.id!);
+  const select = parseSelect(req);
+  const items = liveGroups(t)
+    .filter((g) => g.members[u.id] && !g.members[u.id]!.removed)
+    .map((g) => ({ '@odata.type': '#microsoft.graph.group', ...applySelect(groupView(g), select) }));
+  return json(200, collection(req, 'directoryObjects', items, select ? { select } : {}));
+}
+
+const W = ['Group.ReadWrite.All', 'GroupMember.ReadWrite.All', 'Directory.ReadWrite.All'];
+const R = ['Group.Read.All', 'GroupMember.Read.All', 'Directory.Read.All', ...W];
+
+export const memberRoutes: Route[] = [
+  { method: 'GET', pattern: '/v1.0/groups/{id}/members', roles: R, budget: 'directory-read', resourceUnits: 3, handler: listMembers },
+  { method: 'POST', pattern: '/v1.0/groups/{id}/members/$ref', roles: W, budget: 'directory-write', resourceUnits: 1, handler: addRef },
+  { method: 'DELETE', pattern: '/v1.0/groups/{id}/members/{memberId}/$ref', roles: W, budget: 'directory-write', resourceUnits: 1, handler: removeRef },
+  { method: 'GET', pattern: '/v1.0/users/{id}/memberOf', roles: ['User.Read.All', ...R], budget: 'directory-read', resourceUnits: 1, handler: memberOf },
+];
