@@ -111,6 +111,9 @@ export interface MigrationMarker {
   readonly guestConvertedAt?: string;
   readonly notificationSentAt?: string; // the point of no return
   readonly cutoverStartedAt?: string;
+  /** True when t2t created the target user (not adopted by a matching rule): only such users
+   *  are ever deleted, and only with spec.prune. */
+  readonly createdByT2t?: boolean;
   readonly sync?: Readonly<Partial<Record<WorkloadName, SyncWatermark>>>;
 }
 

@@ -1,0 +1,88 @@
+// Wave members -> source users. Addresses (manifest list and CSV) resolve by UPN, mail or smtp
+// proxy address, case and whitespace insensitive; source groups expand through the inventory's
+// direct members. spec.safety.exclude removes users (by address or by group) before anything else.
+import type { Wave } from '../manifest/model.js';
+import type { InventoryUser } from '../inventory/model.js';
+import { normAddress } from './normalize.js';
+import type { TenantIndex } from './tenant-index.js';
+
+export interface SourceTenantIndex {
+  readonly name: string; // the manifest's tenant name
+  readonly index: TenantIndex;
+}
+
+export interface WaveMember {
+  readonly user: InventoryUser;
+  readonly sourceTenant: string;
+  /** How the user came in: "users", "csv" or "group:<name>". */
+  readonly via: string;
+}
+
+export interface UnresolvedAddress {
+  readonly address: string;
+  readonly via: string;
+  readonly reason: string;
+}
+
+export interface ExpandedWave {
+  readonly members: WaveMember[];
+  readonly unresolved: UnresolvedAddress[];
+  /** Members removed by spec.safety.exclude (as "tenant:id"). */
+  readonly excluded: WaveMember[];
+}
+
+/** Source user keys ("tenant:id") that spec.safety.exclude names, directly or through a group. */
+export function excludedUserKeys(exclude: readonly string[], sources: readonly SourceTenantIndex[]): Set<string> {
+  const out = new Set<string>();
+  for (const raw of exclude) {
+    const e = normAddress(raw);
+    for (const s of sources) {
+      for (const u of s.index.usersByAddress.get(e) ?? []) out.add(`${s.name}:${u.id}`);
+      for (const g of s.index.groupsByName.get(e) ?? []) for (const id of g.memberIds) out.add(`${s.name}:${id}`);
+    }
+  }
+  return out;
+}
+
+export function expandWaveMembers(
+  wave: Wave,
+  sources: readonly SourceTenantIndex[],
+  excluded: ReadonlySet<string> = new Set(),
+): ExpandedWave {
+  const members: WaveMember[] = [];
+  const out: WaveMember[] = [];
+  const unresolved: UnresolvedAddress[] = [];
+  const seen = new Set<string>();
+  const add = (m: WaveMember) => {
+    const key = `${m.sourceTenant}:${m.user.id}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    (excluded.has(key) ? out : members).push(m);
+  };
+  const resolveAddress = (raw: string, via: string) => {
+    const address = normAddress(raw);
+    if (!address) return;
+    const hits: WaveMember[] = [];
+    for (const s of sources) for (const u of s.index.usersByAddress.get(address) ?? []) hits.push({ user: u, sourceTenant: s.name, via });
+    if (hits.length === 1) add(hits[0]!);
+    else if (hits.length === 0) unresolved.push({ address, via, reason: 'no source user has this UPN, mail or proxy address' });
+    else unresolved.push({ address, via, reason: `ambiguous: ${hits.length} source users carry this address (${hits.map((h) => h.user.userPrincipalName).join(', ')})` });
+  };
+  for (const a of wave.members.users) resolveAddress(a, 'users');
+  for (const a of wave.members.csvUsers) resolveAddress(a, 'csv');
+  for (const raw of wave.members.groups) {
+    const name = normAddress(raw);
+    let found = false;
+    for (const s of sources) {
+      for (const g of s.index.groupsByName.get(name) ?? []) {
+        found = true;
+        for (const id of g.memberIds) {
+          const u = s.index.userById.get(id);
+          if (u) add({ user: u, sourceTenant: s.name, via: `group:${g.displayName}` });
+        }
+      }
+    }
+    if (!found) unresolved.push({ address: raw, via: 'groups', reason: 'no source group has this name or mail' });
+  }
+  return { members, unresolved, excluded: out };
+}

@@ -1,0 +1,144 @@
+// Pairs one source user with its target object. Order of evidence:
+//   1. the marker (dev.t2t.migration, sourceUserId): t2t recognises its own prior work first;
+//   2. the project's ordered rules: the first rule that finds exactly one target object wins, a
+//      rule that finds several stops matching as ambiguous (never guessed);
+//   3. for guest profiles, the guest rule (see guestKey).
+// A target carrying the marker of ANOTHER source user is a conflict, never adopted.
+import type { DomainMapping, MatchingRule } from '../manifest/model.js';
+import type { InventoryUser } from '../inventory/model.js';
+import { mapDomain } from './map-domain.js';
+import { domainOf, normAddress, userAddresses, userAttribute } from './normalize.js';
+import type { TenantIndex } from './tenant-index.js';
+
+export type MatchStatus = 'matched' | 'unmatched' | 'ambiguous' | 'conflict';
+
+export interface MatchResult {
+  readonly source: InventoryUser;
+  readonly sourceTenant: string;
+  readonly target?: InventoryUser;
+  readonly status: MatchStatus;
+  /** "marker", "mail->mail (mapDomain)", "guest", ... */
+  readonly rule?: string;
+  readonly reason?: string;
+  /** Ambiguous and conflicting matches: the target UPNs involved. */
+  readonly candidates?: readonly string[];
+  /** Unmatched, but creating a target would be unsafe (guest matching impossible): plan refuses the user. */
+  readonly refused?: boolean;
+}
+
+export interface MatchOptions {
+  readonly rules: readonly MatchingRule[];
+  readonly domains: readonly DomainMapping[];
+  /** The wave's profile creates guests: the guest rule applies. */
+  readonly guest: boolean;
+}
+
+export function ruleName(r: MatchingRule): string {
+  return `${r.source}->${r.target}${r.mapDomain ? ' (mapDomain)' : ''}`;
+}
+
+/**
+ * The guest lookup key: the mapped address with '@' replaced by '_' (the UPN part before #EXT#).
+ * reference/power365/002 ("How does matching work for Guest Users?"): the local portion is matched
+ * to the guest format where '@' is replaced with '_' before '#EXT#', and "the matching of the
+ * domain portion ... is controlled based off the domain mapping ... If no domain mapping has been
+ * configured then matching on guest users will not work". A pre-mapping address would need no
+ * mapping at all, so the POST-mapping address is used: alice@contoso.com with contoso.com ->
+ * fabrikam.com looks for alice_fabrikam.com#EXT#@... . Returns null when no mapping covers it.
+ */
+export function guestKey(address: string, domains: readonly DomainMapping[]): string | null {
+  const mapped = mapDomain(address, domains);
+  return mapped === null ? null : mapped.replace('@', '_');
+}
+
+function sourceValues(u: InventoryUser, attr: string): string[] {
+  if (attr === 'proxyAddresses') return userAddresses(u);
+  const v = userAttribute(u, attr);
+  return v === null || v.trim() === '' ? [] : [normAddress(v)];
+}
+
+function upns(users: Iterable<InventoryUser>): string[] {
+  return [...users].map((u) => u.userPrincipalName);
+}
+
+function checkConflict(source: InventoryUser, sourceTenant: string, t: InventoryUser, rule: string): MatchResult {
+  const m = t.marker;
+  if (m && (m.sourceUserId !== source.id || (m.sourceTenant && m.sourceTenant !== sourceTenant))) {
+    return {
+      source,
+      sourceTenant,
+      status: 'conflict',
+      rule,
+      candidates: [t.userPrincipalName],
+      reason: `target ${t.userPrincipalName} (found by rule ${rule}) already carries the marker of another source user (${m.sourceTenant}:${m.sourceUserId}, wave ${m.wave})`,
+    };
+  }
+  return { source, sourceTenant, target: t, status: 'matched', rule };
+}
+
+export function matchUser(source: InventoryUser, sourceTenant: string, target: TenantIndex, opts: MatchOptions): MatchResult {
+  const marked = (target.usersByMarker.get(source.id) ?? []).filter((t) => !t.marker!.sourceTenant || t.marker!.sourceTenant === sourceTenant);
+  if (marked.length === 1) return { source, sourceTenant, target: marked[0], status: 'matched', rule: 'marker' };
+  if (marked.length > 1) {
+    return {
+      source,
+      sourceTenant,
+      status: 'ambiguous',
+      rule: 'marker',
+      candidates: upns(marked),
+      reason: `${marked.length} target users carry the marker of this source user: ${upns(marked).join(', ')}`,
+    };
+  }
+  for (const r of opts.rules) {
+    const name = ruleName(r);
+    let values = sourceValues(source, r.source);
+    if (r.mapDomain) values = values.map((v) => mapDomain(v, opts.domains)).filter((v): v is string => v !== null);
+    const found = new Set<InventoryUser>();
+    const index = target.usersByAttribute(r.target);
+    for (const v of values) for (const t of index.get(v) ?? []) found.add(t);
+    if (found.size === 1) return checkConflict(source, sourceTenant, [...found][0]!, name);
+    if (found.size > 1) {
+      return {
+        source,
+        sourceTenant,
+        status: 'ambiguous',
+        rule: name,
+        candidates: upns(found),
+        reason: `rule ${name} finds ${found.size} target objects: ${upns(found).join(', ')}`,
+      };
+    }
+  }
+  if (opts.guest) {
+    const addresses = [source.mail, source.userPrincipalName].filter((a): a is string => !!a).map(normAddress);
+    const keys = new Set<string>();
+    for (const a of addresses) {
+      const k = guestKey(a, opts.domains);
+      if (k) keys.add(k);
+    }
+    if (keys.size === 0) {
+      const domains = [...new Set(addresses.map(domainOf))].join(', ');
+      return {
+        source,
+        sourceTenant,
+        status: 'unmatched',
+        rule: 'guest',
+        refused: true,
+        reason: `guest matching refused: no domain mapping for ${domains} in spec.domains (guest matching needs the mapping; add one or use a member profile)`,
+      };
+    }
+    const found = new Set<InventoryUser>();
+    for (const k of keys) for (const t of target.guestsByExtLocal.get(k) ?? []) found.add(t);
+    if (found.size === 1) return checkConflict(source, sourceTenant, [...found][0]!, 'guest');
+    if (found.size > 1) {
+      return {
+        source,
+        sourceTenant,
+        status: 'ambiguous',
+        rule: 'guest',
+        candidates: upns(found),
+        reason: `guest rule finds ${found.size} target guests: ${upns(found).join(', ')}`,
+      };
+    }
+  }
+  return { source, sourceTenant, status: 'unmatched', reason: 'no matching rule found a target object' };
+}

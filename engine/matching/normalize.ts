@@ -1,0 +1,64 @@
+// Address normalisation shared by matching, indexing and the resource kinds.
+// Tenants return addresses in any case and sometimes with stray whitespace; comparisons never care.
+import type { InventoryUser } from '../inventory/model.js';
+
+export function normAddress(s: string): string {
+  return s.trim().toLowerCase();
+}
+
+/** "SMTP:a@x" / "smtp:a@x" -> "a@x"; other address types (X500:, SIP:) -> undefined. */
+export function smtpOf(proxy: string): string | undefined {
+  const p = proxy.trim();
+  if (p.length > 5 && p.slice(0, 5).toLowerCase() === 'smtp:') return p.slice(5).trim().toLowerCase();
+  return undefined;
+}
+
+/** Every address a user can be named by: UPN, mail, smtp proxy addresses (normalised, unique). */
+export function userAddresses(u: InventoryUser): string[] {
+  const out: string[] = [normAddress(u.userPrincipalName)];
+  if (u.mail) {
+    const m = normAddress(u.mail);
+    if (!out.includes(m)) out.push(m);
+  }
+  for (const p of u.proxyAddresses) {
+    const a = smtpOf(p);
+    if (a && !out.includes(a)) out.push(a);
+  }
+  return out;
+}
+
+/** The primary SMTP address of a user: the SMTP: proxy, else mail, else UPN. */
+export function primarySmtp(u: InventoryUser): string {
+  for (const p of u.proxyAddresses) if (p.startsWith('SMTP:')) return normAddress(p.slice(5));
+  return normAddress(u.mail ?? u.userPrincipalName);
+}
+
+/** A user attribute by its Graph property name, top-level fields first. */
+export function userAttribute(u: InventoryUser, name: string): string | null {
+  switch (name) {
+    case 'id':
+      return u.id;
+    case 'userPrincipalName':
+      return u.userPrincipalName;
+    case 'mail':
+      return u.mail;
+    case 'displayName':
+      return u.displayName;
+    case 'userType':
+      return u.userType;
+    case 'usageLocation':
+      return u.usageLocation;
+    default:
+      return u.attributes[name] ?? null;
+  }
+}
+
+export function localPart(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? address : address.slice(0, at);
+}
+
+export function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? '' : address.slice(at + 1).trim().toLowerCase();
+}

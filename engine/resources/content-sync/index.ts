@@ -1,0 +1,155 @@
+// contentSync: mailbox, archive and OneDrive content of the profile's workloads. Synced: the
+// initial sync done (delta syncs then run on the wave's schedule, not from the plan). Cutover:
+// a first delta before the target-side steps and a second one after the source-side steps
+// (reference/power365/004). Progress is read from the marker's watermarks. Content is never
+// deleted by going back, unless spec.prune.
+import type { SyncWatermark, WorkloadName } from '../../inventory/model.js';
+import { change, levelFor, targetIdentity } from '../change.js';
+import type { ResourceChange, ResourceKind, UserRef } from '../types.js';
+
+export interface ContentDesired {
+  readonly ref: UserRef;
+  readonly workloads: readonly WorkloadName[];
+  readonly final: boolean;
+  readonly sizes: Readonly<Record<WorkloadName, { items: number; bytes: number }>>;
+}
+
+export interface ContentActual {
+  readonly ref: UserRef;
+  readonly sync: Readonly<Partial<Record<WorkloadName, SyncWatermark>>>;
+  readonly cutoverStartedAt: string | null;
+  /** The second cutover delta is behind the user once the notification went or the cutover completed. */
+  readonly secondDeltaDone: boolean;
+}
+
+const LABEL: Record<WorkloadName, string> = { mailbox: 'mailbox', archive: 'archive', onedrive: 'OneDrive' };
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}
+
+export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
+  key: 'contentSync',
+  desired(_ctx, user, phase) {
+    const l = levelFor('contentSync', user, phase);
+    if (l === null || user.profile.workloads.length === 0) return undefined;
+    const c = user.content;
+    return {
+      ref: user.ref,
+      workloads: user.profile.workloads,
+      final: l === 'final',
+      sizes: {
+        mailbox: { items: c?.mailboxItems ?? 0, bytes: c?.mailboxBytes ?? 0 },
+        archive: { items: c?.archiveItems ?? 0, bytes: c?.archiveBytes ?? 0 },
+        onedrive: { items: c?.driveItems ?? 0, bytes: c?.driveBytes ?? 0 },
+      },
+    };
+  },
+  actual(_ctx, user) {
+    const m = user.marker;
+    if (!m?.sync || Object.keys(m.sync).length === 0) return undefined;
+    return {
+      ref: user.ref,
+      sync: m.sync,
+      cutoverStartedAt: m.cutoverStartedAt ?? null,
+      secondDeltaDone: !!m.notificationSentAt || m.phase === 'cutover',
+    };
+  },
+  diff(d, a): ResourceChange[] {
+    const out: ResourceChange[] = [];
+    if (d) {
+      for (const w of d.workloads) {
+        const wm = a?.sync[w];
+        const size = d.sizes[w];
+        const base = {
+          workload: w,
+          sourceTenant: d.ref.sourceTenant,
+          sourceUserId: d.ref.sourceUserId,
+          sourceAddress: d.ref.sourceAddress,
+          target: targetIdentity(d.ref),
+          items: size.items,
+          bytes: size.bytes,
+        };
+        if (!wm?.initialDoneAt) {
+          out.push(
+            change({
+              resource: 'contentSync',
+              op: 'contentSync.initial',
+              action: 'run',
+              reversibility: 'compensable',
+              tenant: d.ref.targetTenant,
+              summary: `initial sync of ${LABEL[w]} ${d.ref.sourceAddress} -> ${d.ref.targetAddress} (${size.items} items, ${formatBytes(size.bytes)})`,
+              params: base,
+              inverseOp: null,
+              key: w,
+            }),
+          );
+        }
+        if (!d.final) continue;
+        const firstDone = !!(wm?.lastDeltaAt && a?.cutoverStartedAt && wm.lastDeltaAt >= a.cutoverStartedAt);
+        if (!firstDone) {
+          out.push(
+            change({
+              resource: 'contentSync',
+              op: 'contentSync.delta',
+              action: 'run',
+              reversibility: 'compensable',
+              tenant: d.ref.targetTenant,
+              summary: `cutover delta sync of ${LABEL[w]} ${d.ref.sourceAddress} (first pass)`,
+              params: { ...base, pass: 'first', startsCutover: true },
+              inverseOp: null,
+              key: w,
+            }),
+          );
+        }
+        if (!a?.secondDeltaDone) {
+          out.push(
+            change({
+              resource: 'contentSync',
+              op: 'contentSync.secondDelta',
+              action: 'run',
+              reversibility: 'compensable',
+              tenant: d.ref.targetTenant,
+              summary: `cutover delta sync of ${LABEL[w]} ${d.ref.sourceAddress} (second pass)`,
+              params: { ...base, pass: 'second' },
+              inverseOp: null,
+              key: w,
+            }),
+          );
+        }
+      }
+      return out;
+    }
+    if (a) {
+      // only reached with spec.prune (the planner keeps content and lists it as an orphan otherwise)
+      for (const w of Object.keys(a.sync) as WorkloadName[]) {
+        out.push(
+          change({
+            resource: 'contentSync',
+            op: 'contentSync.delete',
+            action: 'delete',
+            reversibility: 'one-way',
+            tenant: a.ref.targetTenant,
+            summary: `delete synced ${LABEL[w]} content of ${a.ref.targetAddress}`,
+            params: { workload: w, target: targetIdentity(a.ref) },
+            inverseOp: null,
+            key: w,
+          }),
+        );
+      }
+    }
+    return out;
+  },
+  describe(a) {
+    const parts = Object.entries(a.sync).map(([w, wm]) => `${LABEL[w as WorkloadName]} (${wm?.items ?? 0} items, ${formatBytes(wm?.bytes ?? 0)})`);
+    return `synced content of ${a.ref.targetAddress}: ${parts.join(', ')}`;
+  },
+};

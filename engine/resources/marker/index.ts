@@ -1,0 +1,57 @@
+// marker: the open extension dev.t2t.migration on the target user (SPEC section 5): which source
+// user and wave it belongs to and the phase the last apply completed. Written last, after every
+// other step of the user, so the phase it records is the phase the tenants really reached.
+import type { Phase } from '../../manifest/model.js';
+import { MARKER_EXTENSION_NAME, type MigrationMarker } from '../../inventory/model.js';
+import { change, levelFor, targetIdentity } from '../change.js';
+import type { ResourceKind, UserRef } from '../types.js';
+
+export interface MarkerDesired {
+  readonly ref: UserRef;
+  readonly phase: Phase;
+  readonly commit: string | null;
+}
+export interface MarkerActual {
+  readonly ref: UserRef;
+  readonly marker: MigrationMarker;
+}
+
+export const marker: ResourceKind<MarkerDesired, MarkerActual> = {
+  key: 'marker',
+  desired(ctx, user, phase) {
+    if (levelFor('marker', user, phase) === null) return undefined;
+    // discovered: only a target t2t already worked on keeps a marker (saying so)
+    if (phase === 'discovered' && !user.marker) return undefined;
+    return { ref: user.ref, phase, commit: ctx.commit };
+  },
+  actual(_ctx, user) {
+    return user.target && user.marker ? { ref: user.ref, marker: user.marker } : undefined;
+  },
+  diff(d, a) {
+    if (!d) return [];
+    const m = a?.marker;
+    if (m && m.sourceUserId === d.ref.sourceUserId && m.sourceTenant === d.ref.sourceTenant && m.wave === d.ref.wave && m.phase === d.phase) return [];
+    const fields = {
+      extensionName: MARKER_EXTENSION_NAME,
+      identity: targetIdentity(d.ref),
+      sourceTenant: d.ref.sourceTenant,
+      sourceUserId: d.ref.sourceUserId,
+      wave: d.ref.wave,
+      phase: d.phase,
+      lastAppliedCommit: d.commit,
+    };
+    const what = m && m.phase !== d.phase ? `phase ${m.phase ?? 'none'} -> ${d.phase}` : `phase ${d.phase}`;
+    return [
+      change({
+        resource: 'marker',
+        op: a ? 'marker.update' : 'marker.create',
+        action: a ? 'update' : 'create',
+        reversibility: 'reversible',
+        tenant: d.ref.targetTenant,
+        summary: `mark ${d.ref.targetAddress} as ${d.ref.wave} ${what}`,
+        params: a ? { ...fields, previous: { wave: m!.wave, phase: m!.phase ?? null } } : fields,
+        inverseOp: 'marker.update',
+      }),
+    ];
+  },
+};

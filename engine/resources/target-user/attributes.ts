@@ -1,0 +1,48 @@
+// The attribute mapping of the Project (spec.attributes): how a target user is written from its
+// source user. Values come from a source attribute (`from`), a constant (`value`) or a template
+// ("{jobTitle} ({department})"), then pass through the transforms in order.
+import type { AttributeMapping, DomainMapping, Transform } from '../../manifest/model.js';
+import type { InventoryUser } from '../../inventory/model.js';
+import { mapDomain } from '../../matching/map-domain.js';
+import { localPart, userAttribute } from '../../matching/normalize.js';
+
+const TEMPLATE_FIELD = /\{([A-Za-z0-9_]+)\}/g;
+
+export function renderTemplate(template: string, source: InventoryUser): string {
+  return template.replace(TEMPLATE_FIELD, (_m, name: string) => userAttribute(source, name) ?? '');
+}
+
+export function applyTransforms(value: string, transforms: readonly Transform[], domains: readonly DomainMapping[]): string {
+  let v = value;
+  for (const t of transforms) {
+    if (t === 'mapDomain') v = mapDomain(v, domains) ?? v;
+    else if (t === 'lower') v = v.toLowerCase();
+    else if (t === 'upper') v = v.toUpperCase();
+    else if (t === 'trim') v = v.trim();
+  }
+  return v;
+}
+
+/** Target attribute name -> value (null: the source has no value). Always has userPrincipalName,
+ *  displayName and mailNickname, defaulted from the source when the mapping does not name them. */
+export function mapAttributes(
+  mappings: readonly AttributeMapping[],
+  domains: readonly DomainMapping[],
+  source: InventoryUser,
+): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const m of mappings) {
+    let v: string | null;
+    if (m.value !== undefined) v = m.value;
+    else if (m.template !== undefined) v = renderTemplate(m.template, source);
+    else v = userAttribute(source, m.from ?? m.target);
+    out[m.target] = v === null ? null : applyTransforms(v, m.transform, domains);
+  }
+  if (!out['userPrincipalName']) {
+    const upn = source.userPrincipalName.trim().toLowerCase();
+    out['userPrincipalName'] = mapDomain(upn, domains) ?? upn;
+  }
+  if (out['displayName'] === undefined) out['displayName'] = source.displayName ?? localPart(source.userPrincipalName);
+  if (out['mailNickname'] === undefined) out['mailNickname'] = localPart(out['userPrincipalName']!).replace(/[^A-Za-z0-9._-]/g, '');
+  return out;
+}
