@@ -1,47 +1,51 @@
 // Manifest diagnostics are data (STYLE.md, after eemeli/yaml): a code from a closed union, a
 // position and a source excerpt. Rules push them; nothing throws. Every code is in docs/errors.md.
 
-export type DiagnosticCode =
+export const DIAGNOSTIC_CODES = [
   // reading
-  | 'directory-not-found'
-  | 'yaml-syntax'
-  | 'duplicate-key'
-  | 'empty-file'
+  'directory-not-found',
+  'yaml-syntax',
+  'duplicate-key',
+  'empty-file',
   // documents
-  | 'unknown-kind'
-  | 'bad-api-version'
-  | 'no-project'
-  | 'duplicate-project'
+  'unknown-kind',
+  'bad-api-version',
+  'no-project',
+  'duplicate-project',
   // schema
-  | 'unknown-key'
-  | 'missing-key'
-  | 'wrong-type'
-  | 'bad-value'
-  | 'bad-guid'
-  | 'bad-date'
-  | 'bad-cron'
-  | 'secret-literal'
+  'unknown-key',
+  'missing-key',
+  'wrong-type',
+  'bad-value',
+  'bad-guid',
+  'bad-date',
+  'bad-cron',
+  'secret-literal',
   // semantic
-  | 'tenant-roles'
-  | 'tenant-auth'
-  | 'endpoint-cloud'
-  | 'attribute-source'
-  | 'unknown-attribute'
-  | 'unknown-template-field'
-  | 'unknown-profile'
-  | 'unknown-certificate'
-  | 'map-domain-without-domains'
-  | 'guest-without-domains'
-  | 'guest-invite-member-profile'
-  | 'email-rewrite-not-configured'
-  | 'duplicate-wave'
-  | 'duplicate-domain'
-  | 'duplicate-member'
-  | 'member-in-two-waves'
-  | 'group-in-two-waves'
-  | 'missing-file'
-  | 'missing-certificate-file'
-  | 'bad-csv';
+  'tenant-roles',
+  'tenant-auth',
+  'endpoint-cloud',
+  'attribute-source',
+  'unknown-attribute',
+  'unknown-template-field',
+  'unknown-profile',
+  'unknown-certificate',
+  'map-domain-without-domains',
+  'guest-without-domains',
+  'guest-invite-member-profile',
+  'email-rewrite-not-configured',
+  'duplicate-wave',
+  'duplicate-domain',
+  'duplicate-member',
+  'member-in-two-waves',
+  'group-in-two-waves',
+  'missing-file',
+  'missing-certificate-file',
+  'bad-csv',
+] as const;
+
+/** A closed union: every code is explained in docs/errors.md. */
+export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];
 
 export type Severity = 'error' | 'warning';
 

@@ -37,8 +37,12 @@ export function parseManifestFile(path: string, text: string, push: (d: Diagnost
   let broken = false;
   let nonEmpty = 0;
   all.forEach((doc, index) => {
+    let syntaxReported = false;
     for (const e of doc.errors) {
       broken = true;
+      // After the first syntax error the parser's view is off: further ones are mostly echoes.
+      if (e.code !== 'DUPLICATE_KEY' && syntaxReported) continue;
+      syntaxReported ||= e.code !== 'DUPLICATE_KEY';
       const loc = offsetLocation(file, e.pos[0]);
       const duplicate = e.code === 'DUPLICATE_KEY';
       const message = duplicate ? `duplicate key '${duplicateKeyName(text, e.pos)}': keys of a map must be unique` : `YAML syntax error: ${cleanYamlMessage(e.message)}`;

@@ -145,7 +145,9 @@ function toDiagnostic(doc: ManifestDoc, e: ErrorObject): Diagnostic | undefined 
 /** A literal secret: keep the excerpt only up to the offending node. */
 function maskAfter(loc: ReturnType<typeof nodeLocation>): ReturnType<typeof nodeLocation> {
   if (loc.excerpt === undefined) return loc;
-  return { ...loc, excerpt: loc.excerpt.slice(0, loc.col - 1) + '***' };
+  const rest = loc.excerpt.slice(loc.col - 1);
+  const key = /^([\w"'-]+\s*:\s*)/.exec(rest)?.[1] ?? '';
+  return { ...loc, excerpt: loc.excerpt.slice(0, loc.col - 1) + key + '***' };
 }
 
 function formatDiagnostic(format: string, name: string, data: unknown, loc: ReturnType<typeof nodeLocation>, diag: (c: DiagnosticCode, m: string, l: typeof loc, h?: string) => Diagnostic): Diagnostic {
