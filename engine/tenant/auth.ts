@@ -1,0 +1,209 @@
+// Sign-in for one tenant with @azure/msal-node (client credentials: secret or certificate).
+// Tokens live in msal's in-memory cache. Every HTTP call msal makes goes through the tenant's
+// transport, so an emulator tenant trusts the emulator CA and nothing else does.
+import {
+  ConfidentialClientApplication,
+  LogLevel,
+  type Configuration,
+  type INetworkModule,
+  type NetworkRequestOptions,
+  type NetworkResponse,
+} from '@azure/msal-node';
+import type { Tenant } from '../manifest/model.js';
+import { T2tError, TenantError, UserError } from '../errors.js';
+import type { CloudEndpoints } from './clouds.js';
+import { networkFailure, type HttpTransport } from './http-transport.js';
+import { redact, resolveCertificate, resolveSecret } from './secrets.js';
+
+export type TokenAudience = 'graph' | 'exchange';
+
+/** What `t2t tenants` shows about a token. Never the token itself. */
+export interface TokenClaims {
+  readonly roles: readonly string[];
+  readonly expiresAt: Date;
+  readonly tid: string;
+  readonly appId: string;
+}
+
+export interface AuthContext {
+  readonly projectDir: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Decode a JWT's payload (no verification: the tenant issued it to us over TLS). */
+export function decodeClaims(accessToken: string): TokenClaims {
+  const payload = accessToken.split('.')[1];
+  let body: Record<string, unknown> = {};
+  try {
+    body = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    // not a JWT (some clouds issue opaque tokens): no claims to show
+  }
+  return {
+    roles: Array.isArray(body.roles) ? (body.roles as unknown[]).map(String) : [],
+    expiresAt: new Date(typeof body.exp === 'number' ? body.exp * 1000 : 0),
+    tid: String(body.tid ?? ''),
+    appId: String(body.appid ?? body.azp ?? ''),
+  };
+}
+
+/** msal-node's network client over the tenant's transport. */
+export function msalNetworkClient(transport: HttpTransport): INetworkModule {
+  const send = async <T>(url: string, method: 'GET' | 'POST', options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> => {
+    const signal = timeout ? AbortSignal.timeout(timeout) : undefined;
+    const response = await transport.fetch(url, {
+      method,
+      headers: options?.headers ?? {},
+      ...(method === 'POST' ? { body: options?.body ?? '' } : {}),
+      ...(signal ? { signal } : {}),
+    });
+    const text = await response.text();
+    let body: unknown = {};
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      body = { error: 'invalid_response', error_description: `the sign-in endpoint answered ${response.status} with a body that is not JSON` };
+    }
+    const headers: Record<string, string> = {};
+    response.headers.forEach((v, k) => (headers[k] = v));
+    return { headers, body: body as T, status: response.status };
+  };
+  return {
+    sendGetRequestAsync: (url, options, timeout) => send(url, 'GET', options, timeout),
+    sendPostRequestAsync: (url, options) => send(url, 'POST', options),
+  };
+}
+
+/** Token acquisition for one tenant and its decoded claims. Credentials are resolved on first use. */
+export class TenantAuth {
+  private app: ConfidentialClientApplication | undefined;
+  private readonly secrets: string[] = [];
+  private readonly lastClaims = new Map<TokenAudience, TokenClaims>();
+
+  constructor(
+    readonly tenant: Tenant,
+    readonly endpoints: CloudEndpoints,
+    private readonly transport: HttpTransport,
+    private readonly ctx: AuthContext,
+  ) {}
+
+  /** Secret values this tenant uses, so messages built from remote text can be redacted. */
+  knownSecrets(): readonly string[] {
+    return this.secrets;
+  }
+
+  /** An access token for Graph or Exchange admin (from cache while valid). */
+  async token(audience: TokenAudience): Promise<string> {
+    const scope = audience === 'graph' ? this.endpoints.graphScope : this.endpoints.exchangeScope;
+    try {
+      const app = this.application();
+      const result = await app.acquireTokenByClientCredential({ scopes: [scope] });
+      if (!result?.accessToken) throw new Error('no access token in the response');
+      this.lastClaims.set(audience, decodeClaims(result.accessToken));
+      return result.accessToken;
+    } catch (e) {
+      throw this.signInError(e, audience);
+    }
+  }
+
+  /** Claims of the token for this audience (signs in when needed). */
+  async claims(audience: TokenAudience = 'graph'): Promise<TokenClaims> {
+    await this.token(audience);
+    return this.lastClaims.get(audience)!;
+  }
+
+  private application(): ConfidentialClientApplication {
+    if (this.app) return this.app;
+    const { tenant } = this;
+    const key = `spec.tenants.${tenant.name}.auth`;
+    const sctx = { projectDir: this.ctx.projectDir, env: this.ctx.env, tenant };
+    const auth: Configuration['auth'] = {
+      clientId: tenant.auth.clientId,
+      authority: `${this.endpoints.loginHost}/${tenant.tenantId}`,
+      ...(this.endpoints.knownAuthorities ? { knownAuthorities: [...this.endpoints.knownAuthorities] } : {}),
+    };
+    if (tenant.auth.clientSecret) {
+      const secret = resolveSecret(tenant.auth.clientSecret, { ...sctx, key: `${key}.clientSecret` });
+      this.secrets.push(secret);
+      auth.clientSecret = secret;
+    } else if (tenant.auth.certificate) {
+      const cert = resolveCertificate(tenant.auth.certificate, { ...sctx, key: `${key}.certificate` });
+      this.secrets.push(cert.privateKey);
+      auth.clientCertificate = { thumbprintSha256: cert.thumbprintSha256, privateKey: cert.privateKey, x5c: cert.x5c };
+    } else {
+      throw new UserError(`tenant '${tenant.name}' has neither auth.clientSecret nor auth.certificate`, 'tenant.noCredential', `add ${key}.clientSecret: { fromEnv: ${envName(tenant.name)} }`, tenant.position);
+    }
+    this.app = new ConfidentialClientApplication({
+      auth,
+      system: {
+        networkClient: msalNetworkClient(this.transport),
+        // msal logs may carry request details: keep them off; errors reach the user through signInError.
+        loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => {} },
+      },
+    });
+    return this.app;
+  }
+
+  /** Turn an msal or transport failure into a one-line error naming the tenant, with a hint. */
+  private signInError(e: unknown, audience: TokenAudience): T2tError {
+    if (e instanceof T2tError) return e;
+    const { tenant, endpoints } = this;
+    const where = `tenant '${tenant.name}'`;
+    const net = networkFailure(e);
+    const emulator = tenant.cloud === 'emulator';
+    if (net?.tls) {
+      return new UserError(
+        `${where}: the certificate of ${endpoints.loginHost} is not trusted (${net.code})`,
+        'tenant.tlsUntrusted',
+        emulator
+          ? `the emulator CA t2t read does not match the running emulator: set spec.tenants.${tenant.name}.caFile or T2T_EMULATOR_CA to the CA path the emulator printed`
+          : 'check for a TLS-intercepting proxy; its CA must be trusted by Node (NODE_EXTRA_CA_CERTS)',
+        tenant.position,
+        { cause: e },
+      );
+    }
+    const m = e as { errorCode?: string; errorMessage?: string; message?: string; subError?: string };
+    const raw = `${m.errorMessage ?? ''} ${m.message ?? ''}`;
+    const aadsts = /AADSTS\d+/.exec(raw)?.[0];
+    const code = m.errorCode ?? '';
+    if (net || /network_error|endpoints_resolution_error|openid_config_error|ECONNREFUSED|fetch failed|Network request failed/i.test(`${code} ${raw}`)) {
+      return new TenantError(
+        `${where}: cannot reach the sign-in endpoint ${endpoints.loginHost} (${net?.code ?? (code || 'network error')})`,
+        'tenant.unreachable',
+        { tenant: tenant.name, retryable: true },
+        emulator ? `start the emulator (t2t emulator --config FILE) and check that spec.tenants.${tenant.name}.endpoint is the URL it prints` : `check network access to ${endpoints.loginHost} (proxy, firewall)`,
+        { cause: e },
+      );
+    }
+    const detail = redact(firstLine(m.errorMessage || m.message || String(e)), this.secrets);
+    const credential = tenant.auth.clientSecret
+      ? 'fromEnv' in tenant.auth.clientSecret
+        ? `environment variable ${tenant.auth.clientSecret.fromEnv}`
+        : `file ${tenant.auth.clientSecret.file}`
+      : `certificate ${tenant.auth.certificate?.pfxFile}`;
+    let hint: string;
+    if (code === 'invalid_client' || /AADSTS(7000215|7000222|700027|700023|7000012)/.test(raw)) {
+      hint = tenant.auth.clientSecret
+        ? `check that ${credential} holds a current client secret of app ${tenant.auth.clientId} in this tenant`
+        : `check that ${credential} is registered on app ${tenant.auth.clientId} in this tenant`;
+    } else if (code === 'unauthorized_client' || /AADSTS700016/.test(raw)) {
+      hint = `app ${tenant.auth.clientId} is not registered or consented in ${tenant.tenantId}: check auth.clientId and grant admin consent`;
+    } else if (/AADSTS90002|AADSTS90023|tenant.*not found/i.test(raw)) {
+      hint = `check spec.tenants.${tenant.name}.tenantId (${tenant.tenantId}) and cloud (${tenant.cloud})`;
+    } else if (code === 'invalid_scope' || /AADSTS70011|AADSTS500011/.test(raw)) {
+      hint = `the ${audience === 'graph' ? 'Microsoft Graph' : 'Exchange Online'} API is not available to app ${tenant.auth.clientId}: add its application permissions and grant admin consent`;
+    } else {
+      hint = `check spec.tenants.${tenant.name}.auth (clientId, ${credential}) and the tenant's app registration`;
+    }
+    return new UserError(`${where}: sign-in for ${audience === 'graph' ? 'Graph' : 'Exchange'} refused: ${aadsts && !detail.includes(aadsts) ? `${aadsts} ` : ''}${detail}`, 'tenant.signInRefused', hint, tenant.position, { cause: e });
+  }
+}
+
+function firstLine(text: string): string {
+  // AAD messages carry trace and correlation ids on later lines: one line is enough for the user.
+  return text.split(/\r?\n/)[0]!.replace(/\s*Trace ID:.*$/i, '').trim().slice(0, 300);
+}
+
+function envName(tenant: string): string {
+  return `${tenant.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_CLIENT_SECRET`;
+}

@@ -1,0 +1,190 @@
+// Remote failures become TenantErrors naming the tenant, the object, the HTTP status and the
+// service's request id, with a hint for the common cases (missing permission, missing object,
+// licence problems). Connection failures and sign-in problems keep their own typed errors.
+import { T2tError, TenantError, UserError } from '../errors.js';
+import { networkFailure } from './http-transport.js';
+import { requiredRole } from './permissions.js';
+import { parseRetryAfter } from './retry.js';
+import { redact } from './secrets.js';
+
+/** A non-2xx answer, normalised from the Graph SDK's GraphError or t2t's own HttpStatusError. */
+export interface RemoteFailure {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  readonly requestId?: string;
+  readonly retryAfterMs?: number;
+  readonly location?: string;
+}
+
+/** Thrown by t2t's own HTTP calls (Exchange admin, pre-authenticated URLs) for a non-2xx answer. */
+export class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    readonly headers: Headers,
+    readonly body: unknown,
+  ) {
+    super(`HTTP ${status}`);
+    this.name = 'HttpStatusError';
+  }
+}
+
+interface ErrorBody {
+  error?: { code?: string; message?: string; innerError?: Record<string, unknown>; innererror?: Record<string, unknown>; details?: unknown };
+}
+
+/** Read status, code, message, request id and Retry-After from any HTTP failure; undefined otherwise. */
+export function remoteFailure(e: unknown): RemoteFailure | undefined {
+  if (e instanceof HttpStatusError) {
+    const body = (typeof e.body === 'object' && e.body ? e.body : {}) as ErrorBody;
+    const inner = body.error?.innerError ?? body.error?.innererror ?? {};
+    return compact({
+      status: e.status,
+      code: body.error?.code ?? `HTTP${e.status}`,
+      message: body.error?.message ?? (typeof e.body === 'string' ? e.body.slice(0, 200) : `HTTP ${e.status}`),
+      requestId: str(inner['request-id']) ?? e.headers.get('request-id') ?? e.headers.get('client-request-id') ?? undefined,
+      retryAfterMs: parseRetryAfter(e.headers.get('retry-after')),
+      location: e.headers.get('location') ?? undefined,
+    });
+  }
+  const g = e as { statusCode?: unknown; code?: unknown; message?: unknown; requestId?: unknown; headers?: Headers; body?: unknown };
+  if (e instanceof Error && typeof g.statusCode === 'number' && g.statusCode > 0) {
+    const headers = g.headers && typeof g.headers.get === 'function' ? g.headers : undefined;
+    return compact({
+      status: g.statusCode,
+      code: str(g.code) ?? `HTTP${g.statusCode}`,
+      message: str(g.message) || `HTTP ${g.statusCode}`,
+      requestId: str(g.requestId) ?? headers?.get('request-id') ?? undefined,
+      retryAfterMs: parseRetryAfter(headers?.get('retry-after')),
+      location: headers?.get('location') ?? undefined,
+    });
+  }
+  return undefined;
+}
+
+export interface ErrorContext {
+  readonly tenant: string;
+  readonly clientId?: string;
+  readonly method: string;
+  readonly url: string;
+  /** What the request was about, e.g. "user alice@contoso.com"; defaults to the URL path. */
+  readonly object?: string;
+  readonly secrets?: readonly string[];
+  readonly emulator?: boolean;
+}
+
+const LICENCE_USAGE = /usage ?location/i;
+const LICENCE_UNITS = /(available|enough|sufficient) licen[cs]es|licen[cs]e.*(quota|exceed)|CountViolation/i;
+
+/** Turn any failure of a tenant request into a T2tError (typed errors pass through). */
+export function toTenantError(e: unknown, ctx: ErrorContext): T2tError {
+  if (e instanceof T2tError) return e;
+  if (isAbort(e)) throw e;
+  const object = ctx.object ?? objectOf(ctx.url);
+  const failure = remoteFailure(e);
+  if (!failure) {
+    const net = networkFailure(e);
+    const reason = net?.code ?? (e as Error)?.message ?? String(e);
+    return new TenantError(
+      `tenant '${ctx.tenant}': ${ctx.method} ${object} failed: cannot reach the service (${redact(reason, ctx.secrets ?? [])})`,
+      'tenant.unreachable',
+      { tenant: ctx.tenant, object, retryable: true },
+      ctx.emulator ? 'start the emulator (t2t emulator --config FILE) and check the tenant endpoint' : 'check network access to the tenant (proxy, firewall) and retry',
+      { cause: e },
+    );
+  }
+  const { status, code, requestId } = failure;
+  const message = redact(failure.message, ctx.secrets ?? []).split(/\r?\n/)[0]!.slice(0, 300);
+  let hint: string | undefined;
+  let missing: string | undefined;
+  if (status === 403 || code === 'Authorization_RequestDenied' || code === 'ErrorAccessDenied') {
+    missing = requiredRole(ctx.method, ctx.url);
+    hint = missing
+      ? `grant the application permission ${missing} to app ${ctx.clientId ?? '(auth.clientId)'} in tenant '${ctx.tenant}' and give admin consent; 't2t tenants' lists every missing permission`
+      : `grant app ${ctx.clientId ?? '(auth.clientId)'} the permission this request needs; 't2t tenants' lists every missing permission`;
+  } else if (status === 401) {
+    hint = `the tenant refused the token: check spec.tenants.${ctx.tenant}.auth and that the app has admin consent`;
+  } else if (status === 404) {
+    hint = 'the object does not exist (or was just created and has not replicated yet): run discover again';
+  } else if (status === 400 && LICENCE_USAGE.test(message)) {
+    hint = 'set usageLocation on the user before assigning a licence (add it to spec.attributes)';
+  } else if (status === 400 && LICENCE_UNITS.test(message)) {
+    hint = "no free units of that SKU: buy more, or list another SKU in the profile's license.skus";
+  } else if (status === 429) {
+    hint = 'the tenant kept throttling after every retry: lower --concurrency or run again later';
+  } else if (status >= 500) {
+    hint = 'the service failed; apply is safe to run again';
+  } else if (status === 410) {
+    hint = 'the delta token expired: run discover --full';
+  }
+  const retryable = status === 429 || status >= 500;
+  return new TenantError(
+    `tenant '${ctx.tenant}': ${ctx.method} ${object} failed: ${status} ${code}: ${message}${missing ? ` (needs ${missing})` : ''}${requestId ? ` [request-id ${requestId}]` : ''}`,
+    status === 403 ? 'tenant.forbidden' : `tenant.http${status}`,
+    compact({ tenant: ctx.tenant, object, status, requestId, retryable }),
+    hint,
+    { cause: e },
+  );
+}
+
+/** Exchange admin errors: error.details holds "code|type|message" texts; the cmdlet and identity name the object. */
+export function toExchangeError(e: unknown, ctx: ErrorContext & { cmdlet: string; identity?: string }): T2tError {
+  if (e instanceof T2tError) return e;
+  const object = `${ctx.cmdlet}${ctx.identity ? ` -Identity ${ctx.identity}` : ''}`;
+  if (e instanceof HttpStatusError) {
+    const body = (typeof e.body === 'object' && e.body ? e.body : {}) as ErrorBody;
+    const detail = exchangeDetail(body.error?.details);
+    if (detail && e.status !== 403) {
+      const failure = remoteFailure(e)!;
+      const message = redact(detail.message, ctx.secrets ?? []);
+      return new TenantError(
+        `tenant '${ctx.tenant}': ${object} failed: ${detail.code ? `${detail.code}: ` : ''}${message}${failure.requestId ? ` [request-id ${failure.requestId}]` : ''}`,
+        `tenant.exchange${e.status}`,
+        compact({ tenant: ctx.tenant, object, status: e.status, requestId: failure.requestId, retryable: e.status === 429 || e.status >= 500 }),
+        /not found|couldn't be found|ManagementObjectNotFound/i.test(message) ? 'the recipient does not exist (or has not replicated yet): run discover again' : undefined,
+        { cause: e },
+      );
+    }
+  }
+  return toTenantError(e, { ...ctx, object });
+}
+
+function exchangeDetail(details: unknown): { code?: string; message: string } | undefined {
+  const items = Array.isArray(details) ? details : details ? [details] : [];
+  for (const d of items) {
+    const text = typeof d === 'string' ? d : str((d as { message?: unknown }).message) ?? str((d as { code?: unknown }).code);
+    if (!text) continue;
+    const parts = text.split('|');
+    if (parts.length >= 3) return { code: parts[0]!.trim() || undefined, message: parts.slice(2).join('|').trim() } as { code?: string; message: string };
+    return { message: text.trim() };
+  }
+  return undefined;
+}
+
+/** A user-facing error for a permission the caller knows is missing (used by `t2t tenants`). */
+export function missingPermissionError(tenant: string, role: string, clientId: string): UserError {
+  return new UserError(`tenant '${tenant}': app ${clientId} lacks ${role}`, 'tenant.missingPermission', `grant ${role} (application permission) and give admin consent`);
+}
+
+export function isAbort(e: unknown): boolean {
+  return (e as { name?: string })?.name === 'AbortError' || (e as { name?: string })?.name === 'TimeoutError';
+}
+
+/** "/v1.0/users/abc?$select=x" -> "users/abc" */
+function objectOf(url: string): string {
+  let p = url;
+  try {
+    if (/^https?:/i.test(url)) p = new URL(url).pathname;
+  } catch {
+    // relative
+  }
+  return p.split('?')[0]!.replace(/^\/?(v1\.0|beta)\//, '').replace(/^\//, '');
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as T;
+}

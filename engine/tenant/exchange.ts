@@ -1,0 +1,107 @@
+// Exchange Online admin REST, the API behind ExchangeOnlineManagement v3: one POST per cmdlet to
+// {exchangeBase}/adminapi/beta/{tenantId}/InvokeCommand, answers paged through @odata.nextLink.
+// Shares the tenant's transport, budget accounting and retry rules with the Graph facade.
+import type { TenantAuth } from './auth.js';
+import type { CloudEndpoints } from './clouds.js';
+import { toExchangeError, isAbort } from './errors.js';
+import { budgetedFetch, classify, readResponseBody } from './graph.js';
+import type { HttpTransport } from './http-transport.js';
+import type { TenantBudgets } from './rate-budget.js';
+import { withRetry, type RetryPolicy } from './retry.js';
+
+export interface CmdletOptions {
+  /** A cmdlet that is not Get-/Set-/Enable-/Disable- may be repeated after a failure without harm. */
+  safe?: boolean;
+  /** The object the cmdlet is about (defaults to Parameters.Identity), for error messages. */
+  identity?: string;
+  signal?: AbortSignal;
+}
+
+export interface ExchangeClient {
+  /** Run a cmdlet; returns every object of every page (empty for cmdlets that return nothing). */
+  invoke<T = Record<string, unknown>>(cmdlet: string, parameters?: Record<string, unknown>, options?: CmdletOptions): Promise<T[]>;
+}
+
+/** Multi-valued add/remove, as the cmdlets take it: EmailAddresses: addRemove({add: ['x500:…']}). */
+export function addRemove(change: { add?: readonly string[]; remove?: readonly string[] }): Record<string, unknown> {
+  return { '@odata.type': '#Exchange.GenericHashTable', ...(change.add ? { Add: [...change.add] } : {}), ...(change.remove ? { Remove: [...change.remove] } : {}) };
+}
+
+export interface ExchangeDeps {
+  tenant: string;
+  tenantId: string;
+  clientId: string;
+  endpoints: CloudEndpoints;
+  auth: TenantAuth;
+  transport: HttpTransport;
+  budgets: TenantBudgets;
+  retry?: RetryPolicy;
+  signal?: AbortSignal;
+  log?: (event: { type: string; [k: string]: unknown }) => void;
+}
+
+const IDEMPOTENT_VERB = /^(Get|Set|Enable|Disable|Test)-/i;
+
+export function createExchange(deps: ExchangeDeps): ExchangeClient {
+  const url = `${deps.endpoints.exchangeBase}/adminapi/beta/${encodeURIComponent(deps.tenantId)}/InvokeCommand`;
+  return {
+    async invoke<T>(cmdlet: string, parameters: Record<string, unknown> = {}, options: CmdletOptions = {}): Promise<T[]> {
+      const identity = options.identity ?? (typeof parameters.Identity === 'string' ? parameters.Identity : undefined);
+      const signals = [deps.signal, options.signal].filter((s): s is AbortSignal => Boolean(s));
+      const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+      const body = JSON.stringify({ CmdletInput: { CmdletName: cmdlet, Parameters: parameters } });
+      const budget = deps.budgets.exchange;
+      const items: T[] = [];
+      let next: string | undefined = url;
+      try {
+        while (next) {
+          const target: string = next;
+          const page = (await withRetry(
+            async () => {
+              const token = await deps.auth.token('exchange');
+              const response = await budgetedFetch(deps.transport, budget, target, {
+                method: 'POST',
+                body,
+                headers: {
+                  Authorization: `Bearer ${token}`,
+                  'Content-Type': 'application/json',
+                  Accept: 'application/json',
+                  'X-CmdletName': cmdlet,
+                  'X-ResponseFormat': 'json',
+                  'X-AnchorMailbox': `APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${deps.tenantId}`,
+                },
+                ...(signal ? { signal } : {}),
+              });
+              return readResponseBody(response);
+            },
+            classify,
+            {
+              idempotent: IDEMPOTENT_VERB.test(cmdlet) || Boolean(options.safe),
+              ...(signal ? { signal } : {}),
+              onRetry: (info) => {
+                budget.noteRetry();
+                deps.log?.({ type: 'retry', tenant: deps.tenant, cmdlet, ...info });
+              },
+            },
+            deps.retry,
+          )) as { value?: T[]; '@odata.nextLink'?: string } | undefined;
+          items.push(...(page?.value ?? []));
+          next = page?.['@odata.nextLink'];
+        }
+        return items;
+      } catch (e) {
+        if (isAbort(e)) throw e;
+        throw toExchangeError(e, {
+          tenant: deps.tenant,
+          clientId: deps.clientId,
+          method: 'POST',
+          url: '/adminapi/beta/InvokeCommand',
+          cmdlet,
+          ...(identity ? { identity } : {}),
+          secrets: deps.auth.knownSecrets(),
+          emulator: deps.endpoints.cloud === 'emulator',
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// The one place t2t opens HTTPS connections to a tenant. Real clouds use the system trust store;
+// an emulator tenant trusts the emulator's private CA, and only for that tenant's connections
+// (its own undici Agent), so the CA can never vouch for a real Microsoft host.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { Tenant } from '../manifest/model.js';
+import { UserError } from '../errors.js';
+
+/** Web-standard fetch over the tenant's trust settings. */
+export type TenantFetch = (url: string, init?: RequestInit) => Promise<Response>;
+
+export interface HttpTransport {
+  readonly fetch: TenantFetch;
+  close(): Promise<void>;
+}
+
+export interface TransportContext {
+  readonly projectDir: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Where the emulator CA comes from: tenant caFile -> T2T_EMULATOR_CA -> $T2T_HOME/emulator/ca.pem (T2T_HOME default ~/.t2t). */
+export function emulatorCaPath(tenant: Pick<Tenant, 'caFile'>, ctx: TransportContext): { path: string; from: string } {
+  if (tenant.caFile) return { path: isAbsolute(tenant.caFile) ? tenant.caFile : resolve(ctx.projectDir, tenant.caFile), from: 'the tenant\'s caFile' };
+  if (ctx.env.T2T_EMULATOR_CA) return { path: resolve(ctx.env.T2T_EMULATOR_CA), from: 'T2T_EMULATOR_CA' };
+  const home = ctx.env.T2T_HOME || join(ctx.env.HOME || homedir(), '.t2t');
+  return { path: join(home, 'emulator', 'ca.pem'), from: '$T2T_HOME/emulator/ca.pem' };
+}
+
+/** Read the emulator CA; a missing file is a UserError that says how to get one. */
+export function readEmulatorCa(tenant: Pick<Tenant, 'name' | 'caFile' | 'position'>, ctx: TransportContext): string {
+  const { path, from } = emulatorCaPath(tenant, ctx);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    throw new UserError(
+      `tenant '${tenant.name}': the emulator's CA certificate ${path} (from ${from}) does not exist`,
+      'tenant.emulatorCaMissing',
+      `start the emulator first (t2t emulator --config FILE creates it), or set spec.tenants.${tenant.name}.caFile or T2T_EMULATOR_CA to its ca.pem`,
+      tenant.position,
+    );
+  }
+}
+
+/** A transport for one tenant. The CA is read on first use, so building a client never fails. */
+export function createTransport(tenant: Pick<Tenant, 'name' | 'cloud' | 'caFile' | 'position'>, ctx: TransportContext): HttpTransport {
+  let agent: Agent | undefined;
+  const dispatcher = (): Agent => {
+    if (!agent) {
+      const ca = tenant.cloud === 'emulator' ? readEmulatorCa(tenant, ctx) : undefined;
+      agent = new Agent({ connect: ca ? { ca } : {}, keepAliveTimeout: 10_000 });
+    }
+    return agent;
+  };
+  return {
+    fetch: async (url, init = {}) => {
+      const response = await undiciFetch(url, { ...(init as object), dispatcher: dispatcher() } as Parameters<typeof undiciFetch>[1]);
+      return response as unknown as Response;
+    },
+    close: async () => {
+      const a = agent;
+      agent = undefined;
+      await a?.close();
+    },
+  };
+}
+
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const TLS_TRUST = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/;
+
+export interface NetworkFailure {
+  /** System or undici error code, e.g. ECONNREFUSED. */
+  readonly code: string;
+  /** The request never reached the service: repeating it is always safe. */
+  readonly notSent: boolean;
+  /** The server's certificate was not trusted: retrying will not help. */
+  readonly tls: boolean;
+}
+
+/** Recognise a failure of the connection (not an HTTP status) in an error and its causes. */
+export function networkFailure(e: unknown): NetworkFailure | undefined {
+  for (let c: unknown = e, depth = 0; c && depth < 6; c = (c as { cause?: unknown }).cause, depth++) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === 'string' && (NOT_SENT.has(code) || TLS_TRUST.test(code) || /^(ECONN|EPIPE|ETIMEDOUT|UND_ERR)/.test(code))) {
+      return { code, notSent: NOT_SENT.has(code), tls: TLS_TRUST.test(code) };
+    }
+  }
+  if (e instanceof TypeError && /fetch failed/.test(e.message)) return { code: 'fetch failed', notSent: false, tls: false };
+  return undefined;
+}
