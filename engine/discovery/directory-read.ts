@@ -65,9 +65,9 @@ async function runDelta(
     let deltaLink: string | undefined;
     const full = mode === 'full';
     try {
-      for await (const page of client.delta(full ? o.fullUrl : o.deltaLink!)) {
+      deltaLink = await client.delta(full ? o.fullUrl : o.deltaLink!, (items) => {
         pages++;
-        for (const item of page.items) {
+        for (const item of items) {
           objects++;
           if (item['@removed'] !== undefined) {
             if (!full) remove(item.id);
@@ -80,9 +80,8 @@ async function runDelta(
           touched.add(item.id);
           apply(item, full);
         }
-        if (page.deltaLink) deltaLink = page.deltaLink;
         o.onPage(pages, objects);
-      }
+      });
     } catch (e) {
       if (e instanceof DeltaResyncNeeded && !full) {
         o.warn(`${what}: ${e.message}; read in full instead`);

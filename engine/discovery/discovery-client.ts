@@ -2,11 +2,7 @@
 // (the only code that talks HTTP to a tenant). Keeping the port small keeps the discovery steps
 // readable and lets one adapter absorb the client's exact shapes.
 
-export interface DeltaPage {
-  items: Array<Record<string, unknown> & { id: string }>;
-  /** Present on the last page. */
-  deltaLink?: string;
-}
+export type DeltaItem = Record<string, unknown> & { id: string };
 
 export interface BatchRequest {
   id: string;
@@ -24,9 +20,10 @@ export interface DiscoveryClient {
   get<T = unknown>(url: string): Promise<T>;
   /** Every item of a paged list (follows @odata.nextLink). */
   list<T = unknown>(url: string): Promise<T[]>;
-  /** Pages of a delta query, from a first URL or a stored delta link. Throws DeltaResyncNeeded
-   *  when the service says the token is no longer valid (410 Gone / resyncRequired). */
-  delta(urlOrDeltaLink: string): AsyncIterable<DeltaPage>;
+  /** One delta round from a first URL or a stored delta link, handing over each page's items;
+   *  resolves to the new delta link. Throws DeltaResyncNeeded when the service says the token is
+   *  no longer valid (410 Gone / resyncRequired). */
+  delta(urlOrDeltaLink: string, onPage: (items: DeltaItem[]) => void): Promise<string>;
   /** At most 20 GET requests; answers in any order, each with its own status. */
   batch(requests: BatchRequest[]): Promise<BatchResponse[]>;
   /** An Exchange cmdlet's result objects, every page. */

@@ -1,0 +1,210 @@
+// Discovery against the emulator over loopback HTTPS, through the production tenant client
+// (msal-node, the Graph client, the Exchange admin REST). One emulator for the file; each test
+// changes the tenants through the Graph API as a real admin would, then discovers again.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { rmSync } from 'node:fs';
+import { startEmulator, testConfig, type RunningEmulator } from '../helpers/emulator.js';
+import { rawRequest } from '../helpers/graph.js';
+import { runCli } from '../helpers/cli.js';
+import { loadProject } from '../../engine/manifest/load-project.js';
+import { stateDir } from '../../engine/state/paths.js';
+import { discover, loadInventory } from '../../engine/discovery/discover.js';
+import type { Project } from '../../engine/manifest/model.js';
+import type { Inventory } from '../../engine/inventory/model.js';
+import type { DiscoveryReport, TenantReport } from '../../engine/discovery/report.js';
+import { SECRET_ENV, writeProject } from './emulated-project.js';
+
+let emu: RunningEmulator;
+let dir: string;
+let project: Project;
+let lastHash = '';
+const env = { ...process.env, ...SECRET_ENV };
+
+const contosoUsers = [
+  { userPrincipalName: 'alice@contoso.com', displayName: 'Alice', license: 'EXCHANGESTANDARD', employeeId: 'E1', mailboxItems: 5, archiveItems: 2, driveItems: 3 },
+  { userPrincipalName: 'bob@contoso.com', displayName: 'Bob', license: 'EXCHANGESTANDARD', employeeId: 'E2', mailboxItems: 3 },
+  { userPrincipalName: 'carol@contoso.com', displayName: 'Carol', license: 'EXCHANGESTANDARD', mailboxItems: 1 },
+  { userPrincipalName: 'dave@contoso.com', displayName: 'Dave', license: 'EXCHANGESTANDARD', mailboxItems: 2 },
+];
+const fabrikamUsers = [{ userPrincipalName: 'bob@fabrikam.com', displayName: 'Bob F', license: 'EXCHANGESTANDARD', employeeId: 'E2' }];
+
+async function run(options: { full?: boolean; tenant?: string } = {}): Promise<{ inventory: Inventory; report: DiscoveryReport }> {
+  return discover(project, { env, stateDir: stateDir(dir, env), ...options });
+}
+
+function tenantReport(r: DiscoveryReport, name: string): TenantReport {
+  const t = r.tenants.find((x) => x.tenant === name);
+  if (!t) throw new Error(`no report for ${name}`);
+  return t;
+}
+
+async function graph(method: string, path: string, body?: unknown, tenant = 'contoso') {
+  const r = await rawRequest(emu, tenant, method, path, body);
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
+  return r.body;
+}
+
+async function userId(upn: string, tenant = 'contoso'): Promise<string> {
+  return ((await graph('GET', `/v1.0/users/${upn}?$select=id`, undefined, tenant)) as { id: string }).id;
+}
+
+test.before(async () => {
+  const config = testConfig();
+  (config.tenants as Array<Record<string, unknown>>)[0]!.users = contosoUsers;
+  (config.tenants as Array<Record<string, unknown>>)[1]!.users = fabrikamUsers;
+  emu = await startEmulator(config);
+  dir = writeProject(emu, { users: ['alice@contoso.com'], groups: ['Pilot'] });
+  // The wave's group, with Bob in it.
+  const pilot = (await graph('POST', '/v1.0/groups', { displayName: 'Pilot', mailEnabled: false, mailNickname: 'pilot', securityEnabled: true })) as { id: string };
+  await graph('POST', `/v1.0/groups/${pilot.id}/members/$ref`, { '@odata.id': `${emu.url}/v1.0/directoryObjects/${await userId('bob@contoso.com')}` });
+  const loaded = await loadProject(dir);
+  if (!loaded.project) throw new Error(JSON.stringify(loaded.diagnostics, null, 2));
+  project = loaded.project;
+});
+
+test.after(async () => {
+  await emu?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('the first discovery reads every tenant in full: counts, licences, domains, recipients, scope', async () => {
+  const { inventory, report } = await run();
+  const c = tenantReport(report, 'contoso');
+  assert.is(c.mode, 'full');
+  assert.is(c.reason, 'first run');
+  const listed = (await graph('GET', '/v1.0/users?$select=id&$top=999')) as { value: unknown[] };
+  assert.is(c.counts.users, listed.value.length);
+  assert.is(c.changes.users.added, listed.value.length);
+  assert.ok(inventory.tenants.contoso!.users.some((u) => u.userPrincipalName === 'alice@contoso.com' && u.attributes.employeeId === 'E1'));
+  assert.ok('officeLocation' in inventory.tenants.contoso!.users[0]!.attributes, 'template attributes are read');
+  assert.ok(c.counts.groups >= 1);
+  assert.ok(inventory.tenants.contoso!.domains.includes('contoso.com'));
+  assert.ok(inventory.tenants.contoso!.skus.some((s) => s.skuPartNumber === 'EXCHANGESTANDARD' && s.consumed >= 4));
+  assert.ok(c.counts.mailboxes >= 4, `mailboxes: ${c.counts.mailboxes}`);
+  const alice = inventory.tenants.contoso!.users.find((u) => u.userPrincipalName === 'alice@contoso.com')!;
+  const aliceMailbox = inventory.tenants.contoso!.recipients.find((r) => r.type === 'UserMailbox' && r.userId === alice.id);
+  assert.ok(aliceMailbox, 'Get-Mailbox recipients are linked to their users');
+  assert.is(aliceMailbox!.primarySmtpAddress.toLowerCase(), 'alice@contoso.com');
+  // Scope: Alice by address, Bob through the Pilot group.
+  assert.is(c.scope?.users, 2);
+  assert.is(c.scope?.mailboxes.count, 2);
+  assert.is(c.scope?.mailboxes.items, 8);
+  assert.is(inventory.tenants.contoso!.content[alice.id]?.driveItems, 3);
+  assert.is(tenantReport(report, 'fabrikam').scope, undefined, 'no content sizes for a target');
+  assert.equal(report.unresolved, []);
+  assert.match(report.hash, /^[0-9a-f]{64}$/);
+  lastHash = report.hash;
+});
+
+test('a second discovery is a delta: one user created and one deleted, few requests', async () => {
+  const first = await run(); // nothing changed since the first test
+  const idle = tenantReport(first.report, 'contoso');
+  assert.is(idle.mode, 'delta');
+  assert.equal(idle.changes.users, { added: 0, updated: 0, removed: 0 });
+  assert.is(first.report.hash, lastHash, 'an idle delta keeps the hash');
+
+  await graph('POST', '/v1.0/users', {
+    accountEnabled: true,
+    displayName: 'Erin',
+    mailNickname: 'erin',
+    userPrincipalName: 'erin@contoso.com',
+    passwordProfile: { password: 'P@ssw0rd-123456', forceChangePasswordNextSignIn: false },
+  });
+  await graph('DELETE', `/v1.0/users/${await userId('carol@contoso.com')}`);
+  const { inventory, report } = await run();
+  const c = tenantReport(report, 'contoso');
+  assert.is(c.mode, 'delta');
+  assert.is(c.changes.users.added, 1);
+  assert.is(c.changes.users.removed, 1);
+  assert.is(c.changes.users.updated, 0);
+  assert.ok(c.requests <= 12, `a delta with nothing to size sends few requests, sent ${c.requests}`);
+  const cached = await loadInventory(project, stateDir(dir, env));
+  const upns = cached!.tenants.contoso!.users.map((u) => u.userPrincipalName);
+  assert.ok(upns.includes('erin@contoso.com'));
+  assert.not.ok(upns.includes('carol@contoso.com'));
+  assert.is(cached!.hash, report.hash, 'the cache reloads to the same hash');
+  assert.is.not(report.hash, lastHash);
+  assert.is(inventory.tenants.contoso!.users.length, c.counts.users);
+  lastHash = report.hash;
+});
+
+test('a group membership change arrives as members@delta and widens the scope', async () => {
+  const groups = (await graph('GET', "/v1.0/groups?$filter=displayName eq 'Pilot'")) as { value: Array<{ id: string }> };
+  const pilot = groups.value[0]!.id;
+  const dave = await userId('dave@contoso.com');
+  await graph('POST', `/v1.0/groups/${pilot}/members/$ref`, { '@odata.id': `${emu.url}/v1.0/directoryObjects/${dave}` });
+  const { inventory, report } = await run({ tenant: 'contoso' });
+  const c = tenantReport(report, 'contoso');
+  assert.is(c.mode, 'delta');
+  assert.is(c.changes.groups.updated, 1);
+  assert.ok(inventory.tenants.contoso!.groups.find((g) => g.id === pilot)!.memberIds.includes(dave));
+  assert.is(c.scope?.users, 3);
+  assert.is(c.scope?.mailboxes.items, 10, 'Dave\'s mailbox is sized when he joins the scope');
+  assert.is(report.tenants.length, 1, '--tenant discovers one tenant');
+});
+
+test('markers on target users are read, also when only the extension changed', async () => {
+  const bobF = await userId('bob@fabrikam.com', 'fabrikam');
+  const bobC = await userId('bob@contoso.com');
+  await graph('POST', `/v1.0/users/${bobF}/extensions`, { '@odata.type': 'microsoft.graph.openTypeExtension', extensionName: 'dev.t2t.migration', sourceTenant: 'contoso', sourceUserId: bobC, wave: 'wave-01', phase: 'prepared' }, 'fabrikam');
+  const { inventory, report } = await run();
+  const f = tenantReport(report, 'fabrikam');
+  assert.is(f.mode, 'delta');
+  assert.is(f.counts.markers, 1);
+  const marker = inventory.tenants.fabrikam!.users.find((u) => u.id === bobF)!.marker;
+  assert.equal(marker, { sourceTenant: 'contoso', sourceUserId: bobC, wave: 'wave-01', phase: 'prepared' });
+});
+
+test('--full reads everything again and finds nothing changed', async () => {
+  const before = await run();
+  const { report } = await run({ full: true });
+  for (const t of report.tenants) {
+    assert.is(t.mode, 'full');
+    assert.is(t.reason, '--full');
+    assert.equal(t.changes.users, { added: 0, updated: 0, removed: 0 }, t.tenant);
+    assert.equal(t.changes.groups, { added: 0, updated: 0, removed: 0 }, t.tenant);
+    assert.equal(t.changes.recipients, { added: 0, updated: 0, removed: 0 }, t.tenant);
+  }
+  assert.is(report.hash, before.report.hash);
+  assert.ok(tenantReport(report, 'fabrikam').counts.markers === 1);
+});
+
+test('the CLI prints the report as text or JSON, progress on stderr', async () => {
+  const text = await runCli(['discover', dir], { env: SECRET_ENV });
+  assert.is(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^contoso \(source\): delta, \d+ requests/m);
+  assert.match(text.stdout, /^  users +\d+ +\(\d+ members, \d+ guests/m);
+  assert.match(text.stdout, /migration scope: 3 wave members/);
+  assert.match(text.stderr, /^contoso: users, \d+ pages, \d+ users$/m);
+  assert.not.match(text.stderr, /\r/, 'no rewriting line when stderr is not a terminal');
+  const json = await runCli(['discover', dir, '--output', 'json', '--tenant', 'fabrikam'], { env: SECRET_ENV });
+  assert.is(json.code, 0, json.stderr);
+  const report = JSON.parse(json.stdout) as DiscoveryReport;
+  assert.is(report.tenants.length, 1);
+  assert.is(report.tenants[0]!.tenant, 'fabrikam');
+  assert.is(report.tenants[0]!.counts.markers, 1);
+});
+
+test('the CLI: an unknown tenant suggests the closest name; a missing secret is one line with a hint', async () => {
+  const r = await runCli(['discover', dir, '--tenant', 'fabrikan'], { env: SECRET_ENV });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^error: unknown tenant 'fabrikan' \(did you mean 'fabrikam'\?\)\nhint: the project's tenants are: contoso, fabrikam\n$/);
+  const noSecret = await runCli(['discover', dir], { env: { CONTOSO_SECRET: '', FABRIKAM_SECRET: '' } });
+  assert.is(noSecret.code, 1);
+  assert.match(noSecret.stderr, /CONTOSO_SECRET/);
+  assert.match(noSecret.stderr, /^hint: /m);
+  assert.not.match(noSecret.stderr, /at .*\.js:\d+/);
+});
+
+test('the cache loads without network after the emulator is gone', async () => {
+  const online = await loadInventory(project, stateDir(dir, env));
+  await emu.stop();
+  const offline = await loadInventory(project, stateDir(dir, env));
+  assert.ok(offline);
+  assert.is(offline!.hash, online!.hash);
+  assert.is(offline!.tenants.contoso!.users.length, online!.tenants.contoso!.users.length);
+  assert.ok(offline!.tenants.fabrikam!.users.some((u) => u.marker?.wave === 'wave-01'));
+});
+
+test.run();
