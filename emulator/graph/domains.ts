@@ -1,4 +1,4 @@
-// GET /domains, /domains/{id} and GET /organization: the tenant's verified domains.
+// GET /domains and /domains/{id}: the tenant's verified domains (GET /organization is the core's).
 import { json, notFound, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
 import type { TenantState } from '../store/tenant-state.js';
 import { applySelect, collection, contextUrl, parseSelect } from './odata.js';
@@ -38,31 +38,9 @@ function getDomain(req: EmuRequest): EmuResponse {
   return json(200, { '@odata.context': contextUrl(req, 'domains/$entity'), ...applySelect(domainView(t, name), parseSelect(req)) });
 }
 
-function organization(req: EmuRequest): EmuResponse {
-  const t = req.tenant;
-  const org = {
-    id: t.id,
-    displayName: t.name,
-    tenantType: 'AAD',
-    countryLetterCode: 'US',
-    preferredLanguage: 'en',
-    createdDateTime: '2020-01-01T00:00:00Z',
-    verifiedDomains: t.domains.map((d) => ({
-      capabilities: 'Email, OfficeCommunicationsOnline',
-      isDefault: d === defaultDomainOf(t),
-      isInitial: d === t.initialDomain,
-      name: d,
-      type: 'Managed',
-    })),
-  };
-  const select = parseSelect(req);
-  return json(200, collection(req, 'organization', [org], select ? { select } : {}));
-}
-
 const R = ['Domain.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All', 'Organization.Read.All', 'User.Read.All', 'User.ReadWrite.All'];
 
 export const domainRoutes: Route[] = [
   { method: 'GET', pattern: '/v1.0/domains', roles: R, budget: 'directory-read', resourceUnits: 1, handler: listDomains },
   { method: 'GET', pattern: '/v1.0/domains/{id}', roles: R, budget: 'directory-read', resourceUnits: 1, handler: getDomain },
-  { method: 'GET', pattern: '/v1.0/organization', roles: R, budget: 'directory-read', resourceUnits: 1, handler: organization },
 ];
