@@ -1,0 +1,73 @@
+// Graph beta mailbox discovery for full-fidelity import/export:
+// GET /users/{id}/settings/exchange -> {primaryMailboxId, inPlaceArchiveMailboxId?}, and
+// /admin/exchange/mailboxes/{mailboxId}/folders[/{folderId}[/childFolders|/items[/delta|/{itemId}]]]
+// over both the primary and the archive store (each addressed by its own mailbox id).
+import { GraphError, json, type EmuRequest, type EmuResponse } from '../core/http-types.js';
+import { childFolders, findMessage, liveMessages, mailboxById, type MailboxStore } from '../store/mail-state.js';
+import { folderOf, itemNotFound } from './mail-folders.js';
+import { deltaPage } from './mail-delta.js';
+import { applyFilter, applySelect, pageList, requireMailbox } from './mail-query.js';
+import { renderMailboxFolder, renderMailboxItem } from './mail-render.js';
+
+/** The store of params.mailboxId, or Graph's 404. */
+export function requireStore(req: EmuRequest): MailboxStore {
+  const id = req.params['mailboxId']!;
+  const store = mailboxById(req.tenant, id);
+  if (!store) throw new GraphError(404, 'ErrorMailboxNotFound', `The mailbox '${id}' was not found in this tenant.`);
+  return store;
+}
+
+export function getExchangeSettings(req: EmuRequest): EmuResponse {
+  const { mbx } = requireMailbox(req, req.params['id']!);
+  const beta = req.path.startsWith('/beta/');
+  return json(200, {
+    '@odata.context': `${req.baseUrl}/${beta ? 'beta' : 'v1.0'}/$metadata#users('${req.params['id']}')/settings/exchange/$entity`,
+    primaryMailboxId: mbx.primary.mailboxId,
+    ...(beta && mbx.archive ? { inPlaceArchiveMailboxId: mbx.archive.mailboxId } : {}),
+  });
+}
+
+export function listMailboxFolders(req: EmuRequest): EmuResponse {
+  const store = requireStore(req);
+  const parent = req.params['folderId'] === undefined ? store.rootFolderId : folderOf(store, req.params['folderId'], req.now).id;
+  const folders = childFolders(store, parent, req.now).map((f) => renderMailboxFolder(req, store, f));
+  return json(200, pageList(req, applyFilter(folders, req.query.get('$filter')), 100, (f) => f));
+}
+
+export function getMailboxFolder(req: EmuRequest): EmuResponse {
+  const store = requireStore(req);
+  return json(200, applySelect(renderMailboxFolder(req, store, folderOf(store, req.params['folderId']!, req.now)), req.query.get('$select')));
+}
+
+export function listMailboxItems(req: EmuRequest): EmuResponse {
+  const store = requireStore(req);
+  const folder = folderOf(store, req.params['folderId']!, req.now);
+  const items = liveMessages(store, folder.id, req.now).map(renderMailboxItem);
+  return json(200, pageList(req, applyFilter(items, req.query.get('$filter')), 100, (i) => i));
+}
+
+export function getMailboxItem(req: EmuRequest): EmuResponse {
+  if (req.params['itemId'] === 'delta') return mailboxItemDelta(req);
+  const store = requireStore(req);
+  const folder = folderOf(store, req.params['folderId']!, req.now);
+  const m = findMessage(store, req.params['itemId']!, req.now);
+  if (!m || m.parentFolderId !== folder.id) throw itemNotFound();
+  return json(200, applySelect(renderMailboxItem(m), req.query.get('$select')));
+}
+
+export function mailboxItemDelta(req: EmuRequest): EmuResponse {
+  const store = requireStore(req);
+  const folder = folderOf(store, req.params['folderId']!, req.now);
+  const records = Object.values(store.messages).filter((m) => m.parentFolderId === folder.id);
+  return json(
+    200,
+    deltaPage(req, {
+      scope: `item:${folder.id}`,
+      records,
+      currentSeq: req.tenant.seq,
+      defaultPageSize: 100,
+      render: renderMailboxItem,
+      renderRemoved: (m) => ({ '@odata.type': '#microsoft.graph.mailboxItem', id: m.id, '@removed': { reason: 'deleted' } }),
+    }),
+  );
+}
