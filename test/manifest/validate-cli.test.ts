@@ -1,0 +1,123 @@
+// `t2t validate` through the in-process CLI (test/helpers/cli.ts): text and JSON, exit codes.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { cleanup, copyDir, EXAMPLE, FIXTURES, PROJECT, testdir, wave } from './helpers.js';
+
+test.after.each(cleanup);
+
+test('the example is valid: warnings, then the summary line, exit 0', async () => {
+  const dir = copyDir(EXAMPLE, ['certs']);
+  const r = await runCli(['validate', dir]);
+  assert.is(r.code, 0);
+  assert.is(r.stderr, '');
+  assert.match(r.stdout, /^project\.yaml:93:29: warning: pfxFile 'certs\/rewrite-tls\.pfx' of certificate 'rewrite-tls' does not exist yet \[missing-certificate-file\]\n/);
+  assert.ok(r.stdout.endsWith('\n✓ contoso-fabrikam: 1 project, 3 waves, 2 tenants, 6 users listed, 2 warnings\n'), r.stdout);
+});
+
+test('DIR defaults to the current directory', async () => {
+  const dir = testdir({ 'project.yaml': PROJECT, 'waves/a.yaml': wave('a', '    users: [x@src.com]\n') });
+  const r = await runCli(['validate'], { cwd: dir });
+  assert.is(r.code, 0);
+  assert.is(r.stdout, '✓ inline: 1 project, 1 wave, 2 tenants, 1 user listed\n');
+});
+
+test('an invalid project: every diagnostic with its excerpt and caret, then the count, exit 1', async () => {
+  const dir = testdir({
+    'project.yaml': PROJECT,
+    'waves/a.yaml': wave('a', '    users: [x@src.com]\n').replace('phase: prepared', 'phase: synched'),
+    'waves/b.yaml': wave('b', '    users: [y@src.com]\n').replace('profile: standard', 'profle: standard'),
+    'waves/empty.yaml': '',
+  });
+  const r = await runCli(['validate', dir]);
+  assert.is(r.code, 1);
+  assert.is(
+    r.stdout,
+    [
+      "waves/a.yaml:7:10: error: spec.phase must be one of discovered, prepared, synced, cutover, not 'synched' (did you mean 'synced'?) [bad-value]",
+      '  7 |   phase: synched',
+      '    |          ^',
+      "waves/b.yaml:5:1: error: spec is missing the required key 'profile' [missing-key]",
+      '  5 | spec:',
+      '    | ^',
+      "  hint: profile: Name of a profile in the Project's spec.profiles.",
+      "waves/b.yaml:6:3: error: unknown key 'profle' in spec (did you mean 'profile'?) [unknown-key]",
+      '  6 |   profle: standard',
+      '    |   ^',
+      '  hint: allowed keys: profile, phase, paused, emailRewrite, inviteGuests, members, schedule',
+      'waves/empty.yaml: warning: waves/empty.yaml is empty: it holds no YAML document and is ignored [empty-file]',
+      '  hint: delete the file, or add a Project or Wave document',
+      '',
+      '✗ 3 errors, 1 warning in 3 files',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('--output json: valid, project, errors and warnings as objects', async () => {
+  const r = await runCli(['validate', join(FIXTURES, 'invalid', 'unknown-profile'), '--output', 'json']);
+  assert.is(r.code, 1);
+  const json = JSON.parse(r.stdout) as { valid: boolean; project: string | null; errors: unknown[]; warnings: unknown[] };
+  assert.is(json.valid, false);
+  assert.is(json.project, null);
+  assert.equal(json.warnings, []);
+  assert.equal(json.errors, [
+    {
+      code: 'unknown-profile',
+      severity: 'error',
+      message: "wave 'wave-a' names profile 'standrd', which the Project does not define (did you mean 'standard'?)",
+      file: 'waves/wave-a.yaml',
+      line: 6,
+      col: 12,
+      excerpt: '  profile: standrd',
+      hint: 'defined profiles: standard',
+    },
+  ]);
+});
+
+test('--output json on a valid project', async () => {
+  const dir = copyDir(EXAMPLE, ['certs']);
+  const r = await runCli(['validate', dir, '-o', 'json']);
+  assert.is(r.code, 0);
+  const json = JSON.parse(r.stdout) as { valid: boolean; project: string; summary: unknown; errors: unknown[]; warnings: { code: string }[]; ignoredFiles: string[] };
+  assert.is(json.valid, true);
+  assert.is(json.project, 'contoso-fabrikam');
+  assert.equal(json.summary, { waves: 3, tenants: 2, users: 6 });
+  assert.equal(json.errors, []);
+  assert.equal(json.warnings.map((w) => w.code), ['missing-certificate-file', 'missing-certificate-file']);
+  assert.equal(json.ignoredFiles, ['emulator.yaml']);
+});
+
+test('a missing DIR is a one-line error with a hint, exit 1', async () => {
+  const r = await runCli(['validate', 'no/such/dir']);
+  assert.is(r.code, 1);
+  assert.is(r.stdout, '');
+  assert.is(r.stderr, "error: project directory 'no/such/dir' does not exist\nhint: pass the directory that holds project.yaml, e.g. t2t validate examples/contoso-fabrikam\n");
+});
+
+test('an unknown --output is refused with a suggestion', async () => {
+  const r = await runCli(['validate', EXAMPLE, '--output', 'jsn']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^error: unknown output format 'jsn' \(did you mean 'json'\?\)\n/);
+});
+
+test('secrets from the environment never reach the output, and a literal one is masked', async () => {
+  const env = { SRC_SECRET: 'env-secret-src-4711', DST_SECRET: 'env-secret-dst-4712' };
+  for (const output of ['text', 'json']) {
+    const r = await runCli(['validate', join(FIXTURES, 'invalid', 'secret-literal'), '--output', output], { env });
+    assert.is(r.code, 1);
+    for (const v of [...Object.values(env), 'hunter2-literal']) assert.not.ok((r.stdout + r.stderr).includes(v), `${v} in ${output} output`);
+    assert.match(r.stdout, /clientSecret: \*\*\*/);
+  }
+});
+
+test('--help shows usage and examples', async () => {
+  const r = await runCli(['validate', '--help']);
+  assert.is(r.code, 0);
+  assert.match(r.stdout, /^Usage: t2t validate \[DIR\] \[options\]/);
+  assert.match(r.stdout, /--output FORMAT/);
+  assert.match(r.stdout, /Examples:\n {2}t2t validate/);
+});
+
+test.run();
