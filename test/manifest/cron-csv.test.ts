@@ -1,0 +1,53 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { cronProblem } from '../../engine/manifest/cron.js';
+import { parseMemberCsv } from '../../engine/manifest/csv-members.js';
+import { templateFields } from '../../engine/manifest/graph-attributes.js';
+
+test('cron: valid 5- and 6-field expressions', () => {
+  for (const ok of ['0 0 * * *', '0 */6 * * *', '*/15 9-17 * * mon-fri', '0 2 1,15 jan,jul *', '30 0 0 * * 7', '0 0 * * 0-6/2']) {
+    assert.is(cronProblem(ok), undefined, ok);
+  }
+});
+
+test('cron: each problem names the field', () => {
+  assert.is(cronProblem('0 25 * * *'), "hour field '25' is out of range 0-23");
+  assert.is(cronProblem('61 * * * *'), "minute field '61' is out of range 0-59");
+  assert.is(cronProblem('0 0 0 * *'), "day-of-month field '0' is out of range 1-31");
+  assert.is(cronProblem('0 0 * 13 *'), "month field '13' is out of range 1-12");
+  assert.is(cronProblem('0 0 * * funday'), "day-of-week field 'funday' has 'funday', which is not a number or a name");
+  assert.is(cronProblem('0 */0 * * *'), "hour field '*/0' has a step of 0");
+  assert.is(cronProblem('0 5-2 * * *'), "hour field '5-2' has a range '5-2' that runs backwards");
+  assert.is(cronProblem('60 0 0 * * *'), "second field '60' is out of range 0-59");
+  assert.match(cronProblem('* * *')!, /has 5 fields .* this one has 3$/);
+  assert.match(cronProblem('')!, /this one has 0$/);
+});
+
+test('csv: header, blank lines, comments, quotes, lower-casing', () => {
+  const r = parseMemberCsv('\uFEFFuser\r\n\r\n# pilot\r\nAlice@Contoso.com\r\n"bob@contoso.com"\r\n');
+  assert.equal(r.problems, []);
+  assert.equal(r.members, [
+    { address: 'alice@contoso.com', line: 4, col: 1 },
+    { address: 'bob@contoso.com', line: 5, col: 1 },
+  ]);
+});
+
+test('csv: no header is fine; bad lines are reported with their line', () => {
+  const r = parseMemberCsv('a@x.com\nuser\n  b@x.com;c@x.com\nnot an address\n');
+  assert.equal(r.members, [{ address: 'a@x.com', line: 1, col: 1 }]);
+  assert.equal(r.problems, [
+    { line: 2, col: 1, message: "'user' is not an e-mail address" },
+    { line: 3, col: 3, message: 'line 3 holds more than one value: a members CSV has one address a line' },
+    { line: 4, col: 1, message: "'not an address' is not an e-mail address" },
+  ]);
+});
+
+test('template fields and unmatched braces', () => {
+  assert.equal(templateFields('{jobTitle} ({department})'), [
+    { name: 'jobTitle', index: 0 },
+    { name: 'department', index: 12 },
+  ]);
+  assert.equal(templateFields('x { y'), [{ index: 2 }]);
+});
+
+test.run();
