@@ -48,15 +48,22 @@ export function decodeClaims(accessToken: string): TokenClaims {
 }
 
 /** msal-node's network client over the tenant's transport. */
-export function msalNetworkClient(transport: HttpTransport): INetworkModule {
+export function msalNetworkClient(transport: HttpTransport, onNetworkError: (e: unknown) => void = () => {}): INetworkModule {
   const send = async <T>(url: string, method: 'GET' | 'POST', options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> => {
     const signal = timeout ? AbortSignal.timeout(timeout) : undefined;
-    const response = await transport.fetch(url, {
-      method,
-      headers: options?.headers ?? {},
-      ...(method === 'POST' ? { body: options?.body ?? '' } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    let response: Response;
+    try {
+      response = await transport.fetch(url, {
+        method,
+        headers: options?.headers ?? {},
+        ...(method === 'POST' ? { body: options?.body ?? '' } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (e) {
+      // msal replaces transport errors by its own codes: keep the original for the user's message.
+      onNetworkError(e);
+      throw e;
+    }
     const text = await response.text();
     let body: unknown = {};
     try {
@@ -79,6 +86,7 @@ export class TenantAuth {
   private app: ConfidentialClientApplication | undefined;
   private readonly secrets: string[] = [];
   private readonly lastClaims = new Map<TokenAudience, TokenClaims>();
+  private lastNetworkError: unknown;
 
   constructor(
     readonly tenant: Tenant,
@@ -95,6 +103,7 @@ export class TenantAuth {
   /** An access token for Graph or Exchange admin (from cache while valid). */
   async token(audience: TokenAudience): Promise<string> {
     const scope = audience === 'graph' ? this.endpoints.graphScope : this.endpoints.exchangeScope;
+    this.lastNetworkError = undefined;
     try {
       const app = this.application();
       const result = await app.acquireTokenByClientCredential({ scopes: [scope] });
@@ -136,7 +145,7 @@ export class TenantAuth {
     this.app = new ConfidentialClientApplication({
       auth,
       system: {
-        networkClient: msalNetworkClient(this.transport),
+        networkClient: msalNetworkClient(this.transport, (e) => (this.lastNetworkError = e)),
         // msal logs may carry request details: keep them off; errors reach the user through signInError.
         loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => {} },
       },
@@ -149,7 +158,7 @@ export class TenantAuth {
     if (e instanceof T2tError) return e;
     const { tenant, endpoints } = this;
     const where = `tenant '${tenant.name}'`;
-    const net = networkFailure(e);
+    const net = networkFailure(e) ?? networkFailure(this.lastNetworkError);
     const emulator = tenant.cloud === 'emulator';
     if (net?.tls) {
       return new UserError(
@@ -200,8 +209,12 @@ export class TenantAuth {
 }
 
 function firstLine(text: string): string {
-  // AAD messages carry trace and correlation ids on later lines: one line is enough for the user.
-  return text.split(/\r?\n/)[0]!.replace(/\s*Trace ID:.*$/i, '').trim().slice(0, 300);
+  // msal wraps AAD's text as "Error(s): … - Timestamp: … - Description: AADSTS…: …. Trace ID: …":
+  // the description's first sentence is what the user needs.
+  const description = /Description:\s*(.*)$/s.exec(text)?.[1] ?? text;
+  const line = description.split(/\r?\n/)[0]!.replace(/\s*(Trace ID|Correlation ID|Timestamp):.*$/i, '').trim();
+  const sentence = /^(.*?\.)(\s|$)/.exec(line)?.[1] ?? line;
+  return sentence.slice(0, 300);
 }
 
 function envName(tenant: string): string {
