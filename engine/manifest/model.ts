@@ -36,7 +36,7 @@ export interface Tenant {
   readonly caFile?: string;
   readonly auth: TenantAuth;
   readonly discovery: {
-    readonly schedule: string; // cron; default "0 */24 * * *"... see defaults in load-project
+    readonly schedule: string; // cron; default "0 0 * * *" (every 24 h), see DEFAULTS in build-model.ts
     readonly enabled: boolean;
     readonly deltaTimestamp?: string; // ISO 8601
   };
