@@ -1,0 +1,68 @@
+// The emulator as a program: persistence across restarts (tenants and CA), clean SIGTERM,
+// and the `t2t emulator` command's refusals.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, testConfig } from '../../helpers/emulator.js';
+import { rawRequest } from '../../helpers/graph.js';
+import { runCli } from '../../helpers/cli.js';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 't2t-emu-life-'));
+  dirs.push(d);
+  return d;
+};
+test.after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+test('with --data, a created user survives a restart and the CA is reused', async () => {
+  const data = tempDir();
+  const first = await startEmulator(testConfig(), { dataDir: data });
+  const created = await rawRequest(first, 'fabrikam', 'POST', '/v1.0/users', { accountEnabled: true, displayName: 'Persisted Pat', mailNickname: 'pat', userPrincipalName: 'pat@fabrikam.com', passwordProfile: { password: 'P@ssw0rd-not-real-1' } });
+  assert.is(created.status, 201, JSON.stringify(created.body));
+  await rawRequest(first, null, 'POST', '/_emulator/clock', { advanceMs: 3_600_000 });
+  const ca = readFileSync(first.caFile, 'utf8');
+  await first.stop();
+  assert.is(first.child.exitCode, 0, 'SIGTERM stops the emulator cleanly (exit 0)');
+
+  const second = await startEmulator(testConfig(), { dataDir: data });
+  try {
+    assert.is(readFileSync(second.caFile, 'utf8'), ca, 'the CA is reused');
+    const again = await rawRequest(second, 'fabrikam', 'GET', '/v1.0/users/pat@fabrikam.com');
+    assert.is(again.status, 200, JSON.stringify(again.body));
+    assert.is(again.body.id, created.body.id);
+    assert.is(again.body.displayName, 'Persisted Pat');
+    const clock = await rawRequest(second, null, 'GET', '/_emulator/clock');
+    assert.ok(clock.body.offsetMs >= 3_600_000, 'the clock offset is kept');
+  } finally {
+    await second.stop();
+  }
+});
+
+test('t2t emulator with an invalid config exits 1 naming the file, key and line', async () => {
+  const dir = tempDir();
+  const cfg = join(dir, 'bad.yaml');
+  writeFileSync(cfg, 'tenants:\n  - name: contoso\n    apps: [{ clientId: a, clientSecret: s }]\n    domain: [contoso.com]\n');
+  const r = await runCli(['emulator', '--config', cfg, '--port', '0', '--data', join(dir, 'data')]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, new RegExp(`emulator config ${cfg.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is invalid`));
+  assert.match(r.stderr, /tenants\[0\]\.domain \(line 4\): unknown key 'domain'/);
+});
+
+test('t2t emulator refuses a missing --config or a missing file with a hint', async () => {
+  const none = await runCli(['emulator']);
+  assert.is(none.code, 1);
+  assert.match(none.stderr, /^error: --config FILE is required\nhint: /);
+  const missing = await runCli(['emulator', '--config', 'nope.yaml'], { cwd: tempDir() });
+  assert.is(missing.code, 1);
+  assert.match(missing.stderr, /^error: emulator config 'nope.yaml' does not exist/);
+  const help = await runCli(['emulator', '--help']);
+  assert.is(help.code, 0);
+  assert.match(help.stdout, /--port N +port on 127\.0\.0\.1 \(0 picks a free port\) \(default: 7365\)/);
+});
+
+test.run();
