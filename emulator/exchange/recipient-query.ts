@@ -1,0 +1,43 @@
+// What every Get- cmdlet shares: -Identity, -Filter, -RecipientTypeDetails, -ResultSize (applied
+// by the route, which pages), answered as recipient views.
+import { liveRecipients, type RecipientType } from '../store/exchange-state.js';
+import type { CmdletContext, Params } from './cmdlet.js';
+import { resolveRecipient } from './identity.js';
+import { evalOpath, parseOpath } from './opath-filter.js';
+import { recipientView } from './recipient-view.js';
+import { invalidParameter } from './exchange-errors.js';
+
+export const GET_PARAMETERS = ['Identity', 'Filter', 'ResultSize', 'RecipientTypeDetails', 'Properties', 'PropertySets', 'Anr', 'OrganizationalUnit', 'SortBy'];
+
+export function queryRecipients(ctx: CmdletContext, p: Params, types: readonly RecipientType[]): Record<string, unknown>[] {
+  const identity = p.str('Identity');
+  if (identity) return [recipientView(ctx.t, resolveRecipient(ctx.t, identity, types))];
+  let wanted = types;
+  const rtd = p.raw('RecipientTypeDetails');
+  if (rtd !== undefined && rtd !== null) {
+    const list = (Array.isArray(rtd) ? rtd : String(rtd).split(',')).map((x) => String(x).trim().toLowerCase());
+    wanted = types.filter((x) => list.includes(x.toLowerCase()));
+  }
+  let views = liveRecipients(ctx.t).filter((r) => wanted.includes(r.type)).map((r) => recipientView(ctx.t, r));
+  const filter = p.str('Filter');
+  if (filter) {
+    const expr = parseOpath(filter);
+    views = views.filter((v) => evalOpath(expr, v));
+  }
+  const anr = p.str('Anr');
+  if (anr) {
+    const a = anr.toLowerCase();
+    views = views.filter((v) => ['Name', 'Alias', 'DisplayName', 'PrimarySmtpAddress'].some((k) => String(v[k] ?? '').toLowerCase().startsWith(a)));
+  }
+  return views;
+}
+
+/** -ResultSize: a positive number or Unlimited; default 1000 as the cmdlets have. */
+export function resultSize(p: Params): number {
+  const v = p.raw('ResultSize');
+  if (v === undefined || v === null) return 1000;
+  if (typeof v === 'string' && v.toLowerCase() === 'unlimited') return Infinity;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw invalidParameter('ResultSize', `Cannot convert value "${String(v)}" to type "Microsoft.Exchange.Data.Unlimited".`);
+  return n;
+}
