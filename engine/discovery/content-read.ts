@@ -2,9 +2,11 @@
 // and bytes, OneDrive bytes and file count. They feed the plan's duration estimate.
 //
 // Mailbox and archive: Exchange's Get-MailboxStatistics (-Archive), one call each, exact and
-// cheap. Where the service does not offer that cmdlet, the Graph mail folders are walked instead
-// (v1.0 /mailFolders and /childFolders: item counts always, bytes where the folder carries
-// sizeInBytes). OneDrive: GET /users/{id}/drive, quota.used and quota.fileCount.
+// cheap. Where the service does not offer that cmdlet, the folders are walked instead: the primary
+// mailbox through v1.0 /mailFolders and /childFolders, the archive through the beta mailbox API
+// (settings/exchange gives inPlaceArchiveMailboxId, then /admin/exchange/mailboxes/{id}/folders).
+// Folder walks give item counts, and bytes only where a folder carries sizeInBytes.
+// OneDrive: GET /users/{id}/drive, quota.used and (where the service has it) quota.fileCount.
 import type { DiscoveryClient } from './discovery-client.js';
 import type { CachedContent } from './tenant-cache.js';
 import type { CachedRecipient } from './recipient-record.js';
@@ -54,27 +56,39 @@ interface GraphFolder {
   childFolderCount?: number;
 }
 
-async function walkFolders(client: DiscoveryClient, userId: string, state: ContentReadState): Promise<Stats> {
-  const u = encodeURIComponent(userId);
+async function walk(client: DiscoveryClient, first: string, child: (folderId: string) => string, state: ContentReadState): Promise<Stats> {
   const total: Stats = { items: 0, bytes: 0 };
   let sized = true;
-  const queue: string[] = [`/v1.0/users/${u}/mailFolders?includeHiddenFolders=true&$top=100`];
+  const queue: string[] = [first];
   while (queue.length) {
     const folders = await client.list<GraphFolder>(queue.shift()!);
     for (const f of folders) {
       total.items += f.totalItemCount ?? 0;
       if (typeof f.sizeInBytes === 'number') total.bytes += f.sizeInBytes;
       else sized = false;
-      if ((f.childFolderCount ?? 0) > 0) queue.push(`/v1.0/users/${u}/mailFolders/${encodeURIComponent(f.id)}/childFolders?includeHiddenFolders=true&$top=100`);
+      if ((f.childFolderCount ?? 0) > 0) queue.push(child(f.id));
     }
   }
-  if (!sized) state.warnings.add('mailbox sizes in bytes are not available from this tenant (mail folders carry no sizeInBytes and Get-MailboxStatistics is not offered): item counts only');
+  if (!sized) state.warnings.add('mailbox sizes in bytes are not available from this tenant (no Get-MailboxStatistics, and mail folders carry no sizeInBytes): item counts only');
   return total;
 }
 
-async function driveSize(client: DiscoveryClient, userId: string): Promise<Stats> {
+function walkPrimary(client: DiscoveryClient, userId: string, state: ContentReadState): Promise<Stats> {
+  const u = `/v1.0/users/${encodeURIComponent(userId)}/mailFolders`;
+  return walk(client, `${u}?includeHiddenFolders=true&$top=100`, (id) => `${u}/${encodeURIComponent(id)}/childFolders?includeHiddenFolders=true&$top=100`, state);
+}
+
+async function walkArchive(client: DiscoveryClient, userId: string, state: ContentReadState): Promise<Stats> {
+  const settings = await client.get<{ inPlaceArchiveMailboxId?: string }>(`/beta/users/${encodeURIComponent(userId)}/settings/exchange`);
+  if (!settings.inPlaceArchiveMailboxId) return { items: 0, bytes: 0 };
+  const m = `/beta/admin/exchange/mailboxes/${encodeURIComponent(settings.inPlaceArchiveMailboxId)}/folders`;
+  return walk(client, m, (id) => `${m}/${encodeURIComponent(id)}/childFolders`, state);
+}
+
+async function driveSize(client: DiscoveryClient, userId: string, state: ContentReadState): Promise<Stats> {
   try {
     const d = await client.get<{ quota?: { used?: number; fileCount?: number } }>(`/v1.0/users/${encodeURIComponent(userId)}/drive`);
+    if (typeof d.quota?.fileCount !== 'number') state.warnings.add('OneDrive file counts are not available from this tenant (quota.fileCount): bytes only');
     return { items: d.quota?.fileCount ?? 0, bytes: d.quota?.used ?? 0 };
   } catch (e) {
     // No OneDrive provisioned (unlicensed or never signed in): nothing to migrate.
@@ -98,11 +112,11 @@ export async function readContentSize(client: DiscoveryClient, target: ContentTa
       }
     }
     if (state.noMailboxStatistics) {
-      mailbox = await walkFolders(client, target.userId, state);
-      if (target.mailbox.archiveGuid) state.warnings.add('archive sizes are not available from this tenant without Get-MailboxStatistics');
+      mailbox = await walkPrimary(client, target.userId, state);
+      if (target.mailbox.archiveGuid) archive = await walkArchive(client, target.userId, state);
     }
   }
-  const drive = await driveSize(client, target.userId);
+  const drive = await driveSize(client, target.userId, state);
   return {
     mailboxItems: mailbox.items,
     mailboxBytes: mailbox.bytes,

@@ -173,6 +173,22 @@ async function discoverTenant(ctx: RunContext, tenant: Tenant): Promise<{ cache:
   const progress = (step: Step, pages: number, objects: number, done = false) =>
     options.onProgress?.({ tenant: tenant.name, step, pages, objects, done });
   const client = (options.clientFor ?? defaultClientFor(options))(project, tenant);
+  try {
+    return await discoverWith(ctx, tenant, client, started, warnings, progress);
+  } finally {
+    await client.close();
+  }
+}
+
+async function discoverWith(
+  ctx: RunContext,
+  tenant: Tenant,
+  client: DiscoveryClient,
+  started: number,
+  warnings: string[],
+  progress: (step: Step, pages: number, objects: number, done?: boolean) => void,
+): Promise<{ cache: TenantCache; report: TenantReport }> {
+  const { project, options } = ctx;
   const cache = await openTenantCache(options.stateDir, tenant.name);
   const meta = cache.users.store;
   const attributeNames = projectAttributeNames(project);

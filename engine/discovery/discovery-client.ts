@@ -30,6 +30,8 @@ export interface DiscoveryClient {
   exchange(cmdlet: string, parameters: Record<string, unknown>): Promise<Array<Record<string, unknown>>>;
   /** Requests sent so far (a $batch counts once). */
   requestCount(): number;
+  /** Release connections; the client is not used afterwards. */
+  close(): Promise<void>;
 }
 
 export class DeltaResyncNeeded extends Error {
