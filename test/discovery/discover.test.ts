@@ -10,6 +10,7 @@ import { runCli } from '../helpers/cli.js';
 import { loadProject } from '../../engine/manifest/load-project.js';
 import { stateDir } from '../../engine/state/paths.js';
 import { discover, loadInventory } from '../../engine/discovery/discover.js';
+import { openTenantCache } from '../../engine/discovery/tenant-cache.js';
 import type { Project } from '../../engine/manifest/model.js';
 import type { Inventory } from '../../engine/inventory/model.js';
 import type { DiscoveryReport, TenantReport } from '../../engine/discovery/report.js';
@@ -215,6 +216,38 @@ test('--full reads everything again and finds nothing changed', async () => {
   }
   assert.is(report.hash, before.report.hash);
   assert.ok(tenantReport(report, 'fabrikam').counts.markers === 1);
+});
+
+test('an invalid stored delta token falls back to a full read with a warning', async () => {
+  const cache = await openTenantCache(stateDir(dir, env), 'contoso');
+  const link = cache.users.store.getMeta('usersDeltaLink')!;
+  cache.users.store.setMeta('usersDeltaLink', link.replace(/\$deltatoken=[^&]+/, '$deltatoken=bm90LWEtdG9rZW4'));
+  await cache.users.store.flush();
+  const { report } = await run({ tenant: 'contoso' });
+  const c = tenantReport(report, 'contoso');
+  assert.is(c.mode, 'full');
+  assert.is(c.reason, 'the delta token was no longer valid');
+  assert.ok(c.warnings.some((w) => /users: the delta token is no longer valid/.test(w)), c.warnings.join('\n'));
+  assert.equal(c.changes.users, { added: 0, updated: 0, removed: 0 });
+  const next = await run({ tenant: 'contoso' });
+  assert.is(tenantReport(next.report, 'contoso').mode, 'delta', 'the full read stored a fresh delta link');
+});
+
+test('discovery.deltaTimestamp leaves out objects created before it, except what the project names', async () => {
+  const other = writeProject(emu, { users: ['alice@contoso.com'], groups: ['Pilot'], deltaTimestamp: '2999-01-01T00:00:00Z' });
+  try {
+    const loaded = await loadProject(other);
+    assert.ok(loaded.project, JSON.stringify(loaded.diagnostics));
+    const { inventory, report } = await discover(loaded.project!, { env, stateDir: stateDir(other, env), tenant: 'contoso' });
+    const c = tenantReport(report, 'contoso');
+    const upns = inventory.tenants.contoso!.users.map((u) => u.userPrincipalName).sort();
+    assert.equal(upns, ['alice@contoso.com', 'bob@contoso.com', 'dave@contoso.com'], 'the wave member and the members of the wave group');
+    assert.equal(inventory.tenants.contoso!.groups.map((g) => g.displayName), ['Pilot']);
+    assert.ok(c.skipped.users > 0);
+    assert.is(c.scope?.users, 3);
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
 });
 
 test('the CLI prints the report as text or JSON, progress on stderr', async () => {
