@@ -111,6 +111,7 @@ export const STEP_ORDER: readonly (readonly string[])[] = [
   ['targetForwarding.set'],
   ['contentSync.initial'],
   // cutover, target side
+  ['marker.startCutover'],
   ['contentSync.delta'],
   ['targetVisibility.show', 'targetForwarding.remove', 'targetContact.hide'],
   ['x500Addresses.add'],

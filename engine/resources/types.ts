@@ -81,6 +81,8 @@ export interface UserContext {
   /** The target user's recipient (MailUser or UserMailbox). */
   readonly targetRecipient?: InventoryRecipient;
   readonly content?: ContentSize;
+  /** The attribute mapping applied to the source user (computed once per user). */
+  readonly attributes: Readonly<Record<string, string | null>>;
 }
 
 export interface PlanContext {
@@ -108,6 +110,8 @@ export interface ResourceKind<D = any, A = any> {
   actual(ctx: PlanContext, user: UserContext): A | undefined;
   /** Pure: the changes that take `actual` to `desired`. Empty when they agree. */
   diff(desired: D | undefined, actual: A | undefined): ResourceChange[];
+  /** Whether actual already is desired (default: the diff is empty). For observation only. */
+  satisfied?(desired: D, actual: A | undefined): boolean;
   /** The desired state cannot be met (no free licence): the user is Blocked. */
   blocked?(desired: D): BlockedReason | undefined;
   /** Retained kinds: what is left behind, for the orphan list. */

@@ -84,6 +84,9 @@ export const license: ResourceKind<LicenseDesired, LicenseActual> = {
     }
     return [];
   },
+  satisfied(_d, a) {
+    return a !== undefined;
+  },
   blocked(d) {
     return d.blocked;
   },

@@ -1,15 +1,19 @@
 // marker: the open extension dev.t2t.migration on the target user (SPEC section 5): which source
 // user and wave it belongs to and the phase the last apply completed. Written last, after every
-// other step of the user, so the phase it records is the phase the tenants really reached.
+// other step of the user, so the phase it records is the phase the tenants really reached. A
+// cutover first stamps cutoverStartedAt (so an interrupted cutover is recognised and resumed);
+// going back below cutover clears it again.
 import type { Phase } from '../../manifest/model.js';
 import { MARKER_EXTENSION_NAME, type MigrationMarker } from '../../inventory/model.js';
 import { change, levelFor, targetIdentity } from '../change.js';
-import type { ResourceKind, UserRef } from '../types.js';
+import type { ResourceChange, ResourceKind, UserRef } from '../types.js';
 
 export interface MarkerDesired {
   readonly ref: UserRef;
   readonly phase: Phase;
   readonly commit: string | null;
+  /** ISO time to stamp as cutoverStartedAt when a cutover begins. */
+  readonly now: string;
 }
 export interface MarkerActual {
   readonly ref: UserRef;
@@ -22,26 +26,46 @@ export const marker: ResourceKind<MarkerDesired, MarkerActual> = {
     if (levelFor('marker', user, phase) === null) return undefined;
     // discovered: only a target t2t already worked on keeps a marker (saying so)
     if (phase === 'discovered' && !user.marker) return undefined;
-    return { ref: user.ref, phase, commit: ctx.commit };
+    return { ref: user.ref, phase, commit: ctx.commit, now: ctx.now.toISOString() };
   },
   actual(_ctx, user) {
     return user.target && user.marker ? { ref: user.ref, marker: user.marker } : undefined;
   },
   diff(d, a) {
     if (!d) return [];
+    const out: ResourceChange[] = [];
     const m = a?.marker;
-    if (m && m.sourceUserId === d.ref.sourceUserId && m.sourceTenant === d.ref.sourceTenant && m.wave === d.ref.wave && m.phase === d.phase) return [];
+    const identity = targetIdentity(d.ref);
+    if (d.phase === 'cutover' && !m?.cutoverStartedAt && m?.phase !== 'cutover') {
+      out.push(
+        change({
+          resource: 'marker',
+          op: 'marker.startCutover',
+          action: 'update',
+          reversibility: 'reversible',
+          tenant: d.ref.targetTenant,
+          summary: `mark the start of the cutover of ${d.ref.targetAddress}`,
+          params: { extensionName: MARKER_EXTENSION_NAME, identity, cutoverStartedAt: d.now },
+          inverseOp: 'marker.update',
+        }),
+      );
+    }
+    const clearCutover = d.phase !== 'cutover' && !!m?.cutoverStartedAt;
+    if (m && !clearCutover && m.sourceUserId === d.ref.sourceUserId && m.sourceTenant === d.ref.sourceTenant && m.wave === d.ref.wave && m.phase === d.phase) {
+      return out;
+    }
     const fields = {
       extensionName: MARKER_EXTENSION_NAME,
-      identity: targetIdentity(d.ref),
+      identity,
       sourceTenant: d.ref.sourceTenant,
       sourceUserId: d.ref.sourceUserId,
       wave: d.ref.wave,
       phase: d.phase,
       lastAppliedCommit: d.commit,
+      ...(clearCutover ? { cutoverStartedAt: null } : {}),
     };
     const what = m && m.phase !== d.phase ? `phase ${m.phase ?? 'none'} -> ${d.phase}` : `phase ${d.phase}`;
-    return [
+    out.push(
       change({
         resource: 'marker',
         op: a ? 'marker.update' : 'marker.create',
@@ -52,6 +76,7 @@ export const marker: ResourceKind<MarkerDesired, MarkerActual> = {
         params: a ? { ...fields, previous: { wave: m!.wave, phase: m!.phase ?? null } } : fields,
         inverseOp: 'marker.update',
       }),
-    ];
+    );
+    return out;
   },
 };

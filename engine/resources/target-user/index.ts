@@ -49,7 +49,7 @@ export const targetUser: ResourceKind<TargetUserDesired, TargetUserActual> = {
     return {
       ref: user.ref,
       createAs: user.profile.createAs,
-      attributes: mapAttributes(ctx.project.attributes, ctx.project.domains, user.source),
+      attributes: user.attributes ?? mapAttributes(ctx.project.attributes, ctx.project.domains, user.source),
       usageLocation: user.source.usageLocation,
     };
   },

@@ -1,0 +1,342 @@
+// buildPlan: (project, inventory) -> Plan, pure (STYLE.md 1). For each wave and member: match,
+// observe, diff every resource kind against the declared phase, order the changes, then apply
+// the project-wide guards (maxDeletes), orphans, estimates and warnings. buildStatus is the same
+// pass seen per user.
+import { createHash } from 'node:crypto';
+import type { Phase, Project } from '../manifest/model.js';
+import type { Inventory, TenantInventory, WorkloadName } from '../inventory/model.js';
+import { excludedUserKeys, expandWaveMembers, type ExpandedWave, type SourceTenantIndex } from '../matching/expand-members.js';
+import { matchUser, type MatchResult } from '../matching/match-user.js';
+import { indexTenant, type TenantIndex } from '../matching/tenant-index.js';
+import { LicensePool } from '../resources/license/license-pool.js';
+import type { PlanContext, ResourceChange } from '../resources/types.js';
+import { certificateWarnings, type CertificateValidity } from './certificates.js';
+import { userConditions, waveConditions } from './conditions.js';
+import { computeEstimate, EstimateAccumulator, type Throughput } from './estimate.js';
+import { changeId, stableId } from './ids.js';
+import { PLAN_FORMAT_VERSION, type ObservedPhase, type Orphan, type Plan, type PlanChange, type Refusal, type UserState, type WavePlan } from './model.js';
+import { declaredRank, observedPhase, observedRank } from './observed-phase.js';
+import { planUser } from './plan-user.js';
+import { buildUserContext } from './user-context.js';
+
+export interface PlanInput {
+  readonly project: Project;
+  readonly inventory: Inventory;
+  readonly revision: { readonly commit: string | null; readonly dirty: boolean };
+  readonly now: Date | string;
+  /** Plan one wave only (others still count as declared, for orphans). */
+  readonly waveFilter?: string;
+  /** Validity of the project's certificates (from the certs module): expiring ones warn. */
+  readonly certificates?: readonly CertificateValidity[];
+  /** Template contents by project-relative path (notification bodies, invitation messages). */
+  readonly files?: Readonly<Record<string, string>>;
+  readonly throughput?: Throughput;
+  /** Hash of the manifests as loaded (default: sha256 of the Project model). */
+  readonly manifestHash?: string;
+}
+
+export interface Analysis {
+  readonly plan: Plan;
+  readonly users: UserState[];
+}
+
+const EMPTY_TENANT = (name: string): TenantInventory => ({
+  tenant: name,
+  tenantId: '',
+  discoveredAt: '',
+  users: [],
+  groups: [],
+  recipients: [],
+  skus: [],
+  domains: [],
+  content: {},
+});
+
+function hashProject(project: Project): string {
+  const { dir: _dir, ...rest } = project;
+  return 'sha256:' + createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+}
+
+function matchBlock(m: MatchResult): { reason: string; message: string } {
+  if (m.status === 'ambiguous') return { reason: 'Ambiguous', message: m.reason ?? 'ambiguous match' };
+  if (m.status === 'conflict') return { reason: 'Conflict', message: m.reason ?? 'conflicting marker' };
+  return { reason: 'GuestMatchingRefused', message: m.reason ?? 'guest matching refused' };
+}
+
+export function analyse(input: PlanInput, collectUsers = true): Analysis {
+  const { project, inventory } = input;
+  const now = typeof input.now === 'string' ? new Date(input.now) : input.now;
+  const commit = input.revision.commit;
+  const warnings: string[] = [];
+  const refused: Refusal[] = [];
+  const orphans: Orphan[] = [];
+  const changes: PlanChange[] = [];
+  const users: UserState[] = [];
+  const waves: WavePlan[] = [];
+
+  const tenantOf = (name: string): TenantInventory => {
+    const t = inventory.tenants[name];
+    if (t) return t;
+    warnings.push(`tenant ${name} has not been discovered yet: run 't2t discover' (planned as empty)`);
+    return EMPTY_TENANT(name);
+  };
+  const sources: SourceTenantIndex[] = project.tenants.filter((t) => t.role === 'source').map((t) => ({ name: t.name, index: indexTenant(tenantOf(t.name)) }));
+  const targetTenant = project.tenants.find((t) => t.role === 'target');
+  const targetName = targetTenant?.name ?? '';
+  const targetIndex: TenantIndex = indexTenant(targetTenant ? tenantOf(targetTenant.name) : EMPTY_TENANT(''));
+  if (project.tenants.filter((t) => t.role === 'target').length > 1) warnings.push(`several target tenants: only ${targetName} is planned`);
+  const sourceIndexByName = new Map(sources.map((s) => [s.name, s.index]));
+
+  const excluded = excludedUserKeys(project.safety.exclude, sources);
+  // every wave is expanded (also filtered and paused ones): a user declared anywhere is no orphan
+  const expanded = new Map<string, ExpandedWave>();
+  const claim = new Map<string, string>();
+  const declaredKeys = new Set<string>(excluded);
+  const byDiscoveredLast = [...project.waves].sort((a, b) => Number(a.phase === 'discovered') - Number(b.phase === 'discovered'));
+  for (const w of byDiscoveredLast) {
+    const e = expandWaveMembers(w, sources, excluded);
+    expanded.set(w.name, e);
+    for (const m of e.members) {
+      const key = `${m.sourceTenant}:${m.user.id}`;
+      declaredKeys.add(key);
+      if (!claim.has(key)) claim.set(key, w.name);
+    }
+  }
+
+  const pool = new LicensePool(targetIndex);
+  const files = input.files ?? {};
+  const planCtx: PlanContext = { project, now, mode: 'plan', licenses: pool, files, commit };
+  const observeCtx: PlanContext = { ...planCtx, mode: 'observe' };
+  const groupCreates = new Map<string, PlanChange>();
+  const missingGroups = new Map<string, number>();
+
+  for (const wave of project.waves) {
+    if (input.waveFilter !== undefined && wave.name !== input.waveFilter) continue;
+    const e = expanded.get(wave.name)!;
+    for (const u of e.unresolved) warnings.push(`wave ${wave.name}: member ${u.address} (${u.via}) not resolved: ${u.reason}`);
+    const profile = project.profiles[wave.profile];
+    if (!profile) {
+      warnings.push(`wave ${wave.name}: profile ${wave.profile} is not defined: nothing planned`);
+      continue;
+    }
+    let effective: Phase = wave.phase;
+    const cutoverAt = wave.schedule.cutoverAt;
+    const gated = wave.phase === 'cutover' && !!cutoverAt && now.getTime() < Date.parse(cutoverAt);
+    if (gated && !wave.paused) {
+      effective = 'synced';
+      warnings.push(`wave ${wave.name}: cutover scheduled for ${cutoverAt}; planning phase synced until then`);
+    }
+    const acc = new EstimateAccumulator();
+    const observedCount: Partial<Record<ObservedPhase, number>> = {};
+    let count = 0;
+    let blockedUsers = 0;
+    let pendingUsers = 0;
+    let firstBlocked: { reason: string; message: string } | undefined;
+    const blockedByReason = new Map<string, { n: number; message: string }>();
+    const waveOrphansBefore = orphans.length;
+
+    for (const member of e.members) {
+      const key = `${member.sourceTenant}:${member.user.id}`;
+      if (claim.get(key) !== wave.name) continue;
+      count++;
+      const sourceIndex = sourceIndexByName.get(member.sourceTenant)!;
+      const match = matchUser(member.user, member.sourceTenant, targetIndex, {
+        rules: project.matching,
+        domains: project.domains,
+        guest: profile.createAs === 'guest',
+      });
+      const address = member.user.mail?.trim().toLowerCase() || member.user.userPrincipalName.trim().toLowerCase();
+
+      const record = (declared: Phase, phase: ObservedPhase, target: string | null, n: number, blocked?: { reason: string; message: string }) => {
+        observedCount[phase] = (observedCount[phase] ?? 0) + 1;
+        if (blocked) {
+          blockedUsers++;
+          firstBlocked ??= blocked;
+          const b = blockedByReason.get(blocked.reason);
+          if (b) b.n++;
+          else blockedByReason.set(blocked.reason, { n: 1, message: blocked.message });
+        } else if (n > 0) pendingUsers++;
+        if (collectUsers) {
+          users.push({
+            wave: wave.name,
+            source: address,
+            target,
+            declared,
+            phase,
+            paused: wave.paused,
+            match: { status: match.status, ...(match.rule ? { rule: match.rule } : {}), ...(match.reason ? { reason: match.reason } : {}) },
+            changes: n,
+            conditions: userConditions({ paused: wave.paused, changes: n, declared, observed: phase, ...(blocked ? { blocked } : {}) }, commit),
+          });
+        }
+      };
+
+      if (match.status === 'ambiguous' || match.status === 'conflict' || match.refused) {
+        const blocked = matchBlock(match);
+        if (effective !== 'discovered' && !wave.paused) refused.push({ user: address, wave: wave.name, reason: blocked.message });
+        record(effective, 'unmatched', null, 0, blocked);
+        continue;
+      }
+      const user = buildUserContext(project, wave, profile, match, sourceIndex, targetName, targetIndex);
+      const observed = observedPhase(observeCtx, user);
+      // content still to copy, for the estimate
+      for (const w of profile.workloads) {
+        if (user.marker?.sync?.[w as WorkloadName]?.initialDoneAt) continue;
+        const c = user.content;
+        if (!c) continue;
+        if (w === 'mailbox') acc.add(c.mailboxBytes, c.mailboxItems);
+        else if (w === 'archive') acc.add(c.archiveBytes, c.archiveItems);
+        else acc.add(c.driveBytes, c.driveItems);
+      }
+      const target = user.target ? user.ref.targetAddress : null;
+      if (wave.paused) {
+        record(wave.phase, observed, target, 0);
+        continue;
+      }
+      // an interrupted cutover resumes where the tenants show it stopped, schedule or not
+      const declared: Phase = gated && observedRank(observed) >= 2.5 ? 'cutover' : effective;
+      if (declared === 'discovered' && !user.marker) {
+        record(declared, observed, target, 0);
+        continue;
+      }
+      if (declaredRank(declared) < observedRank(observed) && user.marker?.notificationSentAt) {
+        const reason = `cannot go back to ${declared}: the cutover notification was sent on ${user.marker.notificationSentAt} (the point of no return); move the user to a wave that stays at cutover`;
+        refused.push({ user: address, wave: wave.name, reason });
+        record(declared, observed, target, 0, { reason: 'PointOfNoReturn', message: reason });
+        continue;
+      }
+      const keep = (c: ResourceChange) => {
+        if (!c.op.endsWith('.add') || c.params['groupId'] !== null || c.params['createGroup'] === true) return true;
+        const k = `${c.tenant}|${String(c.params['groupName'])}`;
+        missingGroups.set(k, (missingGroups.get(k) ?? 0) + 1);
+        return false;
+      };
+      const r = planUser(planCtx, user, declared, observed, keep);
+      const ids = r.changes.map((c) => changeId(wave.name, address, c.resource, c.op, c.key));
+      r.changes.forEach((c, i) => {
+        const dependsOn = r.after[i]!.map((j) => ids[j]!);
+        if (c.op.endsWith('.add') && c.params['groupId'] === null) {
+          const gk = `${c.tenant}|${String(c.params['groupName']).toLowerCase()}`;
+          let g = groupCreates.get(gk);
+          if (!g) {
+            g = {
+              id: stableId('group.create', c.tenant, String(c.params['groupName']).toLowerCase()),
+              wave: wave.name,
+              user: '',
+              tenant: c.tenant,
+              resource: c.resource,
+              action: 'create',
+              summary: `create group ${String(c.params['groupName'])}`,
+              reversibility: 'reversible',
+              dependsOn: [],
+              op: 'group.create',
+              params: { displayName: c.params['groupName']!, mailEnabled: false, securityEnabled: true },
+              inverseOp: 'group.delete',
+            };
+            groupCreates.set(gk, g);
+          }
+          dependsOn.push(g.id);
+        }
+        changes.push({
+          id: ids[i]!,
+          wave: wave.name,
+          user: address,
+          tenant: c.tenant,
+          resource: c.resource,
+          action: c.action,
+          summary: c.summary,
+          reversibility: c.reversibility,
+          dependsOn,
+          op: c.op,
+          params: c.params,
+          inverseOp: c.inverseOp,
+        });
+      });
+      for (const o of r.orphans) orphans.push(o);
+      record(declared, observed, target, r.changes.length, r.blocked);
+    }
+
+    for (const [reason, b] of blockedByReason) warnings.push(`wave ${wave.name}: ${b.n} user${b.n === 1 ? '' : 's'} blocked (${reason}); first: ${b.message}`);
+    const estimate = wave.paused ? null : computeEstimate(acc, now, input.throughput ?? {}, wave.name, cutoverAt);
+    if (estimate?.warning) warnings.push(estimate.warning);
+    waves.push({
+      name: wave.name,
+      phase: wave.phase,
+      effectivePhase: wave.paused ? wave.phase : effective,
+      paused: wave.paused,
+      users: count,
+      excluded: e.excluded.length,
+      unresolved: e.unresolved.length,
+      observed: observedCount,
+      estimate,
+      orphans: orphans.length - waveOrphansBefore,
+      conditions: waveConditions({ paused: wave.paused, users: count, blocked: blockedUsers, pending: pendingUsers, ...(firstBlocked ? { firstBlocked } : {}) }, commit),
+    });
+  }
+  if (input.waveFilter !== undefined && !project.waves.some((w) => w.name === input.waveFilter)) {
+    warnings.push(`no wave named ${input.waveFilter}: nothing planned (waves: ${project.waves.map((w) => w.name).join(', ') || 'none'})`);
+  }
+  for (const [k, n] of missingGroups) {
+    const [tenant, group] = k.split('|');
+    warnings.push(`group ${group} does not exist in ${tenant} and its mapping has create: false: membership of ${n} user${n === 1 ? '' : 's'} not planned`);
+  }
+
+  // target users t2t marked for a source user that no wave declares any more
+  for (const t of targetIndex.tenant.users) {
+    const m = t.marker;
+    if (!m) continue;
+    if (input.waveFilter !== undefined && m.wave !== input.waveFilter) continue;
+    if (declaredKeys.has(`${m.sourceTenant}:${m.sourceUserId}`)) continue;
+    orphans.push({
+      tenant: targetName,
+      resource: 'marker',
+      object: `target user ${t.userPrincipalName}`,
+      reason: `carries the marker of source user ${m.sourceTenant}:${m.sourceUserId} (wave ${m.wave}), which no wave declares any more`,
+      wave: m.wave,
+    });
+  }
+
+  const allChanges = [...groupCreates.values(), ...changes];
+  const summary = { create: 0, update: 0, delete: 0, run: 0 };
+  for (const c of allChanges) summary[c.action]++;
+  const deletes = allChanges.filter((c) => c.action === 'delete' && c.reversibility === 'one-way').length;
+  const max = project.safety.maxDeletes;
+  const refusal =
+    deletes > max
+      ? {
+          code: 'MaxDeletesExceeded',
+          message: `the plan deletes ${deletes} object${deletes === 1 ? '' : 's'} (users or content), more than spec.safety.maxDeletes (${max}): refused`,
+          hint: `review the deletions; if they are intended, raise spec.safety.maxDeletes to at least ${deletes} in the Project manifest`,
+        }
+      : null;
+  if (refusal) warnings.push(refusal.message);
+  for (const w of certificateWarnings(input.certificates ?? [], now)) warnings.push(w);
+
+  const plan: Plan = {
+    formatVersion: PLAN_FORMAT_VERSION,
+    project: project.name,
+    revision: { commit: input.revision.commit, dirty: input.revision.dirty },
+    changes: allChanges,
+    refused,
+    warnings,
+    summary,
+    waves,
+    orphans,
+    refusal,
+    manifestHash: input.manifestHash ?? hashProject(project),
+    inventoryHash: inventory.hash,
+    createdAt: now.toISOString(),
+  };
+  return { plan, users };
+}
+
+/** The plan apply would execute. Pure: same input, same plan. */
+export function buildPlan(input: PlanInput): Plan {
+  return analyse(input, false).plan;
+}
+
+/** Whether a plan has anything to do (for --detailed-exitcode). */
+export function hasChanges(plan: Plan): boolean {
+  return plan.changes.length > 0;
+}
+

@@ -1,0 +1,34 @@
+// Status (SPEC section 4, `status --output json`): per wave and user the declared and observed
+// phase and conditions, computed by the same pass as the plan. `error` comes from the apply
+// journal, which the status command joins in (null here).
+import { analyse, type PlanInput } from './build-plan.js';
+import type { Condition, ObservedPhase } from './model.js';
+import type { Phase } from '../manifest/model.js';
+
+export interface StatusUser {
+  source: string;
+  target: string | null;
+  phase: ObservedPhase;
+  declared: Phase;
+  error: string | null;
+  conditions: readonly Condition[];
+}
+
+export interface StatusReport {
+  project: string;
+  waves: { name: string; phase: Phase; paused: boolean; conditions: readonly Condition[]; users: StatusUser[] }[];
+}
+
+export function buildStatus(input: PlanInput): StatusReport {
+  const { plan, users } = analyse(input, true);
+  const byWave = new Map<string, StatusUser[]>();
+  for (const u of users) {
+    const list = byWave.get(u.wave) ?? [];
+    list.push({ source: u.source, target: u.target, phase: u.phase, declared: u.declared, error: null, conditions: u.conditions });
+    byWave.set(u.wave, list);
+  }
+  return {
+    project: plan.project,
+    waves: plan.waves.map((w) => ({ name: w.name, phase: w.phase, paused: w.paused, conditions: w.conditions, users: byWave.get(w.name) ?? [] })),
+  };
+}

@@ -1,0 +1,51 @@
+// Builds the per-user context the resource kinds read: the matched pair, their recipients, the
+// marker and the addresses changes are described with. References only, no copies.
+import type { Profile, Project, Wave } from '../manifest/model.js';
+import type { InventoryUser } from '../inventory/model.js';
+import type { MatchResult } from '../matching/match-user.js';
+import { localPart, normAddress, primarySmtp } from '../matching/normalize.js';
+import type { TenantIndex } from '../matching/tenant-index.js';
+import { mapAttributes } from '../resources/target-user/attributes.js';
+import type { UserContext, UserRef } from '../resources/types.js';
+
+export function buildUserContext(
+  project: Project,
+  wave: Wave,
+  profile: Profile,
+  match: MatchResult,
+  sourceIndex: TenantIndex,
+  targetName: string,
+  targetIndex: TenantIndex,
+): UserContext {
+  const source = match.source;
+  const target: InventoryUser | undefined = match.target;
+  const attributes = mapAttributes(project.attributes, project.domains, source);
+  const mappedUpn = normAddress(attributes['userPrincipalName'] ?? source.userPrincipalName);
+  const member = target && target.userType === 'Member';
+  const ref: UserRef = {
+    wave: wave.name,
+    sourceTenant: match.sourceTenant,
+    targetTenant: targetName,
+    sourceUserId: source.id,
+    sourceAddress: primarySmtp(source),
+    targetUserId: target?.id ?? null,
+    targetAddress: member ? normAddress(target.userPrincipalName) : mappedUpn,
+    targetMail: member && target.mail ? normAddress(target.mail) : normAddress(attributes['mail'] ?? mappedUpn),
+    displayName: source.displayName ?? localPart(source.userPrincipalName),
+  };
+  const sourceMailbox = sourceIndex.recipientByUserId.get(source.id);
+  return {
+    ref,
+    wave,
+    profile,
+    source,
+    ...(target ? { target } : {}),
+    ...(target?.marker ? { marker: target.marker } : {}),
+    sourceIndex,
+    targetIndex,
+    ...(sourceMailbox ? { sourceMailbox } : {}),
+    ...(target && targetIndex.recipientByUserId.has(target.id) ? { targetRecipient: targetIndex.recipientByUserId.get(target.id)! } : {}),
+    ...(sourceIndex.tenant.content[source.id] ? { content: sourceIndex.tenant.content[source.id]! } : {}),
+    attributes,
+  };
+}
