@@ -156,6 +156,8 @@ export class TenantAuth {
   /** Turn an msal or transport failure into a one-line error naming the tenant, with a hint. */
   private signInError(e: unknown, audience: TokenAudience): T2tError {
     if (e instanceof T2tError) return e;
+    // Our own errors from inside msal's network calls (a missing emulator CA) come through as they are.
+    if (this.lastNetworkError instanceof T2tError) return this.lastNetworkError;
     const { tenant, endpoints } = this;
     const where = `tenant '${tenant.name}'`;
     const net = networkFailure(e) ?? networkFailure(this.lastNetworkError);
