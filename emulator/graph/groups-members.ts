@@ -19,7 +19,7 @@ function listMembers(req: EmuRequest): EmuResponse {
     const sub = u ? undefined : getGroup(t, id);
     if (sub) items.push({ '@odata.type': '#microsoft.graph.group', ...applySelect(groupView(sub), select) });
   }
-  return json(200, collection(req, 'directoryObjects', items, select ? { select } : {}));
+  return json(200, collection(req, 'directoryObjects', items, { ...(select ? { select } : {}), shaped: true }));
 }
 
 function addRef(req: EmuRequest): EmuResponse {
@@ -50,7 +50,7 @@ function memberOf(req: EmuRequest): EmuResponse {
   const items = liveGroups(t)
     .filter((g) => g.members[u.id] && !g.members[u.id]!.removed)
     .map((g) => ({ '@odata.type': '#microsoft.graph.group', ...applySelect(groupView(g), select) }));
-  return json(200, collection(req, 'directoryObjects', items, select ? { select } : {}));
+  return json(200, collection(req, 'directoryObjects', items, { ...(select ? { select } : {}), shaped: true }));
 }
 
 const W = ['Group.ReadWrite.All', 'GroupMember.ReadWrite.All', 'Directory.ReadWrite.All'];

@@ -118,12 +118,17 @@ export function page<T>(req: EmuRequest, items: readonly T[], render: (item: T) 
 }
 
 /** A Graph collection answer: @odata.context, optional @odata.count, value, optional @odata.nextLink. */
-export function collection(req: EmuRequest, fragment: string, items: readonly Record<string, unknown>[], opts: { select?: string[]; size?: number } = {}): Record<string, unknown> {
+export function collection(
+  req: EmuRequest,
+  fragment: string,
+  items: readonly Record<string, unknown>[],
+  opts: { select?: string[]; size?: number; /** items are already shaped by $select/$expand */ shaped?: boolean } = {},
+): Record<string, unknown> {
   const wantCount = (req.query.get('$count') ?? '').toLowerCase() === 'true';
   if (wantCount && !eventual(req)) {
     throw new GraphError(400, 'Request_BadRequest', "$count is not currently supported without the 'ConsistencyLevel: eventual' header.");
   }
-  const p = page(req, items, (x) => applySelect(x, opts.select), opts.size ?? pageSize(req));
+  const p = page(req, items, (x) => (opts.shaped ? x : applySelect(x, opts.select)), opts.size ?? pageSize(req));
   return {
     '@odata.context': contextUrl(req, fragment, opts.select),
     ...(wantCount ? { '@odata.count': items.length } : {}),

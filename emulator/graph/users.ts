@@ -212,7 +212,7 @@ function listUsers(req: EmuRequest): EmuResponse {
   if (search) users = users.filter((u) => [u.displayName, u.mail ?? '', u.userPrincipalName].some((v) => v.toLowerCase().includes(search[1]!.toLowerCase())));
   const select = selectOf(req);
   const rendered = users.map((u) => renderUser(req, u, select));
-  return json(200, collection(req, 'users', rendered, select ? { select } : {}));
+  return json(200, collection(req, 'users', rendered, { ...(select ? { select } : {}), shaped: true }));
 }
 
 function countUsers(req: EmuRequest): EmuResponse {
