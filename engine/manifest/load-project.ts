@@ -59,9 +59,11 @@ export async function loadProject(dir: string): Promise<LoadResult> {
   // Pass one: kind, then the schema of that kind.
   const byKind: Record<ManifestKind, ManifestDoc[]> = { Project: [], Wave: [] };
   const valid = new Set<ManifestDoc>();
+  let unknownKind = false;
   for (const doc of docs) {
     const kind = doc.value.kind;
     if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
+      unknownKind = true;
       if (kind === undefined) {
         report('unknown-kind', 'the document has no kind', doc.start, { hint: 'add kind: Project or kind: Wave' });
       } else {
@@ -75,9 +77,10 @@ export async function loadProject(dir: string): Promise<LoadResult> {
     if (problems.length === 0) valid.add(doc);
   }
 
-  // Exactly one Project.
+  // Exactly one Project. A broken document or one of unknown kind may be the Project: then the
+  // missing Project is a consequence, not a second problem to report.
   const projects = byKind.Project;
-  if (projects.length === 0 && !broken) {
+  if (projects.length === 0 && !broken && !unknownKind) {
     report('no-project', `no Project document in ${dir} (searched ${paths.length} YAML file${paths.length === 1 ? '' : 's'})`, dirLoc, {
       hint: 'create project.yaml with apiVersion: t2t.dev/v1 and kind: Project (see examples/contoso-fabrikam/project.yaml)',
     });

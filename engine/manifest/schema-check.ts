@@ -126,7 +126,8 @@ function toDiagnostic(doc: ManifestDoc, e: ErrorObject): Diagnostic | undefined 
       return patternDiagnostic(e, path, name, at(path), diag);
     case 'propertyNames': {
       const key = String(params.propertyName);
-      return diag('bad-value', `${describePath([...path, key])}: the name '${key}' may only hold lower-case letters, digits and '-', and must start and end with a letter or digit`, at([...path, key], 'key'));
+      const allowed = last === 'tenants' ? "lower-case letters, digits and '-'" : "letters, digits, '-', '_' and '.'";
+      return diag('bad-value', `${describePath([...path, key])}: the name '${key}' may only hold ${allowed}, and must start and end with a letter or digit`, at([...path, key], 'key'));
     }
     case 'minProperties':
     case 'maxProperties':

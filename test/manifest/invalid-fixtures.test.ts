@@ -49,6 +49,7 @@ const EXPECTED: Row[] = [
   ["missing-key","missing-key","waves/wave-a.yaml",5,1,"spec is missing the required key 'profile'"],
   ["missing-kind","unknown-kind","waves/wave-a.yaml",1,1,"the document has no kind"],
   ["missing-message-file","missing-file","project.yaml",26,35,"messageFile 'templates/missing.txt' of profile 'standard' does not exist"],
+  ["project-kind-typo","unknown-kind","project.yaml",2,7,"unknown kind 'project' (did you mean 'Project'?)"],
   ["secret-literal","secret-literal","project.yaml",12,23,"spec.tenants.src.auth.clientSecret is a literal secret: secrets are never written in manifests"],
   ["secret-literal-password","secret-literal","project.yaml",20,11,"spec.tenants.dst.auth.certificate.password would hold a literal secret: secrets are never written in manifests"],
   ["secret-literal-value-key","secret-literal","project.yaml",12,25,"spec.tenants.src.auth.clientSecret takes only fromEnv or file, not 'value': secrets are never written in manifests"],
