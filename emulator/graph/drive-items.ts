@@ -113,5 +113,5 @@ export function downloadContent(req: EmuRequest): EmuResponse {
   const item = drive && liveItem(drive, String(p['i']), req.now);
   if (!item) throw itemNotFound();
   const bytes = contentOf(item);
-  return { status: 200, headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) }, body: bytes };
+  return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: bytes };
 }
