@@ -134,9 +134,10 @@ function convert(req: EmuRequest): EmuResponse {
   });
 }
 
-/** Emulator-only: resolve the tenant of an /_emulator/tenants/{tenant}/… route. */
+/** Emulator-only: the tenant of an /_emulator/tenants/{tenant}/… route (GUID, domain or config name). */
 export function adminTenant(req: EmuRequest): TenantState {
-  const t = req.emulator.tenant(req.params.tenant!);
+  const key = req.params.tenant!;
+  const t = req.emulator.tenant(key) ?? req.emulator.tenants.find((x) => x.name.toLowerCase() === key.toLowerCase());
   if (!t) throw new GraphError(404, 'Request_ResourceNotFound', `Tenant '${req.params.tenant}' is not served by this emulator.`);
   return t;
 }
