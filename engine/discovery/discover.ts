@@ -34,7 +34,7 @@ import { toInventoryGroup, type CachedGroup } from './group-record.js';
 import { recipientKey, toInventoryRecipient, type CachedRecipient } from './recipient-record.js';
 import { CACHE_FORMAT, contentView, flushTenantCache, openTenantCache, type TenantCache } from './tenant-cache.js';
 import { canonicalJson, sha256 } from './digest.js';
-import { emptyChanges, totals, type DiscoveryReport, type MigrationScope, type TenantReport } from './report.js';
+import { totals, type DiscoveryReport, type MigrationScope, type TenantReport } from './report.js';
 import { createDiscoveryClient } from './tenant-port.js';
 
 export type { DiscoveryProgress } from './directory-read.js';
@@ -261,7 +261,7 @@ async function discoverWith(
   // Migration scope (source tenants).
   let scope: MigrationScope | undefined;
   if (tenant.role === 'source') {
-    scope = await readScope(ctx, tenant, cache, client, mode === 'full', warnings, (p, n) => progress('content', p, n));
+    scope = await readScope(ctx, cache, client, mode === 'full', warnings, (p, n) => progress('content', p, n));
     progress('content', scope.users, scope.users, true);
   }
 
@@ -341,7 +341,6 @@ function noteWaveScope(ctx: RunContext, cache: TenantCache): Set<string> {
 
 async function readScope(
   ctx: RunContext,
-  tenant: Tenant,
   cache: TenantCache,
   client: DiscoveryClient,
   full: boolean,
@@ -392,7 +391,6 @@ async function readScope(
     if (m?.archiveGuid) arc = { count: arc.count + 1, items: arc.items + (c?.archiveItems ?? 0), bytes: arc.bytes + (c?.archiveBytes ?? 0) };
     if (c && (c.driveBytes > 0 || c.driveItems > 0)) od = { count: od.count + 1, items: od.items + c.driveItems, bytes: od.bytes + c.driveBytes };
   }
-  void tenant;
   return {
     users: ids.length,
     mailboxes: totals(mbx.count, mbx.items, mbx.bytes),
@@ -450,4 +448,3 @@ function defaultClientFor(options: DiscoverOptions): (project: Project, tenant: 
   return (project, tenant) => createDiscoveryClient(project, tenant, { env: options.env, ...(options.signal ? { signal: options.signal } : {}) });
 }
 
-export { emptyChanges };

@@ -258,6 +258,10 @@ test('the CLI prints the report as text or JSON, progress on stderr', async () =
   assert.match(text.stdout, /migration scope: 3 wave members/);
   assert.match(text.stderr, /^contoso: users, \d+ pages, \d+ users$/m);
   assert.not.match(text.stderr, /\r/, 'no rewriting line when stderr is not a terminal');
+  const tty = await runCli(['discover', dir, '--tenant', 'contoso'], { env: SECRET_ENV, tty: true });
+  assert.is(tty.code, 0, tty.stderr);
+  assert.match(tty.stderr, /^\r\u001b\[Kcontoso: /, 'a terminal gets one rewriting line');
+  assert.ok(tty.stderr.endsWith('\r\u001b[K'), 'and it is cleared before the report');
   const json = await runCli(['discover', dir, '--output', 'json', '--tenant', 'fabrikam'], { env: SECRET_ENV });
   assert.is(json.code, 0, json.stderr);
   const report = JSON.parse(json.stdout) as DiscoveryReport;
