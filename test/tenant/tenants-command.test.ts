@@ -1,0 +1,124 @@
+// `t2t tenants` end to end in-process: a project on disk, the emulator, the real CLI.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, testConfig, type RunningEmulator } from '../helpers/emulator.js';
+import { runCli } from '../helpers/cli.js';
+import { secretsEnv } from './fixtures.js';
+
+let emu: RunningEmulator;
+let dir: string;
+const LIMITED_ID = '3f1c2d4e-0000-4000-8000-00000000000c';
+
+function writeProject(fabrikamClientId: string, fabrikamSecretEnv: string): void {
+  const tenant = (name: string, role: string, clientId: string, secretEnv: string) => `
+    ${name}:
+      role: ${role}
+      tenantId: ${name}.onmicrosoft.com
+      cloud: emulator
+      endpoint: ${emu.url}
+      caFile: ca.pem
+      auth:
+        clientId: ${clientId}
+        clientSecret: { fromEnv: ${secretEnv} }`;
+  writeFileSync(
+    join(dir, 'project.yaml'),
+    `apiVersion: t2t.dev/v1
+kind: Project
+metadata:
+  name: tenants-check
+spec:
+  tenants:${tenant('contoso', 'source', '3f1c2d4e-0000-4000-8000-000000000001', 'CONTOSO_CLIENT_SECRET')}${tenant('fabrikam', 'target', fabrikamClientId, fabrikamSecretEnv)}
+  domains:
+    - { source: contoso.com, target: fabrikam.com }
+  profiles:
+    standard:
+      createAs: member
+      workloads: [mailbox]
+`,
+  );
+  writeFileSync(
+    join(dir, 'waves', 'pilot.yaml'),
+    `apiVersion: t2t.dev/v1
+kind: Wave
+metadata:
+  name: pilot
+spec:
+  profile: standard
+  phase: cutover
+  members:
+    users: [alice@contoso.com]
+`,
+  );
+}
+
+test.before(async () => {
+  const config = testConfig() as { tenants: { apps: object[] }[] };
+  // An app in fabrikam that can read the directory and nothing else.
+  config.tenants[1]!.apps.push({ clientId: LIMITED_ID, clientSecret: 'limited-secret-value', roles: ['Directory.Read.All', 'Exchange.ManageAsApp'] });
+  emu = await startEmulator(config);
+  dir = mkdtempSync(join(tmpdir(), 't2t-tenants-cmd-'));
+  mkdirSync(join(dir, 'waves'));
+  copyFileSync(emu.caFile, join(dir, 'ca.pem'));
+});
+
+test.after(async () => {
+  await emu?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('every tenant signs in with every permission the waves need: exit 0', async () => {
+  writeProject('3f1c2d4e-0000-4000-8000-000000000002', 'FABRIKAM_CLIENT_SECRET');
+  const r = await runCli(['tenants', dir], { env: secretsEnv() });
+  assert.is(r.stderr, '');
+  assert.is(r.code, 0, r.stdout);
+  assert.match(r.stdout, /^contoso \(source, emulator, contoso.onmicrosoft.com\)$/m);
+  assert.match(r.stdout, /✓ Graph: signed in as app 3f1c2d4e-0000-4000-8000-000000000001 to tenant [0-9a-f-]{36}; token expires \d{4}-\d\d-\d\dT/);
+  assert.match(r.stdout, /✓ Exchange: signed in as app/);
+  assert.match(r.stdout, /✓ permissions: everything discover, prepare, sync, cutover needs is granted/);
+  assert.match(r.stdout, /✓ 2 tenants ready for discover, prepare, sync, cutover\n$/);
+});
+
+test('missing permissions and failed sign-ins are named, one line each, exit 1; json too', async () => {
+  writeProject(LIMITED_ID, 'LIMITED_SECRET');
+  const r = await runCli(['tenants', dir], { env: secretsEnv({ LIMITED_SECRET: 'limited-secret-value' }) });
+  assert.is(r.code, 1);
+  assert.match(r.stdout, /✗ missing permission User.ReadWrite.All \(prepare: create and update target users\); hint: grant it to app 3f1c2d4e-0000-4000-8000-00000000000c/);
+  assert.match(r.stdout, /✗ missing permission Mail.Send \(cutover: send the cutover notification\)/);
+  assert.match(r.stdout, /✗ 1 of 2 tenants not ready\n$/);
+
+  const wrong = await runCli(['tenants', dir, '--output', 'json'], { env: secretsEnv({ LIMITED_SECRET: 'a-wrong-secret' }) });
+  assert.is(wrong.code, 1);
+  assert.not.match(wrong.stdout, /a-wrong-secret|limited-secret-value|dev-secret/);
+  const json = JSON.parse(wrong.stdout);
+  assert.is(json.ok, false);
+  assert.equal(json.phases, ['discover', 'prepare', 'sync', 'cutover']);
+  const fabrikam = json.tenants.find((t: { name: string }) => t.name === 'fabrikam');
+  assert.is(fabrikam.graph.ok, false);
+  assert.is(fabrikam.graph.error.code, 'tenant.signInRefused');
+  assert.is(fabrikam.graph.error.message, "tenant 'fabrikam': sign-in for Graph refused: AADSTS7000215: Invalid client secret provided.");
+  assert.match(fabrikam.graph.error.hint, /environment variable LIMITED_SECRET/);
+  assert.is(json.tenants.find((t: { name: string }) => t.name === 'contoso').ok, true);
+
+  const unset = await runCli(['tenants', dir], { env: { CONTOSO_CLIENT_SECRET: 'dev-secret' } });
+  assert.is(unset.code, 1);
+  assert.match(unset.stdout, /✗ Graph: tenant 'fabrikam': spec.tenants.fabrikam.auth.clientSecret reads environment variable LIMITED_SECRET, which is not set; hint: export LIMITED_SECRET=…/);
+  assert.match(unset.stdout, /✗ Exchange: not checked \(Graph sign-in failed\)/);
+});
+
+test('an invalid project is refused before any sign-in', async () => {
+  const bad = mkdtempSync(join(tmpdir(), 't2t-tenants-bad-'));
+  try {
+    writeFileSync(join(bad, 'project.yaml'), 'apiVersion: t2t.dev/v1\nkind: Project\nmetadata: { name: x }\nspec: { tenants: {} }\n');
+    const r = await runCli(['tenants', bad]);
+    assert.is(r.code, 1);
+    assert.match(r.stderr, /error: cannot check tenants: the manifests in .* are not valid/);
+    assert.match(r.stderr, /hint: fix them first; 't2t validate/);
+  } finally {
+    rmSync(bad, { recursive: true, force: true });
+  }
+});
+
+test.run();
