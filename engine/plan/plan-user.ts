@@ -1,7 +1,7 @@
 // The changes of one user: desired (declared phase) vs actual per resource kind, the rollback
 // policy of the phase table for what is no longer desired, and the step order with dependsOn.
 import { phaseIndex, type Phase } from '../manifest/model.js';
-import { firstDesiredPhase, MARKER_STAGE, ROLLBACK, stageOf } from '../resources/phase-table.js';
+import { firstDesiredPhase, MARKER_STAGE, ROLLBACK, stageOf, UNDOES } from '../resources/phase-table.js';
 import { RESOURCE_KINDS } from '../resources/registry.js';
 import type { BlockedReason, PlanContext, ResourceChange, ResourceKind, ResourceName, UserContext } from '../resources/types.js';
 import type { ObservedPhase, Orphan } from './model.js';
@@ -37,7 +37,7 @@ const LICENSE_STAGE = stageOf('license.assign');
 
 function stageKey(c: ResourceChange, backward: boolean): number {
   if (c.resource === 'marker' && c.op !== 'marker.startCutover') return MARKER_STAGE;
-  return backward ? stageOf(c.inverseOp ?? c.op) : stageOf(c.op);
+  return backward ? stageOf(UNDOES[c.op] ?? c.inverseOp ?? c.op) : stageOf(c.op);
 }
 
 export function planUser(

@@ -126,6 +126,12 @@ export const STEP_ORDER: readonly (readonly string[])[] = [
   ['marker.create', 'marker.update'],
 ];
 
+/** One-way removals have no inverse op; going back, they take the place of the step they undo. */
+export const UNDOES: Readonly<Record<string, string>> = {
+  'targetUser.delete': 'targetUser.create',
+  'contentSync.delete': 'contentSync.initial',
+};
+
 const STAGE = new Map<string, number>();
 STEP_ORDER.forEach((ops, i) => ops.forEach((op) => STAGE.set(op, i)));
 

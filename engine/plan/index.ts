@@ -1,0 +1,11 @@
+// The planner's public API (the CLI's plan and status commands call these).
+export { buildPlan, analyse, hasChanges, type PlanInput, type Analysis } from './build-plan.js';
+export { buildStatus, type StatusReport, type StatusUser } from './status.js';
+export { observedPhase, observedRank } from './observed-phase.js';
+export { renderPlanText, summaryLine, type TextOptions } from './render-text.js';
+export { renderPlanJson, planToJsonValue } from './render-json.js';
+export { renderPlanMarkdown, ONE_WAY_MARK, type MarkdownOptions } from './render-markdown.js';
+export { planRefusalError } from './refusal.js';
+export { certificateWarnings, type CertificateValidity } from './certificates.js';
+export type { Throughput } from './estimate.js';
+export * from './model.js';

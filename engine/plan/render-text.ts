@@ -1,0 +1,82 @@
+// The plan for a terminal, terraform-plan style: grouped by wave then user, one line per change
+// (`+ create`, `~ update`, `- delete`, `> run`), one-way changes marked, then refused, orphans,
+// warnings and the summary line. Colour only when asked (the CLI decides from TTY/NO_COLOR).
+import type { Action } from '../resources/types.js';
+import type { Plan, PlanChange } from './model.js';
+
+const SIGN: Record<Action, string> = { create: '+', update: '~', delete: '-', run: '>' };
+const COLOUR: Record<Action, string> = { create: '32', update: '33', delete: '31', run: '36' };
+
+export interface TextOptions {
+  readonly color?: boolean;
+}
+
+export function summaryLine(plan: Plan): string {
+  const s = plan.summary;
+  if (plan.changes.length === 0) return 'No changes. The tenants match the manifests.';
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.run} to run.`;
+}
+
+/** Changes grouped wave -> user, in plan order. */
+export function groupChanges(plan: Plan): Map<string, Map<string, PlanChange[]>> {
+  const out = new Map<string, Map<string, PlanChange[]>>();
+  for (const c of plan.changes) {
+    let w = out.get(c.wave);
+    if (!w) out.set(c.wave, (w = new Map()));
+    const list = w.get(c.user);
+    if (list) list.push(c);
+    else w.set(c.user, [c]);
+  }
+  return out;
+}
+
+export function renderPlanText(plan: Plan, opts: TextOptions = {}): string {
+  const paint = (code: string, s: string) => (opts.color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const bold = (s: string) => paint('1', s);
+  const lines: string[] = [];
+  const grouped = groupChanges(plan);
+  for (const w of plan.waves) {
+    const byUser = grouped.get(w.name);
+    const flags = [w.paused ? 'paused' : null, w.effectivePhase !== w.phase ? `planning ${w.effectivePhase} until cutoverAt` : null].filter(Boolean);
+    lines.push(bold(`wave ${w.name}`) + ` (phase ${w.phase}, ${w.users} user${w.users === 1 ? '' : 's'}${flags.length ? ', ' + flags.join(', ') : ''})`);
+    if (w.paused) {
+      lines.push('  paused: nothing planned');
+    } else if (!byUser) {
+      lines.push('  no changes');
+    } else {
+      for (const [u, list] of byUser) {
+        lines.push(`  ${u || '(shared)'}`);
+        for (const c of list) {
+          const mark = c.reversibility === 'one-way' ? paint('1;31', ' (one-way)') : '';
+          lines.push('    ' + paint(COLOUR[c.action], `${SIGN[c.action]} ${c.action.padEnd(6)}`) + ` ${c.summary}${mark}`);
+        }
+      }
+    }
+    if (w.estimate && w.estimate.bytes > 0) lines.push(`  estimate: content sync about ${formatDuration(w.estimate.seconds)}, finishes by ${w.estimate.finishesBy}`);
+    lines.push('');
+  }
+  if (plan.refused.length) {
+    lines.push(bold('Refused:'));
+    for (const r of plan.refused) lines.push(`  ${r.user}${r.wave ? ` (${r.wave})` : ''}: ${r.reason}`);
+    lines.push('');
+  }
+  if (plan.orphans.length) {
+    lines.push(bold('Orphans (kept, not managed):'));
+    for (const o of plan.orphans) lines.push(`  ${o.tenant}: ${o.object}: ${o.reason}`);
+    lines.push('');
+  }
+  if (plan.warnings.length) {
+    lines.push(bold('Warnings:'));
+    for (const w of plan.warnings) lines.push(`  ${paint('33', '!')} ${w}`);
+    lines.push('');
+  }
+  if (plan.refusal) lines.push(paint('31', `Refused: ${plan.refusal.message}`), `hint: ${plan.refusal.hint}`);
+  lines.push(bold(summaryLine(plan)));
+  return lines.join('\n') + '\n';
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}

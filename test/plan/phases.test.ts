@@ -1,0 +1,150 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { scenario } from '../fixtures/inventories/scenario.js';
+import { profile } from '../fixtures/inventories/builders.js';
+import { graph, planFor } from './helpers.js';
+
+test('discovered -> prepared: create user, MEU, hide, routing contact, then the marker', () => {
+  const p = planFor(scenario('discovered'), 'prepared');
+  assert.equal(graph(p), [
+    'targetUser.create',
+    'mailUser.enable <- targetUser.create',
+    'targetVisibility.hide <- mailUser.enable',
+    'targetContact.create <- mailUser.enable',
+    'marker.create <- targetVisibility.hide, targetContact.create',
+  ]);
+  const create = p.changes[0]!;
+  assert.is(create.summary, 'create user alice@fabrikam.com');
+  assert.equal(create.params['marker'], { sourceTenant: 'contoso', sourceUserId: 'src-alice', wave: 'wave-01', createdByT2t: true });
+  assert.is(p.changes[1]!.params['externalEmailAddress'], 'SMTP:alice@contoso.com');
+  assert.is(p.changes[3]!.params['customAttribute15'], 't2t:src-alice');
+  assert.equal(p.waves[0]!.observed, { unmatched: 1 });
+});
+
+test('prepared -> synced: licence, forwarding to the source, initial sync, marker', () => {
+  const p = planFor(scenario('prepared'), 'synced');
+  assert.equal(graph(p), [
+    'license.assign',
+    'targetForwarding.set <- license.assign',
+    'contentSync.initial <- targetForwarding.set',
+    'marker.update <- contentSync.initial',
+  ]);
+  assert.is(p.changes[0]!.summary, 'assign licence EXCHANGESTANDARD to alice@fabrikam.com');
+  assert.is(p.changes[1]!.params['forwardingSmtpAddress'], 'smtp:alice@contoso.com');
+  assert.equal(p.waves[0]!.observed, { prepared: 1 });
+});
+
+test('synced -> cutover: the cutover sequence, target side then source side, notification last', () => {
+  const p = planFor(scenario('synced'), 'cutover', {
+    profiles: { standard: profile({ notification: { from: 'it@fabrikam.com', subject: 'Moved', bodyFile: 'templates/cutover.html' } }) },
+  });
+  assert.equal(graph(p), [
+    'marker.startCutover',
+    'contentSync.delta <- marker.startCutover',
+    'targetVisibility.show <- contentSync.delta',
+    'targetContact.hide <- contentSync.delta',
+    'targetForwarding.remove <- contentSync.delta',
+    'x500Addresses.add <- targetVisibility.show, targetContact.hide, targetForwarding.remove',
+    'targetContact.clearLegacyDN <- x500Addresses.add',
+    'sourceVisibility.hide <- targetContact.clearLegacyDN',
+    'sourceForwarding.set <- targetContact.clearLegacyDN',
+    'sourceContact.create <- targetContact.clearLegacyDN',
+    'contentSync.secondDelta <- sourceVisibility.hide, sourceForwarding.set, sourceContact.create',
+    'notification.send <- contentSync.secondDelta',
+    'serviceAccountCleanup.run <- notification.send',
+    'marker.update <- serviceAccountCleanup.run',
+  ]);
+  const x500 = p.changes.find((c) => c.op === 'x500Addresses.add')!;
+  assert.equal(x500.params['add'], ['X500:/o=ExchangeLabs/cn=Recipients/cn=contact-alice', 'X500:/o=ExchangeLabs/ou=Exchange Administrative Group/cn=Recipients/cn=src-alice']);
+  const n = p.changes.find((c) => c.op === 'notification.send')!;
+  assert.is(n.reversibility, 'one-way');
+  assert.is(n.params['to'], 'alice@fabrikam.com');
+  assert.is(p.changes.find((c) => c.op === 'sourceVisibility.hide')!.summary, 'hide mailbox alice@contoso.com');
+  assert.is(p.changes.find((c) => c.op === 'sourceForwarding.set')!.tenant, 'contoso');
+});
+
+
+test('cutover-partial -> synced: the inverses of the done cutover steps, in reverse, marker cleared last', () => {
+  const p = planFor(scenario('cutover-partial'), 'synced');
+  assert.equal(graph(p), ['targetVisibility.hide', 'targetContact.show', 'targetForwarding.set', 'marker.update <- targetVisibility.hide, targetContact.show, targetForwarding.set']);
+  assert.is(p.changes[3]!.params['cutoverStartedAt'], null);
+  assert.is(p.changes[3]!.params['phase'], 'synced');
+  assert.equal(p.waves[0]!.observed, { 'cutover-partial': 1 });
+});
+
+test('a full cutover without a notification rolls back to synced in exact reverse order', () => {
+  const p = planFor(scenario('cutover', { notificationSent: false }), 'synced');
+  assert.equal(graph(p), [
+    'sourceVisibility.show',
+    'sourceForwarding.remove',
+    'sourceContact.delete',
+    'targetContact.restoreLegacyDN <- sourceVisibility.show, sourceForwarding.remove, sourceContact.delete',
+    'x500Addresses.remove <- targetContact.restoreLegacyDN',
+    'targetVisibility.hide <- x500Addresses.remove',
+    'targetContact.show <- x500Addresses.remove',
+    'targetForwarding.set <- x500Addresses.remove',
+    'marker.update <- targetVisibility.hide, targetContact.show, targetForwarding.set',
+  ]);
+  // the contact DN comes back from the X500 kept on the target user
+  assert.is(p.changes[3]!.params['legacyExchangeDN'], '/o=ExchangeLabs/cn=Recipients/cn=contact-alice');
+});
+
+test('synced -> prepared: forwarding removed; licence and content kept as orphans (no prune)', () => {
+  const p = planFor(scenario('synced'), 'prepared');
+  assert.equal(graph(p), ['targetForwarding.remove', 'marker.update <- targetForwarding.remove']);
+  assert.equal(p.orphans.map((o) => [o.resource, o.object]), [
+    ['license', 'licence EXCHANGESTANDARD of alice@fabrikam.com'],
+    ['contentSync', 'synced content of alice@fabrikam.com: mailbox (100 items, 1.9 MiB)'],
+  ]);
+});
+
+test('synced -> prepared with prune: content deleted (one-way) and licence removed, when maxDeletes allows', () => {
+  const p = planFor(scenario('synced'), 'prepared', { prune: true, safety: { maxDeletes: 1, maxFailureRate: 0.2, exclude: [] } });
+  assert.equal(graph(p), ['contentSync.delete', 'targetForwarding.remove <- contentSync.delete', 'license.remove <- targetForwarding.remove', 'marker.update <- license.remove']);
+  assert.is(p.changes[0]!.reversibility, 'one-way');
+  assert.is(p.refusal, null);
+  assert.equal(p.orphans, []);
+});
+
+test('prepared -> discovered without prune: contact deleted, target user kept as an orphan', () => {
+  const p = planFor(scenario('prepared'), 'discovered');
+  assert.equal(graph(p), ['targetContact.delete', 'marker.update <- targetContact.delete']);
+  assert.equal(p.orphans.map((o) => [o.resource, o.object]), [['targetUser', 'target user alice@fabrikam.com']]);
+  assert.is(p.summary.delete, 1);
+});
+
+test('prepared -> discovered with prune: contact then user deleted; nothing else on the deleted user', () => {
+  const p = planFor(scenario('prepared'), 'discovered', { prune: true, safety: { maxDeletes: 5, maxFailureRate: 0.2, exclude: [] } });
+  assert.equal(graph(p), ['targetContact.delete', 'targetUser.delete <- targetContact.delete']);
+  assert.is(p.changes[1]!.reversibility, 'one-way');
+  assert.equal(p.orphans, []);
+});
+
+test('prune never deletes a target user t2t adopted rather than created', () => {
+  const inv = scenario('prepared');
+  const fab = inv.tenants['fabrikam']!;
+  const adopted = { ...inv, tenants: { ...inv.tenants, fabrikam: { ...fab, users: fab.users.map((u) => ({ ...u, marker: { ...u.marker!, createdByT2t: false } })) } } };
+  const p = planFor(adopted, 'discovered', { prune: true, safety: { maxDeletes: 5, maxFailureRate: 0.2, exclude: [] } });
+  assert.equal(graph(p), ['targetContact.delete', 'marker.update <- targetContact.delete']);
+  assert.match(p.orphans[0]!.reason, /not created by t2t, so never deleted/);
+});
+
+test('the point of no return: after the notification, going back is refused with the reason', () => {
+  const p = planFor(scenario('cutover'), 'synced');
+  assert.equal(p.changes, []);
+  assert.is(p.refused.length, 1);
+  assert.is(p.refused[0]!.user, 'alice@contoso.com');
+  assert.match(p.refused[0]!.reason, /notification was sent on 2026-06-01T01:00:00Z \(the point of no return\)/);
+});
+
+test('no change when the tenants already match every phase', () => {
+  for (const stage of ['prepared', 'synced', 'cutover'] as const) {
+    const p = planFor(scenario(stage), stage);
+    assert.equal(graph(p), [], stage);
+    assert.equal(p.summary, { create: 0, update: 0, delete: 0, run: 0 });
+    assert.equal(p.waves[0]!.observed, { [stage]: 1 }, stage);
+  }
+  assert.equal(planFor(scenario('discovered'), 'discovered').changes, []);
+});
+
+test.run();
