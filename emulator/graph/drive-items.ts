@@ -4,6 +4,7 @@
 import { GraphError, badRequest, json, type EmuRequest, type EmuResponse } from '../core/http-types.js';
 import {
   NameConflictError,
+  childByName,
   children,
   contentOf,
   deleteItem,
@@ -92,6 +93,8 @@ export function drivePatch(req: EmuRequest): EmuResponse {
     if (!target || !target.isFolder) throw itemNotFound();
     change.parentId = target.id;
   }
+  const clash = childByName(a.drive, change.parentId ?? item.parentId, change.name ?? item.name, req.now);
+  if (clash && clash.id !== item.id) throw nameExists(change.name ?? item.name);
   const next = renameOrMove(req.tenant, a.drive, item, change, writeAt(req));
   return json(200, renderItem(req, a.drive, next));
 }

@@ -97,6 +97,11 @@ test('folders: POST children with folder facet; conflictBehavior fail (409) and 
   assert.is(dup.code, 'nameAlreadyExists');
   const renamed = (await client.api(`/drives/${driveId}/root/children`).post({ name: 'Reports', folder: {}, '@microsoft.graph.conflictBehavior': 'rename' })) as Item;
   assert.is(renamed.name, 'Reports 1');
+  const clash = await graphFailure(client.api(`/drives/${driveId}/items/${renamed.id}`).patch({ name: 'reports' }));
+  assert.is(clash.statusCode, 409, 'rename onto a sibling name is refused');
+  const moved = (await client.api(`/drives/${driveId}/items/${renamed.id}`).patch({ name: 'Archive', parentReference: { id: f.id } })) as Item;
+  assert.is(moved.parentReference.id, f.id);
+  assert.is(moved.name, 'Archive');
   const sub = (await client.api(`/drives/${driveId}/items/${f.id}/children`).post({ name: 'Q1', folder: {} })) as Item;
   assert.is(sub.parentReference.id, f.id);
 });
