@@ -1,0 +1,224 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildPlan } from '../../engine/plan/build-plan.js';
+import { buildStatus } from '../../engine/plan/status.js';
+import { planRefusalError } from '../../engine/plan/refusal.js';
+import { content, group, inventory, mailbox, marker, NOW, profile, project, REVISION, sku, tenant, user, wave, withMarker } from '../fixtures/inventories/builders.js';
+import { scenario } from '../fixtures/inventories/scenario.js';
+import { graph, planFor } from './helpers.js';
+
+function people(n: number) {
+  return Array.from({ length: n }, (_, i) => user(`u${i}@contoso.com`, { id: `s${i}` }));
+}
+
+test('a paused wave is shown as paused and nothing is planned', () => {
+  const p = buildPlan({ project: project([wave('wave-01', 'prepared', ['alice@contoso.com'], { paused: true })]), inventory: scenario('discovered'), revision: REVISION, now: NOW });
+  assert.equal(p.changes, []);
+  assert.is(p.waves[0]!.paused, true);
+  assert.is(p.waves[0]!.users, 1);
+  assert.is(p.waves[0]!.conditions.find((c) => c.type === 'Progressing')!.reason, 'Paused');
+});
+
+test('maxDeletes: a plan deleting more objects than allowed is refused with a clear message', () => {
+  const p = planFor(scenario('prepared'), 'discovered', { prune: true });
+  assert.ok(p.refusal);
+  assert.is(p.refusal!.code, 'MaxDeletesExceeded');
+  assert.is(p.refusal!.message, 'the plan deletes 1 object (users or content), more than spec.safety.maxDeletes (0): refused');
+  assert.match(p.refusal!.hint, /raise spec.safety.maxDeletes to at least 1/);
+  const err = planRefusalError(p)!;
+  assert.is(err.code, 'MaxDeletesExceeded');
+  assert.is(planRefusalError(planFor(scenario('discovered'), 'prepared')), undefined);
+});
+
+test('licences: first SKU with free units, units taken by earlier users count, no over-assignment', () => {
+  const src = people(5);
+  const inv = inventory(
+    tenant('contoso', { users: src }),
+    tenant('fabrikam', {
+      skus: [sku('EXCHANGESTANDARD', 3, 1), sku('SPE_E3', 2, 0)],
+      users: src.map((s, i) => withMarker(user(`u${i}@fabrikam.com`, { id: `t${i}` }), marker(s.id, { phase: 'prepared', createdByT2t: true }))),
+    }),
+  );
+  const p = buildPlan({ project: project([wave('wave-01', 'synced', src.map((s) => s.userPrincipalName))]), inventory: inv, revision: REVISION, now: NOW });
+  const assigned = p.changes.filter((c) => c.op === 'license.assign').map((c) => [c.user, c.params['skuPartNumber']]);
+  assert.equal(assigned, [
+    ['u0@contoso.com', 'EXCHANGESTANDARD'],
+    ['u1@contoso.com', 'EXCHANGESTANDARD'],
+    ['u2@contoso.com', 'SPE_E3'],
+    ['u3@contoso.com', 'SPE_E3'],
+  ]);
+  // u4 is blocked: nothing from the licence on, and says why
+  assert.equal(p.changes.filter((c) => c.user === 'u4@contoso.com').map((c) => c.op), ['mailUser.enable', 'targetVisibility.hide', 'targetContact.create']);
+  assert.ok(p.warnings.includes('wave wave-01: 1 user blocked (NoFreeLicense); first: no free units of EXCHANGESTANDARD or SPE_E3 in fabrikam'));
+  const status = buildStatus({ project: project([wave('wave-01', 'synced', src.map((s) => s.userPrincipalName))]), inventory: inv, revision: REVISION, now: NOW });
+  const u4 = status.waves[0]!.users.find((u) => u.source === 'u4@contoso.com')!;
+  assert.equal(
+    u4.conditions.find((c) => c.type === 'Blocked'),
+    { type: 'Blocked', status: 'True', reason: 'NoFreeLicense', message: 'no free units of EXCHANGESTANDARD or SPE_E3 in fabrikam', observedCommit: REVISION.commit },
+  );
+});
+
+test('a user already holding a profile SKU takes no new unit', () => {
+  const p = planFor(scenario('synced', { skus: [sku('EXCHANGESTANDARD', 1, 1)] }), 'synced');
+  assert.equal(p.changes, []);
+});
+
+test('cutover waits for cutoverAt: synced is planned with a note; from cutoverAt on the cutover is planned', () => {
+  const w = wave('wave-01', 'cutover', ['alice@contoso.com'], { schedule: { cutoverAt: '2026-06-05T22:00:00Z' } });
+  const early = buildPlan({ project: project([w]), inventory: scenario('synced'), revision: REVISION, now: NOW });
+  assert.equal(early.changes, []);
+  assert.ok(early.warnings.includes('wave wave-01: cutover scheduled for 2026-06-05T22:00:00Z; planning phase synced until then'));
+  assert.is(early.waves[0]!.effectivePhase, 'synced');
+  const due = buildPlan({ project: project([w]), inventory: scenario('synced'), revision: REVISION, now: '2026-06-05T22:00:00Z' });
+  assert.is(due.changes[0]!.op, 'marker.startCutover');
+});
+
+test('an interrupted cutover resumes even before cutoverAt', () => {
+  const w = wave('wave-01', 'cutover', ['alice@contoso.com'], { schedule: { cutoverAt: '2026-06-05T22:00:00Z' } });
+  const p = buildPlan({ project: project([w]), inventory: scenario('cutover-partial'), revision: REVISION, now: NOW });
+  assert.equal(graph(p)[0], 'x500Addresses.add');
+});
+
+test('estimate: warns when the content cannot be synced before cutoverAt', () => {
+  const src = people(3);
+  const inv = inventory(
+    tenant('contoso', { users: src, content: Object.fromEntries(src.map((s) => [s.id, content(900_000_000)])) }),
+    tenant('fabrikam', { skus: [sku('EXCHANGESTANDARD', 10)] }),
+  );
+  const w = wave('wave-01', 'synced', src.map((s) => s.userPrincipalName), { schedule: { cutoverAt: '2026-06-01T12:30:00Z' } });
+  const p = buildPlan({ project: project([w]), inventory: inv, revision: REVISION, now: NOW, throughput: { bytesPerSecondPerMailbox: 500_000, concurrency: 2 } });
+  const e = p.waves[0]!.estimate!;
+  assert.is(e.bytes, 2_700_000_000);
+  assert.is(e.items, 300);
+  assert.is(e.throughputBytesPerSecond, 1_000_000);
+  assert.is(e.seconds, 2700);
+  assert.is(e.finishesBy, '2026-06-01T12:45:00.000Z');
+  assert.match(e.warning!, /cannot finish before the cutover at 2026-06-01T12:30:00Z/);
+  assert.ok(p.warnings.includes(e.warning!));
+  const relaxed = buildPlan({ project: project([{ ...w, schedule: { cutoverAt: '2026-06-02T00:00:00Z' } }]), inventory: inv, revision: REVISION, now: NOW, throughput: { bytesPerSecondPerMailbox: 500_000, concurrency: 2 } });
+  assert.is(relaxed.waves[0]!.estimate!.warning, undefined);
+});
+
+test('excluded users are untouched', () => {
+  const p = planFor(scenario('discovered'), 'prepared', { safety: { maxDeletes: 0, maxFailureRate: 0.2, exclude: ['alice@contoso.com'] } });
+  assert.equal(p.changes, []);
+  assert.is(p.waves[0]!.excluded, 1);
+  assert.is(p.waves[0]!.users, 0);
+});
+
+test('target users marked for a user no wave declares are orphans', () => {
+  const inv = scenario('prepared');
+  const p = buildPlan({ project: project([wave('wave-02', 'prepared', [])]), inventory: inv, revision: REVISION, now: NOW });
+  assert.equal(p.changes, []);
+  assert.equal(p.orphans, [
+    {
+      tenant: 'fabrikam',
+      resource: 'marker',
+      object: 'target user alice@fabrikam.com',
+      reason: 'carries the marker of source user contoso:src-alice (wave wave-01), which no wave declares any more',
+      wave: 'wave-01',
+    },
+  ]);
+});
+
+test('ambiguous and conflicting matches are refused per user, never guessed', () => {
+  const inv = scenario('discovered', {
+    extraTargetUsers: [withMarker(user('alice@fabrikam.com', { id: 'other' }), marker('not-alice'))],
+  });
+  const p = planFor(inv, 'prepared');
+  assert.equal(p.changes, []);
+  assert.match(p.refused[0]!.reason, /already carries the marker of another source user/);
+});
+
+test('group mappings: the target group is created once and memberships depend on it', () => {
+  const a = user('alice@contoso.com', { id: 's1' });
+  const b = user('bob@contoso.com', { id: 's2' });
+  const inv = inventory(tenant('contoso', { users: [a, b], groups: [group('All Sales', [a, b])] }), tenant('fabrikam'));
+  const pr = project([wave('wave-01', 'prepared', ['alice@contoso.com', 'bob@contoso.com'])], { groups: [{ source: 'All Sales', target: 'Sales', create: true }] });
+  const p = buildPlan({ project: pr, inventory: inv, revision: REVISION, now: NOW });
+  const creates = p.changes.filter((c) => c.op === 'group.create');
+  assert.is(creates.length, 1);
+  assert.is(creates[0]!.summary, 'create group Sales');
+  const adds = p.changes.filter((c) => c.op === 'groupMembership.add');
+  assert.is(adds.length, 2);
+  for (const add of adds) {
+    assert.ok(add.dependsOn.includes(creates[0]!.id));
+    const userCreate = p.changes.find((c) => c.user === add.user && c.op === 'targetUser.create')!;
+    assert.ok(add.dependsOn.length >= 1 && !add.dependsOn.includes(add.id));
+    assert.ok(p.changes.indexOf(userCreate) < p.changes.indexOf(add));
+  }
+  const noCreate = buildPlan({ project: { ...pr, groups: [{ source: 'All Sales', target: 'Sales', create: false }] }, inventory: inv, revision: REVISION, now: NOW });
+  assert.equal(noCreate.changes.filter((c) => c.resource === 'groupMembership'), []);
+  assert.ok(noCreate.warnings.includes('group sales does not exist in fabrikam and its mapping has create: false: membership of 2 users not planned') || noCreate.warnings.some((w) => /does not exist in fabrikam/.test(w)));
+});
+
+test('email rewrite: dayOne joins the source group and its target mirror; kept at cutover; none removes', () => {
+  const inv = scenario('discovered');
+  const p = buildPlan({ project: project([wave('wave-01', 'prepared', ['alice@contoso.com'], { emailRewrite: 'dayOne' })]), inventory: inv, revision: REVISION, now: NOW });
+  const rw = p.changes.filter((c) => c.resource === 'rewriteMembership').map((c) => [c.op, c.tenant, c.summary]);
+  assert.equal(rw, [
+    ['group.create', 'contoso', 'create group T2T-Rewrite-DayOne'],
+    ['group.create', 'fabrikam', 'create group T2T-Rewrite-DayOne'],
+    ['rewriteMembership.add', 'contoso', 'add alice@contoso.com to group T2T-Rewrite-DayOne'],
+    ['rewriteMembership.add', 'fabrikam', 'add alice@fabrikam.com to group T2T-Rewrite-DayOne'],
+  ]);
+  // the user is in both groups at cutover: no change for rewrite; wave moved to none: removed
+  const cut = scenario('cutover');
+  const withGroups = {
+    ...cut,
+    tenants: {
+      contoso: { ...cut.tenants['contoso']!, groups: [{ id: 'g1', displayName: 'T2T-Rewrite-DayOne', mail: null, memberIds: ['src-alice'] }] },
+      fabrikam: { ...cut.tenants['fabrikam']!, groups: [{ id: 'g2', displayName: 'T2T-Rewrite-DayOne', mail: null, memberIds: ['tgt-alice'] }] },
+    },
+  };
+  const kept = buildPlan({ project: project([wave('wave-01', 'cutover', ['alice@contoso.com'], { emailRewrite: 'dayOne' })]), inventory: withGroups, revision: REVISION, now: NOW });
+  assert.equal(kept.changes, []);
+  const none = buildPlan({ project: project([wave('wave-01', 'cutover', ['alice@contoso.com'], { emailRewrite: 'none' })]), inventory: withGroups, revision: REVISION, now: NOW });
+  assert.equal(none.changes.map((c) => [c.op, c.tenant]), [['rewriteMembership.remove', 'contoso'], ['rewriteMembership.remove', 'fabrikam']]);
+});
+
+test('guest profile: guest created without invitation, visible; converted and licensed at sync', () => {
+  const pr = (phase: 'prepared' | 'synced', invite = false) =>
+    project([wave('wave-01', phase, ['alice@contoso.com'], { inviteGuests: invite })], { profiles: { standard: profile({ createAs: 'guest' }) } });
+  const p = buildPlan({ project: pr('prepared'), inventory: scenario('discovered'), revision: REVISION, now: NOW });
+  assert.equal(graph(p), ['targetUser.createGuest', 'marker.create <- targetUser.createGuest']);
+  assert.is(p.changes[0]!.params['sendInvitationMessage'], false);
+  assert.is(p.changes[0]!.params['invitedUserEmailAddress'], 'alice@contoso.com');
+  const invited = buildPlan({ project: pr('prepared', true), inventory: scenario('discovered'), revision: REVISION, now: NOW });
+  assert.equal(graph(invited), ['targetUser.createGuest', 'guestInvitation.send <- targetUser.createGuest', 'marker.create <- guestInvitation.send']);
+  assert.is(invited.changes[1]!.reversibility, 'one-way');
+
+  const g = withMarker(user('alice_fabrikam.com#EXT#@fabrikam.onmicrosoft.com', { id: 'g1', userType: 'Guest', mail: 'alice@contoso.com', displayName: 'Alice' }), marker('src-alice', { phase: 'prepared', createdByT2t: true }));
+  const inv = inventory(tenant('contoso', { users: [scenario('discovered').tenants['contoso']!.users[0]!], recipients: [mailbox(scenario('discovered').tenants['contoso']!.users[0]!)] }), tenant('fabrikam', { users: [g], skus: [sku('EXCHANGESTANDARD', 5)], recipients: [{ ...mailbox(g), type: 'MailUser' }] }));
+  const s = buildPlan({ project: pr('synced'), inventory: inv, revision: REVISION, now: NOW });
+  assert.equal(s.changes.map((c) => c.op), ['guestConversion.convert', 'license.assign', 'targetForwarding.set', 'contentSync.initial', 'marker.update']);
+  assert.is(s.changes[0]!.summary, 'convert guest alice@contoso.com to member alice@fabrikam.com');
+});
+
+test('certificates expiring within 30 days warn', () => {
+  const p = planFor(scenario('discovered'), 'discovered', {}, {
+    certificates: [
+      { name: 'rewrite-tls', notAfter: '2026-06-11T00:00:00Z' },
+      { name: 'rewrite-dkim', notAfter: '2027-01-01T00:00:00Z' },
+      { name: 'old', notAfter: '2026-05-01T00:00:00Z' },
+    ],
+  });
+  assert.equal(p.warnings, [
+    'certificate old expired on 2026-05-01T00:00:00Z: renew it and update its PFX file (spec.certificates.old)',
+    'certificate rewrite-tls expires on 2026-06-11T00:00:00Z (in 9 days): renew it before then',
+  ]);
+});
+
+test('unresolved wave members are warned about', () => {
+  const p = buildPlan({ project: project([wave('wave-01', 'prepared', ['ghost@contoso.com'])]), inventory: scenario('discovered'), revision: REVISION, now: NOW });
+  assert.ok(p.warnings.includes('wave wave-01: member ghost@contoso.com (users) not resolved: no source user has this UPN, mail or proxy address'));
+});
+
+test('--wave filter plans one wave only', () => {
+  const pr = project([wave('wave-01', 'prepared', ['alice@contoso.com']), wave('wave-02', 'prepared', [])]);
+  const p = buildPlan({ project: pr, inventory: scenario('discovered'), revision: REVISION, now: NOW, waveFilter: 'wave-02' });
+  assert.equal(p.changes, []);
+  assert.equal(p.waves.map((w) => w.name), ['wave-02']);
+});
+
+test.run();
