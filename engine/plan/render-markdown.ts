@@ -44,7 +44,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): stri
         out.push(`# ${u || '(shared)'}`);
         for (const c of changes) {
           if (shown >= max) break;
-          out.push(`${SIGN[c.action]} ${c.action} ${c.summary}${c.reversibility === 'one-way' ? ` (${ONE_WAY_MARK})` : ''}`);
+          out.push(`${SIGN[c.action]} ${c.summary}${c.reversibility === 'one-way' ? ` (${ONE_WAY_MARK})` : ''}`);
           shown++;
         }
       }

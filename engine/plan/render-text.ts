@@ -1,5 +1,5 @@
 // The plan for a terminal, terraform-plan style: grouped by wave then user, one line per change
-// (`+ create`, `~ update`, `- delete`, `> run`), one-way changes marked, then refused, orphans,
+// (`+` create, `~` update, `- ` delete, `>` run, then the change's summary), one-way changes marked, then refused, orphans,
 // warnings and the summary line. Colour only when asked (the CLI decides from TTY/NO_COLOR).
 import type { Action } from '../resources/types.js';
 import type { Plan, PlanChange } from './model.js';
@@ -48,7 +48,7 @@ export function renderPlanText(plan: Plan, opts: TextOptions = {}): string {
         lines.push(`  ${u || '(shared)'}`);
         for (const c of list) {
           const mark = c.reversibility === 'one-way' ? paint('1;31', ' (one-way)') : '';
-          lines.push('    ' + paint(COLOUR[c.action], `${SIGN[c.action]} ${c.action.padEnd(6)}`) + ` ${c.summary}${mark}`);
+          lines.push('    ' + paint(COLOUR[c.action], SIGN[c.action]) + ` ${c.summary}${mark}`);
         }
       }
     }
