@@ -1,7 +1,7 @@
 // Remote failures become TenantErrors naming the tenant, the object, the HTTP status and the
 // service's request id, with a hint for the common cases (missing permission, missing object,
 // licence problems). Connection failures and sign-in problems keep their own typed errors.
-import { T2tError, TenantError, UserError } from '../errors.js';
+import { T2tError, TenantError } from '../errors.js';
 import { networkFailure } from './http-transport.js';
 import { requiredRole } from './permissions.js';
 import { parseRetryAfter } from './retry.js';
@@ -155,15 +155,11 @@ function exchangeDetail(details: unknown): { code?: string; message: string } | 
     const text = typeof d === 'string' ? d : str((d as { message?: unknown }).message) ?? str((d as { code?: unknown }).code);
     if (!text) continue;
     const parts = text.split('|');
-    if (parts.length >= 3) return { code: parts[0]!.trim() || undefined, message: parts.slice(2).join('|').trim() } as { code?: string; message: string };
+    // "ErrorId|ExceptionType|text": the exception's short name says more to a user than the id.
+    if (parts.length >= 3) return { code: parts[1]!.trim().split('.').pop() || parts[0]!.trim() || undefined, message: parts.slice(2).join('|').trim() } as { code?: string; message: string };
     return { message: text.trim() };
   }
   return undefined;
-}
-
-/** A user-facing error for a permission the caller knows is missing (used by `t2t tenants`). */
-export function missingPermissionError(tenant: string, role: string, clientId: string): UserError {
-  return new UserError(`tenant '${tenant}': app ${clientId} lacks ${role}`, 'tenant.missingPermission', `grant ${role} (application permission) and give admin consent`);
 }
 
 export function isAbort(e: unknown): boolean {

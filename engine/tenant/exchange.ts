@@ -14,6 +14,8 @@ export interface CmdletOptions {
   safe?: boolean;
   /** The object the cmdlet is about (defaults to Parameters.Identity), for error messages. */
   identity?: string;
+  /** Objects per page (Prefer: odata.maxpagesize); the service's default otherwise. */
+  pageSize?: number;
   signal?: AbortSignal;
 }
 
@@ -69,6 +71,7 @@ export function createExchange(deps: ExchangeDeps): ExchangeClient {
                   'X-CmdletName': cmdlet,
                   'X-ResponseFormat': 'json',
                   'X-AnchorMailbox': `APP:SystemMailbox{bb558c35-97f1-4cb9-8ff7-d53741dc928c}@${deps.tenantId}`,
+                  ...(options.pageSize ? { Prefer: `odata.maxpagesize=${options.pageSize}` } : {}),
                 },
                 ...(signal ? { signal } : {}),
               });

@@ -87,6 +87,9 @@ export function networkFailure(e: unknown): NetworkFailure | undefined {
       return { code, notSent: NOT_SENT.has(code), tls: TLS_TRUST.test(code) };
     }
   }
-  if (e instanceof TypeError && /fetch failed/.test(e.message)) return { code: 'fetch failed', notSent: false, tls: false };
+  if (e instanceof TypeError && /fetch failed/.test(e.message)) {
+    const cause = (e.cause as Error | undefined)?.message;
+    return { code: cause ? `fetch failed: ${cause}` : 'fetch failed', notSent: false, tls: false };
+  }
   return undefined;
 }

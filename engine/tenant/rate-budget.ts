@@ -121,7 +121,7 @@ export class RateBudget {
   }
 
   stats(): BudgetStats {
-    return { name: this.name, ...this.counters, concurrency: this.limitValue, pausedMs: this.pausedTotal + 0 };
+    return { name: this.name, ...this.counters, concurrency: this.limitValue, pausedMs: this.pausedTotal };
   }
 
   private record(o: Outcome, epoch: number): void {

@@ -149,4 +149,39 @@ test('an emulator that is not running is reported as unreachable with a hint to 
   }
 });
 
+test('Exchange cmdlets run through the admin API, pages are followed, errors name cmdlet and identity', async () => {
+  const c = client(emu, 'fabrikam');
+  for (const n of [1, 2, 3]) {
+    const [contact] = await c.exchange.invoke<{ PrimarySmtpAddress: string }>('New-MailContact', { Name: `Pager Contact ${n}`, ExternalEmailAddress: `contact${n}@contoso.com` });
+    assert.is(contact!.PrimarySmtpAddress, `contact${n}@contoso.com`);
+  }
+  const all = await c.exchange.invoke<{ Name: string }>('Get-MailContact', {}, { pageSize: 2 });
+  assert.equal(all.map((x) => x.Name).filter((n) => n.startsWith('Pager Contact')).sort(), ['Pager Contact 1', 'Pager Contact 2', 'Pager Contact 3']);
+  assert.ok(c.stats().exchange.requests >= 3 + 2);
+  try {
+    await c.exchange.invoke('Get-MailContact', { Identity: 'nobody@nowhere.com' });
+    assert.unreachable();
+  } catch (e) {
+    assert.instance(e, TenantError);
+    const t = e as TenantError;
+    assert.match(t.message, /^tenant 'fabrikam': Get-MailContact -Identity nobody@nowhere.com failed: ManagementObjectNotFoundException: The operation couldn't be performed because object 'nobody@nowhere.com' couldn't be found/);
+    assert.is(t.details.status, 404);
+    assert.is(t.details.object, 'Get-MailContact -Identity nobody@nowhere.com');
+    assert.ok(t.details.requestId);
+    assert.match(t.hint!, /does not exist/);
+  }
+});
+
+test('an Exchange call without Exchange.ManageAsApp names the missing permission', async () => {
+  const c = client(emu, 'contoso', { auth: { clientId: LIMITED.clientId, clientSecret: { fromEnv: 'LIMITED_SECRET' } } });
+  try {
+    await c.exchange.invoke('Get-Mailbox', {});
+    assert.unreachable();
+  } catch (e) {
+    assert.instance(e, TenantError);
+    assert.is((e as TenantError).details.status, 403);
+    assert.match((e as TenantError).message, /\(needs Exchange.ManageAsApp\)/);
+  }
+});
+
 test.run();
