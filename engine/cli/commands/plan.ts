@@ -1,4 +1,87 @@
-import { notImplemented } from '../not-implemented.js';
-import { COMMANDS } from '../registry.js';
+// `t2t plan [DIR]`: discover (delta) if the cache is stale, then print the changes apply would make.
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from '../command.js';
+import { bool, str } from '../command.js';
+import { err, out } from '../io.js';
+import { UserError } from '../../errors.js';
+import { didYouMean } from '../../util/suggest.js';
 
-export default notImplemented('plan', COMMANDS['plan']!.summary, 'the issue tracker');
+const OUTPUTS = ['text', 'json', 'markdown'] as const;
+
+const command: Command = {
+  name: 'plan',
+  summary: 'show the changes apply would make',
+  usage: '[DIR] [options]',
+  description: `
+Compares the manifests (the desired state) with the tenants (the actual state, from the discovery
+cache, refreshed by a delta discovery when older than 5 minutes) and prints the changes, grouped by
+wave and user:  + create   ~ update   - delete   > run (a content sync, a notification).
+One-way changes (the cutover notification, deletions) are marked: nothing can undo them.
+Moving a wave's phase backwards plans the inverse changes (a rollback); users whose notification was
+already sent are listed under "refused". Paused waves are shown with nothing planned.
+
+--out FILE saves the plan (JSON) so that 'apply --plan FILE' executes exactly what was reviewed;
+apply refuses it once the manifests or the tenants have changed.`,
+  options: {
+    wave: { type: 'string', value: 'NAME', description: 'plan this wave only' },
+    output: { type: 'string', short: 'o', value: 'FORMAT', default: 'text', description: 'text, json or markdown (a pull-request comment)' },
+    out: { type: 'string', value: 'FILE', description: 'also save the plan as JSON for apply --plan FILE' },
+    'detailed-exitcode': { type: 'boolean', description: 'exit 2 when the plan has changes, 0 when it has none' },
+    refresh: { type: 'boolean', description: 'run a delta discovery even if the cache is fresh' },
+    offline: { type: 'boolean', description: 'plan from the discovery cache only, without contacting the tenants' },
+  },
+  examples: [
+    't2t plan projects/contoso-fabrikam',
+    't2t plan --wave wave-01-pilot --out plan.json',
+    't2t plan -o markdown > plan.md            # post as a pull-request comment',
+    't2t plan --detailed-exitcode || test $? -eq 2',
+  ],
+  async run(args, io) {
+    const output = str(args.values, 'output') ?? 'text';
+    if (!(OUTPUTS as readonly string[]).includes(output)) {
+      throw new UserError(`unknown output format '${output}'${didYouMean(output, OUTPUTS)}`, 'cli.badOutput', 'use --output text, json or markdown');
+    }
+    if (bool(args.values, 'refresh') && bool(args.values, 'offline')) {
+      throw new UserError('--refresh and --offline contradict each other', 'cli.conflictingOptions', 'pass one of them');
+    }
+    const { loadValidProject } = await import('../../workflow/load-valid-project.js');
+    const project = await loadValidProject(args.positionals[0], io.cwd, 'plan', (t) => err(io, t));
+    const wave = str(args.values, 'wave');
+    if (wave !== undefined && !project.waves.some((w) => w.name === wave)) {
+      throw new UserError(
+        `no wave named '${wave}' in project ${project.name}${didYouMean(wave, project.waves.map((w) => w.name))}`,
+        'plan.unknownWave',
+        `waves: ${project.waves.map((w) => w.name).join(', ') || '(none)'}`,
+      );
+    }
+    const { planProject } = await import('../../workflow/plan-project.js');
+    const { discoveryProgress } = await import('../discovery-progress.js');
+    const progress = discoveryProgress(io, 'discovering: ');
+    let planned;
+    try {
+      planned = await planProject(project, {
+        env: io.env,
+        signal: io.signal,
+        ...(wave ? { wave } : {}),
+        refresh: bool(args.values, 'refresh') ? 'always' : bool(args.values, 'offline') ? 'never' : 'auto',
+        onProgress: progress.update,
+      });
+    } finally {
+      progress.end();
+    }
+    const { plan } = planned;
+    const { renderPlanText, renderPlanJson, renderPlanMarkdown, hasChanges, planRefusalError } = await import('../../plan/index.js');
+    const outFile = str(args.values, 'out');
+    if (outFile) await writeFile(resolve(io.cwd, outFile), renderPlanJson(plan) + '\n');
+    if (output === 'json') out(io, renderPlanJson(plan));
+    else if (output === 'markdown') out(io, renderPlanMarkdown(plan));
+    else out(io, renderPlanText(plan, { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR }));
+    if (outFile && output === 'text') err(io, `plan saved to ${outFile}: run 't2t apply ${args.positionals[0] ?? '.'} --plan ${outFile}' to apply exactly this`);
+    const refusal = planRefusalError(plan);
+    if (refusal) throw refusal;
+    return bool(args.values, 'detailed-exitcode') && hasChanges(plan) ? 2 : 0;
+  },
+};
+
+export default command;
