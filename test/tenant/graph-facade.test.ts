@@ -153,6 +153,23 @@ test('raw bytes in and out', async () => {
   }
 });
 
+test('pre-authenticated URLs get no Authorization header and no query in error messages', async () => {
+  const s = await setup((req) => (req.url.startsWith('/import') ? { status: 400, body: { error: { code: 'BadRequest', message: 'bad data' } } } : { status: 200, body: {} }));
+  try {
+    try {
+      await s.graph.preauthenticated('POST', `${s.fake.url}/import/session?authtoken=SECRET-SAS`, { FolderId: 'f', Mode: 'create', Data: 'AAAA' }, 'application/json');
+      assert.unreachable();
+    } catch (e) {
+      assert.instance(e, TenantError);
+      assert.not.match((e as Error).message, /SECRET-SAS/);
+    }
+    assert.is(s.fake.requests[0]!.headers.authorization, undefined);
+    assert.equal(s.fake.requests[0]!.body, { FolderId: 'f', Mode: 'create', Data: 'AAAA' });
+  } finally {
+    await s.close();
+  }
+});
+
 test('an abort stops a request waiting for Retry-After', async () => {
   const s = await setup(() => ({ status: 429, headers: { 'Retry-After': '60' }, body: { error: { code: 'TooManyRequests', message: 'x' } } }));
   try {
