@@ -9,11 +9,12 @@ import { excludedUserKeys, expandWaveMembers, type ExpandedWave, type SourceTena
 import { matchUser, type MatchResult } from '../matching/match-user.js';
 import { indexTenant, type TenantIndex } from '../matching/tenant-index.js';
 import { LicensePool } from '../resources/license/license-pool.js';
+import { RESOURCE_KINDS } from '../resources/registry.js';
 import type { PlanContext, ResourceChange } from '../resources/types.js';
 import { certificateWarnings, type CertificateValidity } from './certificates.js';
 import { userConditions, waveConditions } from './conditions.js';
 import { computeEstimate, EstimateAccumulator, type Throughput } from './estimate.js';
-import { changeId, stableId } from './ids.js';
+import { changeIdFromSeed, stableId, userIdSeed } from './ids.js';
 import { PLAN_FORMAT_VERSION, type ObservedPhase, type Orphan, type Plan, type PlanChange, type Refusal, type UserState, type WavePlan } from './model.js';
 import { declaredRank, observedPhase, observedRank } from './observed-phase.js';
 import { planUser } from './plan-user.js';
@@ -178,7 +179,8 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
         continue;
       }
       const user = buildUserContext(project, wave, profile, match, sourceIndex, targetName, targetIndex);
-      const observed = observedPhase(observeCtx, user);
+      const actuals = RESOURCE_KINDS.map((k) => k.actual(observeCtx, user));
+      const observed = observedPhase(observeCtx, user, RESOURCE_KINDS, actuals);
       // content still to copy, for the estimate
       for (const w of profile.workloads) {
         if (user.marker?.sync?.[w as WorkloadName]?.initialDoneAt) continue;
@@ -211,8 +213,9 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
         missingGroups.set(k, (missingGroups.get(k) ?? 0) + 1);
         return false;
       };
-      const r = planUser(planCtx, user, declared, observed, keep);
-      const ids = r.changes.map((c) => changeId(wave.name, address, c.resource, c.op, c.key));
+      const r = planUser(planCtx, user, declared, observed, keep, RESOURCE_KINDS, actuals);
+      const seed = userIdSeed(wave.name, address);
+      const ids = r.changes.map((c) => changeIdFromSeed(seed, c.resource, c.op, c.key));
       r.changes.forEach((c, i) => {
         const dependsOn = r.after[i]!.map((j) => ids[j]!);
         if (c.op.endsWith('.add') && c.params['groupId'] === null) {

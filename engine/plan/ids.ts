@@ -21,6 +21,16 @@ export function stableId(...parts: string[]): string {
   return cyrb53(s, 1).toString(16).padStart(14, '0') + cyrb53(s, 2).toString(16).padStart(14, '0');
 }
 
+/** Per user, the wave and user are hashed once; each change then hashes only its own part. */
+export function userIdSeed(wave: string, user: string): number {
+  return cyrb53(`${wave}\u0000${user}`, 7) % 0x7fffffff;
+}
+
+export function changeIdFromSeed(seed: number, resource: string, op: string, key = ''): string {
+  const s = `${resource}\u0000${op}\u0000${key}`;
+  return cyrb53(s, seed).toString(16).padStart(14, '0') + cyrb53(s, seed ^ 0x5bd1e995).toString(16).padStart(14, '0');
+}
+
 export function changeId(wave: string, user: string, resource: string, op: string, key = ''): string {
-  return stableId(wave, user, resource, op, key);
+  return changeIdFromSeed(userIdSeed(wave, user), resource, op, key);
 }

@@ -3,6 +3,7 @@
 // cutover has visibly started but not finished.
 import { PHASES, phaseIndex, type Phase } from '../manifest/model.js';
 import { RESOURCE_KINDS } from '../resources/registry.js';
+import { desiredLevel } from '../resources/phase-table.js';
 import type { PlanContext, ResourceKind, UserContext } from '../resources/types.js';
 import type { ObservedPhase } from './model.js';
 
@@ -13,18 +14,29 @@ function holds(kind: ResourceKind, ctx: PlanContext, user: UserContext, phase: P
 }
 
 /** ctx should be in 'observe' mode (no licence is allocated). */
-export function observedPhase(ctx: PlanContext, user: UserContext, kinds: readonly ResourceKind[] = RESOURCE_KINDS): ObservedPhase {
+export function observedPhase(
+  ctx: PlanContext,
+  user: UserContext,
+  kinds: readonly ResourceKind[] = RESOURCE_KINDS,
+  /** kinds[i].actual(ctx, user), when the caller already read them. */
+  actuals?: readonly unknown[],
+): ObservedPhase {
   if (!user.target) return 'unmatched';
-  const relevant = kinds.filter((k) => k.key !== 'marker');
-  const actual = relevant.map((k) => k.actual(ctx, user));
-  const all = (p: Phase) => relevant.every((k, i) => holds(k, ctx, user, p, actual[i]));
-  if (all('cutover')) return 'cutover';
+  const actual = actuals ?? kinds.map((k) => k.actual(ctx, user));
+  const all = (p: Phase) => kinds.every((k, i) => k.key === 'marker' || holds(k, ctx, user, p, actual[i]));
   const m = user.marker;
+  // a complete cutover ends with the clean-up, which the marker's phase records: without it, skip
+  if (m?.phase === 'cutover' && all('cutover')) return 'cutover';
   if (m) {
     if (m.cutoverStartedAt || m.notificationSentAt || m.phase === 'cutover') return 'cutover-partial';
     // steps that exist only at cutover (X500s, source contact, ...) already done
-    const started = relevant.some(
-      (k, i) => actual[i] !== undefined && k.desired(ctx, user, 'synced') === undefined && k.desired(ctx, user, 'cutover') !== undefined && holds(k, ctx, user, 'cutover', actual[i]),
+    const started = kinds.some(
+      (k, i) =>
+        k.key !== 'marker' &&
+        actual[i] !== undefined &&
+        desiredLevel(k.key, 'synced', user.profile.createAs) === null &&
+        desiredLevel(k.key, 'cutover', user.profile.createAs) !== null &&
+        holds(k, ctx, user, 'cutover', actual[i]),
     );
     if (started) return 'cutover-partial';
   }

@@ -47,15 +47,18 @@ export function planUser(
   observed: ObservedPhase,
   keep: (c: ResourceChange) => boolean = () => true,
   kinds: readonly ResourceKind[] = RESOURCE_KINDS,
+  /** kinds[i].actual(ctx, user), when the caller already read them. */
+  actuals?: readonly unknown[],
 ): UserChanges {
   const backward = phaseIndex(declared) < observedRank(observed);
   const reached = Math.max(observedRank(observed), user.marker?.phase ? phaseIndex(user.marker.phase) : 0);
   let changes: ResourceChange[] = [];
   const orphans: Orphan[] = [];
   let blocked: BlockedReason | undefined;
-  for (const k of kinds) {
+  for (let i = 0; i < kinds.length; i++) {
+    const k = kinds[i]!;
     const d = k.desired(ctx, user, declared);
-    const a = k.actual(ctx, user);
+    const a = actuals ? actuals[i] : k.actual(ctx, user);
     if (d !== undefined) {
       const b = k.blocked?.(d);
       if (b) {

@@ -33,19 +33,19 @@ export function buildUserContext(
     targetMail: member && target.mail ? normAddress(target.mail) : normAddress(attributes['mail'] ?? mappedUpn),
     displayName: source.displayName ?? localPart(source.userPrincipalName),
   };
-  const sourceMailbox = sourceIndex.recipientByUserId.get(source.id);
+  // one literal, no temporary spreads: this runs once per user of a 100,000-user plan
   return {
     ref,
     wave,
     profile,
     source,
-    ...(target ? { target } : {}),
-    ...(target?.marker ? { marker: target.marker } : {}),
+    target,
+    marker: target?.marker,
     sourceIndex,
     targetIndex,
-    ...(sourceMailbox ? { sourceMailbox } : {}),
-    ...(target && targetIndex.recipientByUserId.has(target.id) ? { targetRecipient: targetIndex.recipientByUserId.get(target.id)! } : {}),
-    ...(sourceIndex.tenant.content[source.id] ? { content: sourceIndex.tenant.content[source.id]! } : {}),
+    sourceMailbox: sourceIndex.recipientByUserId.get(source.id),
+    targetRecipient: target ? targetIndex.recipientByUserId.get(target.id) : undefined,
+    content: sourceIndex.tenant.content[source.id],
     attributes,
-  };
+  } as UserContext;
 }

@@ -39,14 +39,16 @@ export const targetContact: ResourceKind<TargetContactDesired, TargetContactActu
   desired(_ctx, user, phase) {
     const l = levelFor('targetContact', user, phase);
     if (l === null) return undefined;
-    const x500s = [...(user.target?.proxyAddresses ?? []), ...(user.targetRecipient?.emailAddresses ?? [])];
+    const existing = user.targetIndex.contactByTag.get(contactTag(user.ref.sourceUserId));
+    const needsRestore = l !== 'retired' && !!existing && !existing.legacyExchangeDN;
+    const x500s = needsRestore ? [...(user.target?.proxyAddresses ?? []), ...(user.targetRecipient?.emailAddresses ?? [])] : [];
     return {
       ref: user.ref,
       tag: contactTag(user.ref.sourceUserId),
       externalEmailAddress: smtp(user.ref.sourceAddress),
       hidden: l === 'retired',
       legacyDnCleared: l === 'retired',
-      restoreLegacyDN: contactDnFromX500(x500s, [user.sourceMailbox?.legacyExchangeDN ?? null, user.targetRecipient?.legacyExchangeDN ?? null]),
+      restoreLegacyDN: needsRestore ? contactDnFromX500(x500s, [user.sourceMailbox?.legacyExchangeDN ?? null, user.targetRecipient?.legacyExchangeDN ?? null]) : null,
     };
   },
   actual(_ctx, user) {

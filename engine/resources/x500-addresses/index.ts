@@ -43,6 +43,8 @@ export const x500Addresses: ResourceKind<X500Desired, X500Actual> = {
   },
   actual(_ctx, user) {
     if (!user.target) return undefined;
+    const hasX500 = (l: readonly string[] | undefined) => !!l && l.some((p) => p.length > 5 && (p.charCodeAt(0) | 32) === 120 && p.startsWith('500:', 1));
+    if (!hasX500(user.target.proxyAddresses) && !hasX500(user.targetRecipient?.emailAddresses)) return undefined;
     const have = new Set([...user.target.proxyAddresses, ...(user.targetRecipient?.emailAddresses ?? [])].map((p) => p.toLowerCase()));
     const present = candidates(user).filter((v) => have.has(v.toLowerCase()));
     return present.length ? { ref: user.ref, present } : undefined;
