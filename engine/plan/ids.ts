@@ -21,14 +21,45 @@ export function stableId(...parts: string[]): string {
   return cyrb53(s, 1).toString(16).padStart(14, '0') + cyrb53(s, 2).toString(16).padStart(14, '0');
 }
 
-/** Per user, the wave and user are hashed once; each change then hashes only its own part. */
-export function userIdSeed(wave: string, user: string): number {
-  return cyrb53(`${wave}\u0000${user}`, 7) % 0x7fffffff;
+/** murmur3's 32-bit finaliser: a bijection, so distinct inputs stay distinct. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
-export function changeIdFromSeed(seed: number, resource: string, op: string, key = ''): string {
-  const s = `${resource}\u0000${op}\u0000${key}`;
-  return cyrb53(s, seed).toString(16).padStart(14, '0') + cyrb53(s, seed ^ 0x5bd1e995).toString(16).padStart(14, '0');
+type Lanes = readonly [number, number, number, number];
+
+function lanes(s: string): Lanes {
+  const a = cyrb53(s, 1);
+  const b = cyrb53(s, 2);
+  return [a >>> 0, Math.floor(a / 4294967296), b >>> 0, Math.floor(b / 4294967296)];
+}
+
+const suffixCache = new Map<string, Lanes>();
+
+/** Per user, the wave and user are hashed once; the (resource, op, key) part has few distinct
+ *  values and is cached; the id mixes both lane by lane (about 106 bits of hash). */
+export function userIdSeed(wave: string, user: string): Lanes {
+  return lanes(`${wave}\u0000${user}`);
+}
+
+function hex8(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}
+
+export function changeIdFromSeed(seed: Lanes, resource: string, op: string, key = ''): string {
+  const k = `${resource}\u0000${op}\u0000${key}`;
+  let s = suffixCache.get(k);
+  if (!s) suffixCache.set(k, (s = lanes(k)));
+  return (
+    hex8(fmix32(seed[0] ^ s[0])) +
+    hex8(fmix32(seed[1] ^ s[1] ^ 0x9e3779b9)) +
+    hex8(fmix32(seed[2] ^ s[2])).slice(1) +
+    hex8(fmix32(seed[3] ^ s[3] ^ 0x7f4a7c15)).slice(2)
+  );
 }
 
 export function changeId(wave: string, user: string, resource: string, op: string, key = ''): string {

@@ -24,7 +24,7 @@ test('JSON: SPEC pinned fields in order, stable output', () => {
   assert.equal(j.revision, { commit: REVISION.commit, dirty: false });
   assert.equal(Object.keys(j.changes[0]).slice(0, 9), ['id', 'wave', 'user', 'tenant', 'resource', 'action', 'summary', 'reversibility', 'dependsOn']);
   const { id, params: _params, ...first } = j.changes[0];
-  assert.match(id, /^[0-9a-f]{28}$/);
+  assert.match(id, /^[0-9a-f]{29}$/);
   assert.equal(first, {
     wave: 'wave-01',
     user: 'alice@contoso.com',
