@@ -5,6 +5,7 @@ import { enableMailUser } from './cmdlets/enable-mail-user.js';
 import { getMailContact } from './cmdlets/get-mail-contact.js';
 import { getMailUser } from './cmdlets/get-mail-user.js';
 import { getMailbox } from './cmdlets/get-mailbox.js';
+import { getMailboxStatistics } from './cmdlets/get-mailbox-statistics.js';
 import { getRecipient } from './cmdlets/get-recipient.js';
 import { newMailContact } from './cmdlets/new-mail-contact.js';
 import { removeMailContact } from './cmdlets/remove-mail-contact.js';
@@ -13,7 +14,7 @@ import { setMailUser } from './cmdlets/set-mail-user.js';
 import { setMailbox } from './cmdlets/set-mailbox.js';
 
 const ALL: Cmdlet[] = [
-  getMailbox, setMailbox,
+  getMailbox, setMailbox, getMailboxStatistics,
   getMailUser, enableMailUser, setMailUser, disableMailUser,
   getMailContact, newMailContact, setMailContact, removeMailContact,
   getRecipient,
