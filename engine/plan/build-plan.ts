@@ -229,7 +229,7 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
               tenant: c.tenant,
               resource: c.resource,
               action: 'create',
-              summary: `create group ${String(c.params['groupName'])}`,
+              summary: `create group ${String(c.params['groupName'])} in ${c.tenant}`,
               reversibility: 'reversible',
               dependsOn: [],
               op: 'group.create',

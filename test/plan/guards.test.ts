@@ -138,7 +138,7 @@ test('group mappings: the target group is created once and memberships depend on
   const p = buildPlan({ project: pr, inventory: inv, revision: REVISION, now: NOW });
   const creates = p.changes.filter((c) => c.op === 'group.create');
   assert.is(creates.length, 1);
-  assert.is(creates[0]!.summary, 'create group Sales');
+  assert.is(creates[0]!.summary, 'create group Sales in fabrikam');
   const adds = p.changes.filter((c) => c.op === 'groupMembership.add');
   assert.is(adds.length, 2);
   for (const add of adds) {
@@ -157,8 +157,8 @@ test('email rewrite: dayOne joins the source group and its target mirror; kept a
   const p = buildPlan({ project: project([wave('wave-01', 'prepared', ['alice@contoso.com'], { emailRewrite: 'dayOne' })]), inventory: inv, revision: REVISION, now: NOW });
   const rw = p.changes.filter((c) => c.resource === 'rewriteMembership').map((c) => [c.op, c.tenant, c.summary]);
   assert.equal(rw, [
-    ['group.create', 'contoso', 'create group T2T-Rewrite-DayOne'],
-    ['group.create', 'fabrikam', 'create group T2T-Rewrite-DayOne'],
+    ['group.create', 'contoso', 'create group T2T-Rewrite-DayOne in contoso'],
+    ['group.create', 'fabrikam', 'create group T2T-Rewrite-DayOne in fabrikam'],
     ['rewriteMembership.add', 'contoso', 'add alice@contoso.com to group T2T-Rewrite-DayOne'],
     ['rewriteMembership.add', 'fabrikam', 'add alice@fabrikam.com to group T2T-Rewrite-DayOne'],
   ]);
