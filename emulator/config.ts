@@ -42,6 +42,14 @@ export interface UserConfig {
   manager?: string;
 }
 
+/** An explicit group of the config's `groups:` list; members by UPN. */
+export interface GroupConfig {
+  displayName: string;
+  description?: string;
+  mailNickname?: string;
+  members: string[];
+}
+
 export interface TenantConfig {
   name: string;
   /** GUID or initial domain as written in the config. */
@@ -51,6 +59,7 @@ export interface TenantConfig {
   licenses: LicenseConfig[];
   generate?: GenerateConfig;
   users: UserConfig[];
+  groups: GroupConfig[];
 }
 
 export interface LimitsConfig {
@@ -194,7 +203,7 @@ class Checker {
 
   private tenant(v: unknown, path: Path): TenantConfig {
     const t = this.obj(v, path) ?? {};
-    this.known(t, path, ['name', 'tenantId', 'domains', 'apps', 'licenses', 'generate', 'users']);
+    this.known(t, path, ['name', 'tenantId', 'domains', 'apps', 'licenses', 'generate', 'users', 'groups']);
     const name = this.str(t.name, [...path, 'name'], true) ?? `tenant${String(path[1])}`;
     if (!/^[a-z0-9][a-z0-9-]*$/i.test(name)) this.fail([...path, 'name'], `'${name}' must be letters, digits and '-'`);
     const tenantId = this.str(t.tenantId, [...path, 'tenantId'], false);
@@ -230,7 +239,20 @@ class Checker {
       }
       return out;
     });
-    return { name, ...(tenantId ? { tenantId } : {}), domains, apps, licenses, ...(generate ? { generate } : {}), users };
+    const groups = this.list(t.groups, [...path, 'groups']).map((g, i): GroupConfig => {
+      const p = [...path, 'groups', i];
+      const o = this.obj(g, p) ?? {};
+      this.known(o, p, ['displayName', 'description', 'mailNickname', 'members']);
+      const description = this.str(o.description, [...p, 'description'], false);
+      const mailNickname = this.str(o.mailNickname, [...p, 'mailNickname'], false);
+      return {
+        displayName: this.str(o.displayName, [...p, 'displayName'], true) ?? '',
+        ...(description ? { description } : {}),
+        ...(mailNickname ? { mailNickname } : {}),
+        members: this.list(o.members, [...p, 'members']).map((m, j) => this.str(m, [...p, 'members', j], true) ?? '').filter(Boolean),
+      };
+    });
+    return { name, ...(tenantId ? { tenantId } : {}), domains, apps, licenses, ...(generate ? { generate } : {}), users, groups };
   }
 
   private app(v: unknown, path: Path): AppConfig {

@@ -2,7 +2,7 @@
 // stop it afterwards. Each emulator gets its own temporary data directory (CA included) unless the
 // test passes one (to restart on the same data).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,26 @@ export function testConfig(overrides: Obj = {}): Obj {
 }
 
 const running = new Set<ChildProcess>();
+
+// Key material (CA, server certificate, token key) of the first emulator this process started:
+// later emulators get a copy in their fresh data directory instead of generating RSA keys again.
+const KEY_FILES = ['ca.pem', 'ca-key.pem', 'server.pem', 'server-key.pem', 'token-signing-key.pem'];
+let keyCache: Map<string, Buffer> | undefined;
+
+function seedKeys(dataDir: string): void {
+  if (!keyCache || existsSync(join(dataDir, 'ca.pem'))) return;
+  mkdirSync(dataDir, { recursive: true });
+  for (const [name, content] of keyCache) writeFileSync(join(dataDir, name), content, { mode: 0o600 });
+}
+
+function rememberKeys(dataDir: string): void {
+  if (keyCache) return;
+  try {
+    keyCache = new Map(KEY_FILES.map((f) => [f, readFileSync(join(dataDir, f))]));
+  } catch {
+    keyCache = undefined;
+  }
+}
 process.once('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
@@ -74,6 +94,7 @@ export async function startEmulator(config: object, opts: { dataDir?: string; en
   const dataDir = opts.dataDir ?? join(work, 'data');
   const configFile = join(work, 'emulator.yaml');
   writeFileSync(configFile, stringify(config));
+  seedKeys(dataDir);
   const child = spawn(process.execPath, [MAIN_JS, '--config', configFile, '--port', '0', '--data', dataDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, T2T_HOME: join(work, 'home'), ...opts.env },
@@ -99,6 +120,7 @@ export async function startEmulator(config: object, opts: { dataDir?: string; en
   const caFile = /CA: (.+)$/.exec(lines[1]!)?.[1];
   if (!url || !caFile) throw new Error(`unexpected emulator output: ${lines.join('\n')}`);
   child.stdout!.resume();
+  rememberKeys(dataDir);
   let stopped = false;
   return {
     url,

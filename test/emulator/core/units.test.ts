@@ -92,7 +92,7 @@ test('lag: a create is invisible, an update shows the previous version, until _v
   assert.is(visibleVersion(rec, 3000)!.name, 'v3', 'no lag: visible at once');
 });
 
-const tenant = tenantFromConfig({ name: 'contoso', domains: [], apps: [{ clientId: 'app', clientSecret: 's', roles: [] }], licenses: [], users: [] });
+const tenant = tenantFromConfig({ name: 'contoso', domains: [], apps: [{ clientId: 'app', clientSecret: 's', roles: [] }], licenses: [], users: [], groups: [] });
 const mailRoute: Route = { method: 'GET', pattern: '/v1.0/users/{id}/messages', budget: 'mailbox', handler: h('m') };
 
 test('throttle: the 5th concurrent request on one mailbox is 429 ApplicationThrottled; a freed slot admits the next', () => {
