@@ -1,0 +1,233 @@
+// Full-fidelity mail transport: Graph beta mailbox import/export. Items leave the source as the
+// service's opaque export stream (exportItems, ≤ 20 ids a call) and enter the target through the
+// mailbox's pre-authenticated import URL (no Authorization header), so they keep their flags,
+// dates and read state: not drafts. Folders are read through /admin/exchange/mailboxes and created
+// there (or through v1.0 mailFolders for a primary mailbox when the service does not offer it).
+import { TenantError } from '../errors.js';
+import type { TenantClient } from '../tenant/client.js';
+import { ignoreNotFound, isUnavailable, statusOf } from './sync-context.js';
+import type { FolderNode, MailTransport, Payload, SourceItem, TargetItem } from './mail-types.js';
+
+export interface MailboxIds {
+  primaryMailboxId: string;
+  inPlaceArchiveMailboxId?: string;
+}
+
+interface RawFolder {
+  id: string;
+  displayName: string;
+  parentFolderId?: string;
+  childFolderCount?: number;
+  wellKnownName?: string | null;
+  type?: string;
+}
+
+interface RawItem {
+  id: string;
+  changeKey?: string;
+  createdDateTime?: string;
+  lastModifiedDateTime?: string;
+  size?: number;
+  '@removed'?: unknown;
+  singleValueExtendedProperties?: { id: string; value: string }[];
+}
+
+interface ImportSession {
+  url: string;
+  expires: number;
+}
+
+/** PidTagInternetMessageId, when the service returns extended properties with the item. */
+function messageIdOf(raw: RawItem): string | undefined {
+  return raw.singleValueExtendedProperties?.find((p) => /^string 0x1035$/i.test(p.id))?.value;
+}
+
+function toItem(raw: RawItem): SourceItem & TargetItem {
+  const messageId = messageIdOf(raw);
+  return {
+    id: raw.id,
+    ...(raw['@removed'] ? { removed: true } : {}),
+    ...(raw.changeKey ? { changeKey: raw.changeKey } : {}),
+    ...(raw.createdDateTime ? { createdDateTime: raw.createdDateTime } : {}),
+    ...(raw.lastModifiedDateTime ? { lastModifiedDateTime: raw.lastModifiedDateTime } : {}),
+    ...(typeof raw.size === 'number' ? { size: raw.size } : {}),
+    ...(messageId ? { messageId } : {}),
+  };
+}
+
+const MBX = (id: string) => `/admin/exchange/mailboxes/${encodeURIComponent(id)}`;
+
+/** Every folder under a mailbox's root, parents before children. */
+async function folderTree(client: TenantClient, mailboxId: string, signal?: AbortSignal): Promise<FolderNode[]> {
+  const out: FolderNode[] = [];
+  const queue: { url: string; parentId: string | null }[] = [{ url: `${MBX(mailboxId)}/folders?$top=100`, parentId: null }];
+  while (queue.length) {
+    const { url, parentId } = queue.shift()!;
+    for await (const page of client.graph.pages<RawFolder>(url, { beta: true, ...(signal ? { signal } : {}) })) {
+      for (const f of page) {
+        out.push({ id: f.id, displayName: f.displayName, parentId, ...(f.wellKnownName ? { wellKnownName: f.wellKnownName } : {}), ...(f.type ? { type: f.type } : {}) });
+        if ((f.childFolderCount ?? 1) > 0) queue.push({ url: `${MBX(mailboxId)}/folders/${encodeURIComponent(f.id)}/childFolders?$top=100`, parentId: f.id });
+      }
+    }
+  }
+  return out;
+}
+
+export interface FidelityEnds {
+  source: TenantClient;
+  target: TenantClient;
+  sourceMailboxId: string;
+  targetMailboxId: string;
+  /** The target user, for v1.0 fallbacks on a primary mailbox. */
+  targetUserId: string;
+  archive: boolean;
+  signal?: AbortSignal;
+}
+
+export function fidelityTransport(e: FidelityEnds): MailTransport {
+  const sig = e.signal ? { signal: e.signal } : {};
+  // One budget per mailbox on each side (≤ 4 in flight), the import URL's included.
+  const srcOpts = { beta: true, mailbox: e.sourceMailboxId, ...sig };
+  const tgtOpts = { beta: true, mailbox: e.targetMailboxId, ...sig };
+  let session: ImportSession | undefined;
+  let sessionPromise: Promise<ImportSession> | undefined;
+
+  const importSession = async (renew = false): Promise<ImportSession> => {
+    if (!renew && session && session.expires - Date.now() > 5 * 60_000) return session;
+    sessionPromise ??= (async () => {
+      // Creating a session twice is harmless: safe to repeat after a failure.
+      const s = await e.target.graph.post<{ importUrl: string; expirationDateTime?: string }>(`${MBX(e.targetMailboxId)}/createImportSession`, {}, { ...tgtOpts, safe: true, object: `mailbox ${e.targetMailboxId}` });
+      return { url: s.importUrl, expires: s.expirationDateTime ? Date.parse(s.expirationDateTime) : Date.now() + 30 * 60_000 };
+    })().finally(() => (sessionPromise = undefined));
+    session = await sessionPromise;
+    return session;
+  };
+
+  const importItem = async (body: Record<string, unknown>): Promise<{ itemId: string; changeKey: string }> => {
+    const s = await importSession();
+    try {
+      return await e.target.graph.preauthenticated('POST', s.url, body, 'application/json', { mailbox: e.targetMailboxId, ...sig, object: `mailbox ${e.targetMailboxId}` });
+    } catch (err) {
+      // An expired or revoked import URL: get a new one once. (A refused URL imported nothing.)
+      if (statusOf(err) === 401 || statusOf(err) === 403) {
+        const fresh = await importSession(true);
+        return e.target.graph.preauthenticated('POST', fresh.url, body, 'application/json', { mailbox: e.targetMailboxId, ...sig, object: `mailbox ${e.targetMailboxId}` });
+      }
+      throw err;
+    }
+  };
+
+  return {
+    kind: 'fidelity',
+    beta: true,
+    sourceFolders: () => folderTree(e.source, e.sourceMailboxId, e.signal),
+    targetFolders: () => folderTree(e.target, e.targetMailboxId, e.signal),
+
+    async createTargetFolder(parentId, source) {
+      const body = { displayName: source.displayName, ...(source.type ? { type: source.type } : {}) };
+      const url = parentId ? `${MBX(e.targetMailboxId)}/folders/${encodeURIComponent(parentId)}/childFolders` : `${MBX(e.targetMailboxId)}/folders`;
+      try {
+        return (await e.target.graph.post<{ id: string }>(url, body, { ...tgtOpts, object: `folder '${source.displayName}' of mailbox ${e.targetMailboxId}` })).id;
+      } catch (err) {
+        if (!isUnavailable(err) || statusOf(err) === 403) throw err;
+        if (e.archive) {
+          throw new TenantError(
+            `tenant '${e.target.name}': cannot create folder '${source.displayName}' in the archive mailbox ${e.targetMailboxId}: the service does not offer mailbox folder creation`,
+            'sync.archiveFolderUnsupported',
+            { tenant: e.target.name, object: `mailbox ${e.targetMailboxId}`, ...(statusOf(err) ? { status: statusOf(err)! } : {}) },
+            'create the folder in the target archive (or grant MailboxFolder.ReadWrite.All) and run the sync again',
+            { cause: err },
+          );
+        }
+        // The primary mailbox is also reachable through v1.0 mailFolders (same folder ids).
+        const v1 = parentId ? `/users/${encodeURIComponent(e.targetUserId)}/mailFolders/${encodeURIComponent(parentId)}/childFolders` : `/users/${encodeURIComponent(e.targetUserId)}/mailFolders`;
+        return (await e.target.graph.post<{ id: string }>(v1, { displayName: source.displayName }, { ...sig, object: `folder '${source.displayName}' of user ${e.targetUserId}` })).id;
+      }
+    },
+
+    deltaUrl(folderId, query) {
+      const base = `${MBX(e.sourceMailboxId)}/folders/${encodeURIComponent(folderId)}/items/delta`;
+      return query ? `${base}?${query}` : base;
+    },
+
+    sourceItem: (raw) => toItem(raw as unknown as RawItem),
+
+    async listSource(folderId) {
+      const out: SourceItem[] = [];
+      for await (const page of e.source.graph.pages<RawItem>(`${MBX(e.sourceMailboxId)}/folders/${encodeURIComponent(folderId)}/items?$top=999`, srcOpts)) out.push(...page.map(toItem));
+      return out;
+    },
+
+    async listTarget(folderId) {
+      const out: TargetItem[] = [];
+      for await (const page of e.target.graph.pages<RawItem>(`${MBX(e.targetMailboxId)}/folders/${encodeURIComponent(folderId)}/items?$top=999`, tgtOpts)) out.push(...page.map(toItem));
+      return out;
+    },
+
+    async fetch(items) {
+      if (items.length === 0) return [];
+      // exportItems reads: repeating it after a failure is harmless.
+      const res = await e.source.graph.post<{ value: { itemId: string; data?: string; error?: unknown }[] }>(
+        `${MBX(e.sourceMailboxId)}/exportItems`,
+        { itemIds: items.map((i) => i.id) },
+        { ...srcOpts, safe: true, object: `mailbox ${e.sourceMailboxId}` },
+      );
+      const byId = new Map(items.map((i) => [i.id, i]));
+      const out: Payload[] = [];
+      for (const r of res.value ?? []) {
+        const source = byId.get(r.itemId);
+        if (!source || !r.data) continue; // deleted since the delta: the next round reports it
+        out.push({ source, data: r.data, bytes: source.size ?? Math.floor((r.data.length * 3) / 4) });
+      }
+      return out;
+    },
+
+    async put(payload, folderId, existing) {
+      const created = (r: { itemId: string; changeKey: string }): TargetItem => ({
+        id: r.itemId,
+        changeKey: r.changeKey,
+        ...(payload.source.createdDateTime ? { createdDateTime: payload.source.createdDateTime } : {}),
+        lastModifiedDateTime: new Date().toISOString(),
+        ...(payload.source.size !== undefined ? { size: payload.source.size } : {}),
+      });
+      if (!existing) return created(await importItem({ FolderId: folderId, Mode: 'create', Data: payload.data }));
+      const update = (t: TargetItem) => importItem({ FolderId: folderId, Mode: 'update', Data: payload.data, ItemId: t.id, ChangeKey: t.changeKey ?? '' });
+      try {
+        return created(await update(existing));
+      } catch (err) {
+        const s = statusOf(err);
+        if (s === 409) {
+          // The copy changed since we listed it: update the current version.
+          const current = await ignoreNotFound(e.target.graph.get<RawItem>(`${MBX(e.targetMailboxId)}/folders/${encodeURIComponent(folderId)}/items/${encodeURIComponent(existing.id)}`, tgtOpts));
+          if (current) return created(await update(toItem(current)));
+        } else if (s !== 404) throw err;
+        // The copy is gone: make a new one.
+        return created(await importItem({ FolderId: folderId, Mode: 'create', Data: payload.data }));
+      }
+    },
+
+    async remove(item, folderId) {
+      try {
+        await e.target.graph.delete(`${MBX(e.targetMailboxId)}/folders/${encodeURIComponent(folderId)}/items/${encodeURIComponent(item.id)}?disposalType=hardDelete`, tgtOpts);
+      } catch (err) {
+        if (statusOf(err) === 404) return;
+        if (!isUnavailable(err) || statusOf(err) === 403 || e.archive) throw err;
+        await ignoreNotFound(e.target.graph.delete(`/users/${encodeURIComponent(e.targetUserId)}/messages/${encodeURIComponent(item.id)}`, sig));
+      }
+    },
+  };
+}
+
+/** The user's mailbox ids through beta settings/exchange; undefined when the service does not offer it. */
+export async function mailboxIds(client: TenantClient, userId: string, signal?: AbortSignal): Promise<{ ids?: MailboxIds; unavailable?: string }> {
+  try {
+    const ids = await client.graph.get<MailboxIds>(`/users/${encodeURIComponent(userId)}/settings/exchange`, { beta: true, ...(signal ? { signal } : {}), object: `user ${userId}` });
+    return { ids };
+  } catch (err) {
+    const s = statusOf(err);
+    // MailboxNotEnabledForRESTAPI (no mailbox yet) is not "the API is missing": let it surface.
+    if (s === 404 && /MailboxNotEnabled|ErrorInvalidUser/i.test((err as Error).message)) throw err;
+    if (isUnavailable(err)) return { unavailable: `${(err as Error).message}` };
+    throw err;
+  }
+}

@@ -1,0 +1,180 @@
+// Mail content sync (mailbox or archive) over a MailTransport: the source folder tree is
+// mirrored in the target (well-known folders by name, others by path, created when missing),
+// then each folder's item delta is replayed: new items copied in batches of ≤ 20, changed items
+// written over their copy (Mode update), deleted items' copies removed.
+//
+// No duplicate, even after a crash between an import and the watermark save: before writing,
+// the folder's copies are read from the target (TargetIndex) and a source item that already has
+// a copy there is adopted, not imported again. The watermark only keeps one resumable delta
+// position per folder (bounded size); positions are saved at page boundaries every few batches.
+import { createHash } from 'node:crypto';
+import type { SyncWatermark } from '../inventory/model.js';
+import type { TenantClient } from '../tenant/client.js';
+import { TargetIndex } from './target-index.js';
+import { pool, statusOf, type SyncRun } from './sync-context.js';
+import type { FolderNode, MailTransport, Payload, SourceItem, TargetItem } from './mail-types.js';
+
+const PAGE_SIZE = 100;
+const BATCH = 20;
+/** Marks a stored position whose round saw deletions: the copies are reconciled at the round's end. */
+const RECONCILE = 'R|';
+
+export function folderKey(folderId: string): string {
+  return `f:${createHash('sha256').update(folderId).digest('base64url').slice(0, 12)}`;
+}
+
+function queryOf(link: string): string {
+  const i = link.indexOf('?');
+  return i >= 0 ? link.slice(i + 1) : '';
+}
+
+interface DeltaPage {
+  value?: Record<string, unknown>[];
+  '@odata.nextLink'?: string;
+  '@odata.deltaLink'?: string;
+}
+
+/** Source folder id -> target folder id, creating what the target lacks (parents first). */
+export async function mapFolders(t: MailTransport, source: FolderNode[], target: FolderNode[]): Promise<Map<string, string>> {
+  const map = new Map<string, string>();
+  const byWellKnown = new Map(target.filter((f) => f.wellKnownName).map((f) => [f.wellKnownName!.toLowerCase(), f.id]));
+  const children = new Map<string, FolderNode[]>();
+  for (const f of target) {
+    const k = f.parentId ?? '';
+    const list = children.get(k);
+    if (list) list.push(f);
+    else children.set(k, [f]);
+  }
+  for (const f of source) {
+    let id = f.wellKnownName ? byWellKnown.get(f.wellKnownName.toLowerCase()) : undefined;
+    const mapped = f.parentId === null ? null : map.get(f.parentId);
+    if (mapped === undefined) continue; // parent could not be mapped
+    const parent: string | null = mapped;
+    if (!id) {
+      const siblings = children.get(parent ?? '') ?? [];
+      id = siblings.find((s) => s.displayName.toLowerCase() === f.displayName.toLowerCase())?.id;
+    }
+    if (!id) {
+      id = await t.createTargetFolder(parent, f);
+      const node: FolderNode = { id, displayName: f.displayName, parentId: parent };
+      const list = children.get(parent ?? '');
+      if (list) list.push(node);
+      else children.set(parent ?? '', [node]);
+    }
+    map.set(f.id, id);
+  }
+  return map;
+}
+
+export async function syncMail(run: SyncRun, t: MailTransport, source: TenantClient): Promise<SyncWatermark> {
+  const [sourceTree, targetTree] = await Promise.all([t.sourceFolders(), t.targetFolders()]);
+  const folders = await mapFolders(t, sourceTree, targetTree);
+  // Positions of folders that no longer exist in the source are dropped (bounded watermark).
+  const live = new Set([...folders.keys()].map(folderKey));
+  for (const k of Object.keys(run.links)) if (k.startsWith('f:') && !live.has(k)) delete run.links[k];
+  for (const f of sourceTree) {
+    const targetId = folders.get(f.id);
+    if (targetId === undefined) continue;
+    run.checkAbort();
+    await syncFolder(run, t, source, f, targetId);
+  }
+  await run.checkpoint();
+  return run.finish();
+}
+
+async function syncFolder(run: SyncRun, t: MailTransport, source: TenantClient, folder: FolderNode, targetId: string): Promise<void> {
+  const key = folderKey(folder.id);
+  const stored = run.links[key];
+  let sawRemoval = stored?.startsWith(RECONCILE) ?? false;
+  let url = stored !== undefined ? t.deltaUrl(folder.id, stored.replace(RECONCILE, '')) : t.deltaUrl(folder.id);
+  let fromStored = stored !== undefined;
+  let index: TargetIndex | undefined;
+  const options = { beta: t.beta, headers: { Prefer: `odata.maxpagesize=${PAGE_SIZE}` }, ...(run.signal ? { signal: run.signal } : {}), object: `folder '${folder.displayName}'` };
+
+  for (;;) {
+    let page: DeltaPage;
+    try {
+      page = await source.graph.get<DeltaPage>(url, options);
+    } catch (e) {
+      // An expired or unknown position: replay the folder from the start (copies are adopted,
+      // and deletions in the gap are found by the reconcile at the end).
+      if (fromStored && (statusOf(e) === 410 || (statusOf(e) === 400 && /sync ?state|token/i.test((e as Error).message)))) {
+        run.warn(`folder '${folder.displayName}': the saved delta position was refused (${statusOf(e)}); reading the folder again from the start`);
+        url = t.deltaUrl(folder.id);
+        fromStored = false;
+        sawRemoval = true;
+        continue;
+      }
+      throw e;
+    }
+    fromStored = false;
+    const items = (page.value ?? []).map((raw) => t.sourceItem(raw));
+    const changed = items.filter((i) => !i.removed);
+    if (items.some((i) => i.removed)) sawRemoval = true;
+    if (changed.length) {
+      index ??= new TargetIndex(await t.listTarget(targetId));
+      await copyItems(run, t, index, changed, targetId);
+    }
+    const next = page['@odata.nextLink'] ?? page['@odata.deltaLink'];
+    if (!next) throw new Error(`a delta page of folder '${folder.displayName}' carried neither @odata.nextLink nor @odata.deltaLink`);
+    if (page['@odata.deltaLink'] && sawRemoval) {
+      run.links[key] = RECONCILE + queryOf(next);
+      await reconcileDeletions(run, t, folder, targetId);
+      sawRemoval = false;
+    }
+    run.links[key] = (sawRemoval ? RECONCILE : '') + queryOf(next);
+    if (page['@odata.deltaLink']) return;
+    await run.pageDone();
+    url = t.deltaUrl(folder.id, queryOf(next));
+  }
+}
+
+/** Copy new items and write changed ones over their copies; items whose copy is current are skipped. */
+async function copyItems(run: SyncRun, t: MailTransport, index: TargetIndex, changed: SourceItem[], targetId: string): Promise<void> {
+  const work: { source: SourceItem; existing?: TargetItem }[] = [];
+  for (const s of changed) {
+    const existing = index.claim(s);
+    if (!existing) work.push({ source: s });
+    else if (newer(s, existing)) work.push({ source: s, existing });
+  }
+  const batches: (typeof work)[] = [];
+  for (let i = 0; i < work.length; i += BATCH) batches.push(work.slice(i, i + BATCH));
+  // Read the next batch from the source while the current one is written to the target.
+  let reading = batches.length ? t.fetch(batches[0]!.map((w) => w.source)) : undefined;
+  for (let b = 0; b < batches.length; b++) {
+    const payloads = await reading!;
+    reading = b + 1 < batches.length ? t.fetch(batches[b + 1]!.map((w) => w.source)) : undefined;
+    reading?.catch(() => undefined); // observed when awaited; never an unhandled rejection meanwhile
+    const existingOf = new Map(batches[b]!.filter((w) => w.existing).map((w) => [w.source.id, w.existing!]));
+    let bytes = 0;
+    await pool(payloads, run.concurrency, async (p: Payload) => {
+      const existing = existingOf.get(p.source.id);
+      const copy = await t.put(p, targetId, existing);
+      if (existing) index.replace(existing.id, copy);
+      else index.addClaimed(copy);
+      bytes += p.bytes;
+    });
+    run.copied(payloads.length, bytes);
+    run.batchDone();
+  }
+}
+
+/** The source changed after its copy was written. */
+function newer(s: SourceItem, copy: TargetItem): boolean {
+  if (!s.lastModifiedDateTime || !copy.lastModifiedDateTime) return false;
+  return Date.parse(s.lastModifiedDateTime) > Date.parse(copy.lastModifiedDateTime);
+}
+
+/**
+ * Remove the copies whose source item is gone: the folder's copies are matched against its
+ * current source items; copies left over are deleted, but only those created before the previous
+ * completed run ended, so items that arrived in the target mailbox itself are never touched.
+ */
+async function reconcileDeletions(run: SyncRun, t: MailTransport, folder: FolderNode, targetId: string): Promise<void> {
+  const [sourceItems, copies] = await Promise.all([t.listSource(folder.id), t.listTarget(targetId)]);
+  const index = new TargetIndex(copies);
+  for (const s of sourceItems) index.claim(s);
+  const before = run.previousRunEnd() ?? run.startedAt.getTime();
+  const orphans = index.unclaimed().filter((c) => c.createdDateTime !== undefined && Date.parse(c.createdDateTime) < before);
+  await pool(orphans, run.concurrency, (c) => t.remove(c, targetId));
+}

@@ -1,0 +1,163 @@
+// What every workload's sync shares: the caller's options, the running totals, periodic
+// checkpoints through saveWatermark, and small helpers on tenant errors.
+import { TenantError } from '../errors.js';
+import type { SyncWatermark, WorkloadName } from '../inventory/model.js';
+import type { TenantClient } from '../tenant/client.js';
+
+export type SyncMode = 'initial' | 'delta';
+
+export interface SyncWorkloadOptions {
+  source: TenantClient;
+  target: TenantClient;
+  sourceUserId: string;
+  targetUserId: string;
+  workload: WorkloadName;
+  mode: SyncMode;
+  watermark?: SyncWatermark;
+  signal?: AbortSignal;
+  /** Running totals of the watermark (items and bytes copied so far, this run included). */
+  onProgress?: (p: { items: number; bytes: number }) => void;
+  /** Persist a checkpoint (the executor writes it into the marker). Called every few batches and at the end. */
+  saveWatermark?: (w: SyncWatermark) => Promise<void>;
+  /** Things the user should know that do not stop the sync (MIME fallback makes drafts…). */
+  onWarning?: (message: string) => void;
+  /** Mail only: 'auto' (default) uses the full-fidelity import/export API when both mailboxes offer it,
+   *  else MIME; 'mime' forces the MIME path (items become drafts). */
+  mailTransport?: 'auto' | 'mime';
+  /** Checkpoint after this many import batches (default 5). */
+  checkpointEvery?: number;
+  /** Requests in flight per mailbox (default and maximum 4: Exchange's MailboxConcurrency). */
+  concurrency?: number;
+}
+
+/** Mutable run state shared by the workload implementations. */
+export class SyncRun {
+  items: number;
+  bytes: number;
+  readonly links: Record<string, string>;
+  readonly startedAt = new Date();
+  private sinceCheckpoint = 0;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(readonly o: SyncWorkloadOptions) {
+    this.items = o.watermark?.items ?? 0;
+    this.bytes = o.watermark?.bytes ?? 0;
+    this.links = { ...(o.watermark?.deltaLinks ?? {}) };
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.o.signal;
+  }
+
+  /** Concurrency per mailbox: never above Exchange's 4. */
+  get concurrency(): number {
+    return Math.max(1, Math.min(4, this.o.concurrency ?? 4));
+  }
+
+  checkAbort(): void {
+    if (this.o.signal?.aborted) throw this.o.signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+  }
+
+  copied(items: number, bytes: number): void {
+    this.items += items;
+    this.bytes += bytes;
+    this.o.onProgress?.({ items: this.items, bytes: this.bytes });
+  }
+
+  warn(message: string): void {
+    this.o.onWarning?.(message);
+  }
+
+  /** The watermark as it stands (no completion time set yet). */
+  snapshot(): SyncWatermark {
+    const w = this.o.watermark;
+    return {
+      ...(w?.initialDoneAt ? { initialDoneAt: w.initialDoneAt } : {}),
+      ...(w?.lastDeltaAt ? { lastDeltaAt: w.lastDeltaAt } : {}),
+      items: this.items,
+      bytes: this.bytes,
+      deltaLinks: { ...this.links },
+    };
+  }
+
+  /** Count a finished batch of items (up to 20). */
+  batchDone(): void {
+    this.sinceCheckpoint += 1;
+  }
+
+  /** At a resumable position (a page fully done): save when `checkpointEvery` batches ran since the last save. */
+  async pageDone(): Promise<void> {
+    if (this.sinceCheckpoint >= (this.o.checkpointEvery ?? 5)) await this.checkpoint();
+  }
+
+  /** Save the watermark now (serialised: one save at a time, in order). */
+  async checkpoint(): Promise<void> {
+    this.sinceCheckpoint = 0;
+    if (!this.o.saveWatermark) return;
+    const w = this.snapshot();
+    const next = this.saving.then(() => this.o.saveWatermark!(w));
+    this.saving = next.catch(() => undefined);
+    await next;
+  }
+
+  /** The final watermark: links, totals, and the completion time (initialDoneAt the first
+   *  time a run completes, lastDeltaAt afterwards, whatever the mode said). */
+  finish(): SyncWatermark {
+    const w = this.o.watermark;
+    const now = new Date().toISOString();
+    return {
+      initialDoneAt: w?.initialDoneAt ?? now,
+      ...(w?.initialDoneAt ? { lastDeltaAt: now } : {}),
+      items: this.items,
+      bytes: this.bytes,
+      deltaLinks: { ...this.links },
+    };
+  }
+
+  /** The end of the previous completed run: target items created after it cannot be copies we made before it. */
+  previousRunEnd(): number | undefined {
+    const w = this.o.watermark;
+    const times = [w?.initialDoneAt, w?.lastDeltaAt].filter((t): t is string => !!t).map((t) => Date.parse(t));
+    return times.length ? Math.max(...times) : undefined;
+  }
+}
+
+/** HTTP status of a failed tenant call, if it was one. */
+export function statusOf(e: unknown): number | undefined {
+  return e instanceof TenantError ? e.details.status : undefined;
+}
+
+/** The service does not offer this operation here (absent route, not enabled, not permitted). */
+export function isUnavailable(e: unknown): boolean {
+  const s = statusOf(e);
+  return s === 400 || s === 403 || s === 404 || s === 405 || s === 501;
+}
+
+export async function ignoreNotFound<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (e) {
+    if (statusOf(e) === 404) return undefined;
+    throw e;
+  }
+}
+
+/** Run `fn` over `items` with at most `limit` in flight; stops starting new ones after the first failure. */
+export async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (next < items.length && failed === undefined) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i]!, i);
+      } catch (e) {
+        failed ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed !== undefined) throw failed;
+  return results;
+}

@@ -1,0 +1,68 @@
+// Which target item is the copy of a source item, read from the target itself (no id map is
+// stored anywhere): a copy carries what the import preserves, the internet message id when the
+// API shows it, else the item's creation time. Each target item is claimed by at most one
+// source item, so two source items that share a key map to two copies (a multiset match).
+import type { SourceItem, TargetItem } from './mail-types.js';
+
+export function itemKeys(i: { messageId?: string; createdDateTime?: string }): string[] {
+  const keys: string[] = [];
+  if (i.messageId) keys.push(`m:${i.messageId.toLowerCase()}`);
+  if (i.createdDateTime) keys.push(`c:${new Date(i.createdDateTime).toISOString()}`);
+  return keys;
+}
+
+export class TargetIndex {
+  private readonly byKey = new Map<string, TargetItem[]>();
+  private readonly claimed = new Set<string>();
+  private readonly items: TargetItem[] = [];
+
+  constructor(items: readonly TargetItem[]) {
+    for (const t of items) this.add(t);
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  private add(t: TargetItem): void {
+    this.items.push(t);
+    for (const k of itemKeys(t)) {
+      const list = this.byKey.get(k);
+      if (list) list.push(t);
+      else this.byKey.set(k, [t]);
+    }
+  }
+
+  /** The unclaimed copy of `s`, now claimed; a candidate of the same size is preferred. */
+  claim(s: SourceItem): TargetItem | undefined {
+    for (const k of itemKeys(s)) {
+      const candidates = (this.byKey.get(k) ?? []).filter((t) => !this.claimed.has(t.id));
+      if (candidates.length === 0) continue;
+      const pick = candidates.find((t) => s.size !== undefined && t.size === s.size) ?? candidates[0]!;
+      this.claimed.add(pick.id);
+      return pick;
+    }
+    return undefined;
+  }
+
+  /** A copy made during this run: known, and already claimed by its source. */
+  addClaimed(t: TargetItem): void {
+    this.add(t);
+    this.claimed.add(t.id);
+  }
+
+  /** Replace a claimed copy's version (after an update). */
+  replace(oldId: string, t: TargetItem): void {
+    const i = this.items.findIndex((x) => x.id === oldId);
+    if (i >= 0) this.items.splice(i, 1);
+    for (const list of this.byKey.values()) {
+      const j = list.findIndex((x) => x.id === oldId);
+      if (j >= 0) list.splice(j, 1);
+    }
+    this.addClaimed(t);
+  }
+
+  unclaimed(): TargetItem[] {
+    return this.items.filter((t) => !this.claimed.has(t.id));
+  }
+}
