@@ -1,0 +1,148 @@
+// Exchange helpers the steps share: reading a recipient, the Set- cmdlet for its type, and mail
+// contacts found (adopted) by t2t's CustomAttribute15 tag before one is ever created.
+import { TenantError } from '../errors.js';
+import type { TenantClient } from '../tenant/client.js';
+import { bare, isAlreadyExists, isDryRunId, isNotFound, orMissing, readEventually } from './step-kit.js';
+import type { StepContext } from './step-types.js';
+
+export interface Recipient {
+  Identity: string;
+  Guid?: string;
+  Name: string;
+  RecipientType?: string;
+  RecipientTypeDetails?: string;
+  PrimarySmtpAddress?: string;
+  EmailAddresses?: string[];
+  ExternalEmailAddress?: string | null;
+  LegacyExchangeDN?: string | null;
+  HiddenFromAddressListsEnabled?: boolean;
+  ForwardingSmtpAddress?: string | null;
+  DeliverToMailboxAndForward?: boolean;
+  CustomAttribute15?: string | null;
+  [k: string]: unknown;
+}
+
+export function recipientType(r: Recipient): string {
+  return String(r.RecipientTypeDetails ?? r.RecipientType ?? '');
+}
+
+export async function getRecipient(client: TenantClient, identity: string, cmdlet = 'Get-Recipient'): Promise<Recipient | undefined> {
+  if (isDryRunId(identity)) return undefined;
+  const found = await orMissing(client.exchange.invoke<Recipient>(cmdlet, { Identity: identity }));
+  return found?.[0];
+}
+
+/** A recipient that should exist (a mailbox being provisioned, a mail user just enabled). */
+export async function getRecipientEventually(ctx: StepContext, client: TenantClient, identity: string, cmdlet = 'Get-Recipient', waits?: number[]): Promise<Recipient | undefined> {
+  return readEventually(ctx, () => getRecipient(client, identity, cmdlet), waits);
+}
+
+/** Set-Mailbox for a mailbox, Set-MailUser for a mail user, Set-MailContact for a contact. */
+export function setCmdletFor(r: Recipient): string {
+  const t = recipientType(r);
+  if (t === 'UserMailbox') return 'Set-Mailbox';
+  if (t === 'MailContact') return 'Set-MailContact';
+  return 'Set-MailUser';
+}
+
+export function missingRecipient(ctx: StepContext, client: TenantClient, identity: string, what: string): TenantError {
+  return new TenantError(
+    `tenant '${client.name}': ${what} ${identity} of ${ctx.change.user || 'this change'} was not found in Exchange`,
+    'apply.recipientMissing',
+    { tenant: client.name, object: identity, status: 404, retryable: true },
+    'Exchange may not have provisioned it yet: run apply again in a few minutes',
+  );
+}
+
+// ---- mail contacts tagged CustomAttribute15 = "t2t:<source user id>" ----
+
+function quote(v: string): string {
+  return `'${v.replace(/'/g, "''")}'`;
+}
+
+export async function findContactByTag(client: TenantClient, tag: string): Promise<Recipient | undefined> {
+  const found = await client.exchange.invoke<Recipient>('Get-MailContact', { Filter: `CustomAttribute15 -eq ${quote(tag)}`, ResultSize: 'Unlimited' });
+  return found[0];
+}
+
+async function findContactByAddress(client: TenantClient, address: string): Promise<Recipient | undefined> {
+  const found = await client.exchange.invoke<Recipient>('Get-MailContact', { Filter: `ExternalEmailAddress -eq ${quote(`SMTP:${address}`)}`, ResultSize: 'Unlimited' });
+  return found.find((c) => bare(c.ExternalEmailAddress) === address.toLowerCase());
+}
+
+export interface ContactSpec {
+  name: string;
+  externalEmailAddress: string; // "SMTP:a@x"
+  tag: string;
+  hidden?: boolean;
+}
+
+/**
+ * The tagged contact exists and routes to the address: found by its tag, else adopted by its
+ * external address (a create that crashed before it was tagged), else created and then tagged.
+ * Returns what it did.
+ */
+export async function ensureContact(ctx: StepContext, client: TenantClient, spec: ContactSpec): Promise<string> {
+  const address = bare(spec.externalEmailAddress);
+  let contact = await findContactByTag(client, spec.tag);
+  let note = 'found tagged contact';
+  if (!contact) {
+    contact = await findContactByAddress(client, address);
+    note = 'adopted untagged contact with the same address';
+  }
+  if (!contact) {
+    contact = await createContact(ctx, client, spec, address);
+    note = 'created contact';
+  }
+  const id = contact.Guid ?? contact.Identity;
+  const set: Record<string, unknown> = {};
+  if ((contact.CustomAttribute15 ?? '') !== spec.tag) set.CustomAttribute15 = spec.tag;
+  if (bare(contact.ExternalEmailAddress) !== address) set.ExternalEmailAddress = spec.externalEmailAddress;
+  if (spec.hidden !== undefined && (contact.HiddenFromAddressListsEnabled ?? false) !== spec.hidden) set.HiddenFromAddressListsEnabled = spec.hidden;
+  if (Object.keys(set).length) await client.exchange.invoke('Set-MailContact', { Identity: id, ...set });
+  return note;
+}
+
+async function createContact(ctx: StepContext, client: TenantClient, spec: ContactSpec, address: string): Promise<Recipient> {
+  // a display name another recipient already uses: the address makes it unique
+  const names = [spec.name, `${spec.name} (${address})`];
+  for (const name of names) {
+    try {
+      const created = await client.exchange.invoke<Recipient>('New-MailContact', { Name: name, ExternalEmailAddress: spec.externalEmailAddress }, { safe: false });
+      if (created[0]) return created[0];
+      break;
+    } catch (e) {
+      if (!isAlreadyExists(e) && !isUncertainCreate(e)) throw e;
+      // our own earlier attempt (lost answer, replication lag) holds the address: adopt it
+      const existing = await readEventually(ctx, () => findContactByAddress(client, address));
+      if (existing) return existing;
+      if (!/name .* already being used/i.test((e as Error).message)) throw e;
+    }
+  }
+  const existing = await readEventually(ctx, () => findContactByAddress(client, address));
+  if (existing) return existing;
+  throw missingRecipient(ctx, client, address, 'new contact');
+}
+
+function isUncertainCreate(e: unknown): boolean {
+  const s = (e as { details?: { status?: number } }).details?.status;
+  return s === undefined ? (e as { code?: string }).code === 'tenant.unreachable' : s >= 500 || s === 429;
+}
+
+/** Remove the tagged contact (by identity or tag); already gone is done. */
+export async function removeContact(client: TenantClient, identity: string | undefined, tag: string | undefined): Promise<boolean> {
+  let id = identity;
+  if (tag) {
+    const c = await findContactByTag(client, tag);
+    if (!c) return false;
+    id = c.Guid ?? c.Identity;
+  }
+  if (!id) return false;
+  try {
+    await client.exchange.invoke('Remove-MailContact', { Identity: id });
+    return true;
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw e;
+  }
+}

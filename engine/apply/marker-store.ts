@@ -1,0 +1,90 @@
+// The migration marker (open extension dev.t2t.migration on the target user, SPEC section 5):
+// read, and merge fields into it. Graph replaces an open extension's data on PATCH (fields left
+// out are removed), so every write is read-merge-write of the whole marker, serialised per user
+// within a run. Open extension values must be primitives or arrays, so nested objects (the content
+// sync watermarks) are stored as JSON strings and decoded on read.
+import { MARKER_EXTENSION_NAME, type MigrationMarker } from '../inventory/model.js';
+import { isAlreadyExists, isDryRunId, orMissing, readEventually } from './step-kit.js';
+import type { StepContext } from './step-types.js';
+
+type MarkerData = Record<string, unknown>;
+
+/** Stored form: objects as JSON strings. */
+export function encodeMarker(m: MarkerData): MarkerData {
+  const out: MarkerData = {};
+  for (const [k, v] of Object.entries(m)) {
+    if (v === undefined || v === null) continue;
+    out[k] = typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : v;
+  }
+  return out;
+}
+
+/** Read form: OData bookkeeping dropped, JSON-string objects (e.g. `sync`) parsed back. */
+export function decodeMarker(body: MarkerData): MarkerData {
+  const out: MarkerData = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (k.startsWith('@odata') || k === 'id' || k === 'extensionName') continue;
+    if (typeof v === 'string' && v.startsWith('{') && v.endsWith('}')) {
+      try {
+        out[k] = JSON.parse(v);
+        continue;
+      } catch {
+        // a plain string that looks like an object: keep it
+      }
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+const path = (userId: string) => `/users/${encodeURIComponent(userId)}/extensions/${MARKER_EXTENSION_NAME}`;
+
+export async function readMarker(ctx: StepContext, userId: string): Promise<(MigrationMarker & MarkerData) | undefined> {
+  if (isDryRunId(userId)) return undefined;
+  const body = await orMissing(ctx.tenant.graph.get<MarkerData>(path(userId)));
+  return body ? (decodeMarker(body) as MigrationMarker & MarkerData) : undefined;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Merge `fields` into the user's marker (null removes a field) and write it when anything changed.
+ * `update` may compute the fields from the current marker (return undefined: leave it as it is).
+ * Returns the marker as written (or found).
+ */
+export async function mergeMarker(
+  ctx: StepContext,
+  userId: string,
+  update: MarkerData | ((current: MarkerData | undefined) => MarkerData | undefined),
+): Promise<{ marker: MarkerData; written: boolean }> {
+  return ctx.user.markerLock.run(async () => {
+    const current = await readMarker(ctx, userId);
+    const fields = typeof update === 'function' ? update(current) : update;
+    if (!fields) return { marker: current ?? {}, written: false };
+    const next: MarkerData = { ...(current ?? {}) };
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === null || v === undefined) delete next[k];
+      else next[k] = v;
+    }
+    if (current && same(encodeMarker(current), encodeMarker(next))) return { marker: next, written: false };
+    const body = { '@odata.type': 'microsoft.graph.openTypeExtension', extensionName: MARKER_EXTENSION_NAME, ...encodeMarker(next) };
+    if (current) {
+      await ctx.tenant.graph.patch(path(userId), body);
+      return { marker: next, written: true };
+    }
+    try {
+      await ctx.tenant.graph.post(`/users/${encodeURIComponent(userId)}/extensions`, body);
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+      // created meanwhile (a read that missed it through replication lag): merge into that one
+      const found = await readEventually(ctx, () => readMarker(ctx, userId));
+      const merged = { ...(found ?? {}), ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null && v !== undefined)) };
+      for (const [k, v] of Object.entries(fields)) if (v === null) delete merged[k];
+      await ctx.tenant.graph.patch(path(userId), { ...body, ...encodeMarker(merged) });
+      return { marker: merged, written: true };
+    }
+    return { marker: next, written: true };
+  });
+}

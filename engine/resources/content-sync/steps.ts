@@ -1,0 +1,76 @@
+// Steps of contentSync: the content copy itself is engine/sync's syncWorkload (loaded on demand so
+// a build without it still applies everything else); this module hands it the tenants, the users
+// and the watermark from the marker, and stamps the returned watermark back into the marker.
+import type { SyncWatermark, WorkloadName } from '../../inventory/model.js';
+import { UserError } from '../../errors.js';
+import { mergeMarker, readMarker } from '../../apply/marker-store.js';
+import { need, targetUserId } from '../../apply/step-kit.js';
+import type { StepContext, StepMap } from '../../apply/step-types.js';
+import type { TenantClient } from '../../tenant/client.js';
+
+type SyncWorkload = (args: {
+  source: TenantClient;
+  target: TenantClient;
+  sourceUserId: string;
+  targetUserId: string;
+  workload: WorkloadName;
+  mode: 'initial' | 'delta';
+  watermark?: SyncWatermark;
+  signal: AbortSignal;
+  onProgress?: (p: unknown) => void;
+}) => Promise<SyncWatermark>;
+
+let loaded: Promise<SyncWorkload | undefined> | undefined;
+
+/** engine/sync/sync-workload.js when this build has it. */
+export function loadSyncWorkload(): Promise<SyncWorkload | undefined> {
+  const path = '../../sync/sync-workload.js';
+  loaded ??= import(path).then(
+    (m: { syncWorkload?: SyncWorkload }) => m.syncWorkload,
+    () => undefined,
+  );
+  return loaded;
+}
+
+async function sync(ctx: StepContext, mode: 'initial' | 'delta') {
+  const syncWorkload = await loadSyncWorkload();
+  if (!syncWorkload) {
+    throw new UserError('content sync not available in this build (engine/sync is missing)', 'apply.noContentSync', 'use a build with content sync, or a profile with workloads: [] to migrate without content');
+  }
+  const p = ctx.change.params;
+  const workload = need(ctx, 'workload') as WorkloadName;
+  const id = await targetUserId(ctx);
+  const marker = await readMarker(ctx, id);
+  const previous = marker?.sync?.[workload];
+  if (ctx.dryRun) return { note: `would run the ${mode} sync of ${workload}` };
+  const wm = await syncWorkload({
+    source: ctx.client(need(ctx, 'sourceTenant')),
+    target: ctx.tenant,
+    sourceUserId: need(ctx, 'sourceUserId'),
+    targetUserId: id,
+    workload,
+    mode: mode === 'initial' && !previous?.initialDoneAt ? 'initial' : 'delta',
+    ...(previous ? { watermark: previous } : {}),
+    signal: ctx.signal,
+    onProgress: (pr) => ctx.log('sync.progress', { workload, progress: pr as Record<string, unknown> }),
+  });
+  const now = ctx.now().toISOString();
+  const stamped: SyncWatermark = { ...wm, ...(mode === 'initial' ? { initialDoneAt: wm.initialDoneAt ?? now } : { lastDeltaAt: wm.lastDeltaAt ?? now }) };
+  await mergeMarker(ctx, id, (m) => ({ sync: { ...((m?.['sync'] as Record<string, unknown>) ?? {}), [workload]: stamped } }));
+  return { note: `${mode} sync of ${workload}: ${stamped.items} items, ${stamped.bytes} bytes${p['pass'] ? ` (${String(p['pass'])} pass)` : ''}` };
+}
+
+async function remove(ctx: StepContext) {
+  throw new UserError(
+    `deleting synced ${String(ctx.change.params['workload'])} content of ${ctx.change.user} is not supported by this version`,
+    'apply.contentDeleteUnsupported',
+    'delete the content in the target by hand, or set spec.prune: false to keep it (it is listed as an orphan)',
+  );
+}
+
+export const contentSyncSteps: StepMap = {
+  'contentSync.initial': (ctx) => sync(ctx, 'initial'),
+  'contentSync.delta': (ctx) => sync(ctx, 'delta'),
+  'contentSync.secondDelta': (ctx) => sync(ctx, 'delta'),
+  'contentSync.delete': remove,
+};

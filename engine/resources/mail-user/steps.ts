@@ -1,0 +1,53 @@
+// Steps of mailUser: Enable-MailUser (the target user becomes a mail user routing to the source
+// address), Set-MailUser of the external address, Disable-MailUser. A recipient that already
+// exists is adopted: a mail user is corrected, a mailbox (the user is licensed) already satisfies.
+import { getRecipient, recipientType } from '../../apply/exchange-kit.js';
+import { bare, isAlreadyExists, isNotFound, need, str, targetUserId } from '../../apply/step-kit.js';
+import type { StepContext, StepMap } from '../../apply/step-types.js';
+
+async function enable(ctx: StepContext) {
+  const id = await targetUserId(ctx);
+  const ext = need(ctx, 'externalEmailAddress');
+  const current = await getRecipient(ctx.tenant, id);
+  if (current && recipientType(current) === 'UserMailbox') return { note: 'the user has a mailbox already' };
+  if (current && recipientType(current) === 'MailUser') {
+    if (bare(current.ExternalEmailAddress) === bare(ext)) return { note: 'already mail-enabled' };
+    await ctx.tenant.exchange.invoke('Set-MailUser', { Identity: id, ExternalEmailAddress: ext });
+    return { note: 'adopted mail user, external address corrected' };
+  }
+  try {
+    await ctx.tenant.exchange.invoke('Enable-MailUser', { Identity: id, ExternalEmailAddress: ext });
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+    return { note: 'already mail-enabled' };
+  }
+  return { note: `mail-enabled with external address ${bare(ext)}` };
+}
+
+async function update(ctx: StepContext) {
+  const identity = str(ctx.change.params, 'identity') ?? (await targetUserId(ctx));
+  const ext = need(ctx, 'externalEmailAddress');
+  const current = await getRecipient(ctx.tenant, identity, 'Get-MailUser');
+  if (!current) return { note: 'no mail user (a mailbox now): nothing to set' };
+  if (bare(current.ExternalEmailAddress) === bare(ext)) return { note: 'external address already as desired' };
+  await ctx.tenant.exchange.invoke('Set-MailUser', { Identity: identity, ExternalEmailAddress: ext });
+  return { note: `external address set to ${bare(ext)}` };
+}
+
+async function disable(ctx: StepContext) {
+  const identity = need(ctx, 'identity');
+  const current = await getRecipient(ctx.tenant, identity, 'Get-MailUser');
+  if (!current) return { note: 'already not a mail user' };
+  try {
+    await ctx.tenant.exchange.invoke('Disable-MailUser', { Identity: identity });
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+  return { note: 'mail-disabled' };
+}
+
+export const mailUserSteps: StepMap = {
+  'mailUser.enable': enable,
+  'mailUser.update': update,
+  'mailUser.disable': disable,
+};

@@ -1,0 +1,37 @@
+// Steps of targetForwarding (and, with the source client, sourceForwarding): Set-Mailbox
+// ForwardingSmtpAddress + DeliverToMailboxAndForward; removal clears only t2t's own forwarding.
+// The mailbox must exist: right after the licence Exchange may still be provisioning it, so the
+// step waits a little and otherwise fails retryably.
+import type { TenantClient } from '../../tenant/client.js';
+import { getRecipientEventually, missingRecipient, recipientType } from '../../apply/exchange-kit.js';
+import { bare, str, targetUserId } from '../../apply/step-kit.js';
+import type { StepContext, StepMap } from '../../apply/step-types.js';
+
+const MAILBOX_WAITS = [250, 500, 1000, 2000, 4000];
+
+export async function setForwarding(ctx: StepContext, client: TenantClient, identity: string) {
+  const p = ctx.change.params;
+  const to = str(p, 'forwardingSmtpAddress') ?? null;
+  const deliver = p['deliverToMailboxAndForward'] === true;
+  const mb = await getRecipientEventually(ctx, client, identity, 'Get-Mailbox', MAILBOX_WAITS);
+  if (!mb || recipientType(mb) !== 'UserMailbox') {
+    if (ctx.dryRun) return { note: 'mailbox not provisioned yet (dry run)' };
+    throw missingRecipient(ctx, client, identity, 'mailbox of');
+  }
+  if (to === null) {
+    const current = bare(mb.ForwardingSmtpAddress);
+    const previous = bare(p['previous']);
+    if (!current) return { note: 'no forwarding set' };
+    if (previous && current !== previous) return { note: `forwards to ${current}, not t2t's ${previous}: left alone` };
+    await client.exchange.invoke('Set-Mailbox', { Identity: identity, ForwardingSmtpAddress: null, DeliverToMailboxAndForward: false });
+    return { note: 'forwarding removed' };
+  }
+  if (bare(mb.ForwardingSmtpAddress) === bare(to) && (mb.DeliverToMailboxAndForward ?? false) === deliver) return { note: `already forwards to ${bare(to)}` };
+  await client.exchange.invoke('Set-Mailbox', { Identity: identity, ForwardingSmtpAddress: to, DeliverToMailboxAndForward: deliver });
+  return { note: `forwards to ${bare(to)}${deliver ? ' (keeping a copy)' : ''}` };
+}
+
+export const targetForwardingSteps: StepMap = {
+  'targetForwarding.set': async (ctx) => setForwarding(ctx, ctx.tenant, await targetUserId(ctx)),
+  'targetForwarding.remove': async (ctx) => setForwarding(ctx, ctx.tenant, await targetUserId(ctx)),
+};
