@@ -109,8 +109,9 @@ under refs/notes/t2t) unless --allow-dirty. Job logs: 't2t logs --user ADDRESS'.
       }
       for (const h of exec?.halted ?? []) err(io, `${c.red('halted:')} wave ${h.wave}: ${h.failed} of ${h.users} users failed, more than spec.safety.maxFailureRate (${project.safety.maxFailureRate})`);
       if (outcome.recordNote && !dryRun) err(io, `note: ${outcome.recordNote}`);
-      if (outcome.result === 'no-changes') out(io, 'No changes. The tenants match the manifests.');
-      else if (outcome.result === 'declined') out(io, 'Apply cancelled.');
+      if (outcome.result === 'no-changes') {
+        // the plan text already says so
+      } else if (outcome.result === 'declined') out(io, 'Apply cancelled.');
       else {
         const label = dryRun ? 'Dry run complete' : outcome.result === 'stopped' ? 'Apply stopped' : 'Apply complete';
         out(io, `${label}: ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped in ${seconds}${dryRun ? ` (${outcome.writes} writes not sent)` : ''}`);
