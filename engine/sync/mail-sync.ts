@@ -89,7 +89,7 @@ async function syncFolder(run: SyncRun, t: MailTransport, source: TenantClient, 
   let url = stored !== undefined ? t.deltaUrl(folder.id, stored.replace(RECONCILE, '')) : t.deltaUrl(folder.id);
   let fromStored = stored !== undefined;
   let index: TargetIndex | undefined;
-  const options = { beta: t.beta, headers: { Prefer: `odata.maxpagesize=${PAGE_SIZE}` }, ...(run.signal ? { signal: run.signal } : {}), object: `folder '${folder.displayName}'` };
+  const options = { beta: t.beta, headers: { Prefer: `odata.maxpagesize=${run.o.pageSize ?? PAGE_SIZE}` }, ...(run.signal ? { signal: run.signal } : {}), object: `folder '${folder.displayName}'` };
 
   for (;;) {
     let page: DeltaPage;

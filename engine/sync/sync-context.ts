@@ -24,6 +24,8 @@ export interface SyncWorkloadOptions {
   /** Mail only: 'auto' (default) uses the full-fidelity import/export API when both mailboxes offer it,
    *  else MIME; 'mime' forces the MIME path (items become drafts). */
   mailTransport?: 'auto' | 'mime';
+  /** Items per delta page asked of the service (default 100). Checkpoints fall on page boundaries. */
+  pageSize?: number;
   /** Checkpoint after this many import batches (default 5). */
   checkpointEvery?: number;
   /** Requests in flight per mailbox (default and maximum 4: Exchange's MailboxConcurrency). */

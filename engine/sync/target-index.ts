@@ -38,7 +38,11 @@ export class TargetIndex {
     for (const k of itemKeys(s)) {
       const candidates = (this.byKey.get(k) ?? []).filter((t) => !this.claimed.has(t.id));
       if (candidates.length === 0) continue;
-      const pick = candidates.find((t) => s.size !== undefined && t.size === s.size) ?? candidates[0]!;
+      // Keys can collide (two items created in the same instant): prefer the copy that also has
+      // the source's size and version time, as a fresh full-fidelity copy does.
+      const sameSize = (t: TargetItem) => s.size !== undefined && t.size === s.size;
+      const pick =
+        candidates.find((t) => sameSize(t) && t.lastModifiedDateTime === s.lastModifiedDateTime) ?? candidates.find(sameSize) ?? candidates[0]!;
       this.claimed.add(pick.id);
       return pick;
     }
