@@ -117,3 +117,21 @@ export async function driveChildren(client: Client, userId: string, path: string
 export async function putFile(client: Client, userId: string, path: string, bytes: Buffer): Promise<{ id: string }> {
   return (await client.api(`/users/${userId}/drive/root:/${path}:/content`).header('Content-Type', 'application/octet-stream').put(bytes)) as { id: string };
 }
+
+/** The same tenant client, recording every write it sends (method, URL without query, headers of
+ *  pre-authenticated calls, body size): instrumentation only, the requests still go to the emulator. */
+export function recording(c: TenantClient): { client: TenantClient; calls: { method: string; url: string; headers?: Record<string, string>; bytes?: number }[] } {
+  const calls: { method: string; url: string; headers?: Record<string, string>; bytes?: number }[] = [];
+  const g = c.graph;
+  const strip = (u: string) => u.replace(/\?.*$/, '');
+  const graph: TenantClient['graph'] = {
+    ...g,
+    post: (url, body, o) => (calls.push({ method: 'POST', url: strip(url) }), g.post(url, body, o)),
+    sendBytes: (method, url, data, ct, o) => (calls.push({ method, url: strip(url), bytes: data.length }), g.sendBytes(method, url, data, ct, o)),
+    preauthenticated: (method, url, data, ct, o) => (
+      calls.push({ method, url: strip(url), ...(o?.headers ? { headers: o.headers } : {}), bytes: typeof data === 'object' && !Buffer.isBuffer(data) ? JSON.stringify(data).length : data.length }),
+      g.preauthenticated(method, url, data, ct, o)
+    ),
+  };
+  return { client: { ...c, graph }, calls };
+}
