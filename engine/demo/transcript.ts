@@ -26,8 +26,9 @@ export interface TranscriptOptions {
 export interface RunOptions {
   /** Exit codes that count as success (default [0]). */
   ok?: number[];
-  /** Watch the command's output; return true to interrupt it (as Ctrl-C would). */
-  interruptWhen?: (line: string) => boolean;
+  /** Started with the command: calls `interrupt` (as Ctrl-C would) when it sees fit; returns a
+   *  function that stops watching. */
+  watch?: (interrupt: () => void) => () => void;
 }
 
 export class Transcript {
@@ -66,24 +67,17 @@ export class Transcript {
     const controller = new AbortController();
     const onAbort = () => controller.abort(this.o.io.signal.reason);
     this.o.io.signal.addEventListener('abort', onAbort, { once: true });
-    let interrupted = false;
-    const sink: LineSink = {
-      drop: (line) => PROGRESS.test(line),
-      onLine: (line) => {
-        if (!interrupted && options.interruptWhen?.(line)) {
-          interrupted = true;
-          controller.abort('SIGINT');
-        }
-      },
-    };
+    const sink: LineSink = { drop: (line) => PROGRESS.test(line) };
     const inner = indentedIO(this.o.io, OUTPUT_INDENT, this.o.env, controller.signal, sink);
     const stdin = Object.assign(new PassThrough(), { isTTY: false });
     stdin.end();
     const io: CliIO = { ...inner.io, stdin, cwd: this.o.dir };
+    const unwatch = options.watch?.(() => controller.abort('SIGINT'));
     let code: number;
     try {
       code = await main(argv, io);
     } finally {
+      unwatch?.();
       inner.flush();
       this.o.io.signal.removeEventListener('abort', onAbort);
     }

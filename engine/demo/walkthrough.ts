@@ -5,6 +5,8 @@
 import type { WaveEdit } from './prepare-workspace.js';
 import { editWave } from './prepare-workspace.js';
 import type { Transcript } from './transcript.js';
+import type { JobLogEntry } from '../state/job-log.js';
+import { firstMailboxUnhidden, watchJobLog } from './watch-job-log.js';
 
 export const PILOT = 'wave-01-pilot';
 
@@ -18,21 +20,12 @@ export const INITIAL_WAVES: Record<string, WaveEdit> = {
 
 export const STEP_COUNT = 8;
 
-/**
- * Watches apply's output during the cutover and says when to interrupt it (as an operator's
- * Ctrl-C would): once the first cutover change has finished, so the cutover is under way but far
- * from its last, one-way change (the notification).
- */
-export function firstCutoverChangeDone(line: string): boolean {
-  return /^\s*[✓✔]|\bdone\b|\bok\b/i.test(line) && /cutover|unhide|forward|hide|delta/i.test(line);
-}
-
 export interface WalkthroughHooks {
-  /** Decides when to interrupt the cutover's apply (default: firstCutoverChangeDone). */
-  interruptCutover?: (line: string) => boolean;
+  /** Which job-log entry ends the interrupted cutover (default: the first mailbox unhidden). */
+  interruptAfter?: (entry: JobLogEntry) => boolean;
 }
 
-export async function walkthrough(t: Transcript, dir: string, hooks: WalkthroughHooks = {}): Promise<void> {
+export async function walkthrough(t: Transcript, dir: string, env: NodeJS.ProcessEnv, hooks: WalkthroughHooks = {}): Promise<void> {
   const wave = `waves/${PILOT}.yaml`;
   const move = async (edit: WaveEdit, message: string) => {
     const before = editWave(dir, PILOT, edit);
@@ -54,30 +47,34 @@ export async function walkthrough(t: Transcript, dir: string, hooks: Walkthrough
   await t.t2t(['plan', '.']);
   await t.t2t(['status', '.']);
 
+  const only = ['--wave', PILOT];
   await t.heading('prepare the pilot', 'A commit moves the pilot to prepared: target users are created or matched, mail-enabled and hidden, with contacts routing mail to the source.');
   await move({ phase: 'prepared' }, 'Prepare the pilot wave');
-  await t.t2t(['plan', '.']);
-  await t.t2t(['apply', '.', '--auto-approve']);
+  t.note('(plan is what a reviewer reads on the pull request; apply plans again from the tenants, prints the plan, then executes it)');
+  await t.t2t(['plan', '.', ...only]);
+  await t.t2t(['apply', '.', '--auto-approve', ...only]);
   await t.t2t(['status', '.']);
 
   await t.heading('sync the pilot', 'Moving to synced licenses the target users, forwards their new mailboxes to the old ones, and copies mail, archive and OneDrive.');
   await move({ phase: 'synced' }, 'Sync the pilot wave');
-  await t.t2t(['plan', '.']);
-  await t.t2t(['apply', '.', '--auto-approve']);
+  await t.t2t(['apply', '.', '--auto-approve', ...only]);
   await t.t2t(['status', '.']);
 
   await t.heading('start the cutover, then pause it', 'The cutover commit is applied and interrupted part-way (as Ctrl-C would); a second commit pauses the wave so nothing resumes it.');
   await move({ phase: 'cutover' }, 'Cut over the pilot wave');
-  await t.t2t(['plan', '.']);
-  t.note('(the demo interrupts this apply after its first cutover change, as an operator pressing Ctrl-C would)');
-  await t.t2t(['apply', '.', '--auto-approve', '--concurrency', '1'], { ok: [0, 1, 130], interruptWhen: hooks.interruptCutover ?? firstCutoverChangeDone });
+  t.note("(the demo presses Ctrl-C for you once 't2t logs' shows a new mailbox unhidden: in-flight steps finish, nothing new starts;");
+  t.note(' the notification, the one step that cannot be undone, comes much later in the sequence)');
+  await t.t2t(['apply', '.', '--auto-approve', ...only], {
+    ok: [1], // "Apply stopped" exits 1
+    watch: (interrupt) => watchJobLog({ projectDir: dir, env, wave: PILOT, since: new Date(), matches: hooks.interruptAfter ?? firstMailboxUnhidden, onMatch: interrupt }),
+  });
   await move({ paused: true }, 'Pause the pilot cutover');
   await t.t2t(['status', '.']);
 
-  await t.heading('roll the cutover back with git revert', 'Reverting the two commits declares synced again; the same diff plans the inverse of each cutover change already made.');
+  await t.heading('roll the cutover back with git revert', 'Reverting both commits declares synced (and unpaused) again; the same diff plans the inverse of each cutover change already made.');
   await t.git(['revert', '--no-edit', 'HEAD~2..HEAD']);
-  await t.t2t(['plan', '.']);
-  await t.t2t(['apply', '.', '--auto-approve']);
+  await t.t2t(['plan', '.', ...only]);
+  await t.t2t(['apply', '.', '--auto-approve', ...only]);
   await t.t2t(['status', '.']);
 
   await t.heading("the pilot's history", 'Every commit that moved the wave, joined with the apply records t2t keeps as git notes.');

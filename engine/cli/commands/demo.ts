@@ -73,7 +73,7 @@ the end unless --keep is given. On a terminal the demo waits for Enter between s
       out(io, c.dim('Secrets (the emulator apps\' client secrets, the certificate passwords) are passed in the environment, never printed.'));
       out(io, c.dim('Commands run inside the project directory, as you would run them.'));
       const transcript = new Transcript({ io, dir, env, pause }, STEP_COUNT);
-      await walkthrough(transcript, dir);
+      await walkthrough(transcript, dir, env);
 
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       out(io);
