@@ -1,0 +1,116 @@
+// `t2t status`: the planner's status (declared and observed phase, conditions) over the cached
+// inventory (discovered again when missing or stale), joined with the job logs' last result per
+// user (the `error` of SPEC section 4), plus the source and target user types for the CSV export.
+import type { Project } from '../manifest/model.js';
+import type { Inventory, InventoryUser } from '../inventory/model.js';
+import { buildStatus, type StatusReport } from '../plan/index.js';
+import { discover, isStale, loadInventory } from '../discovery/discover.js';
+import { stateDir } from '../state/paths.js';
+import { readJobLog } from '../state/job-log.js';
+import { manifestRevision } from '../gitops/revision.js';
+import { manifestHash } from '../manifest/manifest-hash.js';
+import { manifestInputs } from '../manifest/load-project.js';
+import { DEFAULT_CACHE_MAX_AGE_MS } from '../workflow/plan-project.js';
+
+export interface StatusOptions {
+  env: NodeJS.ProcessEnv;
+  wave?: string;
+  signal?: AbortSignal;
+  /** 'never': the cache only (no network). */
+  refresh?: 'auto' | 'always' | 'never';
+  now?: Date;
+}
+
+export interface StatusRow {
+  wave: string;
+  source: string;
+  sourceType: string | null;
+  target: string | null;
+  targetType: string | null;
+  declared: string;
+  phase: string;
+  paused: boolean;
+  error: string | null;
+}
+
+export async function projectStatus(project: Project, o: StatusOptions): Promise<{ report: StatusReport; rows: StatusRow[] }> {
+  const state = stateDir(project.dir, o.env);
+  let inventory: Inventory | undefined = o.refresh === 'always' ? undefined : await loadInventory(project, state);
+  if (o.refresh !== 'never' && (!inventory || isStale(inventory, DEFAULT_CACHE_MAX_AGE_MS))) {
+    inventory = (await discover(project, { env: o.env, stateDir: state, ...(o.signal ? { signal: o.signal } : {}) })).inventory;
+  }
+  if (!inventory) {
+    const { UserError } = await import('../errors.js');
+    throw new UserError('no discovery cache for this project yet', 'status.noInventory', "run 't2t discover' first");
+  }
+  const revision = await manifestRevision(project.dir, o.env);
+  const report = buildStatus({
+    project,
+    inventory,
+    revision: { commit: revision.commit, dirty: revision.dirty },
+    now: o.now ?? new Date(),
+    ...(o.wave ? { waveFilter: o.wave } : {}),
+    manifestHash: manifestHash(project.dir, manifestInputs(project)),
+  });
+  if (o.wave) report.waves = report.waves.filter((w) => w.name === o.wave);
+
+  // the last apply result of each user, from the job logs
+  const logs = await readJobLog(state, o.wave ? { wave: o.wave } : {});
+  const last = new Map<string, { status: string; error?: string }>();
+  for (const e of logs) if (e.event === 'user.result') last.set(`${e.wave}\u0000${e.user}`, { status: String(e['status']), ...(typeof e['error'] === 'string' ? { error: e['error'] } : {}) });
+  const types = userTypes(inventory);
+  const rows: StatusRow[] = [];
+  for (const w of report.waves) {
+    for (const u of w.users) {
+      const r = last.get(`${w.name}\u0000${u.source}`);
+      const pending = u.conditions.some((c) => c.type === 'Ready' && c.status === 'False');
+      if (r?.status === 'failed' && pending) {
+        u.error = r.error ?? 'the last apply failed for this user';
+        u.phase = 'failed';
+      }
+      const source = types.get(u.source) ?? null;
+      const target = u.target ? types.get(u.target) ?? null : null;
+      rows.push({ wave: w.name, source: u.source, sourceType: source, target: u.target, targetType: target, declared: u.declared, phase: u.phase, paused: w.paused, error: u.error });
+    }
+  }
+  return { report, rows };
+}
+
+/** Member / Guest by lower-case UPN and mail, across tenants. */
+function userTypes(inventory: Inventory): Map<string, string> {
+  const out = new Map<string, string>();
+  const add = (u: InventoryUser) => {
+    out.set(u.userPrincipalName.toLowerCase(), u.userType);
+    if (u.mail) out.set(u.mail.toLowerCase(), u.userType);
+  };
+  for (const t of Object.values(inventory.tenants)) for (const u of t.users) add(u);
+  return out;
+}
+
+function csvCell(v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function renderStatusCsv(rows: readonly StatusRow[]): string {
+  const head = ['wave', 'source', 'sourceType', 'target', 'targetType', 'declared', 'phase', 'paused', 'error'];
+  return [head.join(','), ...rows.map((r) => [r.wave, r.source, r.sourceType, r.target, r.targetType, r.declared, r.phase, r.paused, r.error].map(csvCell).join(','))].join('\n') + '\n';
+}
+
+export function renderStatusText(report: StatusReport): string {
+  const lines: string[] = [];
+  for (const w of report.waves) {
+    const ready = w.conditions.find((c) => c.type === 'Ready');
+    const blocked = w.conditions.find((c) => c.type === 'Blocked' && c.status === 'True');
+    lines.push(`wave ${w.name}: declared ${w.phase}${w.paused ? ' (paused)' : ''}, ${w.users.length} user${w.users.length === 1 ? '' : 's'}${ready ? ` — ${ready.status === 'True' ? 'Ready' : `not ready (${ready.reason}): ${ready.message}`}` : ''}`);
+    if (blocked) lines.push(`  Blocked / ${blocked.reason}: ${blocked.message}`);
+    const width = Math.max(6, ...w.users.map((u) => u.source.length));
+    for (const u of w.users) {
+      const b = u.conditions.find((c) => c.type === 'Blocked' && c.status === 'True');
+      lines.push(`  ${u.source.padEnd(width)}  ${u.phase.padEnd(15)} ${u.target ?? '-'}${u.error ? `  error: ${u.error}` : ''}${b ? `  Blocked / ${b.reason}: ${b.message}` : ''}`);
+    }
+    lines.push('');
+  }
+  if (!report.waves.length) lines.push('No waves.');
+  return lines.join('\n').trimEnd() + '\n';
+}
