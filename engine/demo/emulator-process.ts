@@ -76,7 +76,7 @@ export async function startDemoEmulator(o: StartEmulatorOptions): Promise<DemoEm
           new UserError(
             `the emulator exited with code ${code} before listening${o.port ? ` (port ${o.port})` : ''}: ${lastLine(stderr)}`,
             'demo.emulatorFailed',
-            o.port ? 'is the port in use? try --port 0 (a free port)' : 'run the emulator alone to see why: t2t emulator --config examples/contoso-fabrikam/emulator.yaml --port 0',
+            o.port ? 'stop what uses that port, or pass --port 0 (a free port)' : 'run the emulator alone to see why: t2t emulator --config examples/contoso-fabrikam/emulator.yaml --port 0',
           ),
         );
       });
@@ -104,12 +104,9 @@ export async function startDemoEmulator(o: StartEmulatorOptions): Promise<DemoEm
   return { url, caFile, pid: child.pid!, stop };
 }
 
+/** The emulator's own error line (it prints `error: …` then `hint: …`), else its last line. */
 function lastLine(text: string): string {
-  return (
-    text
-      .trim()
-      .split('\n')
-      .filter((l) => l.trim())
-      .pop() ?? 'no output'
-  );
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
+  const error = lines.find((l) => l.startsWith('error:'));
+  return error ? error.replace(/^error:\s*/, '') : lines.pop() ?? 'no output';
 }
