@@ -73,8 +73,9 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
   };
 
   const madeFolders = new Set<string>(['']);
-  const ensureFolder = async (path: string): Promise<void> => {
-    if (madeFolders.has(path)) return;
+  /** Make sure the target has the folder; true when it had to be created. */
+  const ensureFolder = async (path: string): Promise<boolean> => {
+    if (madeFolders.has(path)) return false;
     const cut = path.lastIndexOf('/');
     const parent = cut < 0 ? '' : path.slice(0, cut);
     const name = cut < 0 ? path : path.slice(cut + 1);
@@ -90,6 +91,7 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
       }
     }
     madeFolders.add(path);
+    return !existing;
   };
 
   const copyFile = async (item: DriveItem, path: string): Promise<void> => {
@@ -113,7 +115,25 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
     madeFolders.delete(path);
   };
 
+  /** A folder that appears under a new path in a delta (renamed or moved): delta does not report
+   *  its unchanged children again, so they are copied from a listing (copies already there are skipped). */
+  const copySubtree = async (folderId: string, path: string): Promise<void> => {
+    for await (const page of source.graph.pages<DriveItem>(`${D}/items/${encodeURIComponent(folderId)}/children?$top=200`, sig)) {
+      for (const c of page) {
+        if (!c.name) continue;
+        const p = `${path}/${c.name}`;
+        if (c.folder !== undefined) {
+          paths.set(c.id, p);
+          await ensureFolder(p);
+          await copySubtree(c.id, p);
+        }
+      }
+      await pool(page.filter((c) => c.file !== undefined && c.name), run.concurrency, (c) => copyFile(c, `${path}/${c.name}`));
+    }
+  };
+
   const stored = run.links[KEY];
+  const isDelta = stored !== undefined;
   let url = stored !== undefined ? `${D}/root/delta?${stored}` : `${D}/root/delta`;
   let fromStored = stored !== undefined;
   for (;;) {
@@ -138,7 +158,7 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
       const path = await pathOf(f);
       if (path === undefined) continue;
       paths.set(f.id, path);
-      await ensureFolder(path);
+      if ((await ensureFolder(path)) && isDelta) await copySubtree(f.id, path);
     }
     const files: { item: DriveItem; path: string }[] = [];
     for (const f of live.filter((i) => i.file !== undefined)) {

@@ -86,6 +86,18 @@ test('OneDrive delta: changed and new files copied, unchanged skipped, deletions
   assert.ok(wm2.lastDeltaAt);
 });
 
+test('OneDrive delta: a renamed folder is copied with its unchanged children under the new name', async () => {
+  const { src, tgt } = await userPair(env, 'ren');
+  await putFile(env.contoso, src.id, 'Before/one.txt', Buffer.from('one'));
+  await putFile(env.contoso, src.id, 'Before/Inner/two.txt', Buffer.from('two'));
+  const base = { source: env.source, target: env.target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'onedrive' as const };
+  const wm1 = await syncWorkload({ ...base, mode: 'initial' });
+  await env.contoso.api(`/users/${src.id}/drive/root:/Before`).patch({ name: 'After' });
+  await syncWorkload({ ...base, mode: 'delta', watermark: wm1 });
+  assert.is((await download(env.fabrikam, tgt.id, 'After/one.txt')).toString(), 'one');
+  assert.is((await download(env.fabrikam, tgt.id, 'After/Inner/two.txt')).toString(), 'two');
+});
+
 test('OneDrive: a replay from scratch over existing copies uploads nothing (size and hash match)', async () => {
   const { src, tgt } = await userPair(env, 'hal');
   for (let i = 0; i < 6; i++) await putFile(env.contoso, src.id, `Set/f${i}.bin`, randomBytes(1000 + i));
