@@ -37,30 +37,30 @@ export async function walkthrough(t: Transcript, dir: string, env: NodeJS.Proces
     await t.git(['commit', '-m', message, '--', wave], `git commit -m "${message}" ${wave}`);
   };
 
-  await t.heading('validate the manifests', 'Checks project.yaml and waves/*.yaml against the schemas and the project rules; no tenant is contacted.');
+  await t.heading('Validate the manifests', 'Checks project.yaml and waves/*.yaml against the schemas and the project rules; no tenant is contacted.');
   await t.t2t(['validate', '.']);
 
-  await t.heading('discover both tenants', 'Reads users, groups, recipients and licences of contoso (source) and fabrikam (target) into the local cache, .t2t/.');
+  await t.heading('Discover both tenants', 'Reads users, groups, recipients and licences of contoso (source) and fabrikam (target) into the local cache, .t2t/.');
   await t.t2t(['discover', '.']);
 
-  await t.heading('plan and status: where we start', 'Every wave is at phase discovered, so the plan changes nothing; status shows how each source user matched a target user.');
+  await t.heading('Plan and status: where we start', 'Every wave is at phase discovered, so the plan changes nothing; status shows how each source user matched a target user.');
   await t.t2t(['plan', '.']);
   await t.t2t(['status', '.']);
 
   const only = ['--wave', PILOT];
-  await t.heading('prepare the pilot', 'A commit moves the pilot to prepared: target users are created or matched, mail-enabled and hidden, with contacts routing mail to the source.');
+  await t.heading('Prepare the pilot', 'A commit moves the pilot to prepared: target users are created or matched, mail-enabled and hidden, with contacts routing mail to the source.');
   await move({ phase: 'prepared' }, 'Prepare the pilot wave');
   t.note('(plan is what a reviewer reads on the pull request; apply plans again from the tenants, prints the plan, then executes it)');
   await t.t2t(['plan', '.', ...only]);
   await t.t2t(['apply', '.', '--auto-approve', ...only]);
   await t.t2t(['status', '.']);
 
-  await t.heading('sync the pilot', 'Moving to synced licenses the target users, forwards their new mailboxes to the old ones, and copies mail, archive and OneDrive.');
+  await t.heading('Sync the pilot', 'Moving to synced licenses the target users, forwards their new mailboxes to the old ones, and copies mail, archive and OneDrive.');
   await move({ phase: 'synced' }, 'Sync the pilot wave');
   await t.t2t(['apply', '.', '--auto-approve', ...only]);
   await t.t2t(['status', '.']);
 
-  await t.heading('start the cutover, then pause it', 'The cutover commit is applied and interrupted part-way (as Ctrl-C would); a second commit pauses the wave so nothing resumes it.');
+  await t.heading('Start the cutover, then pause it', 'The cutover commit is applied and interrupted part-way (as Ctrl-C would); a second commit pauses the wave so nothing resumes it.');
   await move({ phase: 'cutover' }, 'Cut over the pilot wave');
   t.note("(the demo presses Ctrl-C for you once 't2t logs' shows a new mailbox unhidden: in-flight steps finish, nothing new starts;");
   t.note(' the notification, the one step that cannot be undone, comes much later in the sequence)');
@@ -71,12 +71,12 @@ export async function walkthrough(t: Transcript, dir: string, env: NodeJS.Proces
   await move({ paused: true }, 'Pause the pilot cutover');
   await t.t2t(['status', '.']);
 
-  await t.heading('roll the cutover back with git revert', 'Reverting both commits declares synced (and unpaused) again; the same diff plans the inverse of each cutover change already made.');
+  await t.heading('Roll the cutover back with git revert', 'Reverting both commits declares synced (and unpaused) again; the same diff plans the inverse of each cutover change already made.');
   await t.git(['revert', '--no-edit', 'HEAD~2..HEAD']);
   await t.t2t(['plan', '.', ...only]);
   await t.t2t(['apply', '.', '--auto-approve', ...only]);
   await t.t2t(['status', '.']);
 
-  await t.heading("the pilot's history", 'Every commit that moved the wave, joined with the apply records t2t keeps as git notes.');
+  await t.heading("The pilot's history", 'Every commit that moved the wave, joined with the apply records t2t keeps as git notes.');
   await t.t2t(['history', '.', '--wave', PILOT]);
 }

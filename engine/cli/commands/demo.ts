@@ -70,8 +70,10 @@ the end unless --keep is given. On a terminal the demo waits for Enter between s
       Object.assign(env, ws.env);
       out(io, `emulator:  ${emulator.url}  (contoso and fabrikam, seeded from ${relative(io.cwd, join(example, 'emulator.yaml')) || 'emulator.yaml'})`);
       out(io, `project:   ${dir}  (a git repository: a copy of examples/contoso-fabrikam pointed at the emulator)`);
-      out(io, c.dim('Secrets (the emulator apps\' client secrets, the certificate passwords) are passed in the environment, never printed.'));
-      out(io, c.dim('Commands run inside the project directory, as you would run them.'));
+      out(io, 'The pilot wave (alice, bob) moves discovered -> prepared -> synced -> cutover, is paused mid-cutover and');
+      out(io, 'rolled back with git revert. Every move is a commit to waves/wave-01-pilot.yaml; t2t plans and applies it.');
+      out(io, c.dim('Commands run in the project directory, as you would run them. Secrets (the emulator apps\' client secrets,'));
+      out(io, c.dim('the certificate passwords) are passed in the environment and never printed.'));
       const transcript = new Transcript({ io, dir, env, pause }, STEP_COUNT);
       await walkthrough(transcript, dir, env);
 
