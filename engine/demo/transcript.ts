@@ -49,6 +49,7 @@ export class Transcript {
   async heading(title: string, why: string): Promise<void> {
     this.throwIfInterrupted();
     if (this.step > 0) await this.waitForEnter();
+    this.throwIfInterrupted(); // Ctrl-C while waiting for Enter
     this.step++;
     out(this.o.io);
     out(this.o.io, this.c.bold(`Step ${this.step}/${this.total}: ${title}`));
