@@ -135,6 +135,15 @@ function knownTargetUserId(c: PlanChange): string | null {
   return typeof id === 'string' && GUID.test(id) ? id : null;
 }
 
+/** The source user a change names (marker, targetUser.create's marker, content sync params). */
+function knownIdentity(c: PlanChange): UserRun['identity'] {
+  const from = (o: unknown) => {
+    const r = o as Record<string, unknown> | null | undefined;
+    return r && typeof r['sourceUserId'] === 'string' && typeof r['sourceTenant'] === 'string' ? { sourceTenant: r['sourceTenant'], sourceUserId: r['sourceUserId'], wave: c.wave } : null;
+  };
+  return from(c.params) ?? from(c.params['marker']);
+}
+
 export function userKey(wave: string, user: string): string {
   return `${wave}\u0000${user}`;
 }
@@ -163,11 +172,12 @@ export async function executeChanges(changes: readonly PlanChange[], options: Ex
     const key = userKey(c.wave, c.user);
     let u = users.get(key);
     if (!u) {
-      u = { key, wave: c.wave, user: c.user, indexes: [], finished: 0, started: false, failed: false, run: { user: c.user, wave: c.wave, targetUserId: null, markerLock: new Mutex() } };
+      u = { key, wave: c.wave, user: c.user, indexes: [], finished: 0, started: false, failed: false, run: { user: c.user, wave: c.wave, targetUserId: null, identity: null, markerLock: new Mutex() } };
       users.set(key, u);
     }
     u.indexes.push(i);
     u.run.targetUserId ??= knownTargetUserId(c);
+    u.run.identity ??= knownIdentity(c);
     return u;
   });
   const waves = new Map<string, { users: number; failed: number; halted: boolean }>();

@@ -64,6 +64,9 @@ export async function mergeMarker(
     const fields = typeof update === 'function' ? update(current) : update;
     if (!fields) return { marker: current ?? {}, written: false };
     const next: MarkerData = { ...(current ?? {}) };
+    // a marker always says whose it is (the planner treats one without sourceUserId as foreign)
+    const who = ctx.user.identity;
+    if (who && !next['sourceUserId']) Object.assign(next, { sourceTenant: who.sourceTenant, sourceUserId: who.sourceUserId, wave: next['wave'] ?? who.wave });
     for (const [k, v] of Object.entries(fields)) {
       if (v === null || v === undefined) delete next[k];
       else next[k] = v;

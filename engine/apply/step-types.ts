@@ -13,6 +13,9 @@ export interface UserRun {
   readonly wave: string;
   /** The target user's object id once known (from the plan, or created/found by a step). */
   targetUserId: string | null;
+  /** Who the marker belongs to (from the plan): stamped whenever a marker is first written, so a
+   *  marker never exists without them (a crash between two marker steps leaves a valid marker). */
+  identity: { sourceTenant: string; sourceUserId: string; wave: string } | null;
   /** Serialises read-merge-write of this user's marker within one run. */
   readonly markerLock: Mutex;
 }

@@ -6,15 +6,24 @@ import { exchangeInvoke, rawRequest } from '../helpers/graph.js';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type Obj = Record<string, any>;
 
+/** Reads retried on the faults a test may inject (5xx, 429). */
+async function retried<T extends { status: number }>(send: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    const r = await send();
+    if ((r.status < 500 && r.status !== 429) || i >= 10) return r;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
 export async function graphGet(emu: RunningEmulator, tenant: string, path: string): Promise<Obj | undefined> {
-  const r = await rawRequest(emu, tenant, 'GET', path);
+  const r = await retried(() => rawRequest(emu, tenant, 'GET', path));
   if (r.status === 404) return undefined;
   if (r.status !== 200) throw new Error(`GET ${path} in ${tenant}: ${r.status} ${r.text}`);
   return r.body as Obj;
 }
 
 export async function cmdlet(emu: RunningEmulator, tenant: string, name: string, params: Obj = {}): Promise<Obj[]> {
-  const r = await exchangeInvoke(emu, tenant, name, params);
+  const r = await retried(() => exchangeInvoke(emu, tenant, name, params));
   if (r.status === 404) return [];
   if (r.status !== 200) throw new Error(`${name} in ${tenant}: ${r.status} ${JSON.stringify(r.body)}`);
   return (r.body.value ?? []) as Obj[];

@@ -31,7 +31,7 @@ async function add(ctx: StepContext) {
   const missing = wanted.filter((a) => !have.has(a.toLowerCase()));
   if (!missing.length) return { note: 'X500 addresses already stamped' };
   // the routing contact's own DN: move it contact -> marker -> user
-  const sourceUserId = typeof marker?.sourceUserId === 'string' ? marker.sourceUserId : undefined;
+  const sourceUserId = typeof marker?.sourceUserId === 'string' ? marker.sourceUserId : ctx.user.identity?.sourceUserId;
   const contact = sourceUserId ? await findContactByTag(ctx.tenant, contactTag(sourceUserId)) : undefined;
   const dn = contact?.LegacyExchangeDN;
   if (contact && dn && missing.some((a) => a.toLowerCase() === `x500:${dn.toLowerCase()}`)) {
