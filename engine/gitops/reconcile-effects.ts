@@ -2,35 +2,65 @@
 //
 // >>> INTEGRATION POINT <<<  Reconcile is written against the ReconcileEffects interface so it is
 // testable without the executor. This factory wires the engine's modules by their expected names,
-// imported dynamically so that a build without the executor still compiles and `reconcile` says
-// clearly what is missing. The integrator adjusts the module paths and call shapes below.
+// imported dynamically so that a build without one of them still compiles and `reconcile` says
+// clearly what is missing. The integrator adjusts the module paths and call shapes below; in
+// particular runApply must accept the lock reconcile already holds (`lock`) instead of acquiring
+// the project lock again (it would be refused: the lock is held by this very process).
+import { PassThrough } from 'node:stream';
 import { UserError } from '../errors.js';
 import type { Project } from '../manifest/model.js';
+import type { Lock } from '../state/lock.js';
 import { stateDir } from '../state/paths.js';
+import type { ApplyResult } from './apply-records.js';
 import type { ApplyOutcome, PlanLike, ReconcileEffects } from './reconcile.js';
 
-/** Expected modules (relative to this file). */
+/** Expected modules (relative to this file) and the calls made to them. */
 export const EFFECT_MODULES = {
   discover: '../discovery/discover.js', // discover(project, { env, stateDir, tenant, signal })
   plan: '../workflow/plan-project.js', // planProject(project, { env, signal, refresh }) -> { plan }
-  apply: '../apply/apply-project.js', // applyProject(project, { env, signal, waves, plan, lock, reason, autoApprove }) -> ApplyOutcome
+  apply: '../apply/run-apply.js', // runApply(project, { env, signal, wave, autoApprove, lock, io }) -> { result, exec? }
 };
+
+interface RunApplyOutcome {
+  result: ApplyResult | 'no-changes' | 'declined';
+  exec?: { results: { status: 'done' | 'failed' | 'skipped' }[] };
+}
+type RunApply = (project: Project, options: Record<string, unknown> & { lock: Lock }) => Promise<RunApplyOutcome>;
 
 export function defaultEffects(projectDir: string, env: NodeJS.ProcessEnv): ReconcileEffects {
   return {
     async discover({ project, tenant, signal }) {
-      const mod = await load<{ discover: (p: Project, o: Record<string, unknown>) => Promise<{ report?: unknown }> }>(EFFECT_MODULES.discover, 'discovery');
+      const mod = await load<{ discover?: (p: Project, o: Record<string, unknown>) => Promise<unknown> }>(EFFECT_MODULES.discover, 'discovery');
+      if (typeof mod.discover !== 'function') throw notAvailable('discovery');
       await mod.discover(project, { env, stateDir: stateDir(projectDir, env), tenant, signal });
-      return {};
     },
     async plan({ project, signal }) {
-      const mod = await load<{ planProject: (p: Project, o: Record<string, unknown>) => Promise<{ plan: PlanLike }> }>(EFFECT_MODULES.plan, 'plan');
+      const mod = await load<{ planProject?: (p: Project, o: Record<string, unknown>) => Promise<{ plan: PlanLike }> }>(EFFECT_MODULES.plan, 'plan');
+      if (typeof mod.planProject !== 'function') throw notAvailable('plan');
       return (await mod.planProject(project, { env, signal, refresh: 'auto' })).plan;
     },
-    async apply({ project, waves, plan, lock, reason, signal }) {
-      const mod = await load<{ applyProject?: (p: Project, o: Record<string, unknown>) => Promise<ApplyOutcome> }>(EFFECT_MODULES.apply, 'apply');
-      if (typeof mod.applyProject !== 'function') throw notAvailable('apply');
-      return mod.applyProject(project, { env, signal, waves, plan, lock, reason, autoApprove: true, deltaSync: reason === 'deltaSync' });
+    async apply({ project, waves, lock, signal }) {
+      const mod = await load<{ runApply?: RunApply }>(EFFECT_MODULES.apply, 'apply');
+      if (typeof mod.runApply !== 'function') throw notAvailable('apply');
+      // runApply takes one wave (or all): apply the requested waves one after the other.
+      const outcome: ApplyOutcome = { result: 'succeeded', counts: { total: 0, done: 0, failed: 0, skipped: 0 } };
+      const results: ApplyResult[] = [];
+      for (const wave of waves?.length ? waves : [undefined]) {
+        if (signal.aborted) {
+          results.push('stopped');
+          break;
+        }
+        const stdin = Object.assign(new PassThrough(), { isTTY: false });
+        stdin.end();
+        const r = await mod.runApply(project, { env, signal, ...(wave ? { wave } : {}), autoApprove: true, lock, io: { stdin, stderr: new PassThrough().resume() } });
+        for (const c of r.exec?.results ?? []) {
+          outcome.counts.total!++;
+          outcome.counts[c.status]++;
+        }
+        results.push(r.result === 'no-changes' || r.result === 'declined' ? 'succeeded' : r.result);
+      }
+      outcome.result = results.includes('stopped') ? 'stopped' : results.every((r) => r === 'succeeded') ? 'succeeded' : results.every((r) => r === 'failed') ? 'failed' : 'partial';
+      return outcome;
     },
   };
 }
@@ -45,5 +75,5 @@ async function load<T>(specifier: string, what: string): Promise<T> {
 }
 
 function notAvailable(what: string): UserError {
-  return new UserError(`${what} is not available in this build`, 'reconcile.notAvailable', `t2t reconcile needs the engine's ${what}; use a release of t2t that includes it`);
+  return new UserError(`${what} is not available in this build`, 'reconcile.notAvailable', `t2t reconcile needs the engine's ${what}; use a build of t2t that includes it`);
 }
