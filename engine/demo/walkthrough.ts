@@ -2,6 +2,7 @@
 // a wave file, and t2t plans and applies what the commit declares. The pilot wave goes from
 // discovered to prepared, synced and into cutover; the cutover is stopped part-way, paused, and
 // rolled back with `git revert`.
+import { parse, stringify } from 'yaml';
 import type { WaveEdit } from './prepare-workspace.js';
 import { editWave } from './prepare-workspace.js';
 import type { Transcript } from './transcript.js';
@@ -19,6 +20,18 @@ export const INITIAL_WAVES: Record<string, WaveEdit> = {
 };
 
 export const STEP_COUNT = 8;
+
+/** Added by the emulator to every response. A real service answers in tens of milliseconds; at
+ *  zero the whole cutover would finish between two looks at the job log, and the demo could not
+ *  stop it part-way as an operator would. */
+export const DEMO_LATENCY_MS = 20;
+
+/** The example's emulator config with the demo's latency. */
+export function demoEmulatorConfig(exampleConfig: string): string {
+  const config = (parse(exampleConfig) ?? {}) as Record<string, unknown>;
+  const faults = (config['faults'] ?? {}) as Record<string, unknown>;
+  return stringify({ ...config, faults: { ...faults, latencyMs: DEMO_LATENCY_MS } });
+}
 
 export interface WalkthroughHooks {
   /** Which job-log entry ends the interrupted cutover (default: the first mailbox unhidden). */

@@ -2,7 +2,7 @@
 // emulator.yaml, copies the example project into a temporary git repository pointed at it, and
 // walks through validate, discover, plan, prepare, sync, a paused cutover and its rollback, each
 // move a real commit, printing the plan and status along the way.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Command } from '../command.js';
@@ -42,7 +42,7 @@ the end unless --keep is given. On a terminal the demo waits for Enter between s
     const { startDemoEmulator } = await import('../../demo/emulator-process.js');
     const { prepareWorkspace } = await import('../../demo/prepare-workspace.js');
     const { Transcript } = await import('../../demo/transcript.js');
-    const { walkthrough, INITIAL_WAVES, STEP_COUNT } = await import('../../demo/walkthrough.js');
+    const { walkthrough, demoEmulatorConfig, DEMO_LATENCY_MS, INITIAL_WAVES, STEP_COUNT } = await import('../../demo/walkthrough.js');
     const c = colours(io);
     const started = Date.now();
 
@@ -57,7 +57,9 @@ the end unless --keep is given. On a terminal the demo waits for Enter between s
       delete env.T2T_STATE_DIR;
       delete env.T2T_EMULATOR_CA;
       out(io, c.bold('t2t demo: an emulated Contoso -> Fabrikam migration, driven by git commits'));
-      emulator = await startDemoEmulator({ configFile: join(example, 'emulator.yaml'), dataDir: join(root, 'emulator'), port: Number(portText), env });
+      const configFile = join(root, 'emulator.yaml');
+      writeFileSync(configFile, demoEmulatorConfig(readFileSync(join(example, 'emulator.yaml'), 'utf8')));
+      emulator = await startDemoEmulator({ configFile, dataDir: join(root, 'emulator'), port: Number(portText), env });
       const dir = join(root, 'contoso-fabrikam');
       const ws = await prepareWorkspace({
         exampleDir: example,
@@ -68,7 +70,7 @@ the end unless --keep is given. On a terminal the demo waits for Enter between s
         message: 'Example project, every wave at phase discovered',
       });
       Object.assign(env, ws.env);
-      out(io, `emulator:  ${emulator.url}  (contoso and fabrikam, seeded from ${relative(io.cwd, join(example, 'emulator.yaml')) || 'emulator.yaml'})`);
+      out(io, `emulator:  ${emulator.url}  (contoso and fabrikam from ${relative(io.cwd, join(example, 'emulator.yaml')) || 'emulator.yaml'}, ${DEMO_LATENCY_MS} ms per response)`);
       out(io, `project:   ${dir}  (a git repository: a copy of examples/contoso-fabrikam pointed at the emulator)`);
       out(io, 'The pilot wave (alice, bob) moves discovered -> prepared -> synced -> cutover, is paused mid-cutover and');
       out(io, 'rolled back with git revert. Every move is a commit to waves/wave-01-pilot.yaml; t2t plans and applies it.');
@@ -84,7 +86,7 @@ the end unless --keep is given. On a terminal the demo waits for Enter between s
       if (keep) {
         const port = new URL(emulator.url).port;
         out(io, `  to look again: cd ${dir} && git log --oneline && t2t history .`);
-        out(io, `  to run its emulator again: t2t emulator --config ${join(dir, 'emulator.yaml')} --port ${port} --data ${join(root, 'emulator')}`);
+        out(io, `  to run its emulator again: t2t emulator --config ${join(root, 'emulator.yaml')} --port ${port} --data ${join(root, 'emulator')}`);
       }
       out(io, 'Your own project: copy the example into projects/<name>/ (see projects/README.md), set each tenant\'s');
       out(io, 'cloud, tenantId and app clientId, export the secrets its manifests name, then:');
