@@ -11,6 +11,10 @@ import { PassThrough } from 'node:stream';
 import { editWave, emulatorSecrets, pointAtEmulator, prepareWorkspace } from '../../engine/demo/prepare-workspace.js';
 import { indentedIO } from '../../engine/demo/indented-io.js';
 import { loadCertificate } from '../../engine/certs/pfx.js';
+import { appendJobLog } from '../../engine/state/job-log.js';
+import { demoEmulatorConfig, DEMO_LATENCY_MS } from '../../engine/demo/walkthrough.js';
+import { firstMailboxUnhidden, watchJobLog } from '../../engine/demo/watch-job-log.js';
+import { parse } from 'yaml';
 import { loadProject } from '../../engine/manifest/load-project.js';
 import { EXAMPLE_DIR } from '../helpers/example-project.js';
 import { runCli } from '../helpers/cli.js';
@@ -103,6 +107,35 @@ test('indentedIO indents both streams, keeps the last \\r rewrite, drops and wat
   assert.is(text, '  > one\n  > two\n\n  > progress 2\n  > tail\n');
   assert.equal(seen, ['stdout:one', 'stdout:two', 'stdout:', 'stdout:noise here', 'stderr:progress 2', 'stdout:tail']);
   assert.is(inner.io.stdout.isTTY, false);
+});
+
+test('demoEmulatorConfig keeps the example tenants and adds only the latency', () => {
+  const text = readFileSync(join(EXAMPLE_DIR, 'emulator.yaml'), 'utf8');
+  const demo = parse(demoEmulatorConfig(text));
+  const example = parse(text);
+  assert.equal(demo.tenants, example.tenants);
+  assert.equal(demo.faults, { latencyMs: DEMO_LATENCY_MS });
+});
+
+test('watchJobLog calls back once, for an entry of this run that matches', async ({ root }) => {
+  const dir = join(root, 'watch');
+  mkdirSync(dir, { recursive: true });
+  const where = { wave: 'wave-01-pilot', user: 'alice@contoso.com' };
+  await appendJobLog(join(dir, '.t2t'), where, { event: 'step.done', op: 'targetVisibility.show', time: '2020-01-01T00:00:00.000Z' });
+  const hits: unknown[] = [];
+  let resolveHit!: () => void;
+  const hit = new Promise<void>((r) => (resolveHit = r));
+  const stop = watchJobLog({ projectDir: dir, env: {}, wave: where.wave, since: new Date(), matches: firstMailboxUnhidden, onMatch: (e) => (hits.push(e), resolveHit()), everyMs: 5 });
+  await appendJobLog(join(dir, '.t2t'), where, { event: 'step.start', op: 'targetVisibility.show' });
+  await appendJobLog(join(dir, '.t2t'), where, { event: 'step.done', op: 'targetContact.hide' });
+  await appendJobLog(join(dir, '.t2t'), where, { event: 'step.done', op: 'targetVisibility.show' });
+  await appendJobLog(join(dir, '.t2t'), { ...where, user: 'bob@contoso.com' }, { event: 'step.done', op: 'targetVisibility.show' });
+  await hit;
+  await new Promise((r) => setTimeout(r, 30));
+  stop();
+  assert.is(hits.length, 1);
+  assert.is((hits[0] as { op: string; event: string }).event, 'step.done');
+  assert.ok((hits[0] as { time: string }).time > '2020-01-02');
 });
 
 test.run();
