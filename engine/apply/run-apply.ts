@@ -39,6 +39,8 @@ export interface ApplyOptions {
   showPlan?(plan: Plan): void;
   warn?(message: string): void;
   onEvent?(e: ExecEvent, plan: Plan): void;
+  /** Every write as it is sent (benchmarks count directory writes). */
+  onWrite?(write: RecordedWrite): void;
   now?: () => Date;
   /** Tuning of the tenant clients (tests and benchmarks). */
   client?: Pick<TenantClientOptions, 'retry' | 'budget'>;
@@ -135,6 +137,7 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
             stepWrites++;
             writes++;
             if (dryRun) recorded.push(w);
+            o.onWrite?.(w);
           };
           const wrapped = new Map<string, TenantClient>();
           const client = (name: string): TenantClient => {

@@ -1,0 +1,163 @@
+// Benchmark of apply (SPEC section 7): prepare N users (default 10,000) against the emulator's
+// default limits, time-scaled, and report the share of the allowed directory write budget used
+// (directory writes per second achieved / allowed), failed users and duplicates. Content sync is
+// benchmarked in bench/sync.
+// Run: npm run bench -- apply     (BENCH_APPLY_USERS=1000 BENCH_APPLY_TIMESCALE=0.05 to tune)
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import { startEmulator, testConfig, TEST_APPS, type RunningEmulator } from '../../test/helpers/emulator.js';
+import { rawRequest } from '../../test/helpers/graph.js';
+import { loadProject } from '../../engine/manifest/load-project.js';
+import { runApply } from '../../engine/apply/run-apply.js';
+
+export interface ApplyBench {
+  users: number;
+  changes: number;
+  seconds: number;
+  directoryWrites: number;
+  exchangeWrites: number;
+  allowedWritesPerSecond: number;
+  achievedWritesPerSecond: number;
+  budgetShare: number;
+  failedUsers: number;
+  duplicates: number;
+}
+
+async function listAddresses(emu: RunningEmulator, tenant: string): Promise<string[]> {
+  const out: string[] = [];
+  let next: string | undefined = '/v1.0/users?$select=userPrincipalName,mail&$top=999';
+  while (next) {
+    const r = await rawRequest(emu, tenant, 'GET', next);
+    if (r.status === 429) {
+      await new Promise((res) => setTimeout(res, 200));
+      continue;
+    }
+    if (r.status !== 200) throw new Error(`GET users: ${r.status} ${r.text.slice(0, 200)}`);
+    for (const u of r.body.value as { userPrincipalName: string; mail: string | null }[]) out.push((u.mail ?? u.userPrincipalName).toLowerCase());
+    const link = r.body['@odata.nextLink'] as string | undefined;
+    next = link ? link.slice(emu.url.length) : undefined;
+  }
+  return out;
+}
+
+function writeProject(emu: RunningEmulator, addresses: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 't2t-bench-apply-'));
+  const tenant = (name: string, role: string) => `    ${name}:
+      role: ${role}
+      tenantId: ${name}.onmicrosoft.com
+      cloud: emulator
+      endpoint: ${emu.url}
+      caFile: ${emu.caFile}
+      auth:
+        clientId: ${TEST_APPS[name]!.clientId}
+        clientSecret: { fromEnv: BENCH_SECRET }
+`;
+  writeFileSync(
+    join(dir, 'project.yaml'),
+    `apiVersion: t2t.dev/v1
+kind: Project
+metadata:
+  name: bench-apply
+spec:
+  tenants:
+${tenant('contoso', 'source')}${tenant('fabrikam', 'target')}  domains:
+    - { source: contoso.com, target: fabrikam.com }
+  matching:
+    - { source: mail, target: mail, mapDomain: true }
+  attributes:
+    - { target: userPrincipalName, from: userPrincipalName, transform: [mapDomain, lower] }
+    - { target: displayName, from: displayName }
+  profiles:
+    standard:
+      createAs: member
+      workloads: []
+  safety:
+    maxFailureRate: 1
+`,
+  );
+  mkdirSync(join(dir, 'waves'));
+  writeFileSync(join(dir, 'waves', 'bench.csv'), `user\n${addresses.join('\n')}\n`);
+  writeFileSync(join(dir, 'waves', 'bench.yaml'), `apiVersion: t2t.dev/v1
+kind: Wave
+metadata:
+  name: bench
+spec:
+  profile: standard
+  phase: prepared
+  members:
+    csv: waves/bench.csv
+`);
+  const git = (...a: string[]) => execFileSync('git', a, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@x', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@x' } });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-q', '-m', 'bench');
+  return dir;
+}
+
+export async function main(): Promise<ApplyBench> {
+  const users = Number(process.env.BENCH_APPLY_USERS ?? 10_000);
+  const timeScale = Number(process.env.BENCH_APPLY_TIMESCALE ?? 0.05);
+  const config = testConfig({ limits: { timeScale } }) as { tenants: Record<string, unknown>[] };
+  config.tenants[0]!['generate'] = { users, groups: 0, mailboxItems: 0, archiveItems: 0, driveItems: 0, seed: 11 };
+  const emu = await startEmulator(config);
+  let dir: string | undefined;
+  try {
+    const addresses = (await listAddresses(emu, 'contoso')).slice(0, users);
+    dir = writeProject(emu, addresses);
+    const project = (await loadProject(dir)).project!;
+    let directoryWrites = 0;
+    let exchangeWrites = 0;
+    let first = 0;
+    let last = 0;
+    let changes = 0;
+    const outcome = await runApply(project, {
+      env: { ...process.env, BENCH_SECRET: 'dev-secret' },
+      signal: new AbortController().signal,
+      autoApprove: true,
+      concurrency: Number(process.env.BENCH_APPLY_CONCURRENCY ?? 64),
+      io: { stdin: Object.assign(new PassThrough(), { isTTY: false }), stderr: new PassThrough() },
+      onWrite: (w) => {
+        if (w.method === 'CMDLET') exchangeWrites++;
+        else directoryWrites++;
+      },
+      onEvent: (e) => {
+        if (e.type === 'change.start' && !first) first = performance.now();
+        if (e.type === 'change.end') {
+          last = performance.now();
+          changes++;
+        }
+      },
+    });
+    const seconds = (last - first) / 1000;
+    // published limit: 3,000 writes per 150 s per app and tenant, every window scaled by timeScale
+    const allowed = 3000 / 150 / timeScale;
+    const achieved = directoryWrites / Math.max(seconds, 1e-9);
+    const targets = await listAddresses(emu, 'fabrikam');
+    const duplicates = targets.length - new Set(targets).size;
+    const result: ApplyBench = {
+      users: addresses.length,
+      changes,
+      seconds: Number(seconds.toFixed(1)),
+      directoryWrites,
+      exchangeWrites,
+      allowedWritesPerSecond: Number(allowed.toFixed(1)),
+      achievedWritesPerSecond: Number(achieved.toFixed(1)),
+      budgetShare: Number((achieved / allowed).toFixed(3)),
+      failedUsers: outcome.exec?.users.failed ?? 0,
+      duplicates,
+    };
+    console.log(`prepare of ${result.users} users: ${result.changes} changes in ${result.seconds} s (result ${outcome.result})`);
+    console.log(`directory writes: ${directoryWrites} (${result.achievedWritesPerSecond}/s of ${result.allowedWritesPerSecond}/s allowed at timeScale ${timeScale}): ${(result.budgetShare * 100).toFixed(1)} % of the write budget (target >= 90 %)`);
+    console.log(`exchange writes: ${exchangeWrites}; failed users: ${result.failedUsers} (target 0); duplicate target users: ${duplicates} (target 0)`);
+    return result;
+  } finally {
+    await emu.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
