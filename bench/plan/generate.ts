@@ -1,7 +1,10 @@
 // A synthetic project of N users (default 100,000) in 20 waves, with an inventory where a third of
 // the users are not yet in the target, a third are prepared and a third synced: the plan touches
-// every code path (creation, licence allocation, sync, no change) at scale.
-import type { Inventory, InventoryRecipient, InventoryUser } from '../../engine/inventory/model.js';
+// every code path (creation, licence allocation, sync, no change) at scale. `settled: true` puts
+// every user exactly at its wave's phase instead: the no-change plan (zero changes) of a project
+// that apply has caught up with, the common case of a scheduled plan.
+// Users carry discovery's core attributes, so the inventory has the size a real cache has.
+import type { ContentSize, Inventory, InventoryRecipient, InventoryUser } from '../../engine/inventory/model.js';
 import type { Phase, Project, Wave } from '../../engine/manifest/model.js';
 
 const POS = { file: 'bench.yaml', line: 1, col: 1 };
@@ -11,12 +14,34 @@ export interface Synthetic {
   readonly inventory: Inventory;
 }
 
-export function generateSynthetic(users = 100_000, waves = 20): Synthetic {
+export interface SyntheticOptions {
+  readonly waves?: number;
+  /** Every user exactly at its wave's declared phase: the plan has no change. */
+  readonly settled?: boolean;
+}
+
+const PHASES: readonly Phase[] = ['prepared', 'synced'];
+
+function attributes(i: number, jobTitle: string): Record<string, string | null> {
+  return {
+    companyName: 'Contoso',
+    department: `D${i % 50}`,
+    employeeId: `E${i}`,
+    givenName: 'User',
+    jobTitle,
+    mailNickname: `user${i}`,
+    surname: `${i}`,
+  };
+}
+
+export function generateSynthetic(users = 100_000, options: SyntheticOptions = {}): Synthetic {
+  const waves = options.waves ?? 20;
+  const settled = options.settled === true;
   const srcUsers: InventoryUser[] = [];
   const srcRecipients: InventoryRecipient[] = [];
   const tgtUsers: InventoryUser[] = [];
   const tgtRecipients: InventoryRecipient[] = [];
-  const content: Record<string, { mailboxItems: number; mailboxBytes: number; archiveItems: number; archiveBytes: number; driveItems: number; driveBytes: number }> = {};
+  const content: Record<string, ContentSize> = {};
   const perWave = Math.ceil(users / waves);
   const waveUsers: string[][] = Array.from({ length: waves }, () => []);
   for (let i = 0; i < users; i++) {
@@ -33,7 +58,7 @@ export function generateSynthetic(users = 100_000, waves = 20): Synthetic {
       usageLocation: 'US',
       externalUserState: null,
       assignedSkuIds: [],
-      attributes: { employeeId: `E${i}`, department: `D${i % 50}`, jobTitle: 'Engineer' },
+      attributes: attributes(i, 'Engineer'),
     });
     srcRecipients.push({
       identity: `mbx-${i}`,
@@ -55,7 +80,8 @@ export function generateSynthetic(users = 100_000, waves = 20): Synthetic {
     content[id] = { mailboxItems: 1000, mailboxBytes: 50_000_000 + (i % 100) * 1_000_000, archiveItems: 0, archiveBytes: 0, driveItems: 0, driveBytes: 0 };
     const w = Math.floor(i / perWave);
     waveUsers[w]!.push(addr);
-    const state = i % 3; // 0: not in the target, 1: prepared, 2: synced
+    // 0: not in the target, 1: prepared, 2: synced; settled: the wave's phase
+    const state = settled ? PHASES[w % 2] === 'synced' ? 2 : 1 : i % 3;
     if (state === 0) continue;
     const taddr = `user${i}@fabrikam.com`;
     const tid = `t-${i}`;
@@ -70,7 +96,7 @@ export function generateSynthetic(users = 100_000, waves = 20): Synthetic {
       usageLocation: 'US',
       externalUserState: null,
       assignedSkuIds: state === 2 ? ['sku-e1'] : [],
-      attributes: { employeeId: `E${i}`, department: `D${i % 50}`, jobTitle: 'Engineer' },
+      attributes: { ...attributes(i, settled ? `Engineer (D${i % 50})` : 'Engineer'), companyName: 'Fabrikam' },
       marker: {
         sourceTenant: 'contoso',
         sourceUserId: id,
@@ -115,12 +141,24 @@ export function generateSynthetic(users = 100_000, waves = 20): Synthetic {
       customAttribute15: `t2t:${id}`,
     });
   }
-  const phases: Phase[] = ['prepared', 'synced'];
+  return { project: syntheticProject(waveUsers), inventory: syntheticInventory(users, srcUsers, srcRecipients, content, tgtUsers, tgtRecipients) };
+}
+
+/** The project alone (a process that loads the inventory from a cache needs no generated one). */
+export function generateSyntheticProject(users = 100_000, options: SyntheticOptions = {}): Project {
+  const waves = options.waves ?? 20;
+  const perWave = Math.ceil(users / waves);
+  const waveUsers: string[][] = Array.from({ length: waves }, () => []);
+  for (let i = 0; i < users; i++) waveUsers[Math.floor(i / perWave)]!.push(`user${i}@contoso.com`);
+  return syntheticProject(waveUsers);
+}
+
+function syntheticProject(waveUsers: readonly string[][]): Project {
   const waveList: Wave[] = waveUsers.map((list, w) => ({
     name: `wave-${w}`,
     file: `waves/wave-${w}.yaml`,
     profile: 'standard',
-    phase: phases[w % 2]!,
+    phase: PHASES[w % 2]!,
     paused: false,
     emailRewrite: 'none',
     inviteGuests: false,
@@ -129,7 +167,7 @@ export function generateSynthetic(users = 100_000, waves = 20): Synthetic {
     position: POS,
   }));
   const tenantBase = { cloud: 'global' as const, discovery: { schedule: '0 2 * * *', enabled: true }, position: POS };
-  const project: Project = {
+  return {
     name: 'bench',
     dir: '/bench',
     files: [],
@@ -156,8 +194,18 @@ export function generateSynthetic(users = 100_000, waves = 20): Synthetic {
     waves: waveList,
     position: POS,
   };
+}
+
+function syntheticInventory(
+  users: number,
+  srcUsers: InventoryUser[],
+  srcRecipients: InventoryRecipient[],
+  content: Record<string, ContentSize>,
+  tgtUsers: InventoryUser[],
+  tgtRecipients: InventoryRecipient[],
+): Inventory {
   const base = { discoveredAt: '2026-06-01T00:00:00Z', groups: [], domains: [] };
-  const inventory: Inventory = {
+  return {
     hash: 'sha256:bench',
     tenants: {
       contoso: { ...base, tenant: 'contoso', tenantId: 'contoso.onmicrosoft.com', users: srcUsers, recipients: srcRecipients, skus: [], content },
@@ -175,5 +223,4 @@ export function generateSynthetic(users = 100_000, waves = 20): Synthetic {
       },
     },
   };
-  return { project, inventory };
 }

@@ -16,6 +16,8 @@ export interface WaveMember {
   readonly sourceTenant: string;
   /** How the user came in: "users", "csv" or "group:<name>". */
   readonly via: string;
+  /** "tenant:id", the user's key in claims, exclusions and orphan checks (built once). */
+  readonly key: string;
 }
 
 export interface UnresolvedAddress {
@@ -54,16 +56,32 @@ export function expandWaveMembers(
   const unresolved: UnresolvedAddress[] = [];
   const seen = new Set<string>();
   const add = (m: WaveMember) => {
-    const key = `${m.sourceTenant}:${m.user.id}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    (excluded.has(key) ? out : members).push(m);
+    if (seen.has(m.key)) return;
+    seen.add(m.key);
+    (excluded.has(m.key) ? out : members).push(m);
   };
   const resolveAddress = (raw: string, via: string) => {
     const address = normAddress(raw);
     if (!address) return;
+    // one source tenant holding one user is the common case: no candidate list for it
+    let only: InventoryUser | undefined;
+    let onlyTenant = '';
+    let count = 0;
+    for (const s of sources) {
+      const users = s.index.usersByAddress.get(address);
+      if (!users) continue;
+      count += users.length;
+      if (count === 1) {
+        only = users[0];
+        onlyTenant = s.name;
+      }
+    }
+    if (count === 1) {
+      add({ user: only!, sourceTenant: onlyTenant, via, key: `${onlyTenant}:${only!.id}` });
+      return;
+    }
     const hits: WaveMember[] = [];
-    for (const s of sources) for (const u of s.index.usersByAddress.get(address) ?? []) hits.push({ user: u, sourceTenant: s.name, via });
+    for (const s of sources) for (const u of s.index.usersByAddress.get(address) ?? []) hits.push({ user: u, sourceTenant: s.name, via, key: `${s.name}:${u.id}` });
     if (hits.length === 1) add(hits[0]!);
     else if (hits.length === 0) unresolved.push({ address, via, reason: 'no source user has this UPN, mail or proxy address' });
     else unresolved.push({ address, via, reason: `ambiguous: ${hits.length} source users carry this address (${hits.map((h) => h.user.userPrincipalName).join(', ')})` });
@@ -78,7 +96,7 @@ export function expandWaveMembers(
         found = true;
         for (const id of g.memberIds) {
           const u = s.index.userById.get(id);
-          if (u) add({ user: u, sourceTenant: s.name, via: `group:${g.displayName}` });
+          if (u) add({ user: u, sourceTenant: s.name, via: `group:${g.displayName}`, key: `${s.name}:${u.id}` });
         }
       }
     }

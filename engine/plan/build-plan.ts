@@ -98,9 +98,8 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
     const e = expandWaveMembers(w, sources, excluded);
     expanded.set(w.name, e);
     for (const m of e.members) {
-      const key = `${m.sourceTenant}:${m.user.id}`;
-      declaredKeys.add(key);
-      if (!claim.has(key)) claim.set(key, w.name);
+      declaredKeys.add(m.key);
+      if (!claim.has(m.key)) claim.set(m.key, w.name);
     }
   }
 
@@ -110,6 +109,14 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
   const observeCtx: PlanContext = { ...planCtx, mode: 'observe' };
   const groupCreates = new Map<string, PlanChange>();
   const missingGroups = new Map<string, number>();
+  // membership of a group that does not exist and may not be created: counted, not planned
+  const keep = (c: ResourceChange) => {
+    if (!c.op.endsWith('.add') || c.params['groupId'] !== null || c.params['createGroup'] === true) return true;
+    const k = `${c.tenant}|${String(c.params['groupName'])}`;
+    missingGroups.set(k, (missingGroups.get(k) ?? 0) + 1);
+    return false;
+  };
+  const ids: string[] = [];
 
   for (const wave of project.waves) {
     if (input.waveFilter !== undefined && wave.name !== input.waveFilter) continue;
@@ -135,51 +142,57 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
     let firstBlocked: { reason: string; message: string } | undefined;
     const blockedByReason = new Map<string, { n: number; message: string }>();
     const waveOrphansBefore = orphans.length;
+    const matchOptions = { rules: project.matching, domains: project.domains, guest: profile.createAs === 'guest' };
+
+    // one closure per wave, not per user (100,000 users)
+    const record = (
+      address: string,
+      match: MatchResult,
+      declared: Phase,
+      phase: ObservedPhase,
+      target: string | null,
+      n: number,
+      blocked?: { reason: string; message: string },
+    ) => {
+      observedCount[phase] = (observedCount[phase] ?? 0) + 1;
+      if (blocked) {
+        blockedUsers++;
+        firstBlocked ??= blocked;
+        const b = blockedByReason.get(blocked.reason);
+        if (b) b.n++;
+        else blockedByReason.set(blocked.reason, { n: 1, message: blocked.message });
+      } else if (n > 0) pendingUsers++;
+      if (collectUsers) {
+        users.push({
+          wave: wave.name,
+          source: address,
+          target,
+          declared,
+          phase,
+          paused: wave.paused,
+          match: { status: match.status, ...(match.rule ? { rule: match.rule } : {}), ...(match.reason ? { reason: match.reason } : {}) },
+          changes: n,
+          conditions: userConditions({ paused: wave.paused, changes: n, declared, observed: phase, ...(blocked ? { blocked } : {}) }, commit),
+        });
+      }
+    };
 
     for (const member of e.members) {
-      const key = `${member.sourceTenant}:${member.user.id}`;
-      if (claim.get(key) !== wave.name) continue;
+      if (claim.get(member.key) !== wave.name) continue;
       count++;
       const sourceIndex = sourceIndexByName.get(member.sourceTenant)!;
-      const match = matchUser(member.user, member.sourceTenant, targetIndex, {
-        rules: project.matching,
-        domains: project.domains,
-        guest: profile.createAs === 'guest',
-      });
+      const match = matchUser(member.user, member.sourceTenant, targetIndex, matchOptions);
       const address = member.user.mail?.trim().toLowerCase() || member.user.userPrincipalName.trim().toLowerCase();
-
-      const record = (declared: Phase, phase: ObservedPhase, target: string | null, n: number, blocked?: { reason: string; message: string }) => {
-        observedCount[phase] = (observedCount[phase] ?? 0) + 1;
-        if (blocked) {
-          blockedUsers++;
-          firstBlocked ??= blocked;
-          const b = blockedByReason.get(blocked.reason);
-          if (b) b.n++;
-          else blockedByReason.set(blocked.reason, { n: 1, message: blocked.message });
-        } else if (n > 0) pendingUsers++;
-        if (collectUsers) {
-          users.push({
-            wave: wave.name,
-            source: address,
-            target,
-            declared,
-            phase,
-            paused: wave.paused,
-            match: { status: match.status, ...(match.rule ? { rule: match.rule } : {}), ...(match.reason ? { reason: match.reason } : {}) },
-            changes: n,
-            conditions: userConditions({ paused: wave.paused, changes: n, declared, observed: phase, ...(blocked ? { blocked } : {}) }, commit),
-          });
-        }
-      };
 
       if (match.status === 'ambiguous' || match.status === 'conflict' || match.refused) {
         const blocked = matchBlock(match);
         if (effective !== 'discovered' && !wave.paused) refused.push({ user: address, wave: wave.name, reason: blocked.message });
-        record(effective, 'unmatched', null, 0, blocked);
+        record(address, match, effective, 'unmatched', null, 0, blocked);
         continue;
       }
       const user = buildUserContext(project, wave, profile, match, sourceIndex, targetName, targetIndex);
-      const actuals = RESOURCE_KINDS.map((k) => k.actual(observeCtx, user));
+      const actuals: unknown[] = new Array(RESOURCE_KINDS.length);
+      for (let i = 0; i < RESOURCE_KINDS.length; i++) actuals[i] = RESOURCE_KINDS[i]!.actual(observeCtx, user);
       const observed = observedPhase(observeCtx, user, RESOURCE_KINDS, actuals);
       // content still to copy, for the estimate
       for (const w of profile.workloads) {
@@ -192,32 +205,31 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
       }
       const target = user.target ? user.ref.targetAddress : null;
       if (wave.paused) {
-        record(wave.phase, observed, target, 0);
+        record(address, match, wave.phase, observed, target, 0);
         continue;
       }
       // an interrupted cutover resumes where the tenants show it stopped, schedule or not
       const declared: Phase = gated && observedRank(observed) >= 2.5 ? 'cutover' : effective;
       if (declared === 'discovered' && !user.marker) {
-        record(declared, observed, target, 0);
+        record(address, match, declared, observed, target, 0);
         continue;
       }
       if (declaredRank(declared) < observedRank(observed) && user.marker?.notificationSentAt) {
         const reason = `cannot go back to ${declared}: the cutover notification was sent on ${user.marker.notificationSentAt} (the point of no return); move the user to a wave that stays at cutover`;
         refused.push({ user: address, wave: wave.name, reason });
-        record(declared, observed, target, 0, { reason: 'PointOfNoReturn', message: reason });
+        record(address, match, declared, observed, target, 0, { reason: 'PointOfNoReturn', message: reason });
         continue;
       }
-      const keep = (c: ResourceChange) => {
-        if (!c.op.endsWith('.add') || c.params['groupId'] !== null || c.params['createGroup'] === true) return true;
-        const k = `${c.tenant}|${String(c.params['groupName'])}`;
-        missingGroups.set(k, (missingGroups.get(k) ?? 0) + 1);
-        return false;
-      };
       const r = planUser(planCtx, user, declared, observed, keep, RESOURCE_KINDS, actuals);
-      const seed = userIdSeed(wave.name, address);
-      const ids = r.changes.map((c) => changeIdFromSeed(seed, c.resource, c.op, c.key));
-      r.changes.forEach((c, i) => {
-        const dependsOn = r.after[i]!.map((j) => ids[j]!);
+      const seed = r.changes.length ? userIdSeed(wave.name, address) : undefined;
+      for (let i = 0; i < r.changes.length; i++) {
+        const c = r.changes[i]!;
+        // dependsOn names changes of earlier stages only: their ids are already made
+        const id = changeIdFromSeed(seed!, c.resource, c.op, c.key);
+        ids[i] = id;
+        const after = r.after[i]!;
+        const dependsOn: string[] = new Array(after.length);
+        for (let k = 0; k < after.length; k++) dependsOn[k] = ids[after[k]!]!;
         if (c.op.endsWith('.add') && c.params['groupId'] === null) {
           const gk = `${c.tenant}|${String(c.params['groupName']).toLowerCase()}`;
           let g = groupCreates.get(gk);
@@ -241,7 +253,7 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
           dependsOn.push(g.id);
         }
         changes.push({
-          id: ids[i]!,
+          id,
           wave: wave.name,
           user: address,
           tenant: c.tenant,
@@ -254,9 +266,9 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
           params: c.params,
           inverseOp: c.inverseOp,
         });
-      });
+      }
       for (const o of r.orphans) orphans.push(o);
-      record(declared, observed, target, r.changes.length, r.blocked);
+      record(address, match, declared, observed, target, r.changes.length, r.blocked);
     }
 
     for (const [reason, b] of blockedByReason) warnings.push(`wave ${wave.name}: ${b.n} user${b.n === 1 ? '' : 's'} blocked (${reason}); first: ${b.message}`);

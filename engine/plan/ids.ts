@@ -38,7 +38,19 @@ function lanes(s: string): Lanes {
   return [a >>> 0, Math.floor(a / 4294967296), b >>> 0, Math.floor(b / 4294967296)];
 }
 
-const suffixCache = new Map<string, Lanes>();
+/** resource -> op -> key -> lanes: nested maps look the parts up as they are (no joined string
+ *  to build and hash per change). */
+const suffixCache = new Map<string, Map<string, Map<string, Lanes>>>();
+
+function suffixLanes(resource: string, op: string, key: string): Lanes {
+  let byOp = suffixCache.get(resource);
+  if (!byOp) suffixCache.set(resource, (byOp = new Map()));
+  let byKey = byOp.get(op);
+  if (!byKey) byOp.set(op, (byKey = new Map()));
+  let s = byKey.get(key);
+  if (!s) byKey.set(key, (s = lanes(`${resource}\u0000${op}\u0000${key}`)));
+  return s;
+}
 
 /** Per user, the wave and user are hashed once; the (resource, op, key) part has few distinct
  *  values and is cached; the id mixes both lane by lane (about 106 bits of hash). */
@@ -46,20 +58,27 @@ export function userIdSeed(wave: string, user: string): Lanes {
   return lanes(`${wave}\u0000${user}`);
 }
 
-function hex8(n: number): string {
-  return n.toString(16).padStart(8, '0');
+// The id is 8 + 8 + 7 + 6 lower-case hex digits of the four mixed lanes (the last two lanes lose
+// their leading digits). Written into one scratch buffer and read back as a single string: one
+// allocation per id instead of a dozen (Number#toString(16), padStart, slice, concatenation).
+const ID_LENGTH = 29;
+const idBuffer = Buffer.alloc(ID_LENGTH);
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
+function putHex(n: number, offset: number, digits: number): void {
+  for (let k = digits - 1; k >= 0; k--) {
+    idBuffer[offset + k] = HEX_DIGITS[n & 15]!;
+    n >>>= 4;
+  }
 }
 
 export function changeIdFromSeed(seed: Lanes, resource: string, op: string, key = ''): string {
-  const k = `${resource}\u0000${op}\u0000${key}`;
-  let s = suffixCache.get(k);
-  if (!s) suffixCache.set(k, (s = lanes(k)));
-  return (
-    hex8(fmix32(seed[0] ^ s[0])) +
-    hex8(fmix32(seed[1] ^ s[1] ^ 0x9e3779b9)) +
-    hex8(fmix32(seed[2] ^ s[2])).slice(1) +
-    hex8(fmix32(seed[3] ^ s[3] ^ 0x7f4a7c15)).slice(2)
-  );
+  const s = suffixLanes(resource, op, key);
+  putHex(fmix32(seed[0] ^ s[0]), 0, 8);
+  putHex(fmix32(seed[1] ^ s[1] ^ 0x9e3779b9), 8, 8);
+  putHex(fmix32(seed[2] ^ s[2]), 16, 7);
+  putHex(fmix32(seed[3] ^ s[3] ^ 0x7f4a7c15), 23, 6);
+  return idBuffer.toString('latin1', 0, ID_LENGTH);
 }
 
 export function changeId(wave: string, user: string, resource: string, op: string, key = ''): string {

@@ -65,7 +65,8 @@ export function planUser(
         blocked = b;
         continue;
       }
-      for (const c of k.diff(d, a)) changes.push(c);
+      const diff = k.diff(d, a);
+      for (let j = 0; j < diff.length; j++) changes.push(diff[j]!);
       continue;
     }
     if (a === undefined) continue;
@@ -92,6 +93,7 @@ export function planUser(
         });
     }
   }
+  if (changes.length === 0) return blocked ? { changes, after: [], orphans, blocked, backward } : { changes, after: [], orphans, backward };
   // deleting the target user takes its properties with it: no separate steps for them
   if (changes.some((c) => c.op === 'targetUser.delete')) {
     changes = changes.filter((c) => c.resource === 'targetUser' || c.tenant !== user.ref.targetTenant || !ON_TARGET_USER.has(c.resource));
@@ -99,28 +101,49 @@ export function planUser(
   // no licence: prepare-level work goes ahead, nothing from the licence on (and the marker stays)
   if (blocked) changes = changes.filter((c) => c.resource !== 'marker' && stageKey(c, false) < LICENSE_STAGE);
 
-  changes = changes.filter(keep);
+  // keep, in place (called once per change, in order, like a filter)
+  let kept = 0;
+  for (let i = 0; i < changes.length; i++) {
+    const c = changes[i]!;
+    if (keep(c)) changes[kept++] = c;
+  }
+  changes.length = kept;
 
-  // order: stages ascending (forward) or by the undone step descending (rollback), marker last
-  const keyed = changes.map((c, i) => ({ c, i, s: stageKey(c, backward) }));
-  keyed.sort((x, y) => {
-    const xs = x.s === MARKER_STAGE ? Infinity : backward ? -x.s : x.s;
-    const ys = y.s === MARKER_STAGE ? Infinity : backward ? -y.s : y.s;
-    return xs - ys || x.i - y.i;
-  });
-  const ordered = keyed.map((k) => k.c);
-  const after: number[][] = [];
+  // order: stages ascending (forward) or by the undone step descending (rollback), marker last.
+  // A stable insertion sort on the sort key: a user has a handful of changes, mostly in order.
+  const n = changes.length;
+  const stage: number[] = new Array(n);
+  const rank: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = stageKey(changes[i]!, backward);
+    stage[i] = s;
+    rank[i] = s === MARKER_STAGE ? Infinity : backward ? -s : s;
+  }
+  for (let i = 1; i < n; i++) {
+    const c = changes[i]!;
+    const s = stage[i]!;
+    const r = rank[i]!;
+    let j = i - 1;
+    while (j >= 0 && rank[j]! > r) {
+      changes[j + 1] = changes[j]!;
+      stage[j + 1] = stage[j]!;
+      rank[j + 1] = rank[j]!;
+      j--;
+    }
+    changes[j + 1] = c;
+    stage[j + 1] = s;
+    rank[j + 1] = r;
+  }
+  const after: number[][] = new Array(n);
   let prevStage: number[] = [];
   let curStage: number[] = [];
-  let cur: number | undefined;
-  keyed.forEach((k, idx) => {
-    if (cur === undefined || k.s !== cur) {
-      if (cur !== undefined) prevStage = curStage;
+  for (let idx = 0; idx < n; idx++) {
+    if (idx === 0 || stage[idx] !== stage[idx - 1]) {
+      if (idx !== 0) prevStage = curStage;
       curStage = [];
-      cur = k.s;
     }
-    after.push(prevStage);
+    after[idx] = prevStage;
     curStage.push(idx);
-  });
-  return { changes: ordered, after, orphans, ...(blocked ? { blocked } : {}), backward };
+  }
+  return blocked ? { changes, after, orphans, blocked, backward } : { changes, after, orphans, backward };
 }
