@@ -4,6 +4,7 @@
 // CI applies). An apply made at a later commit that did not touch the shown manifests applied the
 // same declaration, so its record is listed under the newest shown commit at or before it.
 import { UserError } from '../errors.js';
+import { didYouMean } from '../util/suggest.js';
 import type { ApplyRecord, ApplyRecordChange } from './apply-records.js';
 import { readAllApplyRecords } from './apply-records.js';
 import { gitAt } from './git-client.js';
@@ -118,6 +119,16 @@ export async function history(projectDir: string, options: HistoryOptions = {}):
     entry.applies = pending.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1)).map((r) => summarise(r, user));
     pending = [];
     result.entries.push(entry);
+  }
+  if (options.wave && result.entries.length === 0) {
+    const known = [...(await reader.at('HEAD')).waves.keys()];
+    if (!known.includes(options.wave)) {
+      throw new UserError(
+        `no wave '${options.wave}' in ${projectDir}${didYouMean(options.wave, known)}`,
+        'history.unknownWave',
+        known.length ? `the waves at HEAD: ${known.sort().join(', ')}` : 'the project declares no wave at HEAD',
+      );
+    }
   }
   return result;
 }

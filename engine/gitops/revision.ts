@@ -2,7 +2,7 @@
 // out, and whether the files under the project directory differ from it. The project may be the
 // repository root or any subdirectory of it; outside a repository there is no commit, and we say
 // so instead of failing (apply records then cannot be kept).
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.js';
 import { STATE_DIR_NAME, stateDirPath } from '../state/paths.js';
@@ -41,10 +41,10 @@ export interface DirtyState {
 /** The repository holding `projectDir`, or undefined when it is not in one. */
 export async function findRepo(projectDir: string): Promise<RepoLocation | undefined> {
   const dir = realDir(projectDir);
-  const git = gitAt(dir);
+  if (!existsSync(dir)) return undefined;
   let root: string;
   try {
-    root = (await git.revparse(['--show-toplevel'])).trim();
+    root = (await gitAt(dir).revparse(['--show-toplevel'])).trim();
   } catch {
     return undefined;
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { history } from '../../engine/gitops/history.js';
 import { countChanges, writeApplyRecord, type ApplyRecord } from '../../engine/gitops/apply-records.js';
 import { runCli } from '../helpers/cli.js';
+import { UserError } from '../../engine/errors.js';
 import { commitAll, git, initRepo, PROJECT_YAML, tempRoot, waveYaml, write, type GitFixture } from './git-fixture.js';
 
 let fx: GitFixture;
@@ -95,7 +96,13 @@ test('--wave: only the commits touching that wave file or its CSV', async () => 
   const pilot = await history(project, { wave: 'pilot' });
   assert.equal(pilot.entries.map((e) => e.commit), [c.move, c.revert, c.sync, c.prepare, c.add]);
   assert.ok(pilot.entries.every((e) => e.waves.length === 1 && e.waves[0]!.name === 'pilot'));
-  assert.equal((await history(project, { wave: 'nope' })).entries, []);
+  try {
+    await history(project, { wave: 'pilto' });
+    assert.unreachable('an unknown wave is an error');
+  } catch (e) {
+    assert.match((e as Error).message, /no wave 'pilto' in .* \(did you mean 'pilot'\?\)/);
+    assert.is((e as UserError).hint, 'the waves at HEAD: pilot, sales');
+  }
 });
 
 test('--user: the wave it was put in, its phase, and the changes applied to that user', async () => {

@@ -10,6 +10,7 @@ import { statePaths } from '../../engine/state/paths.js';
 import { UserError } from '../../engine/errors.js';
 import type { Project, Tenant, Wave } from '../../engine/manifest/model.js';
 import { runCli } from '../helpers/cli.js';
+import { appliedBy, countChanges, writeApplyRecord } from '../../engine/gitops/apply-records.js';
 import { reconcileDeps } from '../../engine/cli/commands/reconcile.js';
 import { commitAll, git, initRepo, PROJECT_YAML, tempRoot, write, type GitFixture } from './git-fixture.js';
 
@@ -317,6 +318,38 @@ test('pull: fast-forwards to the remote, then reloads the project from the new c
   assert.is(git(controller, ['rev-parse', 'HEAD']).trim(), pushed);
   assert.equal(seen, [true], 'the project was loaded after the pull');
   assert.is(report.status, 'ok');
+});
+
+test('pull: a checkout ahead of its remote is refused too (unreviewed local commits are never applied)', async () => {
+  const { controller } = remoteSetup();
+  write(controller, 'b.yaml', 'y: 1\n');
+  const local = commitAll(controller, 'local commit');
+  const { effects, calls } = fakeEffects();
+  const report = await runOnce(effects, options(controller, () => project(controller, []), '2026-06-01T12:00:00Z', { pull: true }));
+  assert.is(report.status, 'failed');
+  assert.equal(report.pull?.status === 'refused' && report.pull.reason, 'ahead');
+  assert.match(report.errors[0]!, /1 local commit\(s\) that are not on origin\/main/);
+  assert.is(git(controller, ['rev-parse', 'HEAD']).trim(), local);
+  assert.is(calls.plan, 0);
+});
+
+test('pull: the records of an apply made by the cycle are pushed to the remote', async () => {
+  const { controller, remote } = remoteSetup();
+  const { effects } = fakeEffects({ changes: [{ id: 'c1', wave: 'w1', user: 'alice@contoso.com', resource: 'targetUser', action: 'create' }] });
+  const apply = effects.apply;
+  effects.apply = async (o) => {
+    const commit = git(controller, ['rev-parse', 'HEAD']).trim();
+    const changes = [{ id: 'c1', wave: 'w1', user: 'alice@contoso.com', resource: 'targetUser', action: 'create', status: 'done' as const }];
+    await writeApplyRecord(controller, {
+      formatVersion: 1, project: 'demo', commit, dirty: false, appliedBy: await appliedBy(controller), startedAt: '2026-06-01T12:00:00.000Z',
+      finishedAt: '2026-06-01T12:00:01.000Z', result: 'succeeded', waves: [], changes, counts: countChanges(changes),
+    });
+    return apply(o);
+  };
+  const report = await runOnce(effects, options(controller, () => project(controller, [wave('w1', 'synced')]), '2026-06-01T12:00:00Z', { pull: true }));
+  assert.is(report.status, 'ok', report.health);
+  const head = git(controller, ['rev-parse', 'HEAD']).trim();
+  assert.match(git(remote, ['notes', '--ref', 't2t', 'show', head]), /"appliedBy":\{"name":"Controller"/);
 });
 
 test('pull: a diverged checkout is refused, never reset, and nothing is applied', async () => {

@@ -69,6 +69,11 @@ test('not a git repository: commit null with a note, never dirty', async () => {
   assert.equal(await isWorkingTreeDirty(fx.root), { dirty: false, files: [], inRepo: false });
 });
 
+test('a project directory that does not exist: no repository, no crash', async () => {
+  const rev = await manifestRevision(join(fx.root, 'missing'));
+  assert.is(rev.commit, null);
+});
+
 test('a repository without commits: commit null, every file dirty', async () => {
   initRepo(fx.root);
   write(fx.root, 'project.yaml', PROJECT_YAML);
