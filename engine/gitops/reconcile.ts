@@ -246,9 +246,9 @@ async function runCycle(
   }
   if (lock.warning) ctx.log.warn(lock.warning);
   ctx.log.info({ cycle: n, trigger }, `reconcile cycle ${n} started (${trigger})`);
-  let project: Project | undefined;
+  const loaded: { project?: Project } = {};
   try {
-    project = await steps(effects, ctx, report, lock);
+    await steps(effects, ctx, report, lock, loaded);
   } catch (e) {
     report.status = 'failed';
     report.errors.push((e as Error).message);
@@ -257,10 +257,13 @@ async function runCycle(
     await lock.release();
   }
   if (ctx.signal.aborted && report.status !== 'failed') report.status = 'stopped';
+  const { project } = loaded;
   return { report: finish(report, ctx, project), ...(project ? { project } : {}) };
 }
 
-async function steps(effects: ReconcileEffects, ctx: Context, report: CycleReport, lock: Lock): Promise<Project | undefined> {
+/** Runs the steps of one cycle; `loaded.project` is set as soon as the project is loaded, so the
+ *  health line can name the next discovery even when a later step throws. */
+async function steps(effects: ReconcileEffects, ctx: Context, report: CycleReport, lock: Lock, loaded: { project?: Project }): Promise<void> {
   const { log, signal } = ctx;
   const degrade = (message: string) => {
     report.errors.push(message);
@@ -280,7 +283,7 @@ async function steps(effects: ReconcileEffects, ctx: Context, report: CycleRepor
       report.status = 'failed';
       report.errors.push(pull.message);
       log.error({ reason: pull.reason, commit: pull.commit, upstream: pull.upstream }, pull.message);
-      return undefined; // nothing is applied from a checkout that is not the remote's
+      return; // nothing is applied from a checkout that is not the remote's
     }
     if (pull.status === 'updated') log.info({ from: pull.from, to: pull.to, commits: pull.commits }, `pulled ${pull.commits} commit(s) from ${pull.upstream}: ${pull.from.slice(0, 12)} -> ${pull.to.slice(0, 12)}`);
     if (pull.status === 'up-to-date') log.debug({ commit: pull.commit }, `up to date with ${pull.upstream}`);
@@ -295,6 +298,7 @@ async function steps(effects: ReconcileEffects, ctx: Context, report: CycleRepor
 
   // 2. reload
   const project = await ctx.loadProject(ctx.projectDir);
+  loaded.project = project;
   const repo = await findRepo(ctx.projectDir);
   report.commit = repo ? await headCommit(repo.root) : null;
   const state = await readReconcileState(ctx.stateDir);
@@ -324,7 +328,7 @@ async function steps(effects: ReconcileEffects, ctx: Context, report: CycleRepor
 
   // 3. discovery
   for (const tenant of project.tenants) {
-    if (signal.aborted) return project;
+    if (signal.aborted) return;
     if (!tenant.discovery.enabled) {
       skip(`discovery of ${tenant.name} is disabled (discovery.enabled: false)`);
       continue;
@@ -346,7 +350,7 @@ async function steps(effects: ReconcileEffects, ctx: Context, report: CycleRepor
 
   // 4. scheduled cutovers
   for (const wave of project.waves) {
-    if (signal.aborted) return project;
+    if (signal.aborted) return;
     const at = wave.schedule.cutoverAt;
     if (wave.phase !== 'cutover' || !at || state.cutoversApplied[wave.name] === at) continue;
     if (wave.paused) {
@@ -382,7 +386,7 @@ async function steps(effects: ReconcileEffects, ctx: Context, report: CycleRepor
   }
 
   // 6. drift
-  if (signal.aborted) return project;
+  if (signal.aborted) return;
   const plan = await effects.plan({ project, signal });
   for (const r of plan.refused ?? []) log.warn({ user: r.user }, `plan refused ${r.user}: ${r.reason}`);
   report.drift = plan.changes.filter((c) => !paused.has(c.wave));
@@ -403,7 +407,6 @@ async function steps(effects: ReconcileEffects, ctx: Context, report: CycleRepor
   if (ctx.pushNotes && remote && report.applies.length) {
     await pushNotes(ctx.projectDir, remote, { signal }).catch((e: Error) => degrade(`could not push the apply records to ${remote}: ${e.message}`));
   }
-  return project;
 }
 
 function finish(report: CycleReport, ctx: Context, project: Project | undefined): CycleReport {

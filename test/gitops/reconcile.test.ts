@@ -179,6 +179,17 @@ test('drift: the plan has changes for non-paused waves, so apply corrects them a
   assert.is(r2.changesApplied, 0);
 });
 
+test('a step that throws fails the cycle with its cause, and the lock is still released', async () => {
+  const { effects } = fakeEffects();
+  effects.plan = async () => {
+    throw new UserError('no discovery cache for this project yet', 'plan.noInventory');
+  };
+  const report = await runOnce(effects, options(fx.root, () => project(fx.root, []), '2026-06-01T12:00:00'));
+  assert.is(report.status, 'failed');
+  assert.is(report.health, 'reconcile cycle 1: failed (no discovery cache for this project yet), 0 changes applied, next discovery 02:00');
+  assert.not.ok(existsSync(statePaths.lock(join(fx.root, '.t2t'))));
+});
+
 test('a second run is refused while the project lock is held', async () => {
   const stateDir = join(fx.root, '.t2t');
   const held = await acquireLock(stateDir, { command: 'apply' });
