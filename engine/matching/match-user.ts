@@ -45,10 +45,20 @@ export function ruleName(r: MatchingRule): string {
  * configured then matching on guest users will not work". A pre-mapping address would need no
  * mapping at all, so the POST-mapping address is used: alice@contoso.com with contoso.com ->
  * fabrikam.com looks for alice_fabrikam.com#EXT#@... . Returns null when no mapping covers it.
+ *
+ * Guests that t2t invites itself are invited by their SOURCE address (the mailbox they still use),
+ * so Entra names them alice_contoso.com#EXT#@...: guestKeys() therefore tries the mapped form
+ * first, then the source form, both only for a domain the mapping covers.
  */
 export function guestKey(address: string, domains: readonly DomainMapping[]): string | null {
   const mapped = mapDomain(address, domains);
   return mapped === null ? null : mapped.replace('@', '_');
+}
+
+/** The guest lookup keys in order of preference: the mapped form, then the source form. */
+export function guestKeys(address: string, domains: readonly DomainMapping[]): string[] {
+  const mapped = guestKey(address, domains);
+  return mapped === null ? [] : [...new Set([mapped, address.replace('@', '_')])];
 }
 
 function sourceValues(u: InventoryUser, attr: string): string[] {
@@ -110,12 +120,10 @@ export function matchUser(source: InventoryUser, sourceTenant: string, target: T
   }
   if (opts.guest) {
     const addresses = [source.mail, source.userPrincipalName].filter((a): a is string => !!a).map(normAddress);
-    const keys = new Set<string>();
-    for (const a of addresses) {
-      const k = guestKey(a, opts.domains);
-      if (k) keys.add(k);
-    }
-    if (keys.size === 0) {
+    // tier 0: mapped forms of every address; tier 1: source forms (see guestKeys)
+    const tiers: [Set<string>, Set<string>] = [new Set(), new Set()];
+    for (const a of addresses) guestKeys(a, opts.domains).forEach((k, i) => tiers[i]!.add(k));
+    if (tiers[0].size === 0) {
       const domains = [...new Set(addresses.map(domainOf))].join(', ');
       return {
         source,
@@ -127,7 +135,10 @@ export function matchUser(source: InventoryUser, sourceTenant: string, target: T
       };
     }
     const found = new Set<InventoryUser>();
-    for (const k of keys) for (const t of target.guestsByExtLocal.get(k) ?? []) found.add(t);
+    for (const keys of tiers) {
+      for (const k of keys) for (const t of target.guestsByExtLocal.get(k) ?? []) found.add(t);
+      if (found.size > 0) break;
+    }
     if (found.size === 1) return checkConflict(source, sourceTenant, [...found][0]!, 'guest');
     if (found.size > 1) {
       return {

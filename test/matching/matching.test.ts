@@ -113,6 +113,14 @@ test('guest rule: the POST-mapping address with @ -> _ before #EXT#', () => {
   assert.is(r.target?.id, 'g1');
 });
 
+test('guest rule: a guest invited by its source address (as t2t invites) matches when no mapped form exists', () => {
+  const invited = guest('alice_contoso.com#EXT#@fabrikam.onmicrosoft.com', { id: 'g0' });
+  const r = matchUser(alice, 'contoso', indexTenant(tenant('fabrikam', { users: [invited] })), { rules: [], domains, guest: true });
+  assert.is(r.status, 'matched');
+  assert.is(r.target?.id, 'g0');
+  assert.is(r.rule, 'guest');
+});
+
 test('guest rule applies only to guest profiles', () => {
   const g = guest('alice_fabrikam.com#EXT#@fabrikam.onmicrosoft.com', { id: 'g1' });
   const r = matchUser(alice, 'contoso', indexTenant(tenant('fabrikam', { users: [g] })), { rules: [], domains, guest: false });
