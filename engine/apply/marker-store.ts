@@ -7,35 +7,9 @@ import { MARKER_EXTENSION_NAME, type MigrationMarker } from '../inventory/model.
 import { isAlreadyExists, isDryRunId, orMissing, readEventually } from './step-kit.js';
 import type { StepContext } from './step-types.js';
 
-type MarkerData = Record<string, unknown>;
+import { decodeMarker, encodeMarker, type MarkerData } from '../inventory/marker-codec.js';
 
-/** Stored form: objects as JSON strings. */
-export function encodeMarker(m: MarkerData): MarkerData {
-  const out: MarkerData = {};
-  for (const [k, v] of Object.entries(m)) {
-    if (v === undefined || v === null) continue;
-    out[k] = typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : v;
-  }
-  return out;
-}
-
-/** Read form: OData bookkeeping dropped, JSON-string objects (e.g. `sync`) parsed back. */
-export function decodeMarker(body: MarkerData): MarkerData {
-  const out: MarkerData = {};
-  for (const [k, v] of Object.entries(body)) {
-    if (k.startsWith('@odata') || k === 'id' || k === 'extensionName') continue;
-    if (typeof v === 'string' && v.startsWith('{') && v.endsWith('}')) {
-      try {
-        out[k] = JSON.parse(v);
-        continue;
-      } catch {
-        // a plain string that looks like an object: keep it
-      }
-    }
-    out[k] = v;
-  }
-  return out;
-}
+export { decodeMarker, encodeMarker };
 
 const path = (userId: string) => `/users/${encodeURIComponent(userId)}/extensions/${MARKER_EXTENSION_NAME}`;
 

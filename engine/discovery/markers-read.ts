@@ -3,6 +3,7 @@
 // full read, and on a delta read only the users that can have gained, changed or lost one (see
 // discover.ts, markerCandidates).
 import { MARKER_EXTENSION_NAME, type MigrationMarker } from '../inventory/model.js';
+import { decodeMarker } from '../inventory/marker-codec.js';
 import type { DiscoveryClient, BatchRequest } from './discovery-client.js';
 import type { TenantCache } from './tenant-cache.js';
 
@@ -17,14 +18,9 @@ export interface MarkerReadResult {
   failed: string[];
 }
 
-/** The marker's own fields, without the OData bookkeeping Graph adds. */
+/** The marker's own fields, without the OData bookkeeping Graph adds, watermarks decoded. */
 export function toMarker(body: Record<string, unknown>): MigrationMarker {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) {
-    if (k.startsWith('@odata') || k === 'id' || k === 'extensionName') continue;
-    out[k] = v;
-  }
-  return out as unknown as MigrationMarker;
+  return decodeMarker(body) as unknown as MigrationMarker;
 }
 
 export async function readMarkers(
