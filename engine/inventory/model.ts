@@ -111,6 +111,9 @@ export interface MigrationMarker {
   readonly guestConvertedAt?: string;
   readonly notificationSentAt?: string; // the point of no return
   readonly cutoverStartedAt?: string;
+  /** The target contact's LegacyExchangeDN, saved before the cutover clears it from the contact and
+   *  stamps it as X500 on the user, so a crash between the two can never lose it. */
+  readonly contactLegacyDN?: string;
   /** True when t2t created the target user (not adopted by a matching rule): only such users
    *  are ever deleted, and only with spec.prune. */
   readonly createdByT2t?: boolean;

@@ -221,4 +221,19 @@ test('--wave filter plans one wave only', () => {
   assert.equal(p.waves.map((w) => w.name), ['wave-02']);
 });
 
+
+test('a crash after the contact DN was cleared but before it was stamped: the marker keeps it and the stamp is planned', () => {
+  const inv = scenario('cutover-partial');
+  const fabrikam = inv.tenants['fabrikam']!;
+  const dn = '/o=ExchangeLabs/cn=Recipients/cn=contact-alice';
+  const users = fabrikam.users.map((u) => (u.marker ? { ...u, marker: { ...u.marker, contactLegacyDN: dn } } : u));
+  const recipients = fabrikam.recipients.map((r) => (r.type === 'MailContact' ? { ...r, legacyExchangeDN: null } : r));
+  const crashed = { ...inv, tenants: { ...inv.tenants, fabrikam: { ...fabrikam, users, recipients } } };
+  const w = wave('wave-01', 'cutover', ['alice@contoso.com']);
+  const p = buildPlan({ project: project([w]), inventory: crashed, revision: REVISION, now: NOW });
+  const stamp = p.changes.find((c) => c.op === 'x500Addresses.add');
+  assert.ok(stamp, 'the X500 stamp is still planned');
+  assert.ok((stamp!.params['add'] as string[]).includes(`X500:${dn}`), 'with the contact DN kept in the marker');
+});
+
 test.run();

@@ -22,16 +22,25 @@ function x500(dn: string): string {
 }
 
 /** The DNs t2t stamps for this user, from what the inventory shows (the contact DN may already
- *  be removed from the contact, then it is the X500 kept on the target user). */
+ *  be removed from the contact: then the marker keeps it, or it is the X500 on the target user). */
 function candidates(user: Parameters<ResourceKind['actual']>[1]): string[] {
   const out: string[] = [];
   const sourceDn = user.sourceMailbox?.legacyExchangeDN ?? null;
-  const contact = user.targetIndex.contactByTag.get(contactTag(user.ref.sourceUserId));
+  const contact = user.targetIndex.contactByTag.get(user.contactTag ?? contactTag(user.ref.sourceUserId));
   const onTarget = [...(user.target?.proxyAddresses ?? []), ...(user.targetRecipient?.emailAddresses ?? [])];
-  const contactDn = contact?.legacyExchangeDN ?? (contact ? contactDnFromX500(onTarget, [sourceDn, user.targetRecipient?.legacyExchangeDN ?? null]) : null);
+  const contactDn =
+    contact?.legacyExchangeDN ??
+    user.marker?.contactLegacyDN ??
+    (contact ? contactDnFromX500(onTarget, [sourceDn, user.targetRecipient?.legacyExchangeDN ?? null]) : null);
   if (contactDn) out.push(x500(contactDn));
   if (sourceDn) out.push(x500(sourceDn));
   return out;
+}
+
+function hasX500(l: readonly string[] | undefined): boolean {
+  if (!l) return false;
+  for (const p of l) if (p.length > 5 && (p.charCodeAt(0) | 32) === 120 && p.startsWith('500:', 1)) return true;
+  return false;
 }
 
 export const x500Addresses: ResourceKind<X500Desired, X500Actual> = {
@@ -43,7 +52,6 @@ export const x500Addresses: ResourceKind<X500Desired, X500Actual> = {
   },
   actual(_ctx, user) {
     if (!user.target) return undefined;
-    const hasX500 = (l: readonly string[] | undefined) => !!l && l.some((p) => p.length > 5 && (p.charCodeAt(0) | 32) === 120 && p.startsWith('500:', 1));
     if (!hasX500(user.target.proxyAddresses) && !hasX500(user.targetRecipient?.emailAddresses)) return undefined;
     const have = new Set([...user.target.proxyAddresses, ...(user.targetRecipient?.emailAddresses ?? [])].map((p) => p.toLowerCase()));
     const present = candidates(user).filter((v) => have.has(v.toLowerCase()));
@@ -82,5 +90,20 @@ export const x500Addresses: ResourceKind<X500Desired, X500Actual> = {
       ];
     }
     return [];
+  },
+  satisfied(d, a) {
+    // the diff adds every desired value that is not present (case-insensitively)
+    for (const v of d.values) {
+      const l = v.toLowerCase();
+      let found = false;
+      for (const p of a?.present ?? []) {
+        if (p.toLowerCase() === l) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) return false;
+    }
+    return true;
   },
 };
