@@ -23,26 +23,38 @@ export function observedPhase(
 ): ObservedPhase {
   if (!user.target) return 'unmatched';
   const actual = actuals ?? kinds.map((k) => k.actual(ctx, user));
-  const all = (p: Phase) => kinds.every((k, i) => k.key === 'marker' || holds(k, ctx, user, p, actual[i]));
   const m = user.marker;
   // a complete cutover ends with the clean-up, which the marker's phase records: without it, skip
-  if (m?.phase === 'cutover' && all('cutover')) return 'cutover';
+  if (m?.phase === 'cutover' && allHold(kinds, ctx, user, 'cutover', actual)) return 'cutover';
   if (m) {
     if (m.cutoverStartedAt || m.notificationSentAt || m.phase === 'cutover') return 'cutover-partial';
     // steps that exist only at cutover (X500s, source contact, ...) already done
-    const started = kinds.some(
-      (k, i) =>
+    const createAs = user.profile.createAs;
+    for (let i = 0; i < kinds.length; i++) {
+      const k = kinds[i]!;
+      if (
         k.key !== 'marker' &&
         actual[i] !== undefined &&
-        desiredLevel(k.key, 'synced', user.profile.createAs) === null &&
-        desiredLevel(k.key, 'cutover', user.profile.createAs) !== null &&
-        holds(k, ctx, user, 'cutover', actual[i]),
-    );
-    if (started) return 'cutover-partial';
+        desiredLevel(k.key, 'synced', createAs) === null &&
+        desiredLevel(k.key, 'cutover', createAs) !== null &&
+        holds(k, ctx, user, 'cutover', actual[i])
+      ) {
+        return 'cutover-partial';
+      }
+    }
   }
-  if (all('synced')) return 'synced';
-  if (all('prepared')) return 'prepared';
+  if (allHold(kinds, ctx, user, 'synced', actual)) return 'synced';
+  if (allHold(kinds, ctx, user, 'prepared', actual)) return 'prepared';
   return 'matched';
+}
+
+/** Every kind but the marker holds its desired state of phase p (stops at the first that does not). */
+function allHold(kinds: readonly ResourceKind[], ctx: PlanContext, user: UserContext, p: Phase, actual: readonly unknown[]): boolean {
+  for (let i = 0; i < kinds.length; i++) {
+    const k = kinds[i]!;
+    if (k.key !== 'marker' && !holds(k, ctx, user, p, actual[i])) return false;
+  }
+  return true;
 }
 
 /** Orders observed phases against declared ones: cutover-partial sits between synced and cutover. */

@@ -19,26 +19,63 @@ const PLAN_KEYS: readonly (keyof Plan)[] = [
   'createdAt',
 ];
 
-/** Objects with sorted keys (params, nested records), arrays in order. */
+/** Objects with sorted keys (params, nested records), arrays in order. A value that already is
+ *  so (plain objects whose keys are in order, all the way down) is returned as it is: most params
+ *  are, and a 100,000-user plan then serialises without a second copy of every change. */
 function sorted(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sorted);
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i] as unknown;
+      const s = sorted(x);
+      if (s !== x || (x === undefined && !(i in v))) out ??= v.slice(0, i);
+      if (out) out.push(s);
+    }
+    return out ?? v;
+  }
   if (v && typeof v === 'object') {
+    const obj = v as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    const proto = Object.getPrototypeOf(obj) as unknown;
+    let same = proto === Object.prototype || proto === null;
+    for (let i = 1; same && i < keys.length; i++) if (keys[i - 1]! > keys[i]!) same = false;
+    for (let i = 0; same && i < keys.length; i++) {
+      const x = obj[keys[i]!];
+      if (x !== null && typeof x === 'object' && sorted(x) !== x) same = false;
+    }
+    if (same) return v;
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) out[k] = sorted((v as Record<string, unknown>)[k]);
+    for (const k of keys.sort()) out[k] = sorted(obj[k]);
     return out;
   }
   return v;
 }
 
+/** Whether a change already has exactly the pinned keys in the pinned order (the planner makes
+ *  them so): then it serialises as it is. */
+function inChangeOrder(c: PlanChange): boolean {
+  const proto = Object.getPrototypeOf(c) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  let i = 0;
+  for (const k in c) if (k !== CHANGE_KEYS[i++]) return false;
+  return i === CHANGE_KEYS.length;
+}
+
+function changeJson(c: PlanChange): unknown {
+  const params = sorted(c.params);
+  if (params === c.params && inChangeOrder(c)) return c;
+  const o: Record<string, unknown> = {};
+  for (const ck of CHANGE_KEYS) o[ck] = ck === 'params' ? params : c[ck];
+  return o;
+}
+
+/** The plan as the JSON value renderPlanJson prints. It shares the objects that are already in
+ *  order with the plan (no copy of 100,000 users' changes): read it, don't mutate it. */
 export function planToJsonValue(plan: Plan): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of PLAN_KEYS) {
     if (k === 'changes') {
-      out[k] = plan.changes.map((c) => {
-        const o: Record<string, unknown> = {};
-        for (const ck of CHANGE_KEYS) o[ck] = ck === 'params' ? sorted(c.params) : c[ck];
-        return o;
-      });
+      out[k] = plan.changes.map(changeJson);
     } else if (k === 'summary') {
       out[k] = { create: plan.summary.create, update: plan.summary.update, delete: plan.summary.delete, run: plan.summary.run };
     } else if (k === 'revision') {

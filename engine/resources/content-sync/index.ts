@@ -68,6 +68,8 @@ export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
     if (d) {
       for (const w of d.workloads) {
         const wm = a?.sync[w];
+        // nothing to run for this workload (the common case): no params to build
+        if (wm?.initialDoneAt && !d.final) continue;
         const size = d.sizes[w];
         const base = {
           workload: w,
@@ -147,6 +149,16 @@ export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
       }
     }
     return out;
+  },
+  satisfied(d, a) {
+    for (const w of d.workloads) {
+      const wm = a?.sync[w];
+      if (!wm?.initialDoneAt) return false;
+      if (!d.final) continue;
+      const firstDone = !!(wm.lastDeltaAt && a?.cutoverStartedAt && wm.lastDeltaAt >= a.cutoverStartedAt);
+      if (!firstDone || !a?.secondDeltaDone) return false;
+    }
+    return true;
   },
   describe(a) {
     const parts = Object.entries(a.sync).map(([w, wm]) => `${LABEL[w as WorkloadName]} (${wm?.items ?? 0} items, ${formatBytes(wm?.bytes ?? 0)})`);

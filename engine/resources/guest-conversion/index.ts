@@ -38,4 +38,7 @@ export const guestConversion: ResourceKind<ConversionDesired, ConversionActual> 
       }),
     ];
   },
+  satisfied(_d, a) {
+    return a?.userType === 'Member';
+  },
 };

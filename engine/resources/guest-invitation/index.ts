@@ -57,4 +57,7 @@ export const guestInvitation: ResourceKind<InvitationDesired, InvitationActual> 
       }),
     ];
   },
+  satisfied(_d, a) {
+    return a !== undefined;
+  },
 };

@@ -21,6 +21,14 @@ export interface LicenseActual {
   readonly assigned: readonly { skuId: string; skuPartNumber: string }[];
 }
 
+/** The profile's SKU part numbers in upper case, per profile list (the same array every user). */
+const wantedCache = new WeakMap<readonly string[], ReadonlySet<string>>();
+function wantedSkus(skus: readonly string[]): ReadonlySet<string> {
+  let w = wantedCache.get(skus);
+  if (!w) wantedCache.set(skus, (w = new Set(skus.map((s) => s.toUpperCase()))));
+  return w;
+}
+
 export const license: ResourceKind<LicenseDesired, LicenseActual> = {
   key: 'license',
   desired(ctx, user, phase) {
@@ -28,7 +36,7 @@ export const license: ResourceKind<LicenseDesired, LicenseActual> = {
     if (levelFor('license', user, phase) === null || !skus || skus.length === 0) return undefined;
     const base = { ref: user.ref, skus, usageLocation: user.target?.usageLocation ?? user.source.usageLocation };
     if (ctx.mode === 'observe') return base;
-    const wanted = new Set(skus.map((s) => s.toUpperCase()));
+    const wanted = wantedSkus(skus);
     for (const id of user.target?.assignedSkuIds ?? []) {
       const s = user.targetIndex.skuById.get(id);
       if (s && wanted.has(s.skuPartNumber.toUpperCase())) return base; // already holds one
@@ -43,7 +51,8 @@ export const license: ResourceKind<LicenseDesired, LicenseActual> = {
   actual(_ctx, user) {
     const skus = user.profile.license?.skus;
     if (!user.target || !skus) return undefined;
-    const wanted = new Set(skus.map((s) => s.toUpperCase()));
+    if (user.target.assignedSkuIds.length === 0) return undefined;
+    const wanted = wantedSkus(skus);
     const assigned: { skuId: string; skuPartNumber: string }[] = [];
     for (const id of user.target.assignedSkuIds) {
       const s = user.targetIndex.skuById.get(id);

@@ -68,4 +68,7 @@ export const mailUser: ResourceKind<MailUserDesired, MailUserActual> = {
     }
     return [];
   },
+  satisfied(d, a) {
+    return a !== undefined && !(a.recipient.type === 'MailUser' && bareAddress(a.recipient.externalEmailAddress) !== bareAddress(d.externalEmailAddress));
+  },
 };

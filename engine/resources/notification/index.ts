@@ -41,4 +41,7 @@ export const notification: ResourceKind<NotificationDesired, NotificationActual>
       }),
     ];
   },
+  satisfied(_d, a) {
+    return a !== undefined;
+  },
 };

@@ -31,4 +31,7 @@ export const serviceAccountCleanup: ResourceKind<CleanupState, CleanupState> = {
       }),
     ];
   },
+  satisfied(_d, a) {
+    return a !== undefined;
+  },
 };

@@ -19,10 +19,10 @@ export const sourceContact: ResourceKind<SourceContactDesired, SourceContactActu
   key: 'sourceContact',
   desired(_ctx, user, phase) {
     if (levelFor('sourceContact', user, phase) === null) return undefined;
-    return { ref: user.ref, tag: contactTag(user.ref.sourceUserId), externalEmailAddress: smtp(user.ref.targetMail) };
+    return { ref: user.ref, tag: user.contactTag ?? contactTag(user.ref.sourceUserId), externalEmailAddress: smtp(user.ref.targetMail) };
   },
   actual(_ctx, user) {
-    const c = user.sourceIndex.contactByTag.get(contactTag(user.ref.sourceUserId));
+    const c = user.sourceIndex.contactByTag.get(user.contactTag ?? contactTag(user.ref.sourceUserId));
     return c ? { ref: user.ref, contact: c } : undefined;
   },
   diff(d, a): ResourceChange[] {
@@ -69,5 +69,8 @@ export const sourceContact: ResourceKind<SourceContactDesired, SourceContactActu
       ];
     }
     return [];
+  },
+  satisfied(d, a) {
+    return a !== undefined && bareAddress(a.contact.externalEmailAddress) === bareAddress(d.externalEmailAddress);
   },
 };

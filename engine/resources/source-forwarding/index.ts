@@ -56,4 +56,7 @@ export const sourceForwarding: ResourceKind<SourceForwardingState, SourceForward
     }
     return [];
   },
+  satisfied(d, a) {
+    return a?.forwardTo === d.forwardTo;
+  },
 };

@@ -52,4 +52,7 @@ export const sourceVisibility: ResourceKind<SourceVisibilityState, SourceVisibil
     }
     return [];
   },
+  satisfied(_d, a) {
+    return !!a?.hidden;
+  },
 };

@@ -39,12 +39,13 @@ export const targetContact: ResourceKind<TargetContactDesired, TargetContactActu
   desired(_ctx, user, phase) {
     const l = levelFor('targetContact', user, phase);
     if (l === null) return undefined;
-    const existing = user.targetIndex.contactByTag.get(contactTag(user.ref.sourceUserId));
+    const tag = user.contactTag ?? contactTag(user.ref.sourceUserId);
+    const existing = user.targetIndex.contactByTag.get(tag);
     const needsRestore = l !== 'retired' && !!existing && !existing.legacyExchangeDN;
     const x500s = needsRestore ? [...(user.target?.proxyAddresses ?? []), ...(user.targetRecipient?.emailAddresses ?? [])] : [];
     return {
       ref: user.ref,
-      tag: contactTag(user.ref.sourceUserId),
+      tag,
       externalEmailAddress: smtp(user.ref.sourceAddress),
       hidden: l === 'retired',
       legacyDnCleared: l === 'retired',
@@ -52,7 +53,7 @@ export const targetContact: ResourceKind<TargetContactDesired, TargetContactActu
     };
   },
   actual(_ctx, user) {
-    const c = user.targetIndex.contactByTag.get(contactTag(user.ref.sourceUserId));
+    const c = user.targetIndex.contactByTag.get(user.contactTag ?? contactTag(user.ref.sourceUserId));
     return c ? { ref: user.ref, contact: c } : undefined;
   },
   diff(d, a) {
@@ -160,5 +161,15 @@ export const targetContact: ResourceKind<TargetContactDesired, TargetContactActu
       ];
     }
     return out;
+  },
+  satisfied(d, a) {
+    if (!a) return d.hidden;
+    const c = a.contact;
+    return (
+      bareAddress(c.externalEmailAddress) === bareAddress(d.externalEmailAddress) &&
+      c.hiddenFromAddressListsEnabled === d.hidden &&
+      !(d.legacyDnCleared && c.legacyExchangeDN) &&
+      !(!d.legacyDnCleared && !c.legacyExchangeDN)
+    );
   },
 };

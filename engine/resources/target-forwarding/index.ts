@@ -54,4 +54,7 @@ export const targetForwarding: ResourceKind<ForwardingState, ForwardingState> = 
     }
     return [];
   },
+  satisfied(d, a) {
+    return a?.forwardTo === d.forwardTo;
+  },
 };

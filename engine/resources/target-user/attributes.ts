@@ -8,8 +8,29 @@ import { localPart, userAttribute } from '../../matching/normalize.js';
 
 const TEMPLATE_FIELD = /\{([A-Za-z0-9_]+)\}/g;
 
+/** A template split once into literal text (even indexes) and field names (odd indexes). */
+const compiled = new Map<string, readonly string[]>();
+
+function compile(template: string): readonly string[] {
+  let parts = compiled.get(template);
+  if (parts) return parts;
+  const out: string[] = [];
+  let last = 0;
+  for (const m of template.matchAll(TEMPLATE_FIELD)) {
+    out.push(template.slice(last, m.index), m[1]!);
+    last = m.index! + m[0].length;
+  }
+  out.push(template.slice(last));
+  if (compiled.size > 1000) compiled.clear(); // templates come from manifests: a handful
+  compiled.set(template, (parts = out));
+  return parts;
+}
+
 export function renderTemplate(template: string, source: InventoryUser): string {
-  return template.replace(TEMPLATE_FIELD, (_m, name: string) => userAttribute(source, name) ?? '');
+  const parts = compile(template);
+  let s = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) s += (userAttribute(source, parts[i]!) ?? '') + parts[i + 1]!;
+  return s;
 }
 
 export function applyTransforms(value: string, transforms: readonly Transform[], domains: readonly DomainMapping[]): string {

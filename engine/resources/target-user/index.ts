@@ -27,19 +27,25 @@ function same(name: string, a: string | null, b: string | null): boolean {
   return ADDRESS_ATTRIBUTES.has(name) ? normAddress(a) === normAddress(b) : a === b;
 }
 
-function diffAttributes(d: TargetUserDesired, u: InventoryUser): { set: JsonObject; previous: JsonObject } {
-  const set: JsonObject = {};
-  const previous: JsonObject = {};
-  for (const [name, value] of Object.entries(d.attributes)) {
+/** The attributes to write and their current values; null when every attribute already holds
+ *  (the common case: nothing is allocated for it). */
+function diffAttributes(d: TargetUserDesired, u: InventoryUser): { set: JsonObject; previous: JsonObject } | null {
+  let set: JsonObject | null = null;
+  let previous: JsonObject | null = null;
+  const attrs = d.attributes;
+  for (const name of Object.keys(attrs)) {
     // a guest keeps its #EXT# UPN and its mail until conversion; mailNickname is set at creation only
     if (d.createAs === 'guest' && ADDRESS_ATTRIBUTES.has(name)) continue;
     if (name === 'mailNickname') continue;
+    const value = attrs[name]!;
     const current = userAttribute(u, name);
     if (value === null || same(name, value, current)) continue;
+    set ??= {};
+    previous ??= {};
     set[name] = value;
     previous[name] = current;
   }
-  return { set, previous };
+  return set && previous ? { set, previous } : null;
 }
 
 export const targetUser: ResourceKind<TargetUserDesired, TargetUserActual> = {
@@ -110,9 +116,10 @@ export const targetUser: ResourceKind<TargetUserDesired, TargetUserActual> = {
       ];
     }
     if (d && a) {
-      const { set, previous } = diffAttributes(d, a.user);
+      const diff = diffAttributes(d, a.user);
+      if (!diff) return [];
+      const { set, previous } = diff;
       const names = Object.keys(set);
-      if (names.length === 0) return [];
       return [
         change({
           resource: 'targetUser',
@@ -141,6 +148,9 @@ export const targetUser: ResourceKind<TargetUserDesired, TargetUserActual> = {
       ];
     }
     return [];
+  },
+  satisfied(d, a) {
+    return a !== undefined && diffAttributes(d, a.user) === null;
   },
   describe(a) {
     return `target user ${a.user.userPrincipalName}${a.createdByT2t ? '' : ' (adopted, not created by t2t: never deleted)'}`;

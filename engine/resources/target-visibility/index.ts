@@ -38,4 +38,7 @@ export const targetVisibility: ResourceKind<VisibilityState, VisibilityState> = 
       }),
     ];
   },
+  satisfied(d, a) {
+    return (a?.hidden ?? false) === d.hidden;
+  },
 };
