@@ -4,6 +4,7 @@
 //   POST /_emulator/clock {advanceMs}     -> moves the emulator's clock forward (token lifetimes
 //                                            stay on the wall clock)
 //   GET  /_emulator/tenants               -> [{id, name, initialDomain, domains}]
+//   GET  /_emulator/stats                 -> memory of the emulator process and object counts
 // And a tiny Graph route the core owns: GET /v1.0/organization (the caller's tenant).
 import { badRequest, json, type EmuRequest, type Route } from './http-types.js';
 
@@ -20,6 +21,22 @@ function clock(req: EmuRequest) {
 
 function tenants(req: EmuRequest) {
   return json(200, req.emulator.tenants.map((t) => ({ id: t.id, name: t.name, initialDomain: t.initialDomain, domains: t.domains })));
+}
+
+function stats(req: EmuRequest) {
+  const m = process.memoryUsage();
+  return json(200, {
+    rssBytes: m.rss,
+    heapUsedBytes: m.heapUsed,
+    heapTotalBytes: m.heapTotal,
+    tenants: req.emulator.tenants.map((t) => ({
+      name: t.name,
+      users: Object.keys(t.directory.users).length,
+      groups: Object.keys(t.directory.groups).length,
+      mailboxes: Object.keys(t.mail.mailboxes).length,
+      seq: t.seq,
+    })),
+  });
 }
 
 function organization(req: EmuRequest) {
@@ -41,5 +58,6 @@ export const adminRoutes: Route[] = [
   { method: 'GET', pattern: '/_emulator/clock', anonymous: true, budget: 'none', handler: clock },
   { method: 'POST', pattern: '/_emulator/clock', anonymous: true, budget: 'none', handler: clock },
   { method: 'GET', pattern: '/_emulator/tenants', anonymous: true, budget: 'none', handler: tenants },
+  { method: 'GET', pattern: '/_emulator/stats', anonymous: true, budget: 'none', handler: stats },
   { method: 'GET', pattern: '/v1.0/organization', roles: ['Organization.Read.All', 'Organization.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'], budget: 'directory-read', resourceUnits: 1, handler: organization },
 ];
