@@ -118,4 +118,19 @@ test('$batch: each inner request is throttled on its own (inner 429 with Retry-A
   for (const r of res.responses.filter((x) => x.status === 429)) assert.ok(Number(r.headers['Retry-After']) > 0);
 });
 
+test('the 5th concurrent request to one mailbox is 429 ApplicationThrottled (requests held by faults.latencyMs)', async () => {
+  const config = testConfig({ limits: {}, faults: { latencyMs: 1000 } }) as { tenants: Record<string, unknown>[] };
+  config.tenants[0]!.users = [{ userPrincipalName: 'alice@contoso.com', displayName: 'Alice', license: 'EXCHANGESTANDARD' }];
+  const emu = await startEmulator(config);
+  started.push(emu);
+  await rawRequest(emu, 'contoso', 'GET', '/_emulator/clock'); // sign in first, so the five start together
+  const five = await Promise.all(Array.from({ length: 5 }, () => rawRequest(emu, 'contoso', 'GET', '/v1.0/users/alice@contoso.com/mailFolders')));
+  const statuses = five.map((r) => r.status).sort();
+  assert.equal(statuses, [200, 200, 200, 200, 429], JSON.stringify(five.map((r) => r.body)));
+  const throttled = five.find((r) => r.status === 429)!;
+  assert.is(throttled.body.error.code, 'ApplicationThrottled');
+  assert.match(throttled.body.error.message, /over its MailboxConcurrency limit/);
+  assert.ok(Number(throttled.headers['retry-after']) > 0);
+});
+
 test.run();
