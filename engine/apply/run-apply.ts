@@ -8,7 +8,7 @@ import { planRefusalError } from '../plan/refusal.js';
 import { manifestHash } from '../manifest/manifest-hash.js';
 import { manifestInputs } from '../manifest/load-project.js';
 import { stateDir } from '../state/paths.js';
-import { acquireLock } from '../state/lock.js';
+import { acquireLock, type Lock } from '../state/lock.js';
 import { appendJobLog, createProcessLogger } from '../state/job-log.js';
 import { requireCleanWorkingTree, manifestRevision, type ManifestRevision } from '../gitops/revision.js';
 import { appliedBy, countChanges, writeApplyRecord, type ApplyRecord, type ApplyResult } from '../gitops/apply-records.js';
@@ -44,6 +44,10 @@ export interface ApplyOptions {
   now?: () => Date;
   /** Tuning of the tenant clients (tests and benchmarks). */
   client?: Pick<TenantClientOptions, 'retry' | 'budget'>;
+  /** Run the content delta sync of these waves' synced users (reconcile's schedule, --delta-sync). */
+  deltaSyncWaves?: readonly string[];
+  /** A project lock the caller already holds (reconcile): used as is, not released here. */
+  lock?: Lock;
 }
 
 export type ApplyOutcomeResult = ApplyResult | 'no-changes' | 'declined';
@@ -72,7 +76,7 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
   if (o.planFile && o.wave) throw new UserError('--wave cannot be combined with --plan: a saved plan applies the waves it was made for', 'apply.planAndWave', "plan the wave with 't2t plan --wave NAME --out FILE' and apply that file");
   if (!dryRun) await requireCleanWorkingTree(project.dir, { allowDirty: !!o.allowDirty, env: o.env });
   const state = stateDir(project.dir, o.env);
-  const lock = await acquireLock(state, { command: dryRun ? 'apply --dry-run' : 'apply' });
+  const lock = o.lock ?? (await acquireLock(state, { command: dryRun ? 'apply --dry-run' : 'apply' }));
   if (lock.warning) warn(lock.warning);
   const log = createProcessLogger(state, { name: 'apply' });
   try {
@@ -86,7 +90,7 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
       checkInventoryHash(plan, inventory.hash, shown);
       revision = await manifestRevision(project.dir, o.env);
     } else {
-      const planned = await planProject(project, { env: o.env, signal: o.signal, refresh: 'always', now: now(), ...(o.wave ? { wave: o.wave } : {}) });
+      const planned = await planProject(project, { env: o.env, signal: o.signal, refresh: 'always', now: now(), ...(o.wave ? { wave: o.wave } : {}), ...(o.deltaSyncWaves ? { deltaSyncWaves: o.deltaSyncWaves } : {}) });
       plan = planned.plan;
       revision = planned.revision;
     }
@@ -204,7 +208,7 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
     }
   } finally {
     log.flush?.();
-    await lock.release();
+    if (!o.lock) await lock.release();
   }
 }
 

@@ -18,7 +18,7 @@ import type { ApplyOutcome, PlanLike, ReconcileEffects } from './reconcile.js';
 export const EFFECT_MODULES = {
   discover: '../discovery/discover.js', // discover(project, { env, stateDir, tenant, signal })
   plan: '../workflow/plan-project.js', // planProject(project, { env, signal, refresh }) -> { plan }
-  apply: '../apply/run-apply.js', // runApply(project, { env, signal, wave, autoApprove, lock, io }) -> { result, exec? }
+  apply: '../apply/run-apply.js', // runApply(project, { env, signal, wave, deltaSyncWaves, autoApprove, lock, io }) -> { result, exec? }
 };
 
 interface RunApplyOutcome {
@@ -39,7 +39,7 @@ export function defaultEffects(projectDir: string, env: NodeJS.ProcessEnv): Reco
       if (typeof mod.planProject !== 'function') throw notAvailable('plan');
       return (await mod.planProject(project, { env, signal, refresh: 'auto' })).plan;
     },
-    async apply({ project, waves, lock, signal }) {
+    async apply({ project, waves, reason, lock, signal }) {
       const mod = await load<{ runApply?: RunApply }>(EFFECT_MODULES.apply, 'apply');
       if (typeof mod.runApply !== 'function') throw notAvailable('apply');
       // runApply takes one wave (or all): apply the requested waves one after the other.
@@ -52,7 +52,7 @@ export function defaultEffects(projectDir: string, env: NodeJS.ProcessEnv): Reco
         }
         const stdin = Object.assign(new PassThrough(), { isTTY: false });
         stdin.end();
-        const r = await mod.runApply(project, { env, signal, ...(wave ? { wave } : {}), autoApprove: true, lock, io: { stdin, stderr: new PassThrough().resume() } });
+        const r = await mod.runApply(project, { env, signal, ...(wave ? { wave } : {}), ...(reason === 'deltaSync' && wave ? { deltaSyncWaves: [wave] } : {}), autoApprove: true, lock, io: { stdin, stderr: new PassThrough().resume() } });
         for (const c of r.exec?.results ?? []) {
           outcome.counts.total!++;
           outcome.counts[c.status]++;

@@ -32,6 +32,8 @@ export interface PlanInput {
   /** Template contents by project-relative path (notification bodies, invitation messages). */
   readonly files?: Readonly<Record<string, string>>;
   readonly throughput?: Throughput;
+  /** Waves whose scheduled delta sync is due: their synced users get a content delta sync. */
+  readonly deltaSyncWaves?: readonly string[];
   /** Hash of the manifests as loaded (default: sha256 of the Project model). */
   readonly manifestHash?: string;
 }
@@ -105,7 +107,7 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
 
   const pool = new LicensePool(targetIndex);
   const files = input.files ?? {};
-  const planCtx: PlanContext = { project, now, mode: 'plan', licenses: pool, files, commit };
+  const planCtx: PlanContext = { project, now, mode: 'plan', licenses: pool, files, commit, ...(input.deltaSyncWaves?.length ? { deltaSyncWaves: new Set(input.deltaSyncWaves) } : {}) };
   const observeCtx: PlanContext = { ...planCtx, mode: 'observe' };
   const groupCreates = new Map<string, PlanChange>();
   const missingGroups = new Map<string, number>();

@@ -97,6 +97,9 @@ export interface PlanContext {
   readonly files: Readonly<Record<string, string>>;
   /** The manifest commit being applied, stamped into the marker. */
   readonly commit: string | null;
+  /** Waves whose scheduled delta sync is due (reconcile, apply --delta-sync): their synced users
+   *  get a content delta sync. */
+  readonly deltaSyncWaves?: ReadonlySet<string>;
 }
 
 export interface BlockedReason {

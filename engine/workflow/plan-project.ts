@@ -25,6 +25,8 @@ export interface PlanProjectOptions {
   maxAgeMs?: number;
   now?: Date;
   onProgress?: (p: DiscoveryProgress) => void;
+  /** Waves whose scheduled delta sync is due: their synced users get a content delta sync. */
+  deltaSyncWaves?: readonly string[];
 }
 
 export interface PlannedProject {
@@ -69,6 +71,7 @@ export async function planProject(project: Project, options: PlanProjectOptions)
     revision: { commit: revision.commit, dirty: revision.dirty },
     now: options.now ?? new Date(),
     ...(options.wave ? { waveFilter: options.wave } : {}),
+    ...(options.deltaSyncWaves ? { deltaSyncWaves: options.deltaSyncWaves } : {}),
     certificates,
     files,
     ...(throughput ? { throughput } : {}),

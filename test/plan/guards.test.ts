@@ -236,4 +236,15 @@ test('a crash after the contact DN was cleared but before it was stamped: the ma
   assert.ok((stamp!.params['add'] as string[]).includes(`X500:${dn}`), 'with the contact DN kept in the marker');
 });
 
+test('a due delta sync plans one contentSync.delta per workload for synced users, and nothing when not due', () => {
+  const w = wave('wave-01', 'synced', ['alice@contoso.com']);
+  const due = buildPlan({ project: project([w]), inventory: scenario('synced'), revision: REVISION, now: NOW, deltaSyncWaves: ['wave-01'] });
+  assert.equal(due.changes.map((c) => [c.op, c.params['pass']]), [['contentSync.delta', 'scheduled']]);
+  assert.is(due.changes[0]!.summary, 'delta sync of mailbox alice@contoso.com -> alice@fabrikam.com');
+  const idle = buildPlan({ project: project([w]), inventory: scenario('synced'), revision: REVISION, now: NOW });
+  assert.equal(idle.changes, []);
+  const prepared = buildPlan({ project: project([wave('wave-01', 'prepared', ['alice@contoso.com'])]), inventory: scenario('prepared'), revision: REVISION, now: NOW, deltaSyncWaves: ['wave-01'] });
+  assert.not.ok(prepared.changes.some((c) => c.resource === 'contentSync'), 'no content sync before the initial one');
+});
+
 test.run();

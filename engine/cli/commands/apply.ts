@@ -3,6 +3,7 @@
 // plan), confirm, execute. Progress on stderr, the plan and the result on stdout.
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
+import type { Project } from '../../manifest/model.js';
 import { bool, str } from '../command.js';
 import { err, out, colours, type CliIO } from '../io.js';
 import { UserError } from '../../errors.js';
@@ -31,6 +32,7 @@ under refs/notes/t2t) unless --allow-dirty. Job logs: 't2t logs --user ADDRESS'.
     'dry-run': { type: 'boolean', description: 'run every step but send no write; print the writes it would send' },
     concurrency: { type: 'string', value: 'N', default: '16', description: 'most changes in flight at once' },
     'allow-dirty': { type: 'boolean', description: 'apply manifests with uncommitted changes' },
+    'delta-sync': { type: 'boolean', description: "also run a content delta sync for the synced users of --wave (or of every synced wave); reconcile does this on each wave's schedule.deltaSync" },
     output: { type: 'string', short: 'o', value: 'FORMAT', default: 'text', description: 'result format: text or json' },
   },
   examples: ['t2t apply projects/contoso-fabrikam', 't2t plan --out plan.json && t2t apply --plan plan.json', 't2t apply --dry-run --wave wave-01-pilot'],
@@ -62,6 +64,7 @@ under refs/notes/t2t) unless --allow-dirty. Job logs: 't2t logs --user ADDRESS'.
       dryRun,
       concurrency,
       allowDirty: bool(args.values, 'allow-dirty'),
+      ...(bool(args.values, 'delta-sync') ? { deltaSyncWaves: deltaSyncWaves(project, wave) } : {}),
       io,
       warn: (m) => err(io, `${c.yellow('warning:')} ${m}`),
       showPlan: (plan) => {
@@ -120,5 +123,10 @@ under refs/notes/t2t) unless --allow-dirty. Job logs: 't2t logs --user ADDRESS'.
     return outcome.result === 'failed' || outcome.result === 'partial' || outcome.result === 'stopped' ? 1 : 0;
   },
 };
+
+/** The waves whose synced users a --delta-sync run covers. */
+export function deltaSyncWaves(project: Project, wave: string | undefined): string[] {
+  return project.waves.filter((w) => w.phase === 'synced' && (!wave || w.name === wave)).map((w) => w.name);
+}
 
 export default command;

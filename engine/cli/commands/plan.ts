@@ -30,6 +30,7 @@ apply refuses it once the manifests or the tenants have changed.`,
     'detailed-exitcode': { type: 'boolean', description: 'exit 2 when the plan has changes, 0 when it has none' },
     refresh: { type: 'boolean', description: 'run a delta discovery even if the cache is fresh' },
     offline: { type: 'boolean', description: 'plan from the discovery cache only, without contacting the tenants' },
+    'delta-sync': { type: 'boolean', description: 'include the content delta sync of synced users (what apply --delta-sync runs)' },
   },
   examples: [
     't2t plan projects/contoso-fabrikam',
@@ -56,6 +57,7 @@ apply refuses it once the manifests or the tenants have changed.`,
       );
     }
     const { planProject } = await import('../../workflow/plan-project.js');
+    const { deltaSyncWaves } = await import('./apply.js');
     const { discoveryProgress } = await import('../discovery-progress.js');
     const progress = discoveryProgress(io, 'discovering: ');
     let planned;
@@ -66,6 +68,7 @@ apply refuses it once the manifests or the tenants have changed.`,
         ...(wave ? { wave } : {}),
         refresh: bool(args.values, 'refresh') ? 'always' : bool(args.values, 'offline') ? 'never' : 'auto',
         onProgress: progress.update,
+        ...(bool(args.values, 'delta-sync') ? { deltaSyncWaves: deltaSyncWaves(project, wave) } : {}),
       });
     } finally {
       progress.end();

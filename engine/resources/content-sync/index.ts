@@ -1,5 +1,5 @@
 // contentSync: mailbox, archive and OneDrive content of the profile's workloads. Synced: the
-// initial sync done (delta syncs then run on the wave's schedule, not from the plan). Cutover:
+// initial sync done; a delta sync when the caller says the wave's schedule is due (deltaSyncWaves). Cutover:
 // a first delta before the target-side steps and a second one after the source-side steps
 // (reference/power365/004). Progress is read from the marker's watermarks. Content is never
 // deleted by going back, unless spec.prune.
@@ -11,6 +11,8 @@ export interface ContentDesired {
   readonly ref: UserRef;
   readonly workloads: readonly WorkloadName[];
   readonly final: boolean;
+  /** A scheduled delta sync is due (synced phase only). */
+  readonly delta: boolean;
   readonly sizes: Readonly<Record<WorkloadName, { items: number; bytes: number }>>;
 }
 
@@ -38,7 +40,7 @@ export function formatBytes(n: number): string {
 
 export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
   key: 'contentSync',
-  desired(_ctx, user, phase) {
+  desired(ctx, user, phase) {
     const l = levelFor('contentSync', user, phase);
     if (l === null || user.profile.workloads.length === 0) return undefined;
     const c = user.content;
@@ -46,6 +48,7 @@ export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
       ref: user.ref,
       workloads: user.profile.workloads,
       final: l === 'final',
+      delta: l !== 'final' && !!ctx.deltaSyncWaves?.has(user.wave.name),
       sizes: {
         mailbox: { items: c?.mailboxItems ?? 0, bytes: c?.mailboxBytes ?? 0 },
         archive: { items: c?.archiveItems ?? 0, bytes: c?.archiveBytes ?? 0 },
@@ -69,7 +72,7 @@ export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
       for (const w of d.workloads) {
         const wm = a?.sync[w];
         // nothing to run for this workload (the common case): no params to build
-        if (wm?.initialDoneAt && !d.final) continue;
+        if (wm?.initialDoneAt && !d.final && !d.delta) continue;
         const size = d.sizes[w];
         const base = {
           workload: w,
@@ -95,7 +98,24 @@ export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
             }),
           );
         }
-        if (!d.final) continue;
+        if (!d.final) {
+          if (wm?.initialDoneAt && d.delta) {
+            out.push(
+              change({
+                resource: 'contentSync',
+                op: 'contentSync.delta',
+                action: 'run',
+                reversibility: 'compensable',
+                tenant: d.ref.targetTenant,
+                summary: `delta sync of ${LABEL[w]} ${d.ref.sourceAddress} -> ${d.ref.targetAddress}`,
+                params: { ...base, pass: 'scheduled' },
+                inverseOp: null,
+                key: w,
+              }),
+            );
+          }
+          continue;
+        }
         const firstDone = !!(wm?.lastDeltaAt && a?.cutoverStartedAt && wm.lastDeltaAt >= a.cutoverStartedAt);
         if (!firstDone) {
           out.push(

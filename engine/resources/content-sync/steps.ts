@@ -1,42 +1,14 @@
-// Steps of contentSync: the content copy itself is engine/sync's syncWorkload (loaded on demand so
-// a build without it still applies everything else); this module hands it the tenants, the users
-// and the watermark from the marker, and stamps the returned watermark back into the marker.
+// Steps of contentSync: the content copy itself is engine/sync's syncWorkload; this module hands it
+// the tenants, the users and the watermark from the marker, saves its checkpoints into the marker,
+// and stamps the final watermark there.
 import type { SyncWatermark, WorkloadName } from '../../inventory/model.js';
 import { UserError } from '../../errors.js';
 import { mergeMarker, readMarker } from '../../apply/marker-store.js';
 import { need, targetUserId } from '../../apply/step-kit.js';
 import type { StepContext, StepMap } from '../../apply/step-types.js';
-import type { TenantClient } from '../../tenant/client.js';
-
-type SyncWorkload = (args: {
-  source: TenantClient;
-  target: TenantClient;
-  sourceUserId: string;
-  targetUserId: string;
-  workload: WorkloadName;
-  mode: 'initial' | 'delta';
-  watermark?: SyncWatermark;
-  signal: AbortSignal;
-  onProgress?: (p: unknown) => void;
-}) => Promise<SyncWatermark>;
-
-let loaded: Promise<SyncWorkload | undefined> | undefined;
-
-/** engine/sync/sync-workload.js when this build has it. */
-export function loadSyncWorkload(): Promise<SyncWorkload | undefined> {
-  const path = '../../sync/sync-workload.js';
-  loaded ??= import(path).then(
-    (m: { syncWorkload?: SyncWorkload }) => m.syncWorkload,
-    () => undefined,
-  );
-  return loaded;
-}
+import { syncWorkload } from '../../sync/sync-workload.js';
 
 async function sync(ctx: StepContext, mode: 'initial' | 'delta') {
-  const syncWorkload = await loadSyncWorkload();
-  if (!syncWorkload) {
-    throw new UserError('content sync not available in this build (engine/sync is missing)', 'apply.noContentSync', 'use a build with content sync, or a profile with workloads: [] to migrate without content');
-  }
   const p = ctx.change.params;
   const workload = need(ctx, 'workload') as WorkloadName;
   const id = await targetUserId(ctx);
@@ -52,7 +24,12 @@ async function sync(ctx: StepContext, mode: 'initial' | 'delta') {
     mode: mode === 'initial' && !previous?.initialDoneAt ? 'initial' : 'delta',
     ...(previous ? { watermark: previous } : {}),
     signal: ctx.signal,
-    onProgress: (pr) => ctx.log('sync.progress', { workload, progress: pr as Record<string, unknown> }),
+    onProgress: (pr) => ctx.log('sync.progress', { workload, progress: pr as unknown as Record<string, unknown> }),
+    onWarning: (message) => ctx.warnOnce(`sync:${workload}:${message}`, message),
+    // checkpoints: a crash or Ctrl-C mid-sync resumes from the last saved delta position
+    saveWatermark: async (w) => {
+      await mergeMarker(ctx, id, (m) => ({ sync: { ...((m?.['sync'] as Record<string, unknown>) ?? {}), [workload]: w } }));
+    },
   });
   const now = ctx.now().toISOString();
   const stamped: SyncWatermark = { ...wm, ...(mode === 'initial' ? { initialDoneAt: wm.initialDoneAt ?? now } : { lastDeltaAt: wm.lastDeltaAt ?? now }) };
