@@ -1,7 +1,7 @@
 // `npm run bench`: every benchmark in bench/, one after the other, each printing its figures.
 // Not part of `npm test` (SPEC section 7: targets are shown by benchmarks, not timed assertions).
 // `npm run bench -- plan emulator` runs only the named ones.
-const ALL = ['emulator', 'state', 'discovery', 'plan', 'apply'] as const;
+const ALL = ['emulator', 'state', 'discovery', 'plan', 'sync', 'apply'] as const;
 
 const wanted = process.argv.slice(2);
 const names = wanted.length ? ALL.filter((n) => wanted.includes(n)) : ALL;
