@@ -86,10 +86,46 @@ function checkConflict(source: InventoryUser, sourceTenant: string, t: Inventory
   return { source, sourceTenant, target: t, status: 'matched', rule };
 }
 
+const ruleNames = new WeakMap<MatchingRule, string>();
+
+/** ruleName, once per rule object (it names every match of 100,000 users). */
+function cachedRuleName(r: MatchingRule): string {
+  let n = ruleNames.get(r);
+  if (n === undefined) ruleNames.set(r, (n = ruleName(r)));
+  return n;
+}
+
+/** The distinct target users the values find in the index, in the order found (a Set's order),
+ *  without a set or list for the common zero- and one-hit cases. */
+function lookup(index: Map<string, InventoryUser[]>, values: readonly string[]): InventoryUser[] {
+  let first: InventoryUser | undefined;
+  let more: InventoryUser[] | undefined;
+  for (const v of values) {
+    const hits = index.get(v);
+    if (!hits) continue;
+    for (const t of hits) {
+      if (first === undefined) first = t;
+      else if (t !== first && !more?.includes(t)) (more ??= [first]).push(t);
+    }
+  }
+  return more ?? (first === undefined ? NONE : [first]);
+}
+const NONE: InventoryUser[] = [];
+
 export function matchUser(source: InventoryUser, sourceTenant: string, target: TenantIndex, opts: MatchOptions): MatchResult {
-  const marked = (target.usersByMarker.get(source.id) ?? []).filter((t) => !t.marker!.sourceTenant || t.marker!.sourceTenant === sourceTenant);
-  if (marked.length === 1) return { source, sourceTenant, target: marked[0], status: 'matched', rule: 'marker' };
-  if (marked.length > 1) {
+  const byMarker = target.usersByMarker.get(source.id);
+  let markedOnly: InventoryUser | undefined;
+  let markedCount = 0;
+  if (byMarker) {
+    for (const t of byMarker) {
+      if (t.marker!.sourceTenant && t.marker!.sourceTenant !== sourceTenant) continue;
+      markedCount++;
+      markedOnly ??= t;
+    }
+  }
+  if (markedCount === 1) return { source, sourceTenant, target: markedOnly, status: 'matched', rule: 'marker' };
+  if (markedCount > 1) {
+    const marked = byMarker!.filter((t) => !t.marker!.sourceTenant || t.marker!.sourceTenant === sourceTenant);
     return {
       source,
       sourceTenant,
@@ -100,21 +136,19 @@ export function matchUser(source: InventoryUser, sourceTenant: string, target: T
     };
   }
   for (const r of opts.rules) {
-    const name = ruleName(r);
+    const name = cachedRuleName(r);
     let values = sourceValues(source, r.source);
     if (r.mapDomain) values = values.map((v) => mapDomain(v, opts.domains)).filter((v): v is string => v !== null);
-    const found = new Set<InventoryUser>();
-    const index = target.usersByAttribute(r.target);
-    for (const v of values) for (const t of index.get(v) ?? []) found.add(t);
-    if (found.size === 1) return checkConflict(source, sourceTenant, [...found][0]!, name);
-    if (found.size > 1) {
+    const found = lookup(target.usersByAttribute(r.target), values);
+    if (found.length === 1) return checkConflict(source, sourceTenant, found[0]!, name);
+    if (found.length > 1) {
       return {
         source,
         sourceTenant,
         status: 'ambiguous',
         rule: name,
         candidates: upns(found),
-        reason: `rule ${name} finds ${found.size} target objects: ${upns(found).join(', ')}`,
+        reason: `rule ${name} finds ${found.length} target objects: ${upns(found).join(', ')}`,
       };
     }
   }

@@ -1,7 +1,7 @@
 // One pass over a tenant's inventory builds every lookup the planner needs, so matching and the
 // resource kinds never scan the inventory per user (100,000 users must plan in seconds).
 import type { InventoryGroup, InventoryRecipient, InventoryUser, TenantInventory } from '../inventory/model.js';
-import { normAddress, userAddresses, userAttribute } from './normalize.js';
+import { normAddress, smtpOf, userAddresses, userAttribute } from './normalize.js';
 
 export const CONTACT_TAG_PREFIX = 't2t:';
 
@@ -44,7 +44,14 @@ export function indexTenant(tenant: TenantInventory): TenantIndex {
   const guestsByExtLocal = new Map<string, InventoryUser[]>();
   for (const u of tenant.users) {
     userById.set(u.id, u);
-    for (const a of userAddresses(u)) push(usersByAddress, a, u);
+    // userAddresses(u), without the list: UPN, mail, smtp proxies (a user is pushed once per address)
+    const upn = normAddress(u.userPrincipalName);
+    push(usersByAddress, upn, u);
+    if (u.mail) push(usersByAddress, normAddress(u.mail), u);
+    for (const p of u.proxyAddresses) {
+      const a = smtpOf(p);
+      if (a) push(usersByAddress, a, u);
+    }
     if (u.marker) push(usersByMarker, u.marker.sourceUserId, u);
     if (u.userType === 'Guest') {
       const upn = normAddress(u.userPrincipalName);
