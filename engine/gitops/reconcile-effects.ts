@@ -17,7 +17,7 @@ import type { ApplyOutcome, PlanLike, ReconcileEffects } from './reconcile.js';
 /** Expected modules (relative to this file) and the calls made to them. */
 export const EFFECT_MODULES = {
   discover: '../discovery/discover.js', // discover(project, { env, stateDir, tenant, signal })
-  plan: '../workflow/plan-project.js', // planProject(project, { env, signal, refresh }) -> { plan }
+  plan: '../workflow/plan-project.js', // planProject(project, { env, signal, refresh: 'always' }) -> { plan }
   apply: '../apply/run-apply.js', // runApply(project, { env, signal, wave, deltaSyncWaves, autoApprove, lock, io }) -> { result, exec? }
 };
 
@@ -37,7 +37,9 @@ export function defaultEffects(projectDir: string, env: NodeJS.ProcessEnv): Reco
     async plan({ project, signal }) {
       const mod = await load<{ planProject?: (p: Project, o: Record<string, unknown>) => Promise<{ plan: PlanLike }> }>(EFFECT_MODULES.plan, 'plan');
       if (typeof mod.planProject !== 'function') throw notAvailable('plan');
-      return (await mod.planProject(project, { env, signal, refresh: 'auto' })).plan;
+      // a controller compares against the tenants as they are now (a delta discovery each cycle),
+      // so drift made by hand is corrected on the next cycle, not when the cache expires
+      return (await mod.planProject(project, { env, signal, refresh: 'always' })).plan;
     },
     async apply({ project, waves, reason, lock, signal }) {
       const mod = await load<{ runApply?: RunApply }>(EFFECT_MODULES.apply, 'apply');
