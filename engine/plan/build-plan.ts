@@ -94,15 +94,11 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
   // every wave is expanded (also filtered and paused ones): a user declared anywhere is no orphan
   const expanded = new Map<string, ExpandedWave>();
   const claim = new Map<string, string>();
-  const declaredKeys = new Set<string>(excluded);
   const byDiscoveredLast = [...project.waves].sort((a, b) => Number(a.phase === 'discovered') - Number(b.phase === 'discovered'));
   for (const w of byDiscoveredLast) {
     const e = expandWaveMembers(w, sources, excluded);
     expanded.set(w.name, e);
-    for (const m of e.members) {
-      declaredKeys.add(m.key);
-      if (!claim.has(m.key)) claim.set(m.key, w.name);
-    }
+    for (const m of e.members) if (!claim.has(m.key)) claim.set(m.key, w.name);
   }
 
   const pool = new LicensePool(targetIndex);
@@ -303,7 +299,9 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
     const m = t.marker;
     if (!m) continue;
     if (input.waveFilter !== undefined && m.wave !== input.waveFilter) continue;
-    if (declaredKeys.has(`${m.sourceTenant}:${m.sourceUserId}`)) continue;
+    // declared: a member of some wave (claimed) or excluded by spec.safety.exclude
+    const key = `${m.sourceTenant}:${m.sourceUserId}`;
+    if (claim.has(key) || excluded.has(key)) continue;
     orphans.push({
       tenant: targetName,
       resource: 'marker',

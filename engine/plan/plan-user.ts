@@ -35,6 +35,13 @@ const ON_TARGET_USER = new Set<ResourceName>([
 
 const LICENSE_STAGE = stageOf('license.assign');
 
+/** Returned when a user leaves nothing behind (most users): read-only, so a caller that pushed
+ *  into it would fail loudly instead of sharing the push with every other user. */
+const NO_ORPHANS: Orphan[] = Object.freeze([]) as unknown as Orphan[];
+// sort keys of the current user's changes (planUser runs synchronously, one user at a time)
+const stageScratch: number[] = [];
+const rankScratch: number[] = [];
+
 function stageKey(c: ResourceChange, backward: boolean): number {
   if (c.resource === 'marker' && c.op !== 'marker.startCutover') return MARKER_STAGE;
   return backward ? stageOf(UNDOES[c.op] ?? c.inverseOp ?? c.op) : stageOf(c.op);
@@ -53,7 +60,7 @@ export function planUser(
   const backward = phaseIndex(declared) < observedRank(observed);
   const reached = Math.max(observedRank(observed), user.marker?.phase ? phaseIndex(user.marker.phase) : 0);
   let changes: ResourceChange[] = [];
-  const orphans: Orphan[] = [];
+  let orphans: Orphan[] = NO_ORPHANS;
   let blocked: BlockedReason | undefined;
   for (let i = 0; i < kinds.length; i++) {
     const k = kinds[i]!;
@@ -81,7 +88,7 @@ export function planUser(
       const pruned = ctx.project.prune ? k.diff(undefined, a) : [];
       if (pruned.length) for (const c of pruned) changes.push(c);
       else
-        orphans.push({
+        (orphans === NO_ORPHANS ? (orphans = []) : orphans).push({
           tenant: user.ref.targetTenant,
           resource: k.key,
           object,
@@ -112,8 +119,10 @@ export function planUser(
   // order: stages ascending (forward) or by the undone step descending (rollback), marker last.
   // A stable insertion sort on the sort key: a user has a handful of changes, mostly in order.
   const n = changes.length;
-  const stage: number[] = new Array(n);
-  const rank: number[] = new Array(n);
+  const stage = stageScratch;
+  const rank = rankScratch;
+  stage.length = n;
+  rank.length = n;
   for (let i = 0; i < n; i++) {
     const s = stageKey(changes[i]!, backward);
     stage[i] = s;
