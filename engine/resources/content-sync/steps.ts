@@ -11,7 +11,7 @@ import { syncWorkload } from '../../sync/sync-workload.js';
 async function sync(ctx: StepContext, mode: 'initial' | 'delta') {
   const p = ctx.change.params;
   const workload = need(ctx, 'workload') as WorkloadName;
-  const id = await targetUserId(ctx);
+  const id = await targetUserId(ctx, typeof p['target'] === 'string' ? p['target'] : undefined);
   const marker = await readMarker(ctx, id);
   const previous = marker?.sync?.[workload];
   if (ctx.dryRun) return { note: `would run the ${mode} sync of ${workload}` };
