@@ -51,7 +51,8 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): stri
       out.push('```');
       if (list.length > shown) out.push('', `… and ${list.length - shown} more change${list.length - shown === 1 ? '' : 's'} (run \`t2t plan --wave ${w.name}\` for all)`);
     } else out.push(w.paused ? 'Paused: nothing planned.' : 'No changes.');
-    if (w.estimate && w.estimate.bytes > 0) out.push('', `Estimate: content sync about ${formatDuration(w.estimate.seconds)}, finishes by ${w.estimate.finishesBy}.`);
+    const syncing = list.some((c) => c.resource === 'contentSync');
+    if (!w.paused && syncing && w.estimate && w.estimate.bytes > 0) out.push('', `Estimate: content sync about ${formatDuration(w.estimate.seconds)}, finishes by ${w.estimate.finishesBy}.`);
     out.push('', '</details>', '');
   }
   if (plan.refused.length) {

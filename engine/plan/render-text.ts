@@ -52,7 +52,9 @@ export function renderPlanText(plan: Plan, opts: TextOptions = {}): string {
         }
       }
     }
-    if (w.estimate && w.estimate.bytes > 0) lines.push(`  estimate: content sync about ${formatDuration(w.estimate.seconds)}, finishes by ${w.estimate.finishesBy}`);
+    // the estimate only where this plan runs a content sync: elsewhere 'finishes by' means nothing
+    const syncing = byUser !== undefined && [...byUser.values()].some((l) => l.some((c) => c.resource === 'contentSync'));
+    if (syncing && w.estimate && w.estimate.bytes > 0) lines.push(`  estimate: content sync about ${formatDuration(w.estimate.seconds)}, finishes by ${w.estimate.finishesBy}`);
     lines.push('');
   }
   if (plan.refused.length) {

@@ -128,4 +128,14 @@ Paused: nothing planned.
   assert.match(renderPlanMarkdown(cutoverPlan()), /> send cutover notification to alice@fabrikam.com \(point of no return\) \(⚠️ one-way\)/);
 });
 
+test('the duration estimate is shown only for a wave whose plan runs a content sync', () => {
+  const syncing = buildPlan({ project: project([wave('wave-01', 'synced', ['alice@contoso.com'])]), inventory: scenario('prepared'), revision: REVISION, now: NOW });
+  assert.ok(syncing.changes.some((c) => c.resource === 'contentSync'));
+  assert.match(renderPlanText(syncing), /^  estimate: content sync about /m);
+  assert.match(renderPlanMarkdown(syncing), /^Estimate: content sync about /m);
+  const idle = buildPlan({ project: project([wave('wave-01', 'discovered', ['alice@contoso.com'])]), inventory: scenario('discovered'), revision: REVISION, now: NOW });
+  assert.not.match(renderPlanText(idle), /estimate/i);
+  assert.not.match(renderPlanMarkdown(idle), /estimate/i);
+});
+
 test.run();
