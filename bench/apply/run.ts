@@ -13,6 +13,7 @@ import { startEmulator, testConfig, TEST_APPS, type RunningEmulator } from '../.
 import { rawRequest } from '../../test/helpers/graph.js';
 import { loadProject } from '../../engine/manifest/load-project.js';
 import { runApply } from '../../engine/apply/run-apply.js';
+import { Probe, type ProbeReport } from './probe.js';
 
 export interface ApplyBench {
   users: number;
@@ -25,6 +26,10 @@ export interface ApplyBench {
   budgetShare: number;
   failedUsers: number;
   duplicates: number;
+  /** Requests t2t sent during execution, by kind and status; in flight; CPU of both processes. */
+  probe: ProbeReport;
+  /** Mean milliseconds per step, by op. */
+  stepMs: Record<string, number>;
 }
 
 async function listAddresses(emu: RunningEmulator, tenant: string): Promise<string[]> {
@@ -114,6 +119,9 @@ export async function main(): Promise<ApplyBench> {
     let first = 0;
     let last = 0;
     let changes = 0;
+    const probe = new Probe(emu.child.pid);
+    let report: ProbeReport | undefined;
+    const stepTime = new Map<string, { n: number; ms: number }>();
     const outcome = await runApply(project, {
       env: { ...process.env, BENCH_SECRET: 'dev-secret' },
       signal: new AbortController().signal,
@@ -122,13 +130,25 @@ export async function main(): Promise<ApplyBench> {
       io: { stdin: Object.assign(new PassThrough(), { isTTY: false }), stderr: new PassThrough() },
       onWrite: (w) => {
         if (w.method === 'CMDLET') exchangeWrites++;
-        else directoryWrites++;
+        else {
+          directoryWrites++;
+          probe.writes++;
+        }
       },
-      onEvent: (e) => {
-        if (e.type === 'change.start' && !first) first = performance.now();
+      onEvent: (e, plan) => {
+        if (e.type === 'change.start' && !first) {
+          first = performance.now();
+          probe.start();
+        }
         if (e.type === 'change.end') {
           last = performance.now();
           changes++;
+          probe.changes++;
+          const s = stepTime.get(e.change.op) ?? { n: 0, ms: 0 };
+          s.n++;
+          s.ms += e.result.durationMs ?? 0;
+          stepTime.set(e.change.op, s);
+          if (changes === plan.changes.length) report = probe.stop();
         }
       },
     });
@@ -149,9 +169,18 @@ export async function main(): Promise<ApplyBench> {
       budgetShare: Number((achieved / allowed).toFixed(3)),
       failedUsers: outcome.exec?.users.failed ?? 0,
       duplicates,
+      probe: report ?? probe.stop(),
+      stepMs: Object.fromEntries([...stepTime].map(([op, s]) => [op, Math.round(s.ms / s.n)])),
     };
     console.log(`prepare of ${result.users} users: ${result.changes} changes in ${result.seconds} s (result ${outcome.result})`);
     console.log(`directory writes: ${directoryWrites} (${result.achievedWritesPerSecond}/s of ${result.allowedWritesPerSecond}/s allowed at timeScale ${timeScale}): ${(result.budgetShare * 100).toFixed(1)} % of the write budget (target >= 90 %)`);
+    const p = result.probe;
+    const perUser = (n: number) => (n / Math.max(1, result.users)).toFixed(2);
+    console.log(`requests: ${p.requests} (${perUser(p.requests)} per user); statuses ${JSON.stringify(p.byStatus)}`);
+    for (const [k, n] of Object.entries(p.byKind)) console.log(`  ${k.padEnd(48)} ${String(n).padStart(7)}  ${perUser(n)}/user`);
+    console.log(`in flight: mean ${p.inFlightMean}, peak ${p.inFlightPeak}; CPU share over ${p.cpu.seconds} s: bench ${p.cpu.benchCpuShare}, emulator ${p.cpu.emulatorCpuShare} (2 cores = 2.0)`);
+    console.log(`mean ms per step: ${JSON.stringify(result.stepMs)}`);
+    if (process.env.BENCH_APPLY_TIMELINE) for (const s of p.timeline) console.log(`  t=${s.t}s in-flight=${s.inFlight} writes=${s.writes} changes=${s.changes}`);
     console.log(`exchange writes: ${exchangeWrites}; failed users: ${result.failedUsers} (target 0); duplicate target users: ${duplicates} (target 0)`);
     return result;
   } finally {

@@ -75,6 +75,10 @@ export interface ContactSpec {
   externalEmailAddress: string; // "SMTP:a@x"
   tag: string;
   hidden?: boolean;
+  /** Discovery (just before apply) found no contact with this tag: create without looking first.
+   *  An untagged contact with the address (a crash before tagging) still makes New-MailContact
+   *  answer "already being used", and is then adopted. */
+  knownAbsent?: boolean;
 }
 
 /**
@@ -84,15 +88,19 @@ export interface ContactSpec {
  */
 export async function ensureContact(ctx: StepContext, client: TenantClient, spec: ContactSpec): Promise<string> {
   const address = bare(spec.externalEmailAddress);
-  let contact = await findContactByTag(client, spec.tag);
+  let contact: Recipient | undefined;
   let note = 'found tagged contact';
-  if (!contact) {
-    contact = await findContactByAddress(client, address);
-    note = 'adopted untagged contact with the same address';
+  if (!spec.knownAbsent) {
+    contact = await findContactByTag(client, spec.tag);
+    if (!contact) {
+      contact = await findContactByAddress(client, address);
+      note = 'adopted untagged contact with the same address';
+    }
   }
   if (!contact) {
-    contact = await createContact(ctx, client, spec, address);
-    note = 'created contact';
+    const made = await createContact(ctx, client, spec, address);
+    contact = made.contact;
+    note = made.adopted ? 'adopted untagged contact with the same address' : 'created contact';
   }
   const id = contact.Guid ?? contact.Identity;
   const set: Record<string, unknown> = {};
@@ -103,24 +111,30 @@ export async function ensureContact(ctx: StepContext, client: TenantClient, spec
   return note;
 }
 
-async function createContact(ctx: StepContext, client: TenantClient, spec: ContactSpec, address: string): Promise<Recipient> {
-  // a display name another recipient already uses: the address makes it unique
+const NAME_TAKEN = /name .* already being used/i;
+
+async function createContact(ctx: StepContext, client: TenantClient, spec: ContactSpec, address: string): Promise<{ contact: Recipient; adopted: boolean }> {
+  // a display name another recipient already uses: the address makes it unique (no lookup for
+  // that: if the contact were ours, the next New-MailContact would find its address taken)
   const names = [spec.name, `${spec.name} (${address})`];
+  let failure: unknown;
   for (const name of names) {
     try {
       const created = await client.exchange.invoke<Recipient>('New-MailContact', { Name: name, ExternalEmailAddress: spec.externalEmailAddress }, { safe: false });
-      if (created[0]) return created[0];
+      if (created[0]) return { contact: created[0], adopted: false };
       break;
     } catch (e) {
+      failure = e;
+      if (NAME_TAKEN.test((e as Error).message)) continue;
       if (!isAlreadyExists(e) && !isUncertainCreate(e)) throw e;
-      // our own earlier attempt (lost answer, replication lag) holds the address: adopt it
-      const existing = await readEventually(ctx, () => findContactByAddress(client, address));
-      if (existing) return existing;
-      if (!/name .* already being used/i.test((e as Error).message)) throw e;
+      // the address is taken (our own earlier attempt, a crash before tagging) or the outcome is
+      // unknown (a lost answer): adopt the contact holding the address
+      break;
     }
   }
   const existing = await readEventually(ctx, () => findContactByAddress(client, address));
-  if (existing) return existing;
+  if (existing) return { contact: existing, adopted: failure !== undefined };
+  if (failure) throw failure;
   throw missingRecipient(ctx, client, address, 'new contact');
 }
 

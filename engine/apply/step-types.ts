@@ -18,6 +18,12 @@ export interface UserRun {
   identity: { sourceTenant: string; sourceUserId: string; wave: string } | null;
   /** Serialises read-merge-write of this user's marker within one run. */
   readonly markerLock: Mutex;
+  /** The marker as this run last wrote it (null: known to have none), so the next merge needs no
+   *  read; undefined when unknown (read it). Only mergeMarker sets it, under markerLock. */
+  marker?: Record<string, unknown> | null;
+  /** The target user's recipient as the tenant last answered this run (Enable-MailUser, Set-*),
+   *  so a following step needs no Get-Recipient; undefined when unknown. */
+  recipient?: { type: string; hidden: boolean };
 }
 
 /** State every step of a run shares. */

@@ -7,6 +7,7 @@ import type { StepContext, StepMap } from '../../apply/step-types.js';
 
 async function convert(ctx: StepContext) {
   const id = await targetUserId(ctx);
+  ctx.user.recipient = undefined; // the recipient changes with the user type
   const upn = need(ctx, 'userPrincipalName');
   const mail = str(ctx.change.params, 'mail');
   let note = 'already a member';

@@ -16,6 +16,7 @@ const NO_UNITS = /(available|enough|sufficient) licen[cs]es|does not have any av
 
 async function assign(ctx: StepContext) {
   const id = await targetUserId(ctx);
+  ctx.user.recipient = undefined; // a licence turns the mail user into a mailbox
   const profileSkus = ctx.profile?.license?.skus ?? [need(ctx, 'skuPartNumber')];
   const skus = (await ctx.tenant.graph.get<{ value: Sku[] }>('/subscribedSkus')).value ?? [];
   const byPart = new Map(skus.map((s) => [s.skuPartNumber.toUpperCase(), s]));
@@ -60,6 +61,7 @@ async function assign(ctx: StepContext) {
 
 async function remove(ctx: StepContext) {
   const id = await targetUserId(ctx);
+  ctx.user.recipient = undefined;
   const remove = strings(ctx.change.params, 'skuIds').map((s) => s.toLowerCase());
   const user = await getUser(ctx, id);
   const held = (user?.assignedLicenses ?? []).map((l) => l.skuId.toLowerCase()).filter((s) => remove.includes(s));

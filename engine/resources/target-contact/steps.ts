@@ -14,6 +14,8 @@ export async function createContactStep(ctx: StepContext, client: TenantClient) 
     externalEmailAddress: need(ctx, 'externalEmailAddress'),
     tag: need(ctx, 'customAttribute15'),
     ...(typeof p['hiddenFromAddressListsEnabled'] === 'boolean' ? { hidden: p['hiddenFromAddressListsEnabled'] } : {}),
+    // a create is planned only when discovery found no contact with the tag
+    knownAbsent: ctx.change.op.endsWith('.create') && !ctx.dryRun,
   });
   return { note };
 }

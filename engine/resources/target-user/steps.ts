@@ -1,9 +1,11 @@
 // Steps of targetUser: create a member (POST /users), create a guest (POST /invitations without
-// sending the invitation), update the mapped attributes, delete (prune only). A create first looks
-// the user up by its unique key (UPN; the invited address for guests), and after a failure whose
-// outcome is unknown it looks again before trying again, so a user is never created twice.
+// sending the invitation), update the mapped attributes, delete (prune only). A member create is
+// planned only when discovery (run just before apply) found no such user, so it posts at once; the
+// UPN is unique, so a user that exists after all (replication lag, a lost answer) answers "already
+// exists" and is looked up and adopted, and after a failure whose outcome is unknown it looks
+// before trying again: a user is never created twice.
 import { TenantError } from '../../errors.js';
-import { mergeMarker, readMarker } from '../../apply/marker-store.js';
+import { markerKnownAbsent, mergeMarker, readMarker } from '../../apply/marker-store.js';
 import {
   getUser, isAlreadyExists, isDryRunId, isUncertain, need, randomPassword, readEventually, sleep, str, targetUserId, type GraphUser,
 } from '../../apply/step-kit.js';
@@ -48,8 +50,8 @@ async function checkNotForeign(ctx: StepContext, u: GraphUser): Promise<void> {
 async function createMember(ctx: StepContext) {
   const p = ctx.change.params;
   const upn = need(ctx, 'userPrincipalName');
-  let user = await getUser(ctx, upn);
-  let adopted = !!user;
+  let user: GraphUser | undefined;
+  let adopted = false;
   for (let attempt = 1; !user; attempt++) {
     const body: Record<string, unknown> = {
       ...attributeBody(p, ['userPrincipalName', 'mailNickname', 'displayName']),
@@ -72,6 +74,8 @@ async function createMember(ctx: StepContext) {
     }
   }
   if (adopted) await checkNotForeign(ctx, user);
+  // created by this attempt or an earlier attempt of this step, seconds ago: it has no marker yet
+  else markerKnownAbsent(ctx);
   ctx.user.targetUserId = user.id;
   await mergeMarker(ctx, user.id, createMarker(ctx, adopted));
   return { note: adopted ? `adopted existing user ${user.userPrincipalName}` : `created user ${upn}` };
