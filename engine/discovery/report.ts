@@ -108,8 +108,9 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-function contentLine(label: string, t: ContentTotals, unit: string): string {
-  return `    ${label.padEnd(10)} ${String(t.count).padStart(6)}  ${t.items} ${unit}, ${formatBytes(t.bytes)} (per user: ${t.averageItems} ${unit}, ${formatBytes(t.averageBytes)})`;
+function contentLine(label: string, t: ContentTotals, unit: 'items' | 'files'): string {
+  const n = (count: number) => `${count} ${count === 1 ? unit.slice(0, -1) : unit}`;
+  return `    ${label.padEnd(10)} ${String(t.count).padStart(6)}  ${n(t.items)}, ${formatBytes(t.bytes)} (per user: ${n(t.averageItems)}, ${formatBytes(t.averageBytes)})`;
 }
 
 export function renderReportText(report: DiscoveryReport): string {
