@@ -133,8 +133,8 @@ async function throughput(work: string, mix: 'simple' | 'typical'): Promise<void
 
 async function memory(work: string): Promise<void> {
   const users = Number(process.env.BENCH_USERS ?? 100_000);
-  // Licensing provisions a mailbox per user; off by default while a licence operation still scans
-  // every recipient (exchange-state sweepMailboxRetention), which makes 100,000 of them quadratic.
+  // Licensing provisions a mailbox per user (a licence change sweeps only the mailboxes pending
+  // removal, so this is linear); off by default to keep the default run short.
   const licensed = process.env.BENCH_LICENSED === '1';
   const emu = await start({ tenants: [tenant(licensed ? users : 0, { generate: { users, groups: 10, seed: 1 } })], limits: 'none' }, work);
   const agent = new Agent({ connect: { ca: (await import('node:fs')).readFileSync(emu.caFile, 'utf8') } });

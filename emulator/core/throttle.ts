@@ -109,10 +109,13 @@ export class Throttler {
 
   constructor(readonly limits: LimitsConfig | null) {}
 
-  private bucket(key: string, capacity: number, windowMs: number, now: number): Bucket {
+  /** `capacity` may be a function: sizing by tenant (users, licences) counts records, which is
+   *  done once per bucket, not on every request. */
+  private bucket(key: string, capacity: number | (() => number), windowMs: number, now: number): Bucket {
     let b = this.buckets.get(key);
     if (!b) {
-      b = new Bucket(capacity, capacity / (windowMs * (this.limits?.timeScale ?? 1)), now);
+      const cap = typeof capacity === 'function' ? capacity() : capacity;
+      b = new Bucket(cap, cap / (windowMs * (this.limits?.timeScale ?? 1)), now);
       this.buckets.set(key, b);
     }
     return b;
@@ -143,7 +146,7 @@ export class Throttler {
       const ru = write ? 1 : resourceUnits(x.route, x.path, x.query);
       const headers = { 'x-ms-resource-unit': String(ru) };
       if (!L) return { headers };
-      const ruBucket = this.bucket(`ru|${tid}|${app}`, this.directoryRuCapacity(x.tenant), 10_000, x.now);
+      const ruBucket = this.bucket(`ru|${tid}|${app}`, () => this.directoryRuCapacity(x.tenant), 10_000, x.now);
       if (write) {
         const w = this.bucket(`w|${tid}|${app}`, L.directory.writesPer150s, 150_000, x.now);
         const tw = this.bucket(`tw|${tid}`, L.directory.tenantWritesPer5min, 300_000, x.now);
@@ -188,7 +191,7 @@ export class Throttler {
         return this.mailbox(x, L);
       case 'drive': {
         const cost = x.method === 'GET' ? 1 : 2;
-        const wait = this.bucket(`drv|${tid}|${app}`, this.driveRuPerMin(x.tenant), 60_000, x.now).take(cost, x.now);
+        const wait = this.bucket(`drv|${tid}|${app}`, () => this.driveRuPerMin(x.tenant), 60_000, x.now).take(cost, x.now);
         if (wait > 0) {
           throw tooManyRequests('The request has been throttled', wait / 1000, {}, 'activityLimitReached');
         }

@@ -1,10 +1,10 @@
 // /groups: create (optionally with members@odata.bind), read, list with $filter, update (bulk
 // members@odata.bind, at most 20 and all or nothing), delete.
 import { badRequest, json, notFound, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
-import { getGroup, getUser, index, liveGroups, ownerOfAddress, touch, unindex, updateGroup, type DirGroup } from '../store/directory-state.js';
+import { addGroup, getGroup, getUser, liveGroups, ownerOfAddress, touch, unindex, updateGroup, type DirGroup } from '../store/directory-state.js';
 import type { TenantState } from '../store/tenant-state.js';
 import { nextSeq } from '../store/tenant-state.js';
-import { bodyObject, collection, contextUrl, idFromODataId, matches, parseFilterParam, parseSelect, applySelect } from './odata.js';
+import { bodyObject, contextUrl, lazyCollection, idFromODataId, matches, parseFilterParam, parseSelect, applySelect } from './odata.js';
 
 export const GROUP_PROPERTIES = [
   'id', 'displayName', 'description', 'mail', 'mailNickname', 'mailEnabled', 'securityEnabled', 'groupTypes',
@@ -93,8 +93,7 @@ function create(req: EmuRequest): EmuResponse {
     _seq: nextSeq(t),
   };
   addMembers(t, g, members);
-  t.directory.groups[g.id] = g;
-  index(t, g);
+  addGroup(t, g);
   return json(201, { '@odata.context': contextUrl(req, 'groups/$entity'), ...groupView(g) });
 }
 
@@ -106,8 +105,10 @@ function getOne(req: EmuRequest): EmuResponse {
 function list(req: EmuRequest): EmuResponse {
   const filter = parseFilterParam(req, 'Group', GROUP_PROPERTIES);
   const select = parseSelect(req);
-  const items = liveGroups(req.tenant).map(groupView).filter((g) => matches(filter, g));
-  return json(200, collection(req, 'groups', items, select ? { select } : {}));
+  // Filter lazily, render only the page (the view is built once per group looked at).
+  const keep = (g: DirGroup) => !g._deleted && (!filter || matches(filter, groupView(g)));
+  const ordered = Object.values(req.tenant.directory.groups);
+  return json(200, lazyCollection(req, 'groups', ordered, keep, (g) => applySelect(groupView(g), select), select ? { select } : {}));
 }
 
 function patch(req: EmuRequest): EmuResponse {

@@ -117,6 +117,46 @@ export function page<T>(req: EmuRequest, items: readonly T[], render: (item: T) 
   return out;
 }
 
+/** One page of an ordered collection without looking at more of it than the page needs: from the
+ *  $skiptoken's position, records `keep` accepts are rendered until the page is full, and the scan
+ *  stops at the next accepted record (where the nextLink resumes). A full scan happens only for
+ *  $count=true (counting, not rendering). The answer is a Graph collection, like `collection`. */
+export function lazyCollection<T>(
+  req: EmuRequest,
+  fragment: string,
+  ordered: readonly T[],
+  keep: (item: T) => boolean,
+  render: (item: T) => Record<string, unknown>,
+  opts: { select?: string[]; size?: number } = {},
+): Record<string, unknown> {
+  const wantCount = (req.query.get('$count') ?? '').toLowerCase() === 'true';
+  if (wantCount && !eventual(req)) {
+    throw new GraphError(400, 'Request_BadRequest', "$count is not currently supported without the 'ConsistencyLevel: eventual' header.");
+  }
+  const size = opts.size ?? pageSize(req);
+  const tok = req.query.get('$skiptoken');
+  const start = tok ? decodeToken<{ i: number }>(tok).i : 0;
+  if (!Number.isInteger(start) || start < 0) throw new GraphError(400, 'Request_BadRequest', 'The $skiptoken value is not valid.');
+  const value: Record<string, unknown>[] = [];
+  let next: number | undefined;
+  for (let i = start; i < ordered.length; i++) {
+    if (!keep(ordered[i]!)) continue;
+    if (value.length === size) {
+      next = i;
+      break;
+    }
+    value.push(render(ordered[i]!));
+  }
+  let count = 0;
+  if (wantCount) for (const x of ordered) if (keep(x)) count++;
+  return {
+    '@odata.context': contextUrl(req, fragment, opts.select),
+    ...(wantCount ? { '@odata.count': count } : {}),
+    value,
+    ...(next !== undefined ? { '@odata.nextLink': linkWith(req, { $skiptoken: encodeToken({ i: next }) }) } : {}),
+  };
+}
+
 /** A Graph collection answer: @odata.context, optional @odata.count, value, optional @odata.nextLink. */
 export function collection(
   req: EmuRequest,

@@ -1,14 +1,14 @@
 // /users: create, read (by id or UPN), list with $filter/$select/$top/$count, update, delete.
 import { badRequest, json, notFound, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
 import {
-  emptyExtensionAttributes, getUser, index, liveUsers, ownerOfAddress, touch, unindex, updateUser,
+  addUser, emptyExtensionAttributes, getUser, ownerOfAddress, touch, unindex, updateUser, usersInOrder,
   type DirUser,
 } from '../store/directory-state.js';
 import type { TenantState } from '../store/tenant-state.js';
 import { recipientOfUser, removeRecipient } from '../store/exchange-state.js';
 import { dropMailStore } from '../store/mail-state.js';
 import { nextSeq } from '../store/tenant-state.js';
-import { bodyObject, collection, contextUrl, eventual, parseFilterParam, type FilterExpr } from './odata.js';
+import { bodyObject, contextUrl, eventual, lazyCollection, parseFilterParam, type FilterExpr } from './odata.js';
 import { evalFilter } from './odata-filter.js';
 import { USER_PROPERTIES, fullUser, renderUser, selectOf } from './users-view.js';
 import { releaseAllLicenses } from './licenses.js';
@@ -91,8 +91,7 @@ function applyProperties(t: TenantState, u: DirUser, body: Record<string, unknow
   };
   if (creating) {
     assign(u);
-    index(t, u);
-    touch(t, u);
+    addUser(t, u);
   } else {
     updateUser(t, u, assign);
   }
@@ -139,7 +138,6 @@ function createUser(req: EmuRequest): EmuResponse {
   if (!pp || typeof pp !== 'object' || typeof pp.password !== 'string' || !pp.password) throw invalidValue('passwordProfile');
   const u = blankUser(t, req.now);
   applyProperties(t, u, body, true);
-  t.directory.users[u.id] = u;
   return json(201, { '@odata.context': contextUrl(req, 'users/$entity'), ...renderUser(req, u) });
 }
 
@@ -203,22 +201,34 @@ function listUsers(req: EmuRequest): EmuResponse {
   if (req.query.get('$search') && !eventual(req)) {
     throw badRequest("Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
   }
-  let users: DirUser[];
-  const ids = filter ? candidates(t, filter) : undefined;
-  if (ids) users = [...ids].map((id) => t.directory.users[id]).filter((u): u is DirUser => !!u && !u._deleted);
-  else users = liveUsers(t);
-  if (filter) users = users.filter((u) => evalFilter(filter, fullUser(u)));
-  const search = /^"(?:displayName|mail|userPrincipalName):([^"]*)"$/i.exec(req.query.get('$search') ?? '');
-  if (search) users = users.filter((u) => [u.displayName, u.mail ?? '', u.userPrincipalName].some((v) => v.toLowerCase().includes(search[1]!.toLowerCase())));
   const select = selectOf(req);
-  const rendered = users.map((u) => renderUser(req, u, select));
-  return json(200, collection(req, 'users', rendered, { ...(select ? { select } : {}), shaped: true }));
+  return json(200, lazyCollection(req, 'users', orderedCandidates(t, filter), userFilter(req, filter), (u) => renderUser(req, u, select), select ? { select } : {}));
+}
+
+/** The users a filter can match, in list order: the index hits for an indexed eq (a handful), else
+ *  every user record (the filter then runs lazily, page by page). */
+function orderedCandidates(t: TenantState, filter: FilterExpr | undefined): readonly DirUser[] {
+  const ids = filter ? candidates(t, filter) : undefined;
+  if (!ids) return usersInOrder(t);
+  return [...ids].map((id) => t.directory.users[id]).filter((u): u is DirUser => !!u);
+}
+
+/** Which users the request's $filter and $search keep (tombstones never). */
+function userFilter(req: EmuRequest, filter: FilterExpr | undefined): (u: DirUser) => boolean {
+  const search = /^"(?:displayName|mail|userPrincipalName):([^"]*)"$/i.exec(req.query.get('$search') ?? '');
+  const term = search ? search[1]!.toLowerCase() : undefined;
+  return (u) =>
+    !u._deleted &&
+    (!filter || evalFilter(filter, fullUser(u))) &&
+    (term === undefined || [u.displayName, u.mail ?? '', u.userPrincipalName].some((v) => v.toLowerCase().includes(term)));
 }
 
 function countUsers(req: EmuRequest): EmuResponse {
   if (!eventual(req)) throw badRequest("Count is not currently supported without the 'ConsistencyLevel: eventual' header.");
   const filter = parseFilterParam(req, 'User', USER_PROPERTIES);
-  const n = liveUsers(req.tenant).filter((u) => !filter || evalFilter(filter, fullUser(u))).length;
+  const keep = userFilter(req, filter);
+  let n = 0;
+  for (const u of orderedCandidates(req.tenant, filter)) if (keep(u)) n++;
   return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: String(n) };
 }
 

@@ -4,6 +4,7 @@
 // tombstones (`_deleted`) so delta queries can report them; the indexes only hold live objects.
 import type { TenantState, Tracked } from './tenant-state.js';
 import { nextSeq } from './tenant-state.js';
+import { noteWrite } from './change-log.js';
 
 export interface AssignedLicense {
   skuId: string;
@@ -140,6 +141,34 @@ export function ownerOfAddress(t: { directory: DirectoryState }, address: string
   return t.directory.byAddress[address.toLowerCase()];
 }
 
+const userOrder = new WeakMap<Record<string, DirUser>, DirUser[]>();
+
+/** Every user record, tombstones included, in creation order (what list paging walks): built once
+ *  per users map, then kept up by addUser. Records are never removed from the map (tombstones). */
+export function usersInOrder(t: { directory: DirectoryState }): readonly DirUser[] {
+  let order = userOrder.get(t.directory.users);
+  if (!order) {
+    order = Object.values(t.directory.users);
+    userOrder.set(t.directory.users, order);
+  }
+  return order;
+}
+
+/** Add a new user (validated already): the record, the list order, the indexes, a tracked write. */
+export function addUser(t: TenantState, u: DirUser): void {
+  t.directory.users[u.id] = u;
+  userOrder.get(t.directory.users)?.push(u);
+  index(t, u);
+  touch(t, u);
+}
+
+/** Add a new group (validated already): the record, the indexes, a tracked write. */
+export function addGroup(t: TenantState, g: DirGroup): void {
+  t.directory.groups[g.id] = g;
+  index(t, g);
+  touch(t, g);
+}
+
 export function liveUsers(t: { directory: DirectoryState }): DirUser[] {
   return Object.values(t.directory.users).filter((u) => !u._deleted);
 }
@@ -169,10 +198,14 @@ export function index(t: TenantState, o: { id: string; mail: string | null; prox
   for (const a of smtpAddresses(o)) d.byAddress[a] = o.id;
 }
 
-/** Stamp a tracked write. TODO(lag): switch to emulator/core/lag.ts recordWrite once the core lands,
- *  so reads before `_visibleAt` see `_previous` (replication lag). Until then writes are visible at once. */
+/** Stamp a tracked write (a user or group already in its map): the next seq, noted in the map's
+ *  change log for delta queries. TODO(lag): switch to emulator/core/lag.ts recordWrite. */
 export function touch(t: TenantState, rec: Tracked): void {
   rec._seq = nextSeq(t);
+  const id = (rec as { id?: unknown }).id;
+  if (typeof id !== 'string') return;
+  if (t.directory.users[id] === rec) noteWrite(t.directory.users, rec);
+  else if (t.directory.groups[id] === rec) noteWrite(t.directory.groups, rec);
 }
 
 /** Apply a change to a user, keeping the indexes in step with its UPN, mail and proxy addresses. */

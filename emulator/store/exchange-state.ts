@@ -43,12 +43,15 @@ export interface ExchangeState {
   byUser: Record<string, string>;
   /** Days a mailbox survives its licence's removal (config exchange.mailboxRetentionDays). */
   mailboxRetentionDays: number;
+  /** Recipient guid -> when its mailbox goes (the mailboxes with a `pendingRemovalAt`): the sweep
+   *  looks only at these, not at every recipient. Absent in saves made before it existed. */
+  pendingRemovals?: Record<string, number>;
 }
 
 export const DEFAULT_MAILBOX_RETENTION_DAYS = 30;
 
 export function emptyExchange(): ExchangeState {
-  return { recipients: {}, byUser: {}, mailboxRetentionDays: DEFAULT_MAILBOX_RETENTION_DAYS };
+  return { recipients: {}, byUser: {}, mailboxRetentionDays: DEFAULT_MAILBOX_RETENTION_DAYS, pendingRemovals: {} };
 }
 
 export function emptyCustomAttributes(): Record<string, string | null> {
@@ -170,6 +173,7 @@ export function newRecipient(t: TenantState, now: number, init: Partial<Recipien
 export function removeRecipient(t: TenantState, r: Recipient): void {
   if (!r.userId) unindex(t, { id: r.guid, mail: null, proxyAddresses: r.emailAddresses });
   if (r.userId && t.exchange.byUser[r.userId] === r.guid) delete t.exchange.byUser[r.userId];
+  if (t.exchange.pendingRemovals) delete t.exchange.pendingRemovals[r.guid];
   r._deleted = true;
   r._seq = nextSeq(t);
 }
@@ -183,7 +187,7 @@ export function provisionMailbox(t: TenantState, userId: string, now: number, op
   void primary;
   let r = recipientOfUser(t, userId);
   if (r && r.type === 'UserMailbox') {
-    if (r.pendingRemovalAt !== undefined) delete r.pendingRemovalAt; // licence back within retention
+    if (r.pendingRemovalAt !== undefined) cancelRemoval(t, r); // licence back within retention
     if (options.archive && !r.archiveGuid) r.archiveGuid = crypto.randomUUID();
     touchRecipient(t, r, now);
   } else if (r) {
@@ -215,16 +219,38 @@ export function scheduleMailboxRemoval(t: TenantState, userId: string, now: numb
   const r = recipientOfUser(t, userId);
   if (!r || r.type !== 'UserMailbox' || r.pendingRemovalAt !== undefined) return;
   r.pendingRemovalAt = now + t.exchange.mailboxRetentionDays * 86_400_000;
+  pendingRemovals(t)[r.guid] = r.pendingRemovalAt;
   touchRecipient(t, r, now);
   sweepMailboxRetention(t, now);
 }
 
+/** The pending-removal set, rebuilt once from the recipients for a save that predates it. */
+function pendingRemovals(t: TenantState): Record<string, number> {
+  if (!t.exchange.pendingRemovals) {
+    const p: Record<string, number> = {};
+    for (const r of Object.values(t.exchange.recipients)) if (!r._deleted && r.pendingRemovalAt !== undefined) p[r.guid] = r.pendingRemovalAt;
+    t.exchange.pendingRemovals = p;
+  }
+  return t.exchange.pendingRemovals;
+}
+
+function cancelRemoval(t: TenantState, r: Recipient): void {
+  delete r.pendingRemovalAt;
+  delete pendingRemovals(t)[r.guid];
+}
+
 /** Remove mailboxes whose retention has passed on the emulator clock; called before Exchange and
- *  licence operations (and by the core's clock, if it ticks). Returns the removed user ids. */
+ *  licence operations (and by the core's clock, if it ticks). Only the mailboxes pending removal
+ *  are looked at, so a licence change costs the same in a 100,000-mailbox tenant as in a small one.
+ *  Returns the removed user ids. */
 export function sweepMailboxRetention(t: TenantState, now: number): string[] {
   const removed: string[] = [];
-  for (const r of Object.values(t.exchange.recipients)) {
-    if (r._deleted || r.pendingRemovalAt === undefined || now < r.pendingRemovalAt) continue;
+  const pending = pendingRemovals(t);
+  for (const guid in pending) {
+    if (now < pending[guid]!) continue;
+    const r = t.exchange.recipients[guid];
+    delete pending[guid];
+    if (!r || r._deleted || r.pendingRemovalAt === undefined) continue;
     const userId = r.userId!;
     if (r.wasMailUser) {
       // A mailbox that had been a mail user goes back to being one (its routing stays).
