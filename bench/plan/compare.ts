@@ -19,6 +19,8 @@ function outputs(api: PlanApi, input: PlanInput): string[] {
   const status = api.buildStatus(input);
   return [
     api.renderPlanJson(plan),
+    // the streamed JSON must be the same text (compared against the baseline's renderPlanJson)
+    api === current ? [...current.planJsonChunks(plan, 7)].join('') : api.renderPlanJson(plan),
     JSON.stringify(plan),
     api.renderPlanText(plan),
     api.renderPlanMarkdown(plan),
@@ -28,7 +30,7 @@ function outputs(api: PlanApi, input: PlanInput): string[] {
   ];
 }
 
-const NAMES = ['plan JSON', 'plan object', 'text', 'markdown', 'users', 'status', 'buildPlan'];
+const NAMES = ['plan JSON', 'plan JSON in chunks', 'plan object', 'text', 'markdown', 'users', 'status', 'buildPlan'];
 
 function firstDifference(a: string, b: string): string {
   let i = 0;
@@ -58,6 +60,7 @@ export async function compare(baselineDist: string, cases = 300, users = 60): Pr
         now: f.now,
         files: f.files,
         ...(f.waveFilter !== undefined ? { waveFilter: f.waveFilter } : {}),
+        ...(f.deltaSyncWaves ? { deltaSyncWaves: f.deltaSyncWaves } : {}),
       };
     });
   }

@@ -29,6 +29,8 @@ export interface FuzzCase {
   readonly waveFilter?: string;
   readonly files: Record<string, string>;
   readonly commit: string | null;
+  /** Waves whose scheduled delta sync is due. */
+  readonly deltaSyncWaves?: readonly string[];
 }
 
 export function generateFuzz(seed: number, users = 60): FuzzCase {
@@ -347,5 +349,6 @@ export function generateFuzz(seed: number, users = 60): FuzzCase {
     ...(p(0.15) ? { waveFilter: pick([...waveNames, 'nope']) } : {}),
     files: p(0.7) ? { 'notify.html': '<p>moved</p>', 'invite.txt': 'welcome' } : {},
     commit: p(0.5) ? '3e1f00000000000000000000000000000000beef' : null,
+    ...(p(0.4) ? { deltaSyncWaves: waveNames.filter(() => p(0.5)) } : {}),
   };
 }

@@ -4,13 +4,15 @@
 //   planner     buildPlan over the synthetic project with its inventory already in memory
 //   end-to-end  what `t2t plan --offline --output json` does: loadInventory from the sharded .t2t
 //               cache (written beforehand the way discovery writes it), buildPlan, renderPlanJson
+//   streamed    end to end, the JSON written to a file chunk by chunk (planJsonChunks) instead of
+//               rendered as one string: what `plan --out` / `--output json` can do to keep memory flat
 //   no-change   the same end to end over a settled inventory: the plan must have zero changes
 // Reported as figures and as ratios to the targets (< 1 is within).
 //
 //   npm run bench -- plan                       T2T_BENCH_USERS=20000 for a quick run
 //   T2T_BENCH_STATE_DIR=/tmp/t2t-bench keeps the written caches between runs (they take a while).
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -22,14 +24,14 @@ import { loadInventory } from '../../engine/discovery/discover.js';
 import { recipientKey } from '../../engine/discovery/recipient-record.js';
 import { CACHE_FORMAT, flushTenantCache, openTenantCache } from '../../engine/discovery/tenant-cache.js';
 import { buildPlan } from '../../engine/plan/build-plan.js';
-import { renderPlanJson } from '../../engine/plan/render-json.js';
+import { planJsonChunks, renderPlanJson } from '../../engine/plan/render-json.js';
 import { generateSynthetic, generateSyntheticProject } from './generate.js';
 
 const TARGET_SECONDS = 5;
 const TARGET_MIB = 1024;
 const NOW = '2026-06-01T12:00:00Z';
 
-type Mode = 'planner' | 'end-to-end' | 'no-change';
+type Mode = 'planner' | 'end-to-end' | 'streamed' | 'no-change';
 
 export interface PlanBenchResult {
   readonly mode: Mode;
@@ -107,7 +109,18 @@ async function measure(mode: Mode, users: number, stateDir: string | undefined):
   const planSeconds = since(planStart);
   let renderSeconds = 0;
   let jsonMiB = 0;
-  if (mode !== 'planner') {
+  if (mode === 'streamed') {
+    const renderStart = process.hrtime.bigint();
+    const file = join(stateDir!, 'plan.json');
+    const fd = openSync(file, 'w');
+    try {
+      for (const chunk of planJsonChunks(plan)) jsonMiB += writeSync(fd, chunk) / 1048576;
+    } finally {
+      closeSync(fd);
+      unlinkSync(file);
+    }
+    renderSeconds = since(renderStart);
+  } else if (mode !== 'planner') {
     const renderStart = process.hrtime.bigint();
     jsonMiB = Buffer.byteLength(renderPlanJson(plan)) / 1048576;
     renderSeconds = since(renderStart);
@@ -180,7 +193,9 @@ export async function main(users = Number(process.env['T2T_BENCH_USERS'] ?? 100_
       process.stdout.write(line(r) + '\n');
     };
     report(await child('planner', users));
-    report(await child('end-to-end', users, await cacheDir(root, 'mixed', users)));
+    const mixed = await cacheDir(root, 'mixed', users);
+    report(await child('end-to-end', users, mixed));
+    report(await child('streamed', users, mixed));
     report(await child('no-change', users, await cacheDir(root, 'settled', users)));
   } finally {
     if (!keep) await rm(root, { recursive: true, force: true });

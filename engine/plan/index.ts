@@ -3,7 +3,7 @@ export { buildPlan, analyse, hasChanges, type PlanInput, type Analysis } from '.
 export { buildStatus, type StatusReport, type StatusUser } from './status.js';
 export { observedPhase, observedRank } from './observed-phase.js';
 export { renderPlanText, summaryLine, type TextOptions } from './render-text.js';
-export { renderPlanJson, planToJsonValue } from './render-json.js';
+export { renderPlanJson, planToJsonValue, planJsonChunks } from './render-json.js';
 export { renderPlanMarkdown, ONE_WAY_MARK, type MarkdownOptions } from './render-markdown.js';
 export { planRefusalError } from './refusal.js';
 export { certificateWarnings, type CertificateValidity } from './certificates.js';

@@ -88,3 +88,46 @@ export function planToJsonValue(plan: Plan): Record<string, unknown> {
 export function renderPlanJson(plan: Plan, pretty = true): string {
   return JSON.stringify(planToJsonValue(plan), null, pretty ? 2 : undefined) + '\n';
 }
+
+/** JSON.stringify(v, null, 2) as a value nested at `indent` (JSON text never holds a raw newline
+ *  inside a string, so every newline is a line break to indent). */
+function nested(v: unknown, indent: string): string | undefined {
+  const s = JSON.stringify(v, null, 2) as string | undefined;
+  return s === undefined ? undefined : s.replace(/\n/g, '\n' + indent);
+}
+
+/**
+ * renderPlanJson(plan) in pieces: their concatenation is exactly the same text. For writing a
+ * large plan to a file or stdout as it is produced: the whole text (about 280 MiB for 100,000
+ * users in flight) never has to exist as one string, nor twice while JSON.stringify joins it.
+ */
+export function* planJsonChunks(plan: Plan, changesPerChunk = 1000): Generator<string> {
+  let emitted = 0;
+  let buf = '{';
+  for (const k of PLAN_KEYS) {
+    if (k === 'changes') {
+      const changes = plan.changes;
+      const n = changes.length;
+      buf += `${emitted++ ? ',\n' : '\n'}  "changes": ${n ? '[\n' : '[]'}`;
+      // a batch is stringified as an array and indented one level deeper; its brackets dropped
+      // ("[\n" and "\n  ]"), the items are exactly the lines of the whole array
+      for (let i = 0; i < n; i += changesPerChunk) {
+        const batch = changes.slice(i, i + changesPerChunk).map(changeJson);
+        const text = nested(batch, '  ')!;
+        buf += (i ? ',\n' : '') + text.slice(2, text.length - 4);
+        yield buf;
+        buf = '';
+      }
+      if (n) buf += '\n  ]';
+      continue;
+    }
+    let value: unknown;
+    if (k === 'summary') value = { create: plan.summary.create, update: plan.summary.update, delete: plan.summary.delete, run: plan.summary.run };
+    else if (k === 'revision') value = { commit: plan.revision.commit, dirty: plan.revision.dirty };
+    else value = sorted(plan[k]);
+    const s = nested(value, '  ');
+    if (s === undefined) continue; // JSON.stringify leaves such a key out
+    buf += `${emitted++ ? ',\n' : '\n'}  ${JSON.stringify(k)}: ${s}`;
+  }
+  yield buf + (emitted ? '\n}' : '}') + '\n';
+}

@@ -30,7 +30,15 @@ test('satisfied(desired, actual) holds exactly when the diff is empty (fuzzed us
     const p = f.project;
     const targetName = p.tenants.find((t) => t.role === 'target')!.name;
     const target = indexTenant(f.inventory.tenants[targetName] ?? { tenant: targetName, tenantId: '', discoveredAt: '', users: [], groups: [], recipients: [], skus: [], domains: [], content: {} });
-    const ctx: PlanContext = { project: p, now: new Date(f.now), mode: 'observe', licenses: new LicensePool(target), files: f.files, commit: f.commit };
+    const ctx: PlanContext = {
+      project: p,
+      now: new Date(f.now),
+      mode: 'observe',
+      licenses: new LicensePool(target),
+      files: f.files,
+      commit: f.commit,
+      ...(f.deltaSyncWaves ? { deltaSyncWaves: new Set(f.deltaSyncWaves) } : {}),
+    };
     for (const t of p.tenants.filter((x) => x.role === 'source')) {
       const inv = f.inventory.tenants[t.name];
       if (!inv) continue;

@@ -174,7 +174,10 @@ export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
     for (const w of d.workloads) {
       const wm = a?.sync[w];
       if (!wm?.initialDoneAt) return false;
-      if (!d.final) continue;
+      if (!d.final) {
+        if (d.delta) return false; // a scheduled delta sync is due
+        continue;
+      }
       const firstDone = !!(wm.lastDeltaAt && a?.cutoverStartedAt && wm.lastDeltaAt >= a.cutoverStartedAt);
       if (!firstDone || !a?.secondDeltaDone) return false;
     }
