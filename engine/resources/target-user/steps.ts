@@ -107,7 +107,7 @@ async function createGuest(ctx: StepContext) {
       { safe: true, object: `invitation of ${address}` },
     );
     const id = r.invitedUser?.id;
-    if (!id) throw new TenantError(`tenant '${ctx.tenant.name}': the invitation of ${address} returned no user`, 'apply.invitationNoUser', { tenant: ctx.tenant.name, object: address });
+    if (!id) throw new TenantError(`tenant '${ctx.tenant.name}': the invitation of ${address} returned no user`, 'apply.invitationNoUser', { tenant: ctx.tenant.name, object: address }, 'run apply again: it looks the guest up by its address before inviting again');
     user = { id, userPrincipalName: address };
   } else {
     await checkNotForeign(ctx, user);
