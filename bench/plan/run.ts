@@ -11,21 +11,30 @@
 //
 //   npm run bench -- plan                       T2T_BENCH_USERS=20000 for a quick run
 //   T2T_BENCH_STATE_DIR=/tmp/t2t-bench keeps the written caches between runs (they take a while).
+//   T2T_BENCH_ENGINE=/path/to/other/dist measures another build of the engine (before/after).
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { Inventory } from '../../engine/inventory/model.js';
 import type { Project } from '../../engine/manifest/model.js';
-import { loadInventory } from '../../engine/discovery/discover.js';
 import { recipientKey } from '../../engine/discovery/recipient-record.js';
 import { CACHE_FORMAT, flushTenantCache, openTenantCache } from '../../engine/discovery/tenant-cache.js';
-import { buildPlan } from '../../engine/plan/build-plan.js';
-import { planJsonChunks, renderPlanJson } from '../../engine/plan/render-json.js';
 import { generateSynthetic, generateSyntheticProject } from './generate.js';
+
+type Discovery = typeof import('../../engine/discovery/discover.js');
+type PlanApi = typeof import('../../engine/plan/index.js');
+
+/** The engine measured: this build, or the one T2T_BENCH_ENGINE names (a dist directory). */
+async function engine(): Promise<{ loadInventory: Discovery['loadInventory'] } & Pick<PlanApi, 'buildPlan' | 'renderPlanJson'> & Partial<Pick<PlanApi, 'planJsonChunks'>>> {
+  const root = process.env['T2T_BENCH_ENGINE'] ? pathToFileURL(resolve(process.env['T2T_BENCH_ENGINE']) + '/').href : new URL('../../', import.meta.url).href;
+  const discovery = (await import(new URL('engine/discovery/discover.js', root).href)) as Discovery;
+  const plan = (await import(new URL('engine/plan/index.js', root).href)) as PlanApi;
+  return { loadInventory: discovery.loadInventory, buildPlan: plan.buildPlan, renderPlanJson: plan.renderPlanJson, planJsonChunks: plan.planJsonChunks };
+}
 
 const TARGET_SECONDS = 5;
 const TARGET_MIB = 1024;
@@ -80,7 +89,9 @@ export async function writeCache(stateDir: string, project: Project, inventory: 
 }
 
 /** Runs in the child: the measured work of one mode. */
-async function measure(mode: Mode, users: number, stateDir: string | undefined): Promise<PlanBenchResult> {
+async function measure(mode: Mode, users: number, stateDir: string | undefined): Promise<PlanBenchResult | null> {
+  const { loadInventory, buildPlan, renderPlanJson, planJsonChunks } = await engine();
+  if (mode === 'streamed' && !planJsonChunks) return null; // an older build without it
   let gcMs = 0;
   const obs = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) gcMs += e.duration;
@@ -114,7 +125,7 @@ async function measure(mode: Mode, users: number, stateDir: string | undefined):
     const file = join(stateDir!, 'plan.json');
     const fd = openSync(file, 'w');
     try {
-      for (const chunk of planJsonChunks(plan)) jsonMiB += writeSync(fd, chunk) / 1048576;
+      for (const chunk of planJsonChunks!(plan)) jsonMiB += writeSync(fd, chunk) / 1048576;
     } finally {
       closeSync(fd);
       unlinkSync(file);
@@ -147,7 +158,7 @@ async function measure(mode: Mode, users: number, stateDir: string | undefined):
   };
 }
 
-function child(mode: Mode, users: number, stateDir?: string): Promise<PlanBenchResult> {
+function child(mode: Mode, users: number, stateDir?: string): Promise<PlanBenchResult | null> {
   return new Promise((resolve, reject) => {
     const args = [fileURLToPath(import.meta.url), '--child', mode, String(users), ...(stateDir ? [stateDir] : [])];
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -156,7 +167,7 @@ function child(mode: Mode, users: number, stateDir?: string): Promise<PlanBenchR
     p.on('error', reject);
     p.on('close', (code) => {
       if (code !== 0) return reject(new Error(`bench/plan ${mode} child exited with ${code}`));
-      resolve(JSON.parse(out.trim().split('\n').pop()!) as PlanBenchResult);
+      resolve(JSON.parse(out.trim().split('\n').pop()!) as PlanBenchResult | null);
     });
   });
 }
@@ -188,7 +199,8 @@ export async function main(users = Number(process.env['T2T_BENCH_USERS'] ?? 100_
   );
   const results: PlanBenchResult[] = [];
   try {
-    const report = (r: PlanBenchResult) => {
+    const report = (r: PlanBenchResult | null) => {
+      if (!r) return;
       results.push(r);
       process.stdout.write(line(r) + '\n');
     };
