@@ -141,7 +141,7 @@ export function toExchangeError(e: unknown, ctx: ErrorContext & { cmdlet: string
         `tenant '${ctx.tenant}': ${object} failed: ${detail.code ? `${detail.code}: ` : ''}${message}${failure.requestId ? ` [request-id ${failure.requestId}]` : ''}`,
         `tenant.exchange${e.status}`,
         compact({ tenant: ctx.tenant, object, status: e.status, requestId: failure.requestId, retryable: e.status === 429 || e.status >= 500 }),
-        /couldn't be found|ManagementObjectNotFound/i.test(`${detail.code ?? ''} ${message}`) ? 'the recipient does not exist (or has not replicated yet): run discover again' : undefined,
+        /couldn't be found|ManagementObjectNotFound/i.test(`${detail.code ?? ''} ${message}`) ? 'the recipient does not exist (or has not replicated yet): run discover again' : e.status === 429 || e.status >= 500 ? 'Exchange failed or throttled the cmdlet: apply is safe to run again' : 'Exchange refused the cmdlet for the reason shown: fix that in the tenant (or the manifest) and run apply again',
         { cause: e },
       );
     }
