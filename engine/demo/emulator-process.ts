@@ -59,7 +59,7 @@ export async function startDemoEmulator(o: StartEmulatorOptions): Promise<DemoEm
   try {
     lines = await new Promise<string[]>((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new UserError(`the emulator did not start within ${(o.startTimeoutMs ?? 20_000) / 1000} s`, 'demo.emulatorTimeout', lastLine(stderr))), o.startTimeoutMs ?? 20_000);
+      const timer = setTimeout(() => reject(new UserError(`the emulator did not start within ${(o.startTimeoutMs ?? 20_000) / 1000} s`, 'demo.emulatorTimeout', `its last output: ${lastLine(stderr)}; run it alone to see why: t2t emulator --config examples/contoso-fabrikam/emulator.yaml --port 0`)), o.startTimeoutMs ?? 20_000);
       const onData = (c: Buffer) => {
         out += c.toString();
         const l = out.split('\n');
