@@ -4,6 +4,7 @@
 // Writers:  const before = structuredClone(rec) (undefined for a create); change rec;
 //           recordWrite(rec, req.now, writeLag(req), before)
 // Readers:  const shown = visibleVersion(rec, req.now); if (!shown) -> 404 / leave it out of lists
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EmuRequest } from './http-types.js';
 import type { Tracked } from '../store/tenant-state.js';
 
@@ -42,4 +43,53 @@ export function visibleVersion<T extends Tracked>(rec: T | undefined, now: numbe
   if (!rec) return undefined;
   if (rec._visibleAt === undefined || now >= rec._visibleAt) return rec;
   return rec._previous as T | undefined;
+}
+
+/** The write a handler is making: when, and how long it stays invisible to readers. */
+export interface WriteContext {
+  now: number;
+  lagMs: number;
+}
+
+const currentWrite = new AsyncLocalStorage<WriteContext>();
+
+/** Run a handler with its write context: store functions deep in a call chain (directory touch,
+ *  recipient touch) stamp lag from it without every caller passing the request down. Internal
+ *  dispatch (Emulator.invoke: generation, scenario building) runs without one: no lag. */
+export function withWriteContext<T>(ctx: WriteContext, run: () => T): T {
+  return currentWrite.run(ctx, run);
+}
+
+/** The running handler's write context, if any. */
+export function writeContext(): WriteContext | undefined {
+  return currentWrite.getStore();
+}
+
+/** A deep copy of `rec` as readers see it until the coming change replicates, or undefined when
+ *  there is no lag (no copy made). Take it BEFORE changing the record. */
+export function snapshotForLag<T extends Tracked>(rec: T): T | undefined {
+  const w = currentWrite.getStore();
+  return w && w.lagMs > 0 ? structuredClone(rec) : undefined;
+}
+
+/** Stamp a write with the running handler's lag. `before`: the record before the change (from
+ *  snapshotForLag), `null` for a create (invisible until replicated), undefined when unknown (the
+ *  change shows at once, but a write window already open keeps its earlier version). Returns
+ *  whether the write lags. */
+export function stampLag<T extends Tracked>(rec: T, before: T | null | undefined): boolean {
+  const w = currentWrite.getStore();
+  if (!w || w.lagMs <= 0) {
+    recordWrite(rec, w?.now ?? 0, 0, undefined);
+    return false;
+  }
+  if (before === null) {
+    // A create: nothing to show until it replicates (an earlier window of the same record, e.g.
+    // a touch before it was stored, must not supply a version).
+    delete rec._visibleAt;
+    delete rec._previous;
+    recordWrite(rec, w.now, w.lagMs, undefined);
+  } else {
+    recordWrite(rec, w.now, w.lagMs, before ?? rec);
+  }
+  return true;
 }

@@ -20,6 +20,7 @@ import { authenticate, type Caller } from '../auth/bearer.js';
 import { EXCHANGE_AUDIENCE, GRAPH_AUDIENCE } from '../auth/auth-routes.js';
 import { Throttler } from './throttle.js';
 import { mulberry32, type Rng } from './prng.js';
+import { withWriteContext } from './lag.js';
 
 export interface PipelineRequest {
   method: HttpMethod;
@@ -192,7 +193,8 @@ export class Pipeline {
       emulator: this.emulator,
       baseUrl: ctx.baseUrl,
     };
-    const res = await route.handler(req);
+    // Writes stamp replication lag from this context (lag.ts); reads compare against ctx.now.
+    const res = await withWriteContext({ now: ctx.now, lagMs: this.emulator.config.faults.replicationLagMs }, () => route.handler(req));
     // Token requests change nothing worth saving.
     if (ctx.method !== 'GET' && res.status < 400 && !ctx.path.includes('/oauth2/')) this.emulator.onWrite();
     return res;

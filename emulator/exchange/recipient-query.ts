@@ -1,24 +1,35 @@
 // What every Get- cmdlet shares: -Identity, -Filter, -RecipientTypeDetails, -ResultSize (applied
 // by the route, which pages), answered as recipient views.
-import { liveRecipients, type RecipientType } from '../store/exchange-state.js';
+import { liveRecipients, visibleRecipient, type RecipientType } from '../store/exchange-state.js';
 import type { CmdletContext, Params } from './cmdlet.js';
 import { resolveRecipient } from './identity.js';
 import { evalOpath, parseOpath } from './opath-filter.js';
 import { recipientView } from './recipient-view.js';
-import { invalidParameter } from './exchange-errors.js';
+import { invalidParameter, objectNotFound } from './exchange-errors.js';
 
 export const GET_PARAMETERS = ['Identity', 'Filter', 'ResultSize', 'RecipientTypeDetails', 'Properties', 'PropertySets', 'Anr', 'OrganizationalUnit', 'SortBy'];
 
 export function queryRecipients(ctx: CmdletContext, p: Params, types: readonly RecipientType[]): Record<string, unknown>[] {
   const identity = p.str('Identity');
-  if (identity) return [recipientView(ctx.t, resolveRecipient(ctx.t, identity, types))];
+  // Reads see replication lag: a recipient not replicated yet is not found, an update shows its
+  // previous version (Set-*/Enable-* resolve the primary's record, so write chains work).
+  if (identity) {
+    const r = visibleRecipient(resolveRecipient(ctx.t, identity, types), ctx.now);
+    if (!r || !types.includes(r.type)) throw objectNotFound(identity);
+    return [recipientView(ctx.t, r)];
+  }
   let wanted = types;
   const rtd = p.raw('RecipientTypeDetails');
   if (rtd !== undefined && rtd !== null) {
     const list = (Array.isArray(rtd) ? rtd : String(rtd).split(',')).map((x) => String(x).trim().toLowerCase());
     wanted = types.filter((x) => list.includes(x.toLowerCase()));
   }
-  let views = liveRecipients(ctx.t).filter((r) => wanted.includes(r.type)).map((r) => recipientView(ctx.t, r));
+  const views0: Record<string, unknown>[] = [];
+  for (const rec of liveRecipients(ctx.t)) {
+    const r = visibleRecipient(rec, ctx.now);
+    if (r && wanted.includes(r.type)) views0.push(recipientView(ctx.t, r));
+  }
+  let views = views0;
   const filter = p.str('Filter');
   if (filter) {
     const expr = parseOpath(filter);

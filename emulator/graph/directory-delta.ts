@@ -3,7 +3,7 @@
 // paged by seq. The first round returns every live object; later rounds only what changed after
 // the previous deltaLink, deletions as {id, @removed}, groups with members@delta.
 import { GraphError, json, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
-import type { DirGroup, DirUser } from '../store/directory-state.js';
+import { replicatedSeq, type DirGroup, type DirUser } from '../store/directory-state.js';
 import type { TenantState, Tracked } from '../store/tenant-state.js';
 import { changesAfter } from '../store/change-log.js';
 import { applySelect, contextUrl, decodeToken, encodeToken, pageSize } from './odata.js';
@@ -24,9 +24,11 @@ function readToken(req: EmuRequest): DeltaToken {
   const selectParam = req.query.get('$select');
   const select = selectParam ? selectParam.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
   const t = req.tenant;
-  if (delta === 'latest') return { since: t.seq, upto: t.seq, after: t.seq, ...(select ? { select } : {}), initial: false };
+  // Rounds end below any write still replicating (it comes with the next round once visible).
+  const upto = replicatedSeq(t, req.now);
+  if (delta === 'latest') return { since: upto, upto, after: upto, ...(select ? { select } : {}), initial: false };
   const raw = skip ?? delta;
-  if (!raw) return { since: 0, upto: t.seq, after: 0, ...(select ? { select } : {}), initial: true };
+  if (!raw) return { since: 0, upto, after: 0, ...(select ? { select } : {}), initial: true };
   let tok: Partial<DeltaToken>;
   try {
     tok = decodeToken<Partial<DeltaToken>>(raw, skip ? '$skiptoken' : '$deltatoken');
@@ -38,7 +40,7 @@ function readToken(req: EmuRequest): DeltaToken {
   }
   if (delta) {
     // A deltaLink starts a new round: everything changed since the last one, up to now.
-    return { since: tok.upto, upto: t.seq, after: tok.upto, ...(tok.select ? { select: tok.select } : {}), initial: false };
+    return { since: tok.upto, upto: Math.max(tok.upto, upto), after: tok.upto, ...(tok.select ? { select: tok.select } : {}), initial: false };
   }
   return tok as DeltaToken;
 }

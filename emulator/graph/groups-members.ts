@@ -1,22 +1,22 @@
 // Group membership: GET /groups/{id}/members, POST /groups/{id}/members/$ref,
 // DELETE /groups/{id}/members/{memberId}/$ref, GET /users/{id}/memberOf.
 import { json, notFound, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
-import { getGroup, getUser, liveGroups, memberIds, touch } from '../store/directory-state.js';
+import { getGroup, getUser, liveGroups, memberIds, touch, visible } from '../store/directory-state.js';
 import { nextSeq } from '../store/tenant-state.js';
 import { applySelect, bodyObject, collection, idFromODataId, parseSelect } from './odata.js';
-import { addMembers, groupOr404, groupView } from './groups.js';
+import { addMembers, groupOr404, groupView, visibleGroupOr404 } from './groups.js';
 import { fullUser, renderUser } from './users-view.js';
-import { userOr404 } from './users.js';
+import { visibleUserOr404 } from './users.js';
 
 function listMembers(req: EmuRequest): EmuResponse {
   const t = req.tenant;
-  const g = groupOr404(t, req.params.id!);
+  const g = visibleGroupOr404(req, req.params.id!);
   const select = parseSelect(req);
   const items: Record<string, unknown>[] = [];
   for (const id of memberIds(g)) {
-    const u = getUser(t, id);
+    const u = visible(getUser(t, id), req.now);
     if (u) items.push({ '@odata.type': '#microsoft.graph.user', ...(select ? applySelect(fullUser(u), select) : renderUser(req, u)) });
-    const sub = u ? undefined : getGroup(t, id);
+    const sub = u ? undefined : visible(getGroup(t, id), req.now);
     if (sub) items.push({ '@odata.type': '#microsoft.graph.group', ...applySelect(groupView(sub), select) });
   }
   return json(200, collection(req, 'directoryObjects', items, { ...(select ? { select } : {}), shaped: true }));
@@ -45,10 +45,11 @@ function removeRef(req: EmuRequest): EmuResponse {
 
 function memberOf(req: EmuRequest): EmuResponse {
   const t = req.tenant;
-  const u = userOr404(t, req.params.id!);
+  const u = visibleUserOr404(req, req.params.id!);
   const select = parseSelect(req);
   const items = liveGroups(t)
-    .filter((g) => g.members[u.id] && !g.members[u.id]!.removed)
+    .map((g) => visible(g, req.now))
+    .filter((g): g is NonNullable<typeof g> => !!g && !!g.members[u.id] && !g.members[u.id]!.removed)
     .map((g) => ({ '@odata.type': '#microsoft.graph.group', ...applySelect(groupView(g), select) }));
   return json(200, collection(req, 'directoryObjects', items, { ...(select ? { select } : {}), shaped: true }));
 }

@@ -1,7 +1,7 @@
 // /groups: create (optionally with members@odata.bind), read, list with $filter, update (bulk
 // members@odata.bind, at most 20 and all or nothing), delete.
 import { badRequest, json, notFound, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
-import { addGroup, getGroup, getUser, liveGroups, ownerOfAddress, touch, unindex, updateGroup, type DirGroup } from '../store/directory-state.js';
+import { addGroup, getGroup, getUser, liveGroups, visible, ownerOfAddress, touch, unindex, updateGroup, type DirGroup } from '../store/directory-state.js';
 import type { TenantState } from '../store/tenant-state.js';
 import { nextSeq } from '../store/tenant-state.js';
 import { bodyObject, contextUrl, lazyCollection, idFromODataId, matches, parseFilterParam, parseSelect, applySelect } from './odata.js';
@@ -97,8 +97,15 @@ function create(req: EmuRequest): EmuResponse {
   return json(201, { '@odata.context': contextUrl(req, 'groups/$entity'), ...groupView(g) });
 }
 
+/** A group as a READ sees it (replication lag); writes use groupOr404. */
+export function visibleGroupOr404(req: Pick<EmuRequest, 'tenant' | 'now'>, id: string): DirGroup {
+  const g = visible(getGroup(req.tenant, id), req.now);
+  if (!g) throw notFound(id);
+  return g;
+}
+
 function getOne(req: EmuRequest): EmuResponse {
-  const g = groupOr404(req.tenant, req.params.id!);
+  const g = visibleGroupOr404(req, req.params.id!);
   return json(200, { '@odata.context': contextUrl(req, 'groups/$entity'), ...applySelect(groupView(g), parseSelect(req)) });
 }
 
@@ -106,9 +113,12 @@ function list(req: EmuRequest): EmuResponse {
   const filter = parseFilterParam(req, 'Group', GROUP_PROPERTIES);
   const select = parseSelect(req);
   // Filter lazily, render only the page (the view is built once per group looked at).
-  const keep = (g: DirGroup) => !g._deleted && (!filter || matches(filter, groupView(g)));
+  const keep = (rec: DirGroup) => {
+    const g = visible(rec, req.now);
+    return !!g && (!filter || matches(filter, groupView(g)));
+  };
   const ordered = Object.values(req.tenant.directory.groups);
-  return json(200, lazyCollection(req, 'groups', ordered, keep, (g) => applySelect(groupView(g), select), select ? { select } : {}));
+  return json(200, lazyCollection(req, 'groups', ordered, keep, (g) => applySelect(groupView(visible(g, req.now)!), select), select ? { select } : {}));
 }
 
 function patch(req: EmuRequest): EmuResponse {

@@ -1,7 +1,7 @@
 // GET /subscribedSkus and POST /users/{id}/assignLicense. A licence with an Exchange plan
 // provisions a mailbox; removing the last one schedules the mailbox's removal after retention.
 import { badRequest, json, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
-import { findSku, getUser, touch, type AssignedLicense, type DirUser } from '../store/directory-state.js';
+import { beforeChange, findSku, getUser, touch, type AssignedLicense, type DirUser } from '../store/directory-state.js';
 import { provisionMailbox, scheduleMailboxRemoval, sweepMailboxRetention } from '../store/exchange-state.js';
 import type { TenantState } from '../store/tenant-state.js';
 import { bodyObject, collection, contextUrl } from './odata.js';
@@ -58,6 +58,7 @@ export function assignLicenses(t: TenantState, u: DirUser, add: AssignedLicense[
     if (!held.has(id.toLowerCase())) throw badRequest('User does not have a corresponding license.');
   }
   const before = mailboxOptions(t, u.assignedLicenses);
+  const previous = beforeChange(u);
   let licenses = u.assignedLicenses.filter((l) => !remove.map((r) => r.toLowerCase()).includes(l.skuId));
   for (const id of remove) findSku(t, id)!.consumedUnits -= 1;
   for (const l of add) {
@@ -70,7 +71,7 @@ export function assignLicenses(t: TenantState, u: DirUser, add: AssignedLicense[
     }
   }
   u.assignedLicenses = licenses;
-  touch(t, u);
+  touch(t, u, previous);
   const after = mailboxOptions(t, licenses);
   if (after.exchange) provisionMailbox(t, u.id, now, { archive: after.archive });
   else if (before.exchange) scheduleMailboxRemoval(t, u.id, now);

@@ -1,9 +1,9 @@
 // The manager relationship: PUT/DELETE /users/{id}/manager/$ref, GET /users/{id}/manager.
 import { badRequest, json, notFound, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
-import { getUser, touch } from '../store/directory-state.js';
+import { beforeChange, getUser, touch, visible } from '../store/directory-state.js';
 import { bodyObject, contextUrl, idFromODataId } from './odata.js';
 import { renderUser } from './users-view.js';
-import { userOr404 } from './users.js';
+import { userOr404, visibleUserOr404 } from './users.js';
 
 function setManager(req: EmuRequest): EmuResponse {
   const t = req.tenant;
@@ -12,15 +12,16 @@ function setManager(req: EmuRequest): EmuResponse {
   const m = getUser(t, ref);
   if (!m) throw notFound(ref);
   if (m.id === u.id) throw badRequest('A user cannot be their own manager.');
+  const before = beforeChange(u);
   u.managerId = m.id;
-  touch(t, u);
+  touch(t, u, before);
   return { status: 204 };
 }
 
 function getManager(req: EmuRequest): EmuResponse {
   const t = req.tenant;
-  const u = userOr404(t, req.params.id!);
-  const m = u.managerId ? getUser(t, u.managerId) : undefined;
+  const u = visibleUserOr404(req, req.params.id!);
+  const m = u.managerId ? visible(getUser(t, u.managerId), req.now) : undefined;
   if (!m) throw notFound('manager');
   return json(200, { '@odata.context': contextUrl(req, 'directoryObjects/$entity'), '@odata.type': '#microsoft.graph.user', ...renderUser(req, m) });
 }
@@ -29,8 +30,9 @@ function removeManager(req: EmuRequest): EmuResponse {
   const t = req.tenant;
   const u = userOr404(t, req.params.id!);
   if (!u.managerId) throw notFound('manager');
+  const before = beforeChange(u);
   u.managerId = null;
-  touch(t, u);
+  touch(t, u, before);
   return { status: 204 };
 }
 

@@ -1,7 +1,7 @@
 // /users: create, read (by id or UPN), list with $filter/$select/$top/$count, update, delete.
 import { badRequest, json, notFound, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
 import {
-  addUser, emptyExtensionAttributes, getUser, ownerOfAddress, touch, unindex, updateUser, usersInOrder,
+  addUser, emptyExtensionAttributes, getUser, ownerOfAddress, touch, unindex, updateUser, usersInOrder, visible,
   type DirUser,
 } from '../store/directory-state.js';
 import type { TenantState } from '../store/tenant-state.js';
@@ -26,6 +26,14 @@ export const duplicateValue = (prop: string) => badRequest(`Another object with 
 
 export function userOr404(t: TenantState, idOrUpn: string): DirUser {
   const u = getUser(t, idOrUpn);
+  if (!u) throw notFound(idOrUpn);
+  return u;
+}
+
+/** A user as a READ sees it (replication lag): 404 until a create replicates, the previous
+ *  version until an update does. Writes use userOr404 (the primary), so POST then PATCH works. */
+export function visibleUserOr404(req: Pick<EmuRequest, 'tenant' | 'now'>, idOrUpn: string): DirUser {
+  const u = visible(getUser(req.tenant, idOrUpn), req.now);
   if (!u) throw notFound(idOrUpn);
   return u;
 }
@@ -142,7 +150,7 @@ function createUser(req: EmuRequest): EmuResponse {
 }
 
 function getOne(req: EmuRequest): EmuResponse {
-  const u = userOr404(req.tenant, req.params.id!);
+  const u = visibleUserOr404(req, req.params.id!);
   return json(200, { '@odata.context': contextUrl(req, 'users/$entity', selectOf(req)), ...renderUser(req, u) });
 }
 
@@ -202,7 +210,7 @@ function listUsers(req: EmuRequest): EmuResponse {
     throw badRequest("Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
   }
   const select = selectOf(req);
-  return json(200, lazyCollection(req, 'users', orderedCandidates(t, filter), userFilter(req, filter), (u) => renderUser(req, u, select), select ? { select } : {}));
+  return json(200, lazyCollection(req, 'users', orderedCandidates(t, filter), userFilter(req, filter), (u) => renderUser(req, visible(u, req.now)!, select), select ? { select } : {}));
 }
 
 /** The users a filter can match, in list order: the index hits for an indexed eq (a handful), else
@@ -213,14 +221,17 @@ function orderedCandidates(t: TenantState, filter: FilterExpr | undefined): read
   return [...ids].map((id) => t.directory.users[id]).filter((u): u is DirUser => !!u);
 }
 
-/** Which users the request's $filter and $search keep (tombstones never). */
-function userFilter(req: EmuRequest, filter: FilterExpr | undefined): (u: DirUser) => boolean {
+/** Which users the request's $filter and $search keep, on the version a read sees (tombstones
+ *  and not yet replicated creates never). */
+function userFilter(req: EmuRequest, filter: FilterExpr | undefined): (rec: DirUser) => boolean {
   const search = /^"(?:displayName|mail|userPrincipalName):([^"]*)"$/i.exec(req.query.get('$search') ?? '');
   const term = search ? search[1]!.toLowerCase() : undefined;
-  return (u) =>
-    !u._deleted &&
+  return (rec) => {
+    const u = visible(rec, req.now);
+    return !!u &&
     (!filter || evalFilter(filter, fullUser(u))) &&
     (term === undefined || [u.displayName, u.mail ?? '', u.userPrincipalName].some((v) => v.toLowerCase().includes(term)));
+  };
 }
 
 function countUsers(req: EmuRequest): EmuResponse {

@@ -5,6 +5,7 @@
 import type { TenantState, Tracked } from './tenant-state.js';
 import { nextSeq } from './tenant-state.js';
 import { noteWrite } from './change-log.js';
+import { snapshotForLag, stampLag, visibleVersion } from '../core/lag.js';
 
 export interface AssignedLicense {
   skuId: string;
@@ -154,19 +155,49 @@ export function usersInOrder(t: { directory: DirectoryState }): readonly DirUser
   return order;
 }
 
-/** Add a new user (validated already): the record, the list order, the indexes, a tracked write. */
+/** Add a new user (validated already): the record, the list order, the indexes, a tracked write
+ *  (with replication lag, invisible to reads until it replicates; writes find it at once). */
 export function addUser(t: TenantState, u: DirUser): void {
   t.directory.users[u.id] = u;
   userOrder.get(t.directory.users)?.push(u);
   index(t, u);
-  touch(t, u);
+  touch(t, u, null);
 }
 
 /** Add a new group (validated already): the record, the indexes, a tracked write. */
 export function addGroup(t: TenantState, g: DirGroup): void {
   t.directory.groups[g.id] = g;
   index(t, g);
-  touch(t, g);
+  touch(t, g, null);
+}
+
+/** The version of a user or group a READ sees now (replication lag): the latest, the one before
+ *  the write still replicating, or undefined (created, not replicated yet; or deleted). Writes use
+ *  the record itself (getUser / getGroup): they go to the primary. */
+export function visible<T extends DirUser | DirGroup>(rec: T | undefined, now: number): T | undefined {
+  const v = visibleVersion(rec, now);
+  return v && !v._deleted ? v : undefined;
+}
+
+const lagging = new WeakMap<TenantState, Set<Tracked>>();
+
+/** The highest seq a delta round may include at `now`: below every directory write still
+ *  replicating, so a round never reports (nor skips) a change readers cannot see yet. */
+export function replicatedSeq(t: TenantState, now: number): number {
+  let cap = t.seq;
+  const set = lagging.get(t);
+  if (!set) return cap;
+  for (const rec of set) {
+    if (rec._visibleAt === undefined || now >= rec._visibleAt) set.delete(rec);
+    else cap = Math.min(cap, rec._seq - 1);
+  }
+  return cap;
+}
+
+/** A copy of a record to pass to touch() as what readers see until the change replicates; only
+ *  made when replication lag is on. Take it before changing the record. */
+export function beforeChange<T extends Tracked>(rec: T): T | undefined {
+  return snapshotForLag(rec);
 }
 
 export function liveUsers(t: { directory: DirectoryState }): DirUser[] {
@@ -199,9 +230,16 @@ export function index(t: TenantState, o: { id: string; mail: string | null; prox
 }
 
 /** Stamp a tracked write (a user or group already in its map): the next seq, noted in the map's
- *  change log for delta queries. TODO(lag): switch to emulator/core/lag.ts recordWrite. */
-export function touch(t: TenantState, rec: Tracked): void {
+ *  change log for delta queries, and replication lag (faults.replicationLagMs, from the running
+ *  handler's write context): `before` is the record before the change (beforeChange), null for a
+ *  create, omitted when unknown (the change is visible at once). */
+export function touch(t: TenantState, rec: Tracked, before?: Tracked | null): void {
   rec._seq = nextSeq(t);
+  if (stampLag(rec, before)) {
+    let set = lagging.get(t);
+    if (!set) lagging.set(t, (set = new Set()));
+    set.add(rec);
+  }
   const id = (rec as { id?: unknown }).id;
   if (typeof id !== 'string') return;
   if (t.directory.users[id] === rec) noteWrite(t.directory.users, rec);
@@ -210,17 +248,19 @@ export function touch(t: TenantState, rec: Tracked): void {
 
 /** Apply a change to a user, keeping the indexes in step with its UPN, mail and proxy addresses. */
 export function updateUser(t: TenantState, u: DirUser, change: (u: DirUser) => void): void {
+  const before = beforeChange(u);
   unindex(t, u);
   change(u);
   index(t, u);
-  touch(t, u);
+  touch(t, u, before);
 }
 
 export function updateGroup(t: TenantState, g: DirGroup, change: (g: DirGroup) => void): void {
+  const before = beforeChange(g);
   unindex(t, g);
   change(g);
   index(t, g);
-  touch(t, g);
+  touch(t, g, before);
 }
 
 export function emptyExtensionAttributes(): ExtensionAttributes {

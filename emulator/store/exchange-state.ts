@@ -6,6 +6,7 @@ import type { TenantState, Tracked } from './tenant-state.js';
 import { getUser, index, unindex, updateUser, type DirUser } from './directory-state.js';
 import { dropMailStore, ensureMailStore } from './mail-state.js';
 import { nextSeq } from './tenant-state.js';
+import { snapshotForLag, stampLag, visibleVersion } from '../core/lag.js';
 
 export type RecipientType = 'UserMailbox' | 'MailUser' | 'MailContact';
 
@@ -100,10 +101,19 @@ export function setAddresses(t: TenantState, r: Recipient, addresses: string[]):
   }
 }
 
-/** Stamp a tracked write. TODO(lag): use emulator/core/lag.ts recordWrite once the core lands. */
-export function touchRecipient(t: TenantState, r: Recipient, now: number): void {
+/** Stamp a tracked write: the next seq, WhenChanged, and replication lag from the running
+ *  handler's write context (emulator/core/lag.ts): Get-* cmdlets see `before` (a snapshotForLag
+ *  copy taken before the change) until the write replicates; omitted = visible at once. */
+export function touchRecipient(t: TenantState, r: Recipient, now: number, before?: Recipient): void {
   r._seq = nextSeq(t);
   r.whenChanged = new Date(now).toISOString();
+  stampLag(r, before);
+}
+
+/** The version of a recipient a READ (Get-* cmdlet) sees now: undefined until a create replicates. */
+export function visibleRecipient(r: Recipient | undefined, now: number): Recipient | undefined {
+  const v = visibleVersion(r, now);
+  return v && !v._deleted ? v : undefined;
 }
 
 export function legacyDnFor(alias: string): string {
@@ -167,6 +177,7 @@ export function newRecipient(t: TenantState, now: number, init: Partial<Recipien
   };
   t.exchange.recipients[r.guid] = r;
   if (r.userId) t.exchange.byUser[r.userId] = r.guid;
+  stampLag(r, null);
   return r;
 }
 
@@ -186,17 +197,18 @@ export function provisionMailbox(t: TenantState, userId: string, now: number, op
   const primary = stampExchangeAddresses(t, u);
   void primary;
   let r = recipientOfUser(t, userId);
+  const before = r && snapshotForLag(r);
   if (r && r.type === 'UserMailbox') {
     if (r.pendingRemovalAt !== undefined) cancelRemoval(t, r); // licence back within retention
     if (options.archive && !r.archiveGuid) r.archiveGuid = crypto.randomUUID();
-    touchRecipient(t, r, now);
+    touchRecipient(t, r, now, before);
   } else if (r) {
     r.wasMailUser = r.type === 'MailUser';
     r.type = 'UserMailbox';
     r.exchangeGuid ??= crypto.randomUUID();
     r.legacyExchangeDN ??= legacyDnFor(r.alias);
     if (options.archive) r.archiveGuid ??= crypto.randomUUID();
-    touchRecipient(t, r, now);
+    touchRecipient(t, r, now, before);
   } else {
     const alias = aliasOf(u);
     r = newRecipient(t, now, {
@@ -218,9 +230,10 @@ export function provisionMailbox(t: TenantState, userId: string, now: number, op
 export function scheduleMailboxRemoval(t: TenantState, userId: string, now: number): void {
   const r = recipientOfUser(t, userId);
   if (!r || r.type !== 'UserMailbox' || r.pendingRemovalAt !== undefined) return;
+  const before = snapshotForLag(r);
   r.pendingRemovalAt = now + t.exchange.mailboxRetentionDays * 86_400_000;
   pendingRemovals(t)[r.guid] = r.pendingRemovalAt;
-  touchRecipient(t, r, now);
+  touchRecipient(t, r, now, before);
   sweepMailboxRetention(t, now);
 }
 

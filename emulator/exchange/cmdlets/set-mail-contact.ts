@@ -3,6 +3,7 @@
 // emulator convenience: Exchange Online has no cmdlet parameter for it (in the real world the DN is
 // freed by removing the contact, or by editing the attribute in on-premises AD for synced contacts);
 // it lets the cutover free the DN so it can be stamped as an X500 address on the target user.
+import { snapshotForLag } from '../../core/lag.js';
 import { touchRecipient } from '../../store/exchange-state.js';
 import type { Cmdlet } from '../cmdlet.js';
 import { invalidParameter } from '../exchange-errors.js';
@@ -15,6 +16,7 @@ export const setMailContact: Cmdlet = {
   mandatory: ['Identity'],
   run: (ctx, p) => {
     const r = resolveRecipient(ctx.t, p.str('Identity')!, ['MailContact']);
+    const before = snapshotForLag(r);
     const ext = p.str('ExternalEmailAddress');
     if (ext !== undefined && (!ext || !/^(smtp:)?[^@\s]+@[^@\s]+$/i.test(ext))) throw invalidParameter('ExternalEmailAddress', `"${ext ?? ''}" is not a valid SMTP address.`);
     applyCommonSetters(ctx, r, p);
@@ -24,7 +26,7 @@ export const setMailContact: Cmdlet = {
     if (name) r.name = name;
     const alias = p.str('Alias');
     if (alias) r.alias = alias;
-    touchRecipient(ctx.t, r, ctx.now);
+    touchRecipient(ctx.t, r, ctx.now, before);
     return [];
   },
 };

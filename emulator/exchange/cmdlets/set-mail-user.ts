@@ -1,5 +1,6 @@
 // Set-MailUser: ExternalEmailAddress, EmailAddresses (X500s for native moves), visibility,
 // ExchangeGuid/ArchiveGuid (the source mailbox's, before a cross-tenant move), custom attributes.
+import { snapshotForLag } from '../../core/lag.js';
 import { touchRecipient } from '../../store/exchange-state.js';
 import type { Cmdlet } from '../cmdlet.js';
 import { invalidParameter } from '../exchange-errors.js';
@@ -13,6 +14,7 @@ export const setMailUser: Cmdlet = {
   mandatory: ['Identity'],
   run: (ctx, p) => {
     const r = resolveRecipient(ctx.t, p.str('Identity')!, ['MailUser']);
+    const before = snapshotForLag(r);
     const ext = p.str('ExternalEmailAddress');
     if (ext !== undefined && (!ext || !/^(smtp:)?[^@\s]+@[^@\s]+$/i.test(ext))) throw invalidParameter('ExternalEmailAddress', `"${ext ?? ''}" is not a valid SMTP address.`);
     const exchangeGuid = p.guid('ExchangeGuid');
@@ -25,7 +27,7 @@ export const setMailUser: Cmdlet = {
     if (ext) r.externalEmailAddress = `SMTP:${ext.replace(/^smtp:/i, '')}`;
     if (exchangeGuid !== undefined) r.exchangeGuid = exchangeGuid;
     if (archiveGuid !== undefined) r.archiveGuid = archiveGuid;
-    touchRecipient(ctx.t, r, ctx.now);
+    touchRecipient(ctx.t, r, ctx.now, before);
     return [];
   },
 };
