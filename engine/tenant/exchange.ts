@@ -4,7 +4,7 @@
 import type { TenantAuth } from './auth.js';
 import type { CloudEndpoints } from './clouds.js';
 import { toExchangeError, isAbort } from './errors.js';
-import { budgetedFetch, classify, readResponseBody } from './graph.js';
+import { budgetedFetch, cachedToken, classify, readResponseBody } from './graph.js';
 import type { HttpTransport } from './http-transport.js';
 import type { TenantBudgets } from './rate-budget.js';
 import { withRetry, type RetryPolicy } from './retry.js';
@@ -60,7 +60,7 @@ export function createExchange(deps: ExchangeDeps): ExchangeClient {
           const target: string = next;
           const page = (await withRetry(
             async () => {
-              const token = await deps.auth.token('exchange');
+              const token = await cachedToken(deps.auth, 'exchange');
               const response = await budgetedFetch(deps.transport, budget, target, {
                 method: 'POST',
                 body,

@@ -11,7 +11,7 @@ import {
   type MiddlewareOptions,
 } from '@microsoft/microsoft-graph-client';
 import type { T2tError } from '../errors.js';
-import type { TenantAuth } from './auth.js';
+import { decodeClaims, type TenantAuth, type TokenAudience } from './auth.js';
 import type { CloudEndpoints } from './clouds.js';
 import { HttpStatusError, isAbort, remoteFailure, toTenantError } from './errors.js';
 import { networkFailure, type HttpTransport } from './http-transport.js';
@@ -169,11 +169,44 @@ export function mailboxOf(url: string): string | undefined {
   return id ? decodeURIComponent(id) : undefined;
 }
 
+/** msal-node refreshes a cached token this long before it expires; the memo below does the same. */
+const TOKEN_REFRESH_MS = 5 * 60_000;
+const tokenMemos = new WeakMap<TenantAuth, Map<TokenAudience, { token?: string; refreshAt: number; pending?: Promise<string> }>>();
+
+/**
+ * The tenant's access token, held until msal would refresh it. msal's own cache lookup costs more
+ * CPU than a small request, and concurrent first calls would each sign in: this keeps one token
+ * per audience and lets concurrent callers share one sign-in. Failures are not remembered.
+ */
+export function cachedToken(auth: TenantAuth, audience: TokenAudience): Promise<string> {
+  let memos = tokenMemos.get(auth);
+  if (!memos) tokenMemos.set(auth, (memos = new Map()));
+  const m = memos.get(audience) ?? { refreshAt: 0 };
+  memos.set(audience, m);
+  if (m.token !== undefined && Date.now() < m.refreshAt) return Promise.resolve(m.token);
+  if (m.pending) return m.pending;
+  const pending = auth.token(audience).then(
+    (token) => {
+      m.pending = undefined;
+      m.token = token;
+      m.refreshAt = decodeClaims(token).expiresAt.getTime() - TOKEN_REFRESH_MS;
+      return token;
+    },
+    (e: unknown) => {
+      m.pending = undefined;
+      m.token = undefined;
+      throw e;
+    },
+  );
+  m.pending = pending;
+  return pending;
+}
+
 export function createGraph(deps: GraphDeps): GraphFacade {
   const { endpoints, auth, transport, budgets } = deps;
   const customHosts = endpoints.cloud === 'emulator' ? new Set([new URL(endpoints.graphBase).hostname]) : undefined;
   const capture = new ErrorCapture();
-  const authHandler = new AuthenticationHandler({ getAccessToken: () => auth.token('graph') });
+  const authHandler = new AuthenticationHandler({ getAccessToken: () => cachedToken(auth, 'graph') });
   const fetcher = new BudgetedFetch(transport);
   capture.setNext(authHandler);
   authHandler.setNext(fetcher);
