@@ -32,7 +32,8 @@ export interface ProbeReport {
   inFlightPeak: number;
   /** Per sample: seconds since start, requests in flight, writes so far. */
   timeline: { t: number; inFlight: number; writes: number; changes: number }[];
-  cpu: { seconds: number; benchCpuShare: number; emulatorCpuShare: number | null };
+  /** Wall seconds, and CPU seconds of this process (t2t) and of the emulator process over them. */
+  cpu: { seconds: number; benchCpuSeconds: number; emulatorCpuSeconds: number | null; benchCpuShare: number; emulatorCpuShare: number | null };
 }
 
 function procCpuSeconds(pid: number): number | null {
@@ -114,6 +115,8 @@ export class Probe {
       timeline: this.samples,
       cpu: {
         seconds: Number(seconds.toFixed(1)),
+        benchCpuSeconds: Number(((c.user + c.system) / 1e6).toFixed(2)),
+        emulatorCpuSeconds: emu1 !== null && this.emuCpu0 !== null ? Number((emu1 - this.emuCpu0).toFixed(2)) : null,
         benchCpuShare: Number(((c.user + c.system) / 1e6 / seconds).toFixed(2)),
         emulatorCpuShare: emu1 !== null && this.emuCpu0 !== null ? Number(((emu1 - this.emuCpu0) / seconds).toFixed(2)) : null,
       },

@@ -5,7 +5,7 @@
 // Run: npm run bench -- apply     (BENCH_APPLY_USERS=1000 BENCH_APPLY_TIMESCALE=0.05 to tune)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { performance } from 'node:perf_hooks';
@@ -178,7 +178,9 @@ export async function main(): Promise<ApplyBench> {
     const perUser = (n: number) => (n / Math.max(1, result.users)).toFixed(2);
     console.log(`requests: ${p.requests} (${perUser(p.requests)} per user); statuses ${JSON.stringify(p.byStatus)}`);
     for (const [k, n] of Object.entries(p.byKind)) console.log(`  ${k.padEnd(48)} ${String(n).padStart(7)}  ${perUser(n)}/user`);
-    console.log(`in flight: mean ${p.inFlightMean}, peak ${p.inFlightPeak}; CPU share over ${p.cpu.seconds} s: bench ${p.cpu.benchCpuShare}, emulator ${p.cpu.emulatorCpuShare} (2 cores = 2.0)`);
+    console.log(`in flight: mean ${p.inFlightMean}, peak ${p.inFlightPeak}; CPU share over ${p.cpu.seconds} s: t2t ${p.cpu.benchCpuShare}, emulator ${p.cpu.emulatorCpuShare} (2 cores = 2.0)`);
+    const ms = (s: number | null) => (s === null ? '?' : ((s * 1000) / Math.max(1, result.users)).toFixed(2));
+    console.log(`CPU per user: t2t ${ms(p.cpu.benchCpuSeconds)} ms, emulator ${ms(p.cpu.emulatorCpuSeconds)} ms (machine load average ${loadavg()[0]!.toFixed(1)})`);
     console.log(`mean ms per step: ${JSON.stringify(result.stepMs)}`);
     if (process.env.BENCH_APPLY_TIMELINE) for (const s of p.timeline) console.log(`  t=${s.t}s in-flight=${s.inFlight} writes=${s.writes} changes=${s.changes}`);
     console.log(`exchange writes: ${exchangeWrites}; failed users: ${result.failedUsers} (target 0); duplicate target users: ${duplicates} (target 0)`);

@@ -9,7 +9,8 @@ import { manifestHash } from '../manifest/manifest-hash.js';
 import { manifestInputs } from '../manifest/load-project.js';
 import { stateDir } from '../state/paths.js';
 import { acquireLock, type Lock } from '../state/lock.js';
-import { appendJobLog, createProcessLogger } from '../state/job-log.js';
+import { createProcessLogger } from '../state/job-log.js';
+import { createJobLogWriter } from './job-log-writer.js';
 import { requireCleanWorkingTree, manifestRevision, type ManifestRevision } from '../gitops/revision.js';
 import { appliedBy, countChanges, writeApplyRecord, type ApplyRecord, type ApplyResult } from '../gitops/apply-records.js';
 import { discover } from '../discovery/discover.js';
@@ -113,12 +114,10 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
       const execStarted = new Date().toISOString();
       let writes = 0;
       const recorded: RecordedWrite[] = [];
-      const pendingLogs = new Set<Promise<void>>();
+      const jobLogs = createJobLogWriter(state);
       const jobLog = (c: PlanChange, event: string, fields: Record<string, unknown>) => {
         if (!c.user || dryRun) return;
-        const p = appendJobLog(state, { wave: c.wave, user: c.user }, { event, ...fields }).catch(() => undefined);
-        pendingLogs.add(p);
-        void p.finally(() => pendingLogs.delete(p));
+        jobLogs.append({ wave: c.wave, user: c.user }, { event, ...fields });
       };
       const warned = new Set<string>();
       const run = { groups: new Map<string, string>(), warned };
@@ -188,7 +187,7 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
           }
         },
       });
-      await Promise.all([...pendingLogs]);
+      await jobLogs.flush();
       const result = resultOf(exec);
       log.info({ result, users: exec.users, writes }, 'apply finished');
 
