@@ -51,7 +51,19 @@ export interface Route {
   resourceUnits?: number;
   /** Routes that need no token (OpenID metadata, token endpoint, pre-authenticated URLs). */
   anonymous?: boolean;
+  /** Pre-authenticated URLs (anonymous, a signed token in the URL): whom the request counts
+   *  against for throttling, read from its token; undefined (bad token) = not throttled, the
+   *  handler refuses it. Without this, anonymous routes are not throttled. */
+  throttleScope?: (req: Pick<EmuRequest, 'params' | 'query' | 'now' | 'emulator'>) => ThrottleScope | undefined;
   handler: Handler;
+}
+
+/** Who a pre-authenticated request counts against: its tenant, the app that created the URL, and
+ *  (mailbox budget) the mailbox key, as the throttler keys mailboxes (the user id of a primary). */
+export interface ThrottleScope {
+  tenant: TenantState;
+  appId: string;
+  mailbox?: string;
 }
 
 /** Graph's error wire format: {error:{code,message,innerError:{date,request-id,client-request-id}}}. */

@@ -148,16 +148,21 @@ export class Pipeline {
   };
 
   private throttle: Stage = async (ctx, next) => {
-    if (!ctx.caller) return next();
+    const route = ctx.match!.route;
+    // Pre-authenticated URLs carry no bearer token: their signed token names the tenant, the app
+    // that created them and the mailbox, so they draw from the same budgets.
+    const scope = ctx.caller ? { tenant: ctx.caller.tenant, appId: ctx.caller.appId } : route.throttleScope?.({ params: ctx.match!.params, query: ctx.query, now: ctx.now, emulator: this.emulator });
+    if (!scope) return next();
     const t = this.throttler.acquire({
       method: ctx.method,
       path: ctx.path,
       query: ctx.query,
-      route: ctx.match!.route,
-      tenant: ctx.caller.tenant,
-      appId: ctx.caller.appId,
+      route,
+      tenant: scope.tenant,
+      appId: scope.appId,
       bodyBytes: ctx.rawBody.length,
       now: ctx.now,
+      ...('mailbox' in scope && scope.mailbox !== undefined ? { mailbox: scope.mailbox } : {}),
     });
     if (t.release) ctx.release.push(t.release);
     const res = await next();

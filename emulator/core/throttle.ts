@@ -6,6 +6,7 @@ import type { LimitsConfig } from '../config.js';
 import type { Route } from './http-types.js';
 import type { TenantState } from '../store/tenant-state.js';
 import { findUser } from '../store/directory-state.js';
+import { mailboxById } from '../store/mail-state.js';
 import { tooManyRequests } from './errors.js';
 
 export type Budget = NonNullable<Route['budget']>;
@@ -52,6 +53,8 @@ export interface ThrottleInput {
   appId: string;
   bodyBytes: number;
   now: number;
+  /** Mailbox key when the path does not name it (pre-authenticated import URLs). */
+  mailbox?: string;
 }
 
 export interface ThrottleResult {
@@ -100,7 +103,16 @@ function mailboxOf(path: string, tenant: TenantState): string {
   } catch {
     /* keep raw */
   }
-  return findUser(tenant, raw)?.id ?? raw.toLowerCase();
+  return findUser(tenant, raw)?.id ?? mailboxKey(tenant, raw);
+}
+
+/** The throttling key of a mailbox named by its Graph mailbox id (/admin/exchange/mailboxes/{id},
+ *  import URLs): a primary mailbox shares its user's key (so /users/{id}/messages, exportItems and
+ *  imports count together), an archive is a mailbox of its own. */
+export function mailboxKey(tenant: TenantState, mailboxId: string): string {
+  const store = mailboxById(tenant, mailboxId);
+  if (store) return store.kind === 'primary' ? store.userId : store.mailboxId.toLowerCase();
+  return mailboxId.toLowerCase();
 }
 
 export class Throttler {
@@ -203,7 +215,7 @@ export class Throttler {
   }
 
   private mailbox(x: ThrottleInput, L: LimitsConfig): ThrottleResult {
-    const key = `${x.tenant.id}|${x.appId}|${mailboxOf(x.path, x.tenant)}`;
+    const key = `${x.tenant.id}|${x.appId}|${x.mailbox ?? mailboxOf(x.path, x.tenant)}`;
     const busy = this.inFlight.get(key) ?? 0;
     const scale = L.timeScale;
     if (busy >= L.mailbox.concurrent) {

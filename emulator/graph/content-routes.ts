@@ -6,7 +6,9 @@
 // /admin/exchange/mailboxes/{mailboxId}/… (a primary or archive mailbox id; map it to the user
 // with t.mail.mailboxIds when primary and user budgets should be one). Drive routes use 'drive'.
 // The pre-authenticated URLs (import URL, upload URL, download URL) are anonymous: their tokens
-// name the tenant, mailbox (params.mailboxId on the import URL) or upload session.
+// name the tenant, mailbox (params.mailboxId on the import URL) or upload session, and the app
+// that created them; route.throttleScope reads them so these requests draw from the same mailbox
+// (concurrency, upload bytes) and drive budgets as the bearer-token ones.
 import type { HttpMethod, Route } from '../core/http-types.js';
 import { json, notFound, type EmuRequest } from '../core/http-types.js';
 import {
@@ -41,6 +43,7 @@ import {
 import { createImportSession, exportItems, importItem } from './mailbox-import-export.js';
 import { driveDelete, driveGet, drivePatch, drivePost, drivePut, downloadContent } from './drive-items.js';
 import { cancelUpload, uploadFragment, uploadStatus } from './drive-upload.js';
+import { downloadScope, importScope, uploadScope } from './mail-signed-url.js';
 
 const MAIL_READ = ['Mail.Read', 'Mail.ReadWrite'];
 const MAIL_WRITE = ['Mail.ReadWrite'];
@@ -101,7 +104,7 @@ const mailRoutes: Route[] = [
   mail('POST', `${MBX}/exportItems`, EXPORT, exportItems),
   mail('POST', `${MBX}/createImportSession`, IMPORT, createImportSession),
   // The pre-authenticated import URL (Exchange's is on outlook.office365.com; the emulator's on itself).
-  { method: 'POST', pattern: "/api/gbeta/Mailboxes('{mailboxId}')/importItem", anonymous: true, budget: 'mailbox', handler: importItem },
+  { method: 'POST', pattern: "/api/gbeta/Mailboxes('{mailboxId}')/importItem", anonymous: true, budget: 'mailbox', throttleScope: importScope, handler: importItem },
 ];
 
 // OneDrive: every addressing form under both /users/{id}/drive and /drives/{driveId}; the
@@ -130,10 +133,10 @@ function driveRoutes(): Route[] {
     }
   }
   out.push(
-    { method: 'PUT', pattern: '/up/{token}', anonymous: true, budget: 'drive', handler: uploadFragment },
-    { method: 'GET', pattern: '/up/{token}', anonymous: true, budget: 'drive', handler: uploadStatus },
-    { method: 'DELETE', pattern: '/up/{token}', anonymous: true, budget: 'drive', handler: cancelUpload },
-    { method: 'GET', pattern: '/download/{token}', anonymous: true, budget: 'drive', handler: downloadContent },
+    { method: 'PUT', pattern: '/up/{token}', anonymous: true, budget: 'drive', throttleScope: uploadScope, handler: uploadFragment },
+    { method: 'GET', pattern: '/up/{token}', anonymous: true, budget: 'drive', throttleScope: uploadScope, handler: uploadStatus },
+    { method: 'DELETE', pattern: '/up/{token}', anonymous: true, budget: 'drive', throttleScope: uploadScope, handler: cancelUpload },
+    { method: 'GET', pattern: '/download/{token}', anonymous: true, budget: 'drive', throttleScope: downloadScope, handler: downloadContent },
   );
   return out;
 }

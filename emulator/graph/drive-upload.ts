@@ -94,7 +94,7 @@ export function createUploadSession(req: EmuRequest, a: DriveAddress): EmuRespon
     session.replaceId = existing.id;
   }
   req.tenant.drive.sessions[session.id] = session;
-  const token = signToken({ k: 'upload', t: req.tenant.id, e: session.expires, s: session.id });
+  const token = signToken({ k: 'upload', t: req.tenant.id, e: session.expires, s: session.id, a: req.appId });
   return json(200, {
     '@odata.context': `${req.baseUrl}/v1.0/$metadata#microsoft.graph.uploadSession`,
     uploadUrl: `${req.baseUrl}/up/${token}`,

@@ -4,7 +4,8 @@
 // URL stops working when it expires, when it is altered, and when the emulator restarts
 // (clients create a new session then, as they must after any expiry).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { GraphError } from '../core/http-types.js';
+import { GraphError, type EmuRequest, type ThrottleScope } from '../core/http-types.js';
+import { mailboxKey } from '../core/throttle.js';
 
 const KEY = randomBytes(32);
 
@@ -35,4 +36,33 @@ export function verifyToken(token: string | null | undefined, kind: string, now:
   if (payload['k'] !== kind) throw refuse('The pre-authenticated URL token is not valid for this operation.');
   if (now >= payload.e) throw refuse('The pre-authenticated URL has expired; create a new session.');
   return payload;
+}
+
+type ScopeInput = Pick<EmuRequest, 'params' | 'query' | 'now' | 'emulator'>;
+
+function scopeOf(token: string | null | undefined, kind: string, now: number, emulator: ScopeInput['emulator']): { p: SignedPayload; scope: ThrottleScope } | undefined {
+  let p: SignedPayload;
+  try {
+    p = verifyToken(token, kind, now);
+  } catch {
+    return undefined; // the handler answers the 401
+  }
+  const tenant = emulator.tenant(p.t);
+  return tenant ? { p, scope: { tenant, appId: typeof p['a'] === 'string' ? p['a'] : '' } } : undefined;
+}
+
+/** Throttling scope of an import URL: the session's tenant, app and mailbox (route.throttleScope). */
+export function importScope(req: ScopeInput): ThrottleScope | undefined {
+  const s = scopeOf(req.query.get('authtoken'), 'import', req.now, req.emulator);
+  return s && { ...s.scope, mailbox: mailboxKey(s.scope.tenant, String(s.p['m'])) };
+}
+
+/** Throttling scope of an upload session URL (/up/{token}): its tenant and app (drive budget). */
+export function uploadScope(req: ScopeInput): ThrottleScope | undefined {
+  return scopeOf(req.params['token'], 'upload', req.now, req.emulator)?.scope;
+}
+
+/** Throttling scope of a download URL (/download/{token}). */
+export function downloadScope(req: ScopeInput): ThrottleScope | undefined {
+  return scopeOf(req.params['token'], 'download', req.now, req.emulator)?.scope;
 }
