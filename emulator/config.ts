@@ -50,6 +50,19 @@ export interface GroupConfig {
   members: string[];
 }
 
+/** Tenant-wide Exchange Online settings (`exchange:` of a tenant). */
+export interface ExchangeConfig {
+  /** The Default outbound spam filter policy's AutoForwardingMode (Get-HostedOutboundSpamFilterPolicy):
+   *  Automatic (the real default: external automatic forwarding is blocked), On (allowed), Off (blocked). */
+  autoForwardingMode: AutoForwardingMode;
+  /** Days a mailbox survives the removal of its last Exchange licence (default 30). */
+  mailboxRetentionDays: number;
+}
+
+export type AutoForwardingMode = 'Automatic' | 'On' | 'Off';
+export const AUTO_FORWARDING_MODES: readonly AutoForwardingMode[] = ['Automatic', 'On', 'Off'];
+export const DEFAULT_EXCHANGE: ExchangeConfig = { autoForwardingMode: 'Automatic', mailboxRetentionDays: 30 };
+
 export interface TenantConfig {
   name: string;
   /** GUID or initial domain as written in the config. */
@@ -60,6 +73,8 @@ export interface TenantConfig {
   generate?: GenerateConfig;
   users: UserConfig[];
   groups: GroupConfig[];
+  /** Exchange Online settings; DEFAULT_EXCHANGE when the key is absent. */
+  exchange?: ExchangeConfig;
 }
 
 export interface LimitsConfig {
@@ -203,7 +218,7 @@ class Checker {
 
   private tenant(v: unknown, path: Path): TenantConfig {
     const t = this.obj(v, path) ?? {};
-    this.known(t, path, ['name', 'tenantId', 'domains', 'apps', 'licenses', 'generate', 'users', 'groups']);
+    this.known(t, path, ['name', 'tenantId', 'domains', 'apps', 'licenses', 'generate', 'users', 'groups', 'exchange']);
     const name = this.str(t.name, [...path, 'name'], true) ?? `tenant${String(path[1])}`;
     if (!/^[a-z0-9][a-z0-9-]*$/i.test(name)) this.fail([...path, 'name'], `'${name}' must be letters, digits and '-'`);
     const tenantId = this.str(t.tenantId, [...path, 'tenantId'], false);
@@ -252,7 +267,22 @@ class Checker {
         members: this.list(o.members, [...p, 'members']).map((m, j) => this.str(m, [...p, 'members', j], true) ?? '').filter(Boolean),
       };
     });
-    return { name, ...(tenantId ? { tenantId } : {}), domains, apps, licenses, ...(generate ? { generate } : {}), users, groups };
+    let exchange: ExchangeConfig | undefined;
+    if (t.exchange !== undefined && t.exchange !== null) {
+      const p = [...path, 'exchange'];
+      const x = this.obj(t.exchange, p) ?? {};
+      this.known(x, p, ['autoForwardingMode', 'mailboxRetentionDays']);
+      // YAML 1.1 readers take a bare On/Off for booleans: accept those too.
+      const raw = typeof x.autoForwardingMode === 'boolean' ? (x.autoForwardingMode ? 'On' : 'Off') : x.autoForwardingMode;
+      const given = this.str(raw, [...p, 'autoForwardingMode'], false);
+      const mode = given === undefined ? DEFAULT_EXCHANGE.autoForwardingMode : AUTO_FORWARDING_MODES.find((m) => m.toLowerCase() === given.toLowerCase());
+      if (!mode) this.fail([...p, 'autoForwardingMode'], `must be one of ${AUTO_FORWARDING_MODES.join(', ')}, got '${given}'`);
+      exchange = {
+        autoForwardingMode: mode ?? DEFAULT_EXCHANGE.autoForwardingMode,
+        mailboxRetentionDays: this.num(x.mailboxRetentionDays, [...p, 'mailboxRetentionDays'], DEFAULT_EXCHANGE.mailboxRetentionDays, { min: 0 }),
+      };
+    }
+    return { name, ...(tenantId ? { tenantId } : {}), domains, apps, licenses, ...(generate ? { generate } : {}), users, groups, ...(exchange ? { exchange } : {}) };
   }
 
   private app(v: unknown, path: Path): AppConfig {

@@ -6,6 +6,7 @@ import { getMailContact } from './cmdlets/get-mail-contact.js';
 import { getMailUser } from './cmdlets/get-mail-user.js';
 import { getMailbox } from './cmdlets/get-mailbox.js';
 import { getMailboxStatistics } from './cmdlets/get-mailbox-statistics.js';
+import { getHostedOutboundSpamFilterPolicy } from './cmdlets/get-hosted-outbound-spam-filter-policy.js';
 import { getRecipient } from './cmdlets/get-recipient.js';
 import { newMailContact } from './cmdlets/new-mail-contact.js';
 import { removeMailContact } from './cmdlets/remove-mail-contact.js';
@@ -18,6 +19,7 @@ const ALL: Cmdlet[] = [
   getMailUser, enableMailUser, setMailUser, disableMailUser,
   getMailContact, newMailContact, setMailContact, removeMailContact,
   getRecipient,
+  getHostedOutboundSpamFilterPolicy,
 ];
 
 const BY_NAME = new Map(ALL.map((c) => [c.name.toLowerCase(), c]));

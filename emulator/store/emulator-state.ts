@@ -2,7 +2,7 @@
 // the internal dispatch the generator and scenario builders use to run a route's handler without
 // auth, throttling or faults, exactly as a client's request would reach it.
 import { createHash, randomUUID } from 'node:crypto';
-import type { EmulatorConfig, TenantConfig } from '../config.js';
+import { DEFAULT_EXCHANGE, type EmulatorConfig, type TenantConfig } from '../config.js';
 import type { EmuRequest, EmuResponse, HttpMethod, Route } from '../core/http-types.js';
 import { Router } from '../core/router.js';
 import type { PipelineRequest } from '../core/pipeline.js';
@@ -173,6 +173,9 @@ export function tenantFromConfig(c: TenantConfig): TenantState {
 export function applyConfig(t: TenantState, c: TenantConfig): void {
   t.apps = c.apps.map((a) => ({ clientId: a.clientId, ...(a.clientSecret ? { clientSecret: a.clientSecret } : {}), ...(a.certificates ? { certificates: a.certificates } : {}), roles: [...a.roles] }));
   for (const d of c.domains) if (!t.domains.includes(d.toLowerCase())) t.domains.push(d.toLowerCase());
+  const exchange = c.exchange ?? DEFAULT_EXCHANGE;
+  t.exchange.autoForwardingMode = exchange.autoForwardingMode;
+  t.exchange.mailboxRetentionDays = exchange.mailboxRetentionDays;
   const skus = t.directory.skus as Subscription[];
   for (const l of c.licenses) {
     const entry = skuCatalogEntry(l.sku);

@@ -47,6 +47,8 @@ export interface ExchangeState {
   /** Recipient guid -> when its mailbox goes (the mailboxes with a `pendingRemovalAt`): the sweep
    *  looks only at these, not at every recipient. Absent in saves made before it existed. */
   pendingRemovals?: Record<string, number>;
+  /** The Default outbound spam filter policy's AutoForwardingMode (config exchange.autoForwardingMode). */
+  autoForwardingMode?: 'Automatic' | 'On' | 'Off';
 }
 
 export const DEFAULT_MAILBOX_RETENTION_DAYS = 30;
