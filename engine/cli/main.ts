@@ -79,7 +79,8 @@ function parseCommandArgs(command: Command, options: Record<string, OptionSpec>,
 
 export function reportError(e: unknown, io: CliIO, debug: boolean): void {
   if (e instanceof T2tError) {
-    err(io, `error: ${e.message}`);
+    const at = e instanceof UserError && e.position ? `${e.position.file}:${e.position.line}:${e.position.col}: ` : '';
+    err(io, `error: ${at}${e.message}`);
     if (e.hint) err(io, `hint: ${e.hint}`);
   } else {
     err(io, `error: unexpected failure: ${(e as Error)?.message ?? String(e)}`);

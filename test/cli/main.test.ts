@@ -37,4 +37,13 @@ test('every command has --help with a usage line', async () => {
   }
 });
 
+test('plan, apply, status and logs refuse an unknown --wave the same way, before contacting a tenant', async () => {
+  const example = new URL('../../../examples/contoso-fabrikam', import.meta.url).pathname;
+  for (const command of ['plan', 'apply', 'status', 'logs']) {
+    const r = await runCli([command, example, '--wave', 'wave-01-pilt'], { env: { T2T_STATE_DIR: '/nonexistent/t2t-state' } });
+    assert.is(r.code, 1, command);
+    assert.match(r.stderr, /^error: no wave named 'wave-01-pilt' in project contoso-fabrikam \(did you mean 'wave-01-pilot'\?\)\nhint: waves: wave-01-pilot, /, command);
+  }
+});
+
 test.run();

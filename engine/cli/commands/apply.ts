@@ -53,6 +53,7 @@ under refs/notes/t2t) unless --allow-dirty. Job logs: 't2t logs --user ADDRESS'.
     const dryRun = bool(args.values, 'dry-run');
     const planFile = str(args.values, 'plan');
     const wave = str(args.values, 'wave');
+    if (wave) (await import('../../workflow/require-wave.js')).requireWave(project, wave);
     const c = colours(io);
     let progress: ReturnType<typeof createProgress> | undefined;
     const outcome = await runApply(project, {

@@ -4,6 +4,7 @@ import type { Command } from '../command.js';
 import { str } from '../command.js';
 import { err, out } from '../io.js';
 import { UserError } from '../../errors.js';
+import { requireWave } from '../../workflow/require-wave.js';
 
 const OUTPUTS = ['text', 'json'] as const;
 
@@ -29,7 +30,7 @@ Job logs live in DIR/.t2t/logs (a cache: deleting it loses the history, never pr
     if (!user && !wave) throw new UserError('say whose log to show', 'logs.noFilter', 'pass --user ADDRESS or --wave NAME');
     const { loadValidProject } = await import('../../workflow/load-valid-project.js');
     const project = await loadValidProject(args.positionals[0], io.cwd, 'show logs', (t) => err(io, t));
-    if (wave && !project.waves.some((w) => w.name === wave)) throw new UserError(`no wave named ${wave}`, 'logs.unknownWave', `waves: ${project.waves.map((w) => w.name).join(', ') || 'none'}`);
+    if (wave) requireWave(project, wave);
     const { stateDirPath } = await import('../../state/paths.js');
     const { readJobLog } = await import('../../state/job-log.js');
     const entries = await readJobLog(stateDirPath(project.dir, io.env), { ...(user ? { user } : {}), ...(wave ? { wave } : {}) });

@@ -49,13 +49,7 @@ apply refuses it once the manifests or the tenants have changed.`,
     const { loadValidProject } = await import('../../workflow/load-valid-project.js');
     const project = await loadValidProject(args.positionals[0], io.cwd, 'plan', (t) => err(io, t));
     const wave = str(args.values, 'wave');
-    if (wave !== undefined && !project.waves.some((w) => w.name === wave)) {
-      throw new UserError(
-        `no wave named '${wave}' in project ${project.name}${didYouMean(wave, project.waves.map((w) => w.name))}`,
-        'plan.unknownWave',
-        `waves: ${project.waves.map((w) => w.name).join(', ') || '(none)'}`,
-      );
-    }
+    if (wave !== undefined) (await import('../../workflow/require-wave.js')).requireWave(project, wave);
     const { planProject } = await import('../../workflow/plan-project.js');
     const { deltaSyncWaves } = await import('./apply.js');
     const { discoveryProgress } = await import('../discovery-progress.js');

@@ -30,9 +30,7 @@ per user with the source and target user types.`,
     const { loadValidProject } = await import('../../workflow/load-valid-project.js');
     const project = await loadValidProject(args.positionals[0], io.cwd, 'show the status', (t) => err(io, t));
     const wave = str(args.values, 'wave');
-    if (wave && !project.waves.some((w) => w.name === wave)) {
-      throw new UserError(`no wave named ${wave}`, 'status.unknownWave', `waves: ${project.waves.map((w) => w.name).join(', ') || 'none'}`);
-    }
+    if (wave) (await import('../../workflow/require-wave.js')).requireWave(project, wave);
     const { projectStatus, renderStatusCsv, renderStatusText } = await import('../../apply/status-report.js');
     const { report, rows } = await projectStatus(project, { env: io.env, signal: io.signal, ...(wave ? { wave } : {}), refresh: bool(args.values, 'offline') ? 'never' : 'auto' });
     if (output === 'json') out(io, JSON.stringify(report, null, 2));
