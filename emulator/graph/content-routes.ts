@@ -33,6 +33,8 @@ import {
 } from './mail-messages.js';
 import { getMailboxSettings, sendMail } from './mail-send.js';
 import {
+  createMailboxFolder,
+  deleteMailboxItem,
   getExchangeSettings,
   getMailboxFolder,
   getMailboxItem,
@@ -55,6 +57,8 @@ const EXCHANGE_SETTINGS = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Rea
 const BOX_READ = ['MailboxFolder.Read.All', 'MailboxFolder.ReadWrite.All', 'MailboxItem.Read.All', 'MailboxItem.Export.All', 'MailboxItem.ImportExport.All', ...MAIL_READ];
 const EXPORT = ['MailboxItem.Export.All', 'MailboxItem.ImportExport.All', 'Mail.ReadWrite'];
 const IMPORT = ['MailboxItem.ImportExport.All', 'Mail.ReadWrite'];
+const BOX_FOLDER_WRITE = ['MailboxFolder.ReadWrite.All', 'Mail.ReadWrite'];
+const BOX_ITEM_WRITE = ['MailboxItem.ReadWrite.All', 'Mail.ReadWrite'];
 const FILES_READ = ['Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Sites.ReadWrite.All'];
 const FILES_WRITE = ['Files.ReadWrite.All', 'Sites.ReadWrite.All'];
 
@@ -98,6 +102,9 @@ const mailRoutes: Route[] = [
   mail('GET', `${MBX}/folders`, BOX_READ, listMailboxFolders),
   mail('GET', `${MBX}/folders/{folderId}`, BOX_READ, getMailboxFolder),
   mail('GET', `${MBX}/folders/{folderId}/childFolders`, BOX_READ, listMailboxFolders),
+  mail('POST', `${MBX}/folders`, BOX_FOLDER_WRITE, createMailboxFolder),
+  mail('POST', `${MBX}/folders/{folderId}/childFolders`, BOX_FOLDER_WRITE, createMailboxFolder),
+  mail('DELETE', `${MBX}/folders/{folderId}/items/{itemId}`, BOX_ITEM_WRITE, deleteMailboxItem),
   mail('GET', `${MBX}/folders/{folderId}/items`, BOX_READ, listMailboxItems),
   mail('GET', `${MBX}/folders/{folderId}/items/delta`, BOX_READ, mailboxItemDelta),
   mail('GET', `${MBX}/folders/{folderId}/items/{itemId}`, BOX_READ, getMailboxItem),

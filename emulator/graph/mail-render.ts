@@ -67,7 +67,7 @@ export function renderMailboxFolder(req: EmuRequest, store: MailboxStore, f: Mai
     childFolderCount: childFolders(store, f.id, req.now).length,
     totalItemCount: liveMessages(store, f.id, req.now).length,
     wellKnownName: f.wellKnownName ?? null,
-    type: 'IPF.Note',
+    type: f.folderClass ?? 'IPF.Note',
   };
 }
 

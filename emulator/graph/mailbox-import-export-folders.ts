@@ -1,12 +1,15 @@
 // Graph beta mailbox discovery for full-fidelity import/export:
 // GET /users/{id}/settings/exchange -> {primaryMailboxId, inPlaceArchiveMailboxId?}, and
 // /admin/exchange/mailboxes/{mailboxId}/folders[/{folderId}[/childFolders|/items[/delta|/{itemId}]]]
-// over both the primary and the archive store (each addressed by its own mailbox id).
-import { GraphError, json, type EmuRequest, type EmuResponse } from '../core/http-types.js';
-import { childFolders, findMessage, liveMessages, mailboxById, type MailboxStore } from '../store/mail-state.js';
+// over both the primary and the archive store (each addressed by its own mailbox id); and the
+// writes Graph beta documents there: POST …/folders and …/folders/{id}/childFolders (create a
+// mailboxFolder: displayName and type required) and DELETE …/folders/{id}/items/{itemId}
+// ?disposalType=softDelete|hardDelete.
+import { GraphError, badRequest, json, type EmuRequest, type EmuResponse } from '../core/http-types.js';
+import { FolderExistsError, childFolders, createFolder, deleteMessage, findMessage, liveMessages, mailboxById, type MailboxStore } from '../store/mail-state.js';
 import { folderOf, itemNotFound } from './mail-folders.js';
 import { deltaPage } from './mail-delta.js';
-import { applyFilter, applySelect, pageList, requireMailbox } from './mail-query.js';
+import { applyFilter, applySelect, pageList, requireMailbox, writeAt } from './mail-query.js';
 import { renderMailboxFolder, renderMailboxItem } from './mail-render.js';
 
 /** The store of params.mailboxId, or Graph's 404. */
@@ -70,4 +73,41 @@ export function mailboxItemDelta(req: EmuRequest): EmuResponse {
       renderRemoved: (m) => ({ '@odata.type': '#microsoft.graph.mailboxItem', id: m.id, '@removed': { reason: 'deleted' } }),
     }),
   );
+}
+
+/** POST /admin/exchange/mailboxes/{mailboxId}/folders[/{folderId}/childFolders]: 201 mailboxFolder. */
+export function createMailboxFolder(req: EmuRequest): EmuResponse {
+  const store = requireStore(req);
+  const parent = req.params['folderId'] === undefined ? store.rootFolderId : folderOf(store, req.params['folderId'], req.now).id;
+  const body = req.body as { displayName?: unknown; type?: unknown } | undefined;
+  if (!body || typeof body.displayName !== 'string' || !body.displayName.trim()) throw badRequest("A mailboxFolder needs a non-empty 'displayName'.", 'ErrorInvalidRequest');
+  if (typeof body.type !== 'string' || !/^IPF(\.[A-Za-z0-9]+)*$/.test(body.type)) {
+    throw badRequest("A mailboxFolder needs 'type', its folder class (e.g. IPF.Note).", 'ErrorInvalidRequest');
+  }
+  try {
+    const f = createFolder(req.tenant, store, parent, body.displayName, writeAt(req));
+    if (body.type !== 'IPF.Note') f.folderClass = body.type;
+    return json(201, {
+      '@odata.context': `${req.baseUrl}/beta/$metadata#admin/exchange/mailboxes('${encodeURIComponent(store.mailboxId)}')/folders/$entity`,
+      ...renderMailboxFolder(req, store, f),
+    });
+  } catch (e) {
+    if (e instanceof FolderExistsError) throw new GraphError(409, 'ErrorFolderExists', 'A folder with the specified name already exists.');
+    throw e;
+  }
+}
+
+/** DELETE /admin/exchange/mailboxes/{mailboxId}/folders/{folderId}/items/{itemId}?disposalType=…
+ *  Both disposal types take the item out of its folder (the emulator keeps no Recoverable Items). */
+export function deleteMailboxItem(req: EmuRequest): EmuResponse {
+  const store = requireStore(req);
+  const disposal = req.query.get('disposalType');
+  if (disposal !== 'softDelete' && disposal !== 'hardDelete') {
+    throw badRequest(`The query parameter 'disposalType' is required: softDelete or hardDelete (got '${disposal ?? ''}').`, 'ErrorInvalidRequest');
+  }
+  const folder = folderOf(store, req.params['folderId']!, req.now);
+  const m = findMessage(store, req.params['itemId']!, req.now);
+  if (!m || m.parentFolderId !== folder.id) throw itemNotFound();
+  deleteMessage(req.tenant, store, m.id, writeAt(req));
+  return { status: 204 };
 }

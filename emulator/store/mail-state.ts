@@ -28,6 +28,8 @@ export interface MailFolderRecord extends Tracked {
   /** inbox, drafts, sentitems… for the folders Exchange creates; absent for user folders. */
   wellKnownName?: string;
   isHidden: boolean;
+  /** Folder class (beta mailboxFolder.type) when created with one other than IPF.Note. */
+  folderClass?: string;
 }
 
 /** A message as Graph's `message` resource shows it, plus the MIME it was imported from. */
