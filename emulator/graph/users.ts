@@ -7,6 +7,7 @@ import {
 import type { TenantState } from '../store/tenant-state.js';
 import { recipientOfUser, removeRecipient } from '../store/exchange-state.js';
 import { dropMailStore } from '../store/mail-state.js';
+import { dropDrive } from '../store/drive-state.js';
 import { nextSeq } from '../store/tenant-state.js';
 import { bodyObject, contextUrl, eventual, lazyCollection, parseFilterParam, type FilterExpr } from './odata.js';
 import { evalFilter } from './odata-filter.js';
@@ -249,7 +250,8 @@ function patchUser(req: EmuRequest): EmuResponse {
   return { status: 204 };
 }
 
-/** Delete: a tombstone for delta; memberships, licences, manager links and the mailbox go with it. */
+/** Delete: a tombstone for delta; memberships, licences, manager links, the mailbox and the
+ *  OneDrive go with it (the emulator has no deleted-items container: deletion is permanent). */
 export function deleteUser(t: TenantState, u: DirUser, now: number): void {
   for (const g of Object.values(t.directory.groups)) {
     const m = g.members[u.id];
@@ -268,6 +270,7 @@ export function deleteUser(t: TenantState, u: DirUser, now: number): void {
     removeRecipient(t, r);
     dropMailStore(t, u.id);
   }
+  dropDrive(t, u.id);
   void now;
   unindex(t, u);
   u._deleted = true;

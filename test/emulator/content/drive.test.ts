@@ -1,7 +1,8 @@
 // OneDrive over HTTPS with the real Graph client: lazy provisioning, simple upload by path
 // (201 then 200), items by id and path, children, download through the 302 to the signed URL
 // (byte-exact), folders with conflictBehavior, upload sessions (the client's LargeFileUploadTask,
-// and raw fragments: 320 KiB rule, out-of-order refused), drive delta with deletions.
+// and raw fragments: 320 KiB rule, out-of-order refused), drive delta with deletions, the drive
+// removed with its user.
 import { createHash, randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -178,6 +179,20 @@ test('drive delta: first round lists everything; the deltaLink returns new items
   assert.not.ok(second.items.some((i) => i.name === 'data.bin'), 'unchanged items are not repeated');
   const third = await round(second.deltaLink);
   assert.is(third.items.length, 0);
+});
+
+test('deleting a user removes its OneDrive: the drive, its items and its download URLs are gone', async () => {
+  const carol = await createUser(client, 'carol@contoso.com');
+  const file = (await client.api(`/users/${carol.id}/drive/root:/keep.txt:/content`).header('Content-Type', 'text/plain').put(Buffer.from('carol'))) as Item & { '@microsoft.graph.downloadUrl': string };
+  const drive = file.parentReference.driveId;
+  const meta = (await client.api(`/drives/${drive}/items/${file.id}`).get()) as { '@microsoft.graph.downloadUrl': string };
+  const url = meta['@microsoft.graph.downloadUrl'];
+  assert.is((await rawRequest(emu, null, 'GET', url.slice(emu.url.length))).status, 200);
+  await client.api(`/users/${carol.id}`).delete();
+  assert.is((await graphFailure(client.api(`/drives/${drive}`).get())).statusCode, 404);
+  assert.is((await graphFailure(client.api(`/drives/${drive}/items/${file.id}`).get())).statusCode, 404);
+  assert.is((await rawRequest(emu, null, 'GET', url.slice(emu.url.length))).status, 404, 'the pre-authenticated URL no longer serves the file');
+  assert.ok((await client.api(`/drives/${driveId}`).get()) as object, "another user's drive stays");
 });
 
 test.run();
