@@ -37,21 +37,30 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   } else m.set(k, [v]);
 }
 
-export function indexTenant(tenant: TenantInventory): TenantIndex {
+/** userById and usersByAddress, one pass over the users. */
+function userLookups(tenant: TenantInventory): { userById: Map<string, InventoryUser>; usersByAddress: Map<string, InventoryUser[]> } {
   const userById = new Map<string, InventoryUser>();
   const usersByAddress = new Map<string, InventoryUser[]>();
-  const usersByMarker = new Map<string, InventoryUser[]>();
-  const guestsByExtLocal = new Map<string, InventoryUser[]>();
   for (const u of tenant.users) {
     userById.set(u.id, u);
     // userAddresses(u), without the list: UPN, mail, smtp proxies (a user is pushed once per address)
-    const upn = normAddress(u.userPrincipalName);
-    push(usersByAddress, upn, u);
+    push(usersByAddress, normAddress(u.userPrincipalName), u);
     if (u.mail) push(usersByAddress, normAddress(u.mail), u);
     for (const p of u.proxyAddresses) {
       const a = smtpOf(p);
       if (a) push(usersByAddress, a, u);
     }
+  }
+  return { userById, usersByAddress };
+}
+
+export function indexTenant(tenant: TenantInventory): TenantIndex {
+  // by id and by address: built when first asked (a plan asks of source tenants only, so the
+  // target's 100,000 users are not indexed twice for nothing)
+  let lookups: ReturnType<typeof userLookups> | undefined;
+  const usersByMarker = new Map<string, InventoryUser[]>();
+  const guestsByExtLocal = new Map<string, InventoryUser[]>();
+  for (const u of tenant.users) {
     if (u.marker) push(usersByMarker, u.marker.sourceUserId, u);
     if (u.userType === 'Guest') {
       const upn = normAddress(u.userPrincipalName);
@@ -88,8 +97,12 @@ export function indexTenant(tenant: TenantInventory): TenantIndex {
   const members = new Map<string, Set<string>>();
   return {
     tenant,
-    userById,
-    usersByAddress,
+    get userById() {
+      return (lookups ??= userLookups(tenant)).userById;
+    },
+    get usersByAddress() {
+      return (lookups ??= userLookups(tenant)).usersByAddress;
+    },
     usersByMarker,
     guestsByExtLocal,
     groupsByName,
