@@ -8,7 +8,7 @@ import type { Emulator } from '../store/emulator-state.js';
 import type { TenantState } from '../store/tenant-state.js';
 import type { TenantConfig, UserConfig } from '../config.js';
 import type { EmuResponse, HttpMethod } from '../core/http-types.js';
-import { skuCatalogEntry } from '../store/emulator-state.js';
+import { skuCatalogEntry } from '../graph/licenses-catalogue.js';
 import { seeded, type Rng } from '../core/prng.js';
 import { DEPARTMENTS, GIVEN_NAMES, PROJECTS, SURNAMES } from './names.js';
 import { driveFile, mimeMessage, pick, type Person } from './content.js';

@@ -1,7 +1,10 @@
-// Real SKU ids and part numbers (Microsoft's "Product names and service plan identifiers for
-// licensing" table) with the service plans that matter here: which Exchange plan a SKU carries.
+// The emulator's one SKU catalogue: real SKU ids and part numbers (Microsoft's "Product names and
+// service plan identifiers for licensing" table) with the service plans that matter here (which
+// Exchange plan a SKU carries), so manifests written for a real tenant work against the emulator.
+// The config's `licenses:` (emulator-state applyConfig) and the generator read it.
 import type { ServicePlan, Subscription } from '../store/directory-state.js';
 import type { TenantState } from '../store/tenant-state.js';
+import { deterministicGuid } from '../store/guid.js';
 
 interface CatalogueEntry {
   skuId: string;
@@ -51,44 +54,35 @@ export function hasArchive(sku: Subscription, disabledPlans: readonly string[] =
   return sku.servicePlans.some((p) => ['EXCHANGE_S_STANDARD', 'EXCHANGE_S_ENTERPRISE', 'EXCHANGE_S_ARCHIVE_ADDON'].includes(p.servicePlanName) && !disabledPlans.includes(p.servicePlanId));
 }
 
-/** Add units of a SKU to the tenant (the config's `licenses:`). Unknown part numbers get a
- *  deterministic made-up id and no plans, so a typo is visible rather than fatal. */
-export function addSubscription(t: TenantState, partNumber: string, units: number): Subscription {
-  const part = partNumber.toUpperCase();
-  const existing = t.directory.skus.find((s) => s.skuPartNumber === part);
-  if (existing) {
-    existing.enabled += units;
-    return existing;
+/** A SKU as the tenant's subscription is built from it. */
+export interface SkuEntry {
+  skuId: string;
+  skuPartNumber: string;
+  servicePlans: { servicePlanId: string; servicePlanName: string }[];
+}
+
+/** A SKU by part number or id (case-insensitive). Unknown part numbers get a stable made-up id and
+ *  an Exchange Online plan, so a config may name a SKU the catalogue lacks and still get mailboxes. */
+export function skuCatalogEntry(sku: string): SkuEntry {
+  const k = sku.toLowerCase();
+  for (const [part, entry] of Object.entries(SKU_CATALOGUE)) {
+    if (part.toLowerCase() === k || entry.skuId === k) return { skuId: entry.skuId, skuPartNumber: part, servicePlans: entry.plans.map(([name, id]) => ({ servicePlanId: id, servicePlanName: name })) };
   }
-  const entry = SKU_CATALOGUE[part];
-  const skuId = entry?.skuId ?? madeUpGuid(part);
-  const servicePlans: ServicePlan[] = (entry?.plans ?? []).map(([name, id]) => ({
-    servicePlanId: id,
-    servicePlanName: name,
-    provisioningStatus: 'Success',
-    appliesTo: 'User',
-  }));
-  const sub: Subscription = {
-    id: `${t.id}_${skuId}`,
-    skuId,
-    skuPartNumber: part,
+  const [name, id] = EXCHANGE_S_STANDARD;
+  return { skuId: deterministicGuid(`t2t-emulator-sku:${sku.toUpperCase()}`), skuPartNumber: sku.toUpperCase(), servicePlans: [{ servicePlanId: id, servicePlanName: name }] };
+}
+
+/** The tenant's subscription of a SKU with `units` licences, none consumed. */
+export function newSubscription(t: Pick<TenantState, 'id'>, entry: SkuEntry, units: number): Subscription {
+  const servicePlans: ServicePlan[] = entry.servicePlans.map((p) => ({ ...p, provisioningStatus: 'Success', appliesTo: 'User' }));
+  return {
+    id: `${t.id}_${entry.skuId}`,
+    skuId: entry.skuId,
+    skuPartNumber: entry.skuPartNumber,
     capabilityStatus: 'Enabled',
     appliesTo: 'User',
     enabled: units,
     consumedUnits: 0,
     servicePlans,
   };
-  t.directory.skus.push(sub);
-  return sub;
-}
-
-function madeUpGuid(s: string): string {
-  let h = 0x811c9dc5;
-  const hex: string[] = [];
-  for (let round = 0; round < 4; round++) {
-    for (const c of `${round}:${s}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
-    hex.push(h.toString(16).padStart(8, '0'));
-  }
-  const x = hex.join('');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-4${x.slice(13, 16)}-8${x.slice(17, 20)}-${x.slice(20, 32)}`;
 }
