@@ -20,13 +20,21 @@ export interface MarkerActual {
   readonly marker: MigrationMarker;
 }
 
+/** ctx.now as ISO text, formatted once per plan rather than once per user. */
+let lastNow: { date: Date; time: number; iso: string } | undefined;
+function isoNow(date: Date): string {
+  const time = date.getTime();
+  if (lastNow?.date !== date || lastNow.time !== time) lastNow = { date, time, iso: date.toISOString() };
+  return lastNow.iso;
+}
+
 export const marker: ResourceKind<MarkerDesired, MarkerActual> = {
   key: 'marker',
   desired(ctx, user, phase) {
     if (levelFor('marker', user, phase) === null) return undefined;
     // discovered: only a target t2t already worked on keeps a marker (saying so)
     if (phase === 'discovered' && !user.marker) return undefined;
-    return { ref: user.ref, phase, commit: ctx.commit, now: ctx.now.toISOString() };
+    return { ref: user.ref, phase, commit: ctx.commit, now: isoNow(ctx.now) };
   },
   actual(_ctx, user) {
     return user.target && user.marker ? { ref: user.ref, marker: user.marker } : undefined;

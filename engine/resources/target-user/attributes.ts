@@ -7,6 +7,8 @@ import { mapDomain } from '../../matching/map-domain.js';
 import { localPart, userAttribute } from '../../matching/normalize.js';
 
 const TEMPLATE_FIELD = /\{([A-Za-z0-9_]+)\}/g;
+const NICKNAME_INVALID = /[^A-Za-z0-9._-]/;
+const NICKNAME_INVALID_ALL = /[^A-Za-z0-9._-]/g;
 
 /** A template split once into literal text (even indexes) and field names (odd indexes). */
 const compiled = new Map<string, readonly string[]>();
@@ -64,6 +66,10 @@ export function mapAttributes(
     out['userPrincipalName'] = mapDomain(upn, domains) ?? upn;
   }
   if (out['displayName'] === undefined) out['displayName'] = source.displayName ?? localPart(source.userPrincipalName);
-  if (out['mailNickname'] === undefined) out['mailNickname'] = localPart(out['userPrincipalName']!).replace(/[^A-Za-z0-9._-]/g, '');
+  if (out['mailNickname'] === undefined) {
+    const local = localPart(out['userPrincipalName']!);
+    // most local parts need no cleaning: test before building a copy
+    out['mailNickname'] = NICKNAME_INVALID.test(local) ? local.replace(NICKNAME_INVALID_ALL, '') : local;
+  }
   return out;
 }
