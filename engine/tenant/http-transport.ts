@@ -56,8 +56,26 @@ export function createTransport(tenant: Pick<Tenant, 'name' | 'cloud' | 'caFile'
   };
   return {
     fetch: async (url, init = {}) => {
-      const response = await undiciFetch(url, { ...(init as object), dispatcher: dispatcher() } as Parameters<typeof undiciFetch>[1]);
-      return response as unknown as Response;
+      const outer = init.signal;
+      if (!outer) return (await undiciFetch(url, { ...(init as object), dispatcher: dispatcher() } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+      // undici keeps an abort listener on the request's signal until the request is garbage
+      // collected: a client-wide signal on thousands of requests piles up listeners (and a
+      // MaxListenersExceededWarning). Each request gets its own signal, linked to the caller's
+      // until its body has been read.
+      const own = new AbortController();
+      const onAbort = () => own.abort(outer.reason);
+      if (outer.aborted) onAbort();
+      else outer.addEventListener('abort', onAbort, { once: true });
+      const unlink = () => outer.removeEventListener('abort', onAbort);
+      let response: Response;
+      try {
+        response = (await undiciFetch(url, { ...(init as object), signal: own.signal, dispatcher: dispatcher() } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
+      } catch (e) {
+        unlink();
+        throw e;
+      }
+      unlinkWhenRead(response, unlink);
+      return response;
     },
     close: async () => {
       const a = agent;
@@ -65,6 +83,17 @@ export function createTransport(tenant: Pick<Tenant, 'name' | 'cloud' | 'caFile'
       await a?.close();
     },
   };
+}
+
+/** Call `done` once the response body has been read (or failed) through its reading methods. */
+function unlinkWhenRead(response: Response, done: () => void): void {
+  if (response.body === null) return done();
+  const r = response as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  for (const m of ['text', 'json', 'arrayBuffer', 'blob', 'formData', 'bytes']) {
+    const read = r[m];
+    if (typeof read !== 'function') continue;
+    r[m] = (...a: unknown[]) => read.apply(response, a).finally(done);
+  }
 }
 
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
