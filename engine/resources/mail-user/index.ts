@@ -2,7 +2,7 @@
 // SMTP address, so mail to the target user reaches the source mailbox until cutover. Once the
 // user is licensed its recipient becomes a UserMailbox, which satisfies this kind as well.
 import type { InventoryRecipient } from '../../inventory/model.js';
-import { change, levelFor, sameBareAddress, smtp, targetIdentity } from '../change.js';
+import { bareAddress, change, levelFor, smtp, targetIdentity } from '../change.js';
 import type { ResourceKind, UserRef } from '../types.js';
 
 export interface MailUserDesired {
@@ -38,7 +38,7 @@ export const mailUser: ResourceKind<MailUserDesired, MailUserActual> = {
         }),
       ];
     }
-    if (d && a && a.recipient.type === 'MailUser' && !sameBareAddress(a.recipient.externalEmailAddress, d.externalEmailAddress)) {
+    if (d && a && a.recipient.type === 'MailUser' && bareAddress(a.recipient.externalEmailAddress) !== bareAddress(d.externalEmailAddress)) {
       return [
         change({
           resource: 'mailUser',
@@ -69,6 +69,6 @@ export const mailUser: ResourceKind<MailUserDesired, MailUserActual> = {
     return [];
   },
   satisfied(d, a) {
-    return a !== undefined && !(a.recipient.type === 'MailUser' && !sameBareAddress(a.recipient.externalEmailAddress, d.externalEmailAddress));
+    return a !== undefined && !(a.recipient.type === 'MailUser' && bareAddress(a.recipient.externalEmailAddress) !== bareAddress(d.externalEmailAddress));
   },
 };

@@ -2,7 +2,7 @@
 // for mail routing and free/busy from users still in the source. Tagged like the target contact.
 import type { InventoryRecipient } from '../../inventory/model.js';
 import { contactTag } from '../../matching/tenant-index.js';
-import { change, levelFor, sameBareAddress, smtp } from '../change.js';
+import { bareAddress, change, levelFor, smtp } from '../change.js';
 import type { ResourceChange, ResourceKind, UserRef } from '../types.js';
 
 export interface SourceContactDesired {
@@ -40,7 +40,7 @@ export const sourceContact: ResourceKind<SourceContactDesired, SourceContactActu
         }),
       ];
     }
-    if (d && a && !sameBareAddress(a.contact.externalEmailAddress, d.externalEmailAddress)) {
+    if (d && a && bareAddress(a.contact.externalEmailAddress) !== bareAddress(d.externalEmailAddress)) {
       return [
         change({
           resource: 'sourceContact',
@@ -71,6 +71,6 @@ export const sourceContact: ResourceKind<SourceContactDesired, SourceContactActu
     return [];
   },
   satisfied(d, a) {
-    return a !== undefined && sameBareAddress(a.contact.externalEmailAddress, d.externalEmailAddress);
+    return a !== undefined && bareAddress(a.contact.externalEmailAddress) === bareAddress(d.externalEmailAddress);
   },
 };

@@ -4,7 +4,7 @@
 // LegacyExchangeDN removed (the value lives on as an X500 address of the target user).
 import type { InventoryRecipient } from '../../inventory/model.js';
 import { contactTag } from '../../matching/tenant-index.js';
-import { change, levelFor, sameBareAddress, smtp } from '../change.js';
+import { bareAddress, change, levelFor, smtp } from '../change.js';
 import type { ResourceChange, ResourceKind, UserRef } from '../types.js';
 
 export interface TargetContactDesired {
@@ -82,7 +82,7 @@ export const targetContact: ResourceKind<TargetContactDesired, TargetContactActu
     }
     if (d && a) {
       const c = a.contact;
-      if (!sameBareAddress(c.externalEmailAddress, d.externalEmailAddress)) {
+      if (bareAddress(c.externalEmailAddress) !== bareAddress(d.externalEmailAddress)) {
         out.push(
           change({
             resource: 'targetContact',
@@ -166,7 +166,7 @@ export const targetContact: ResourceKind<TargetContactDesired, TargetContactActu
     if (!a) return d.hidden;
     const c = a.contact;
     return (
-      sameBareAddress(c.externalEmailAddress, d.externalEmailAddress) &&
+      bareAddress(c.externalEmailAddress) === bareAddress(d.externalEmailAddress) &&
       c.hiddenFromAddressListsEnabled === d.hidden &&
       !(d.legacyDnCleared && c.legacyExchangeDN) &&
       !(!d.legacyDnCleared && !c.legacyExchangeDN)
