@@ -1,9 +1,10 @@
 // Emulator benchmark: requests per second over loopback HTTPS for a read+write mix (keep-alive,
-// concurrent, `limits: none`), and the memory of a generated 100,000-user tenant.
+// concurrent, `limits: none`) on a 1,000-user tenant, then a generated 100,000-user tenant: its
+// generation time, memory, and the same mix against it. Figures: bench/emulator/README.md.
 //   node dist/bench/emulator/run.js    (env: BENCH_SECONDS=5 BENCH_CONCURRENCY=32 BENCH_USERS=100000
 //                                       BENCH_LICENSED=1 to license the 100,000 users, i.e. provision mailboxes)
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,51 +81,59 @@ async function token(emu: Started, agent: Agent): Promise<string> {
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
-async function throughput(work: string, mix: 'simple' | 'typical'): Promise<void> {
+/** Run a request mix against a started emulator for BENCH_SECONDS and print requests/s. */
+async function load(emu: Started, agent: Agent, mix: 'simple' | 'typical', label: string): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
-  const emu = await start({ tenants: [tenant(1000, { generate: { users: 1000, groups: 5, seed: 1 } })], limits: 'none' }, work);
-  const agent = new Agent({ connect: { ca: (await import('node:fs')).readFileSync(emu.caFile, 'utf8') }, connections: concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
-  try {
-    const auth = { authorization: `Bearer ${await token(emu, agent)}` };
-    const list = (await (await fetch(`${emu.url}/v1.0/users?$select=id&$top=999`, { headers: auth, dispatcher: agent })).json()) as { value: { id: string }[] };
-    const ids = list.value.map((u) => u.id);
-    const kinds = { get: 0, list: 0, patch: 0 };
-    const latencies: number[] = [];
-    let errors = 0;
-    let i = 0;
-    const end = performance.now() + seconds * 1000;
-    const worker = async () => {
-      while (performance.now() < end) {
-        const n = i++;
-        const id = ids[n % ids.length]!;
-        // simple: GET by id only; typical: 70 % GET by id, 10 % list a page, 20 % PATCH.
-        const roll = mix === 'simple' ? 0 : n % 10;
-        const t0 = performance.now();
-        let r;
-        if (roll < 7) {
-          kinds.get++;
-          r = await fetch(`${emu.url}/v1.0/users/${id}`, { headers: auth, dispatcher: agent });
-        } else if (roll < 8) {
-          kinds.list++;
-          r = await fetch(`${emu.url}/v1.0/users?$top=10&$select=id,displayName,mail`, { headers: auth, dispatcher: agent });
-        } else {
-          kinds.patch++;
-          r = await fetch(`${emu.url}/v1.0/users/${id}`, { method: 'PATCH', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ jobTitle: `Title ${n}` }), dispatcher: agent });
-        }
-        await r.arrayBuffer();
-        if (r.status >= 400) errors++;
-        latencies.push(performance.now() - t0);
+  const auth = { authorization: `Bearer ${await token(emu, agent)}` };
+  const list = (await (await fetch(`${emu.url}/v1.0/users?$select=id&$top=999`, { headers: auth, dispatcher: agent })).json()) as { value: { id: string }[] };
+  const ids = list.value.map((u) => u.id);
+  const kinds = { get: 0, list: 0, patch: 0 };
+  const latencies: number[] = [];
+  let errors = 0;
+  let i = 0;
+  const end = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const n = i++;
+      const id = ids[n % ids.length]!;
+      // simple: GET by id only; typical: 70 % GET by id, 10 % list a page, 20 % PATCH.
+      const roll = mix === 'simple' ? 0 : n % 10;
+      const t0 = performance.now();
+      let r;
+      if (roll < 7) {
+        kinds.get++;
+        r = await fetch(`${emu.url}/v1.0/users/${id}`, { headers: auth, dispatcher: agent });
+      } else if (roll < 8) {
+        kinds.list++;
+        r = await fetch(`${emu.url}/v1.0/users?$top=10&$select=id,displayName,mail`, { headers: auth, dispatcher: agent });
+      } else {
+        kinds.patch++;
+        r = await fetch(`${emu.url}/v1.0/users/${id}`, { method: 'PATCH', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ jobTitle: `Title ${n}` }), dispatcher: agent });
       }
-    };
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    const elapsed = (performance.now() - t0) / 1000;
-    latencies.sort((a, b) => a - b);
-    const total = latencies.length;
-    console.log(`throughput (${mix}): ${(total / elapsed).toFixed(0)} requests/s over ${elapsed.toFixed(1)} s, ${concurrency} keep-alive connections (target: well over 2,000/s)`);
-    console.log(`  mix: ${kinds.get} GET user, ${kinds.list} list users, ${kinds.patch} PATCH user; errors: ${errors}`);
-    console.log(`  latency ms: p50 ${pct(latencies, 50).toFixed(2)}, p99 ${pct(latencies, 99).toFixed(2)}, max ${latencies[total - 1]?.toFixed(2)}`);
+      await r.arrayBuffer();
+      if (r.status >= 400) errors++;
+      latencies.push(performance.now() - t0);
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const total = latencies.length;
+  console.log(`throughput (${mix}, ${label}): ${(total / elapsed).toFixed(0)} requests/s over ${elapsed.toFixed(1)} s, ${concurrency} keep-alive connections (target: well over 2,000/s)`);
+  console.log(`  mix: ${kinds.get} GET user, ${kinds.list} list users, ${kinds.patch} PATCH user; errors: ${errors}`);
+  console.log(`  latency ms: p50 ${pct(latencies, 50).toFixed(2)}, p99 ${pct(latencies, 99).toFixed(2)}, max ${latencies[total - 1]?.toFixed(2)}`);
+}
+
+const poolFor = (caFile: string) =>
+  new Agent({ connect: { ca: readFileSync(caFile, 'utf8') }, connections: Number(process.env.BENCH_CONCURRENCY ?? 32), pipelining: 1, keepAliveTimeout: 30_000 });
+
+async function throughput(work: string, mix: 'simple' | 'typical'): Promise<void> {
+  const emu = await start({ tenants: [tenant(1000, { generate: { users: 1000, groups: 5, seed: 1 } })], limits: 'none' }, work);
+  const agent = poolFor(emu.caFile);
+  try {
+    await load(emu, agent, mix, '1,000 users');
   } finally {
     await agent.close();
     await emu.stop();
@@ -137,13 +146,15 @@ async function memory(work: string): Promise<void> {
   // removal, so this is linear); off by default to keep the default run short.
   const licensed = process.env.BENCH_LICENSED === '1';
   const emu = await start({ tenants: [tenant(licensed ? users : 0, { generate: { users, groups: 10, seed: 1 } })], limits: 'none' }, work);
-  const agent = new Agent({ connect: { ca: (await import('node:fs')).readFileSync(emu.caFile, 'utf8') } });
+  const agent = poolFor(emu.caFile);
   try {
     const s = (await (await fetch(`${emu.url}/_emulator/stats`, { dispatcher: agent })).json()) as { rssBytes: number; heapUsedBytes: number; tenants: { users: number; groups: number; mailboxes: number }[] };
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
     const t = s.tenants[0]!;
     console.log(`memory: ${t.users} users${licensed ? '' : ' (unlicensed)'}, ${t.groups} groups, ${t.mailboxes} mailboxes generated in ${(emu.startMs / 1000).toFixed(1)} s (start to listening)`);
     console.log(`  RSS ${mb(s.rssBytes)}, heap used ${mb(s.heapUsedBytes)} (${((s.heapUsedBytes / Math.max(1, t.users)) / 1024).toFixed(1)} KiB per user)`);
+    // The same typical mix against the big tenant: list pages and lookups must not scale with it.
+    await load(emu, agent, 'typical', `${t.users.toLocaleString('en-US')} users${licensed ? ', licensed' : ''}`);
   } finally {
     await agent.close();
     await emu.stop();
