@@ -1,4 +1,5 @@
-// Generated mail (RFC 5322 MIME text) and OneDrive file bodies: deterministic under the seed.
+// Generated mail (Graph message JSON of received and sent items) and OneDrive file bodies:
+// deterministic under the seed.
 import type { Rng } from '../core/prng.js';
 import { FILE_KINDS, PROJECTS, SUBJECT_TOPICS } from './names.js';
 
@@ -12,29 +13,48 @@ export const pick = <T>(rng: Rng, list: readonly T[]): T => list[Math.floor(rng(
 /** Fixed epoch, so generated dates do not depend on when the emulator starts. */
 const EPOCH = Date.UTC(2026, 0, 15, 9, 0, 0);
 
-export function mimeMessage(rng: Rng, from: Person, to: Person, index: number, domain: string): { mime: string; subject: string } {
+interface Letter {
+  subject: string;
+  date: Date;
+  id: string;
+  text: string;
+}
+
+/** The random parts of one message. */
+function letter(rng: Rng, from: Person, to: Person, index: number, domain: string): Letter {
   const subject = `${pick(rng, SUBJECT_TOPICS)}: ${pick(rng, PROJECTS)}${index ? ` #${index}` : ''}`;
-  const date = new Date(EPOCH - Math.floor(rng() * 180 * 86_400_000)).toUTCString().replace('GMT', '+0000');
+  const date = new Date(EPOCH - Math.floor(rng() * 180 * 86_400_000));
+  date.setUTCMilliseconds(0);
   const id = `<${Math.floor(rng() * 2 ** 48).toString(36)}.${index}@${domain}>`;
   const paragraphs = [
     `Hi ${to.displayName.split(' ')[0]},`,
     `Following up on ${subject.toLowerCase()}: the numbers look ${pick(rng, ['good', 'tight', 'better than expected', 'on track'])}, and I would like to ${pick(rng, ['review them together', 'close this by Friday', 'share them with the team', 'get your sign-off'])}.`,
     `Best regards,\r\n${from.displayName}`,
   ];
-  const mime = [
-    `From: ${from.displayName} <${from.address}>`,
-    `To: ${to.displayName} <${to.address}>`,
-    `Subject: ${subject}`,
-    `Date: ${date}`,
-    `Message-ID: ${id}`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset="utf-8"',
-    'Content-Transfer-Encoding: 7bit',
-    '',
-    paragraphs.join('\r\n\r\n'),
-    '',
-  ].join('\r\n');
-  return { mime, subject };
+  return { subject, date, id, text: paragraphs.join('\r\n\r\n') };
+}
+
+/** A received (or sent) message as Graph JSON: the message flags (PidTagMessageFlags 0x0E07) and
+ *  dates (0x0E06 delivery, 0x0039 submit) make it a real item, not a draft, as migration tools and
+ *  mail flow produce; a MIME import would make a draft. */
+export function receivedMessage(rng: Rng, from: Person, to: Person, index: number, domain: string): Record<string, unknown> {
+  const l = letter(rng, from, to, index, domain);
+  const read = rng() < 0.7;
+  const at = l.date.toISOString();
+  const address = (p: Person) => ({ emailAddress: { name: p.displayName, address: p.address } });
+  return {
+    subject: l.subject,
+    body: { contentType: 'text', content: l.text },
+    from: address(from),
+    sender: address(from),
+    toRecipients: [address(to)],
+    internetMessageId: l.id,
+    singleValueExtendedProperties: [
+      { id: 'Integer 0x0E07', value: String(read ? 1 : 0) },
+      { id: 'SystemTime 0x0E06', value: at },
+      { id: 'SystemTime 0x0039', value: at },
+    ],
+  };
 }
 
 export function driveFile(rng: Rng, owner: string, index: number): { path: string; content: Buffer } {

@@ -11,7 +11,7 @@ import type { EmuResponse, HttpMethod } from '../core/http-types.js';
 import { skuCatalogEntry } from '../graph/licenses-catalogue.js';
 import { seeded, type Rng } from '../core/prng.js';
 import { DEPARTMENTS, GIVEN_NAMES, PROJECTS, SURNAMES } from './names.js';
-import { driveFile, mimeMessage, pick, type Person } from './content.js';
+import { driveFile, pick, receivedMessage, type Person } from './content.js';
 
 interface Made {
   id: string;
@@ -120,8 +120,8 @@ class Builder {
       for (let i = 0; i < m.mailboxItems; i++) {
         const sent = rng() < 0.25;
         const peer = other();
-        const { mime } = mimeMessage(rng, sent ? me : peer, sent ? peer : me, i, this.defaultDomain());
-        const r = await this.call('POST', `/v1.0/users/${m.id}/mailFolders/${sent ? 'sentitems' : 'inbox'}/messages`, Buffer.from(mime).toString('base64'), { 'content-type': 'text/plain' });
+        const message = receivedMessage(rng, sent ? me : peer, sent ? peer : me, i, this.defaultDomain());
+        const r = await this.call('POST', `/v1.0/users/${m.id}/mailFolders/${sent ? 'sentitems' : 'inbox'}/messages`, message);
         if (r.status < 400) this.summary.messages += 1;
       }
     }
@@ -149,8 +149,8 @@ class Builder {
     if (!importUrl || !inbox) return;
     const u = new URL(importUrl);
     for (let i = 0; i < m.archiveItems; i++) {
-      const { mime } = mimeMessage(rng, other(), me, 1000 + i, this.defaultDomain());
-      const created = await this.call('POST', `/v1.0/users/${m.id}/mailFolders/inbox/messages`, Buffer.from(mime).toString('base64'), { 'content-type': 'text/plain' });
+      const message = receivedMessage(rng, other(), me, 1000 + i, this.defaultDomain());
+      const created = await this.call('POST', `/v1.0/users/${m.id}/mailFolders/inbox/messages`, message);
       const msgId = (created.body as { id?: string } | undefined)?.id;
       if (!msgId) continue;
       const exported = await this.call('POST', `/beta/admin/exchange/mailboxes/${encodeURIComponent(s.primaryMailboxId)}/exportItems`, { itemIds: [msgId] });

@@ -60,6 +60,10 @@ test('a generated tenant has explicit and generated users, managers, groups, lic
   const mail = await rawRequest(emu, 'contoso', 'GET', `/v1.0/users/${alice.id}/messages?$top=50`);
   assert.is(mail.status, 200, JSON.stringify(mail.body));
   assert.is(mail.body.value.length, 3, 'the primary holds the mailbox items (archive items moved out)');
+  for (const m of mail.body.value as { isDraft: boolean; receivedDateTime: string; from?: unknown }[]) {
+    assert.is(m.isDraft, false, 'generated mail is received or sent mail, not drafts');
+    assert.ok(m.from, 'with a sender');
+  }
   const mime = await rawRequest(emu, 'contoso', 'GET', `/v1.0/users/${alice.id}/messages/${mail.body.value[0].id}/$value`);
   assert.match(mime.text, /^From: .+\r?\nTo: .+\r?\nSubject: /m);
   assert.match(emu.stderr(), /contoso: generated 14 users \(13 licensed\), 11 groups, 15 messages, 2 archive items, 14 files/);
