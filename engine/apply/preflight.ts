@@ -29,8 +29,9 @@ const OFF = /^(off)$/i;
 
 /**
  * External forwarding is off by default in Exchange Online (outbound spam policy, NDR 5.7.520):
- * warn once per tenant before forwarding is set. When the tenant cannot answer the cmdlet (the
- * emulator has no Get-HostedOutboundSpamFilterPolicy) the check is a documented warning only.
+ * warn once per tenant before forwarding is set. The default policy's AutoForwardingMode
+ * Automatic means blocked. When the policy cannot be read (no permission to the cmdlet), say that
+ * forwarding may be blocked instead of staying silent.
  */
 export async function forwardingPreflight(clients: Map<string, TenantClient>, changes: readonly PlanChange[], warn: (message: string) => void): Promise<void> {
   const tenants = new Set(changes.filter((c) => c.op === 'targetForwarding.set' || c.op === 'sourceForwarding.set').map((c) => c.tenant));
