@@ -64,9 +64,21 @@ function inChangeOrder(c: PlanChange): boolean {
 function changeJson(c: PlanChange): unknown {
   const params = sorted(c.params);
   if (params === c.params && inChangeOrder(c)) return c;
-  const o: Record<string, unknown> = {};
-  for (const ck of CHANGE_KEYS) o[ck] = ck === 'params' ? params : c[ck];
-  return o;
+  // CHANGE_KEYS, in order, as one literal (one object shape for every change)
+  return {
+    id: c.id,
+    wave: c.wave,
+    user: c.user,
+    tenant: c.tenant,
+    resource: c.resource,
+    action: c.action,
+    summary: c.summary,
+    reversibility: c.reversibility,
+    dependsOn: c.dependsOn,
+    op: c.op,
+    params,
+    inverseOp: c.inverseOp,
+  };
 }
 
 /** The plan as the JSON value renderPlanJson prints. It shares the objects that are already in
