@@ -1,5 +1,8 @@
 // `t2t plan [DIR]`: discover (delta) if the cache is stale, then print the changes apply would make.
-import { writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { bool, str } from '../command.js';
@@ -68,10 +71,11 @@ apply refuses it once the manifests or the tenants have changed.`,
       progress.end();
     }
     const { plan } = planned;
-    const { renderPlanText, renderPlanJson, renderPlanMarkdown, hasChanges, planRefusalError } = await import('../../plan/index.js');
+    const { renderPlanText, planJsonChunks, renderPlanMarkdown, hasChanges, planRefusalError } = await import('../../plan/index.js');
     const outFile = str(args.values, 'out');
-    if (outFile) await writeFile(resolve(io.cwd, outFile), renderPlanJson(plan) + '\n');
-    if (output === 'json') out(io, renderPlanJson(plan));
+    // JSON goes out in chunks: a 100,000-user plan is hundreds of MiB as one string
+    if (outFile) await saveChunks(resolve(io.cwd, outFile), planJsonChunks(plan));
+    if (output === 'json') await writeChunks(io.stdout, planJsonChunks(plan));
     else if (output === 'markdown') out(io, renderPlanMarkdown(plan));
     else out(io, renderPlanText(plan, { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR }));
     if (outFile && output === 'text') err(io, `plan saved to ${outFile}: run 't2t apply ${args.positionals[0] ?? '.'} --plan ${outFile}' to apply exactly this`);
@@ -80,5 +84,27 @@ apply refuses it once the manifests or the tenants have changed.`,
     return bool(args.values, 'detailed-exitcode') && hasChanges(plan) ? 2 : 0;
   },
 };
+
+/** Write chunks with backpressure, then a final newline. */
+async function writeChunks(stream: Writable, chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) if (!stream.write(chunk)) await once(stream, 'drain');
+  if (!stream.write('\n')) await once(stream, 'drain');
+}
+
+/** Save a plan file atomically: a half-written plan must never be applied (temp file, then rename). */
+async function saveChunks(path: string, chunks: Iterable<string>): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}`;
+  const file = createWriteStream(temp);
+  try {
+    await writeChunks(file, chunks);
+    file.end();
+    await once(file, 'finish');
+    await rename(temp, path);
+  } catch (e) {
+    file.destroy();
+    await rm(temp, { force: true });
+    throw e;
+  }
+}
 
 export default command;
