@@ -3,7 +3,7 @@
 // otherwise), the report on stdout.
 import type { Command } from '../command.js';
 import { bool, str } from '../command.js';
-import { err, out, type CliIO } from '../io.js';
+import { err, out } from '../io.js';
 import { UserError } from '../../errors.js';
 import { resolve } from 'node:path';
 
@@ -46,7 +46,8 @@ deleting it loses nothing but time.`,
     const { stateDir } = await import('../../state/paths.js');
     const { discover } = await import('../../discovery/discover.js');
     const { renderReportText } = await import('../../discovery/report.js');
-    const progress = progressPrinter(io);
+    const { discoveryProgress } = await import('../discovery-progress.js');
+    const progress = discoveryProgress(io);
     const tenant = str(args.values, 'tenant');
     try {
       const { report } = await discover(loaded.project, {
@@ -65,50 +66,5 @@ deleting it loses nothing but time.`,
     }
   },
 };
-
-interface ProgressEvent {
-  tenant: string;
-  step: string;
-  pages: number;
-  objects: number;
-  done: boolean;
-}
-
-const UNITS: Record<string, [string, string]> = {
-  domains: ['request', 'domains'],
-  licences: ['request', 'licences'],
-  groups: ['pages', 'groups'],
-  users: ['pages', 'users'],
-  recipients: ['cmdlets', 'recipients'],
-  markers: ['batches', 'markers read'],
-  content: ['users', 'sized'],
-};
-
-function describe(e: ProgressEvent): string {
-  const [unit, what] = UNITS[e.step] ?? ['pages', 'objects'];
-  if (e.step === 'content') return `${e.tenant}: content sizes, ${e.objects} users`;
-  if (e.step === 'domains' || e.step === 'licences') return `${e.tenant}: ${e.objects} ${what}`;
-  return `${e.tenant}: ${e.step}, ${e.pages} ${unit}, ${e.objects} ${what}`;
-}
-
-/** A rewriting line on a terminal; otherwise one line per finished step (logs stay readable). */
-function progressPrinter(io: CliIO): { update: (e: ProgressEvent) => void; end: () => void } {
-  const tty = Boolean(io.stderr.isTTY);
-  let open = false;
-  return {
-    update(e) {
-      if (tty) {
-        io.stderr.write(`\r\u001b[K${describe(e)}`);
-        open = true;
-      } else if (e.done) {
-        err(io, describe(e));
-      }
-    },
-    end() {
-      if (open) io.stderr.write('\r\u001b[K');
-      open = false;
-    },
-  };
-}
 
 export default command;
