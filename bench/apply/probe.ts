@@ -31,7 +31,9 @@ export interface ProbeReport {
   inFlightMean: number;
   inFlightPeak: number;
   /** Per sample: seconds since start, requests in flight, writes so far. */
-  timeline: { t: number; inFlight: number; writes: number; changes: number }[];
+  timeline: { t: number; inFlight: number; exchangeInFlight: number; writes: number; changes: number }[];
+  /** Mean of Exchange cmdlets in flight (the rest is Graph). */
+  exchangeInFlightMean: number;
   /** Wall seconds, and CPU seconds of this process (t2t) and of the emulator process over them. */
   cpu: { seconds: number; benchCpuSeconds: number; emulatorCpuSeconds: number | null; benchCpuShare: number; emulatorCpuShare: number | null };
 }
@@ -49,6 +51,8 @@ function procCpuSeconds(pid: number): number | null {
 
 export class Probe {
   private inFlight = 0;
+  private inFlightExchange = 0;
+  private exchangeRequests = new WeakSet<object>();
   private counts = { requests: 0 };
   private byKind = new Map<string, number>();
   private byStatus = new Map<string, number>();
@@ -69,6 +73,10 @@ export class Probe {
     this.open.add(request);
     this.counts.requests++;
     const k = kindOf(request.method, request.path, request.headers);
+    if (k.startsWith('CMDLET')) {
+      this.exchangeRequests.add(request);
+      this.inFlightExchange++;
+    }
     this.byKind.set(k, (this.byKind.get(k) ?? 0) + 1);
   };
   private onHeaders = (m: unknown) => {
@@ -81,6 +89,7 @@ export class Probe {
     if (this.open.has(request)) {
       this.open.delete(request);
       this.inFlight--;
+      if (this.exchangeRequests.has(request)) this.inFlightExchange--;
     }
   };
 
@@ -92,7 +101,7 @@ export class Probe {
     subscribe('undici:request:headers', this.onHeaders);
     subscribe('undici:request:trailers', this.onEnd);
     subscribe('undici:request:error', this.onEnd);
-    this.timer = setInterval(() => this.samples.push({ t: Number(((performance.now() - this.t0) / 1000).toFixed(1)), inFlight: this.inFlight, writes: this.writes, changes: this.changes }), this.sampleMs);
+    this.timer = setInterval(() => this.samples.push({ t: Number(((performance.now() - this.t0) / 1000).toFixed(1)), inFlight: this.inFlight, exchangeInFlight: this.inFlightExchange, writes: this.writes, changes: this.changes }), this.sampleMs);
     this.timer.unref();
   }
 
@@ -112,6 +121,7 @@ export class Probe {
       byStatus: Object.fromEntries(this.byStatus),
       inFlightMean: inflight.length ? Number((inflight.reduce((a, b) => a + b, 0) / inflight.length).toFixed(1)) : 0,
       inFlightPeak: Math.max(0, ...inflight),
+      exchangeInFlightMean: inflight.length ? Number((this.samples.reduce((a, s) => a + s.exchangeInFlight, 0) / inflight.length).toFixed(1)) : 0,
       timeline: this.samples,
       cpu: {
         seconds: Number(seconds.toFixed(1)),

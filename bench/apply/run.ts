@@ -14,6 +14,7 @@ import { rawRequest } from '../../test/helpers/graph.js';
 import { loadProject } from '../../engine/manifest/load-project.js';
 import { runApply } from '../../engine/apply/run-apply.js';
 import { Probe, type ProbeReport } from './probe.js';
+import { Session } from 'node:inspector';
 
 export interface ApplyBench {
   users: number;
@@ -108,7 +109,11 @@ export async function main(): Promise<ApplyBench> {
   const timeScale = Number(process.env.BENCH_APPLY_TIMESCALE ?? 0.05);
   const config = testConfig({ limits: { timeScale } }) as { tenants: Record<string, unknown>[] };
   config.tenants[0]!['generate'] = { users, groups: 0, mailboxItems: 0, archiveItems: 0, driveItems: 0, seed: 11 };
-  const emu = await startEmulator(config);
+  // BENCH_APPLY_EMULATOR_PROF=DIR: a CPU profile of the emulator process (where its time goes)
+  const prof = process.env.BENCH_APPLY_EMULATOR_PROF;
+  const preload = new URL('./cpu-profile-preload.js', import.meta.url).href;
+  if (prof) mkdirSync(prof, { recursive: true });
+  const emu = await startEmulator(config, prof ? { env: { NODE_OPTIONS: `--import=${preload}`, BENCH_APPLY_EMULATOR_PROF: prof } } : {});
   let dir: string | undefined;
   try {
     const addresses = (await listAddresses(emu, 'contoso')).slice(0, users);
@@ -122,6 +127,23 @@ export async function main(): Promise<ApplyBench> {
     const probe = new Probe(emu.child.pid);
     let report: ProbeReport | undefined;
     const stepTime = new Map<string, { n: number; ms: number }>();
+    // BENCH_APPLY_PROF=DIR: a CPU profile of t2t during execution only (not discovery and plan)
+    const profDir = process.env.BENCH_APPLY_PROF;
+    const session = profDir ? new Session() : undefined;
+    const profile = (what: 'start' | 'stop') => {
+      if (!session || !profDir) return;
+      if (what === 'start') {
+        session.connect();
+        session.post('Profiler.enable');
+        session.post('Profiler.start');
+      } else {
+        session.post('Profiler.stop', (err, r) => {
+          if (err) return;
+          mkdirSync(profDir, { recursive: true });
+          writeFileSync(join(profDir, `apply-${process.pid}.cpuprofile`), JSON.stringify(r.profile));
+        });
+      }
+    };
     const outcome = await runApply(project, {
       env: { ...process.env, BENCH_SECRET: 'dev-secret' },
       signal: new AbortController().signal,
@@ -139,6 +161,7 @@ export async function main(): Promise<ApplyBench> {
         if (e.type === 'change.start' && !first) {
           first = performance.now();
           probe.start();
+          profile('start');
         }
         if (e.type === 'change.end') {
           last = performance.now();
@@ -148,7 +171,10 @@ export async function main(): Promise<ApplyBench> {
           s.n++;
           s.ms += e.result.durationMs ?? 0;
           stepTime.set(e.change.op, s);
-          if (changes === plan.changes.length) report = probe.stop();
+          if (changes === plan.changes.length) {
+            report = probe.stop();
+            profile('stop');
+          }
         }
       },
     });
@@ -178,11 +204,11 @@ export async function main(): Promise<ApplyBench> {
     const perUser = (n: number) => (n / Math.max(1, result.users)).toFixed(2);
     console.log(`requests: ${p.requests} (${perUser(p.requests)} per user); statuses ${JSON.stringify(p.byStatus)}`);
     for (const [k, n] of Object.entries(p.byKind)) console.log(`  ${k.padEnd(48)} ${String(n).padStart(7)}  ${perUser(n)}/user`);
-    console.log(`in flight: mean ${p.inFlightMean}, peak ${p.inFlightPeak}; CPU share over ${p.cpu.seconds} s: t2t ${p.cpu.benchCpuShare}, emulator ${p.cpu.emulatorCpuShare} (2 cores = 2.0)`);
+    console.log(`in flight: mean ${p.inFlightMean} (Exchange ${p.exchangeInFlightMean}), peak ${p.inFlightPeak}; CPU share over ${p.cpu.seconds} s: t2t ${p.cpu.benchCpuShare}, emulator ${p.cpu.emulatorCpuShare} (2 cores = 2.0)`);
     const ms = (s: number | null) => (s === null ? '?' : ((s * 1000) / Math.max(1, result.users)).toFixed(2));
     console.log(`CPU per user: t2t ${ms(p.cpu.benchCpuSeconds)} ms, emulator ${ms(p.cpu.emulatorCpuSeconds)} ms (machine load average ${loadavg()[0]!.toFixed(1)})`);
     console.log(`mean ms per step: ${JSON.stringify(result.stepMs)}`);
-    if (process.env.BENCH_APPLY_TIMELINE) for (const s of p.timeline) console.log(`  t=${s.t}s in-flight=${s.inFlight} writes=${s.writes} changes=${s.changes}`);
+    if (process.env.BENCH_APPLY_TIMELINE) for (const s of p.timeline) console.log(`  t=${s.t}s in-flight=${s.inFlight} exchange=${s.exchangeInFlight} writes=${s.writes} changes=${s.changes}`);
     console.log(`exchange writes: ${exchangeWrites}; failed users: ${result.failedUsers} (target 0); duplicate target users: ${duplicates} (target 0)`);
     return result;
   } finally {

@@ -1,53 +1,58 @@
 // The job log lines of one apply run (the same lines as engine/state's appendJobLog, read back by
-// readJobLog and `t2t logs`), written with fewer system calls: a line goes out at once when its
-// user's file is idle, and lines that arrive while a write to that file is under way are written
-// together by the next single O_APPEND write. Directories are created once per run. At 10,000
-// users apply logs ~100,000 lines, and a mkdir + open + write + close per line took a fifth of the
-// engine's CPU.
-import { appendFile, mkdir } from 'node:fs/promises';
+// readJobLog and `t2t logs`), written cheaply: each user's file is opened once and kept open
+// while the user's steps run (closed when the user ends, or when too many are open), and each line
+// is one small synchronous O_APPEND write, so it is in the file the moment it is logged (a crash
+// loses nothing logged; the demo's watcher sees it at once). At 10,000 users apply logs about
+// 110,000 lines; an async mkdir + open + write + close per line took a sixth of the engine's CPU.
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { jobLogFile, type JobLogEntry, type JobLogInput } from '../state/job-log.js';
 import { redact } from '../state/redact.js';
 
 export interface JobLogWriter {
   append(where: { wave: string; user: string }, entry: JobLogInput): void;
-  /** Resolves when every line appended so far is written. Never rejects (a log is best effort). */
-  flush(): Promise<void>;
+  /** The user's steps are over: close its file. */
+  end(where: { wave: string; user: string }): void;
+  /** Close every file still open. */
+  close(): void;
 }
 
-interface FileQueue {
-  lines: string[];
-  writing: Promise<void> | null;
-}
+/** Files kept open at once; the least recently written is closed beyond this. */
+const MAX_OPEN = 256;
 
-export function createJobLogWriter(stateDir: string): JobLogWriter {
-  const files = new Map<string, FileQueue>();
-  const dirs = new Map<string, Promise<unknown>>();
-  const busy = new Set<Promise<void>>();
+export function createJobLogWriter(stateDir: string, options: { maxOpen?: number } = {}): JobLogWriter {
+  const maxOpen = Math.max(1, options.maxOpen ?? MAX_OPEN);
+  // insertion order = least recently written first
+  const open = new Map<string, number>();
+  const dirs = new Set<string>();
 
-  const ensureDir = (dir: string) => {
-    let p = dirs.get(dir);
-    if (!p) dirs.set(dir, (p = mkdir(dir, { recursive: true }).catch(() => dirs.delete(dir))));
-    return p;
+  const closeFile = (file: string) => {
+    const fd = open.get(file);
+    if (fd === undefined) return;
+    open.delete(file);
+    try {
+      closeSync(fd);
+    } catch {
+      // already gone: nothing to flush, writes were synchronous
+    }
   };
 
-  const drain = (file: string, q: FileQueue): void => {
-    if (q.writing || q.lines.length === 0) return;
-    const text = q.lines.join('');
-    q.lines = [];
-    const p = (async () => {
-      await ensureDir(dirname(file));
-      await appendFile(file, text);
-    })()
-      .catch(() => undefined)
-      .finally(() => {
-        q.writing = null;
-        busy.delete(p);
-        if (q.lines.length) drain(file, q);
-        else files.delete(file);
-      });
-    q.writing = p;
-    busy.add(p);
+  const fdOf = (file: string): number => {
+    const fd = open.get(file);
+    if (fd !== undefined) {
+      open.delete(file);
+      open.set(file, fd);
+      return fd;
+    }
+    const dir = dirname(file);
+    if (!dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      dirs.add(dir);
+    }
+    while (open.size >= maxOpen) closeFile(open.keys().next().value as string);
+    const opened = openSync(file, 'a');
+    open.set(file, opened);
+    return opened;
   };
 
   return {
@@ -61,13 +66,19 @@ export function createJobLogWriter(stateDir: string): JobLogWriter {
         event: entry.event,
       });
       const file = jobLogFile(stateDir, where.wave, where.user);
-      let q = files.get(file);
-      if (!q) files.set(file, (q = { lines: [], writing: null }));
-      q.lines.push(JSON.stringify(line) + '\n');
-      drain(file, q);
+      try {
+        writeSync(fdOf(file), JSON.stringify(line) + '\n');
+      } catch {
+        // a job log is best effort: a full disk or a removed directory must not fail the apply
+        closeFile(file);
+        dirs.delete(dirname(file));
+      }
     },
-    async flush() {
-      while (busy.size) await Promise.all([...busy]);
+    end(where) {
+      closeFile(jobLogFile(stateDir, where.wave, where.user));
+    },
+    close() {
+      for (const file of [...open.keys()]) closeFile(file);
     },
   };
 }

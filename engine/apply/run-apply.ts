@@ -128,7 +128,10 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
         maxFailureRate: project.safety.maxFailureRate,
         onEvent: (e) => {
           if (e.type === 'change.end' && e.result.status === 'skipped') jobLog(e.change, 'step.skipped', { op: e.change.op, id: e.change.id, message: e.result.error });
-          if (e.type === 'user.end') jobLog({ wave: e.wave, user: e.user } as PlanChange, 'user.result', { status: e.status, ...(e.error ? { error: e.error } : {}), commit: revision.commit });
+          if (e.type === 'user.end') {
+            jobLog({ wave: e.wave, user: e.user } as PlanChange, 'user.result', { status: e.status, ...(e.error ? { error: e.error } : {}), commit: revision.commit });
+            if (!dryRun) jobLogs.end(e);
+          }
           if (e.type === 'wave.halted') log.warn(e, 'wave halted');
           o.onEvent?.(e, plan);
         },
@@ -186,8 +189,7 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
             throw e;
           }
         },
-      });
-      await jobLogs.flush();
+      }).finally(() => jobLogs.close());
       const result = resultOf(exec);
       log.info({ result, users: exec.users, writes }, 'apply finished');
 

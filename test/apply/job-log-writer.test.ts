@@ -1,9 +1,9 @@
 // The apply run's job log writer: the lines readJobLog reads (same fields, redacted), in the order
-// appended per user, every line on disk once flush() resolves, lines appended during a write
-// coalesced into the next one.
+// appended per user, each in the file as soon as it is appended, files closed at a user's end and
+// beyond the open-file cap (then reopened for appending).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createJobLogWriter } from '../../engine/apply/job-log-writer.js';
@@ -12,19 +12,21 @@ import { jobLogFile, readJobLog } from '../../engine/state/job-log.js';
 const tmp = mkdtempSync(join(tmpdir(), 't2t-joblog-writer-'));
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJ0aWQiOiJjb250b3NvIn0.c2lnbmF0dXJl';
+const openFds = () => readdirSync('/proc/self/fd').length;
 
-test('lines of many users, in order per user, redacted, all written by flush', async () => {
+test('lines of many users, in order per user, redacted, with at most maxOpen files open', async () => {
   const dir = join(tmp, 'a');
-  const w = createJobLogWriter(dir);
+  const before = openFds();
+  const w = createJobLogWriter(dir, { maxOpen: 8 });
   const users = Array.from({ length: 30 }, (_, i) => `User${i}@contoso.com`);
   for (let step = 0; step < 5; step++) {
     for (const u of users) {
       w.append({ wave: 'wave 01', user: u }, { event: 'step.start', op: `op${step}` });
       w.append({ wave: 'wave 01', user: u }, { event: 'step.done', op: `op${step}`, message: `token ${JWT}` });
+      assert.ok(openFds() - before <= 8, 'no more than maxOpen files open');
     }
-    await new Promise((r) => setImmediate(r));
   }
-  await w.flush();
+  // written at once: readable before any end() or close()
   for (const u of users) {
     const lines = await readJobLog(dir, { wave: 'wave 01', user: u });
     assert.equal(lines.map((l) => `${l.event}:${String(l['op'])}`), [0, 1, 2, 3, 4].flatMap((s) => [`step.start:op${s}`, `step.done:op${s}`]));
@@ -32,17 +34,32 @@ test('lines of many users, in order per user, redacted, all written by flush', a
   }
   const text = readFileSync(jobLogFile(dir, 'wave 01', users[0]!), 'utf8');
   assert.not.ok(text.includes(JWT), 'the token is redacted');
-  assert.is(text.split('\n').filter(Boolean).length, 10);
+  w.close();
+  assert.is(openFds(), before, 'close() closes every file');
 });
 
-test('an explicit level and time are kept; flush with nothing pending resolves', async () => {
+test('end() closes the user file; a later line reopens it and appends; explicit level and time kept', async () => {
   const dir = join(tmp, 'b');
+  const before = openFds();
   const w = createJobLogWriter(dir);
-  await w.flush();
-  w.append({ wave: 'w', user: 'a@contoso.com' }, { event: 'step.failed', level: 'error', time: '2026-01-01T00:00:00.000Z', message: 'boom' });
-  await w.flush();
-  const [line] = await readJobLog(dir, { user: 'a@contoso.com' });
-  assert.equal(line, { event: 'step.failed', level: 'error', time: '2026-01-01T00:00:00.000Z', message: 'boom', wave: 'w', user: 'a@contoso.com' });
+  const where = { wave: 'w', user: 'a@contoso.com' };
+  w.append(where, { event: 'step.failed', level: 'error', time: '2026-01-01T00:00:00.000Z', message: 'boom' });
+  assert.is(openFds(), before + 1);
+  w.end(where);
+  assert.is(openFds(), before);
+  w.append(where, { event: 'user.result', time: '2026-01-01T00:00:01.000Z', status: 'failed' });
+  w.close();
+  const lines = await readJobLog(dir, { user: 'a@contoso.com' });
+  assert.equal(lines[0], { event: 'step.failed', level: 'error', time: '2026-01-01T00:00:00.000Z', message: 'boom', wave: 'w', user: 'a@contoso.com' });
+  assert.equal(lines.map((l) => l.event), ['step.failed', 'user.result']);
+});
+
+test('a directory that cannot be made does not throw (a job log is best effort)', () => {
+  const file = join(tmp, 'a-file');
+  writeFileSync(file, '');
+  const w = createJobLogWriter(join(file, 'state'));
+  w.append({ wave: 'w', user: 'a@contoso.com' }, { event: 'step.start' });
+  w.close();
 });
 
 test.run();
