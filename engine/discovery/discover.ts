@@ -114,8 +114,10 @@ export async function discover(project: Project, options: DiscoverOptions): Prom
 export async function loadInventory(project: Project, stateDir: string): Promise<Inventory | undefined> {
   const tenants: Record<string, TenantInventory> = {};
   const digests: Record<string, unknown> = {};
-  for (const t of project.tenants) {
-    const cache = await openTenantCache(stateDir, t.name);
+  // Every tenant's files are read at once: one tenant's reads overlap another's parsing.
+  const caches = await Promise.all(project.tenants.map((t) => openTenantCache(stateDir, t.name)));
+  for (const [i, t] of project.tenants.entries()) {
+    const cache = caches[i]!;
     const meta = cache.users.store;
     if (cache.resetReason || !meta.getMeta('discoveredAt') || meta.getMeta('cacheFormat') !== CACHE_FORMAT || meta.getMeta('tenantId') !== t.tenantId) return undefined;
     tenants[t.name] = tenantInventory(t, cache);
@@ -151,7 +153,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 function fullReason(tenant: Tenant, cache: TenantCache, options: DiscoverOptions, select: string): string | undefined {
   const meta = cache.users.store;
   if (options.full) return '--full';
-  if (cache.resetReason) return 'the cache was unreadable';
+  if (cache.resetReason) return cache.resetReason.includes('another version of t2t') ? 'the cache was written by another version of t2t' : 'the cache was unreadable';
   if (!meta.getMeta('discoveredAt') || !meta.getMeta('usersDeltaLink')) return 'first run';
   if (meta.getMeta('cacheFormat') !== CACHE_FORMAT) return 'cache format changed';
   if (meta.getMeta('tenantId') !== tenant.tenantId) return 'tenantId changed';
@@ -414,8 +416,7 @@ function tenantInventory(tenant: Tenant, cache: TenantCache): TenantInventory {
     discoveredAt: meta.getMeta('discoveredAt')!,
     users: [...cache.users.values()].sort(byId),
     groups: [...cache.groups.values()].sort(byId).map((g: CachedGroup) => toInventoryGroup(g)),
-    recipients: [...cache.recipients.values()]
-      .map((r) => [recipientKey(r), r] as const)
+    recipients: [...cache.recipients.store.entries()]
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
       .map(([, r]) => toInventoryRecipient(r)),
     skus: meta.getMeta('skus') ?? [],

@@ -3,7 +3,7 @@
 // that changes one user rewrites one small shard instead of the whole inventory.
 //
 // Layout of a collection:  <dir>/<name>/collection.json   {formatVersion, shards, meta}
-//                          <dir>/<name>/shard-007.json     {formatVersion, records: {key: value}}
+//                          <dir>/<name>/shard-007.json     {formatVersion, shapes, rows} (shard-codec.ts)
 // A missing shard file is an empty shard. Writes go through lowdb's file adapter (steno: write a
 // temp file, then rename), so a crash mid-flush leaves each file either old or new, never torn.
 // Shards are written before collection.json: a delta link in the meta never runs ahead of the
@@ -11,14 +11,18 @@
 //
 // Corrupt files: by default opening fails with a UserError naming the file and saying to delete
 // the cache (it is only a cache). With `onCorrupt: 'reset'` the collection is emptied instead and
-// `resetReason` says why, so discovery knows it must do a full read.
+// `resetReason` says why, so discovery knows it must do a full read. A cache written by an older
+// t2t (another format version in collection.json) is treated the same way, with its own note: it
+// is discarded, never misread.
 import { mkdir, readdir, unlink, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { UserError } from '../errors.js';
+import { decodeShard, encodeShard, SHARD_FORMAT_VERSION, ShardFormatError } from './shard-codec.js';
 
-export const STORE_FORMAT_VERSION = 1;
+/** Version 1 stored records as objects ({formatVersion, records}); 2 as rows (shard-codec.ts). */
+export const STORE_FORMAT_VERSION = SHARD_FORMAT_VERSION;
 export const DEFAULT_SHARDS = 64;
 
 export interface OpenOptions {
@@ -57,11 +61,6 @@ export interface Collection<T, M extends object = Record<string, unknown>> {
   clear(): void;
 }
 
-interface ShardFile<T> {
-  formatVersion: number;
-  records: Record<string, T>;
-}
-
 interface CollectionFile<M> {
   formatVersion: number;
   shards: number;
@@ -82,6 +81,28 @@ class CorruptFile extends Error {
   constructor(readonly file: string, readonly reason: string) {
     super(`${file}: ${reason}`);
   }
+}
+
+/** A collection written by another version of t2t. */
+class OtherFormat extends CorruptFile {}
+
+/** A shard's lowdb file: its data is the shard's records, encoded as rows (shard-codec.ts). */
+function shardFile<T>(file: string, counter: { bytes: number }): DataFile<Map<string, T> | null> {
+  return new DataFile<Map<string, T> | null>(file, {
+    parse: (text) => {
+      try {
+        return decodeShard<T>(JSON.parse(text));
+      } catch (e) {
+        if (e instanceof ShardFormatError) throw new CorruptFile(file, `unexpected content or format version (${e.message})`);
+        throw e;
+      }
+    },
+    stringify: (data) => {
+      const text = encodeShard(data ?? new Map());
+      counter.bytes += Buffer.byteLength(text);
+      return text;
+    },
+  });
 }
 
 /** A lowdb file whose stringify counts the bytes it produces, and compact (no indentation):
@@ -128,11 +149,14 @@ export async function openCollection<T, M extends object = Record<string, unknow
       await rm(root, { recursive: true, force: true });
       await mkdir(root, { recursive: true });
       const fresh = await load<T, M>(root, name, options.shards ?? DEFAULT_SHARDS);
-      (fresh as { resetReason?: string }).resetReason = `the cached '${name}' was corrupt and has been discarded (${e.message})`;
+      (fresh as { resetReason?: string }).resetReason =
+        e instanceof OtherFormat
+          ? `the cached '${name}' was written by another version of t2t and has been discarded (${e.message}); it is read again in full`
+          : `the cached '${name}' was corrupt and has been discarded (${e.message})`;
       return fresh;
     }
     throw new UserError(
-      `the local cache is corrupt: ${e.message}`,
+      e instanceof OtherFormat ? `the local cache is in another format: ${e.message}` : `the local cache is corrupt: ${e.message}`,
       'state.corrupt',
       `delete ${root} (it is only a cache: nothing is lost) and run 't2t discover --full'`,
       undefined,
@@ -156,6 +180,9 @@ async function load<T, M extends object>(root: string, name: string, requestedSh
   let shardCount = requestedShards;
   let meta: Partial<M> = {};
   if (stored !== null) {
+    if (isObject(stored) && typeof stored.formatVersion === 'number' && stored.formatVersion !== STORE_FORMAT_VERSION) {
+      throw new OtherFormat(headFile, `written in format version ${stored.formatVersion} by another version of t2t (this one reads version ${STORE_FORMAT_VERSION})`);
+    }
     if (!isObject(stored) || stored.formatVersion !== STORE_FORMAT_VERSION || !Number.isInteger(stored.shards) || stored.shards < 1 || !isObject(stored.meta)) {
       throw new CorruptFile(headFile, `unexpected content or format version (this t2t reads version ${STORE_FORMAT_VERSION})`);
     }
@@ -164,29 +191,23 @@ async function load<T, M extends object>(root: string, name: string, requestedSh
   }
   if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 4096) throw new Error(`invalid shard count ${shardCount}`);
 
-  const dbs: Low<ShardFile<T> | null>[] = [];
+  const dbs: Low<Map<string, T> | null>[] = [];
   const files: string[] = [];
   for (let i = 0; i < shardCount; i++) {
     const file = join(root, `shard-${String(i).padStart(3, '0')}.json`);
     files.push(file);
-    dbs.push(new Low<ShardFile<T> | null>(dataFile<ShardFile<T> | null>(file, counter), null));
+    dbs.push(new Low<Map<string, T> | null>(shardFile<T>(file, counter), null));
   }
   const contents = await Promise.all(dbs.map((db, i) => readJson(db, files[i]!)));
   const maps: Map<string, T>[] = [];
   const onDisk: boolean[] = [];
   let size = 0;
   contents.forEach((c, i) => {
-    const map = new Map<string, T>();
-    if (c !== null) {
-      if (!isObject(c) || c.formatVersion !== STORE_FORMAT_VERSION || !isObject(c.records)) {
-        throw new CorruptFile(files[i]!, 'unexpected content or format version');
-      }
-      for (const k in c.records) map.set(k, c.records[k] as T);
-    }
+    const map = c ?? new Map<string, T>();
     size += map.size;
     maps.push(map);
     onDisk.push(c !== null);
-    dbs[i]!.data = null; // the maps are the truth now; don't keep a second copy alive
+    dbs[i]!.data = null; // the maps are the truth now; lowdb need not hold them
   });
 
   const dirty = new Set<number>();
@@ -244,7 +265,7 @@ async function load<T, M extends object>(root: string, name: string, requestedSh
               if (onDisk[i]) await unlink(files[i]!).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
               onDisk[i] = false;
             } else {
-              dbs[i]!.data = { formatVersion: STORE_FORMAT_VERSION, records: Object.fromEntries(map) };
+              dbs[i]!.data = map;
               await dbs[i]!.write();
               dbs[i]!.data = null;
               onDisk[i] = true;

@@ -3,7 +3,8 @@
 // changes the tenants through the Graph API as a real admin would, then discovers again.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startEmulator, testConfig, type RunningEmulator } from '../helpers/emulator.js';
 import { rawRequest } from '../helpers/graph.js';
 import { runCli } from '../helpers/cli.js';
@@ -231,6 +232,27 @@ test('an invalid stored delta token falls back to a full read with a warning', a
   assert.equal(c.changes.users, { added: 0, updated: 0, removed: 0 });
   const next = await run({ tenant: 'contoso' });
   assert.is(tenantReport(next.report, 'contoso').mode, 'delta', 'the full read stored a fresh delta link');
+});
+
+test('a cache written in an older format is discarded and read again in full, with the reason, never misread', async () => {
+  const before = await run();
+  const head = join(stateDir(dir, env), 'inventory', 'contoso', 'recipients', 'collection.json');
+  const stored = JSON.parse(readFileSync(head, 'utf8')) as { formatVersion: number };
+  const old = JSON.stringify({ ...stored, formatVersion: 1 });
+  writeFileSync(head, old);
+  const { report, inventory } = await run({ tenant: 'contoso' });
+  const c = tenantReport(report, 'contoso');
+  assert.is(c.mode, 'full');
+  assert.is(c.reason, 'the cache was written by another version of t2t');
+  assert.is(report.hash, before.report.hash, 'the same tenant gives the same inventory');
+  assert.equal(inventory.tenants.contoso!.recipients, before.inventory.tenants.contoso!.recipients);
+  assert.is((await loadInventory(project, stateDir(dir, env)))?.hash, before.report.hash);
+
+  // A plan loading the old cache gets no inventory (it discovers); what it discarded comes back.
+  writeFileSync(head, old);
+  assert.is(await loadInventory(project, stateDir(dir, env)), undefined, 'an old cache is no inventory');
+  assert.is((await run()).report.hash, before.report.hash);
+  assert.is((await loadInventory(project, stateDir(dir, env)))?.hash, before.report.hash);
 });
 
 test('discovery.deltaTimestamp leaves out objects created before it, except what the project names', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCollection, shardOf } from '../../engine/state/sharded-store.js';
@@ -150,6 +150,36 @@ test('shardOf is stable and spreads keys', () => {
   const counts = new Array(16).fill(0);
   for (let i = 0; i < 16000; i++) counts[shardOf(`00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, 16)]++;
   assert.ok(Math.min(...counts) > 700 && Math.max(...counts) < 1300, String(counts));
+});
+
+test('a cache written in the older format (records as objects) is discarded with its own note, never misread', async () => {
+  const dir = fresh();
+  const root = join(dir, 'users');
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, 'collection.json'), JSON.stringify({ formatVersion: 1, shards: 1, meta: { deltaLink: 'x' } }));
+  writeFileSync(join(root, 'shard-000.json'), JSON.stringify({ formatVersion: 1, records: { 'id-1': user(1) } }));
+  try {
+    await openCollection<User>(dir, 'users');
+    assert.unreachable('should have thrown');
+  } catch (e) {
+    assert.instance(e, UserError);
+    assert.match((e as UserError).message, /another format.*format version 1.*reads version 2/);
+    assert.match((e as UserError).hint!, /delete .*users.*discover --full/);
+  }
+  const c = await openCollection<User, Meta>(dir, 'users', { onCorrupt: 'reset' });
+  assert.is(c.size, 0);
+  assert.is(c.getMeta('deltaLink'), undefined);
+  assert.match(c.resetReason!, /written by another version of t2t.*read again in full/);
+  assert.not.match(c.resetReason!, /corrupt/);
+});
+
+test('shard files spell each property name once, not once per record', async () => {
+  const dir = fresh();
+  await filled(dir, 200, 2);
+  const text = readFileSync(join(dir, 'users', 'shard-000.json'), 'utf8');
+  assert.is(text.split('"upn"').length - 1, 1);
+  const again = await openCollection<User>(dir, 'users');
+  for (let i = 0; i < 200; i++) assert.equal(again.get(`id-${i}`), user(i));
 });
 
 test.run();

@@ -1,0 +1,58 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { decodeShard, encodeShard, ShardFormatError } from '../../engine/state/shard-codec.js';
+
+const roundTrip = (m: Map<string, unknown>) => decodeShard<unknown>(JSON.parse(encodeShard(m)));
+
+test('records of several shapes come back equal, in the same order, with the same key order', () => {
+  const m = new Map<string, unknown>([
+    ['u-2', { id: 'u-2', name: 'Two', tags: ['a', 'b'], attributes: { dept: 'D2', n: null }, on: true }],
+    ['u-1', { id: 'u-1', name: 'One', tags: [], attributes: {}, on: false }],
+    ['r-1', { identity: 'r-1', type: 'MailUser', nested: [{ x: 1 }], size: 12.5 }],
+    ['u-3', { name: 'Three', id: 'u-3', tags: [], attributes: {}, on: true }], // other key order: its own shape
+  ]);
+  const back = roundTrip(m);
+  assert.equal([...back.keys()], [...m.keys()]);
+  for (const [k, v] of m) {
+    assert.equal(back.get(k), v);
+    assert.equal(Object.keys(back.get(k) as object), Object.keys(v as object));
+  }
+  const text = encodeShard(m);
+  assert.is(text.split('"attributes"').length - 1, 2, 'once per shape: u-2 and u-1 share one, u-3 has its own');
+});
+
+test('values that are not plain objects, undefined properties and a __proto__ key round-trip as JSON would', () => {
+  const proto = JSON.parse('{"__proto__": {"polluted": true}, "id": "p"}') as Record<string, unknown>;
+  const m = new Map<string, unknown>([
+    ['s', 'a string'],
+    ['a', [1, 'two', null]],
+    ['n', null],
+    ['u', { id: 'u', gone: undefined, kept: 0 }],
+    ['p', proto],
+  ]);
+  const back = roundTrip(m);
+  assert.is(back.get('s'), 'a string');
+  assert.equal(back.get('a'), [1, 'two', null]);
+  assert.is(back.get('n'), null);
+  assert.equal(Object.keys(back.get('u') as object), ['id', 'kept']);
+  const p = back.get('p') as Record<string, unknown>;
+  assert.is(Object.getPrototypeOf(p), Object.prototype, 'no prototype was set');
+  assert.equal(Object.keys(p), ['__proto__', 'id']);
+  assert.equal(JSON.stringify(p), JSON.stringify(proto));
+  assert.is(({} as Record<string, unknown>)['polluted'], undefined);
+});
+
+test('anything that is not a shard of this format is refused, never misread', () => {
+  const bad: unknown[] = [
+    null,
+    { formatVersion: 1, records: { a: { id: 'a' } } },
+    { formatVersion: 2, shapes: [['id']] },
+    { formatVersion: 2, shapes: [['id']], rows: ['a', 0] }, // cut short
+    { formatVersion: 2, shapes: [['id']], rows: ['a', 3, 'x'] }, // unknown shape
+    { formatVersion: 2, shapes: [[1]], rows: [] },
+    { formatVersion: 2, shapes: [], rows: [7, -1, 'x'] },
+  ];
+  for (const b of bad) assert.throws(() => decodeShard(b), (e: unknown) => e instanceof ShardFormatError, JSON.stringify(b));
+});
+
+test.run();
