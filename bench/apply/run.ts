@@ -1,6 +1,10 @@
 // Benchmark of apply (SPEC section 7): prepare N users (default 10,000) against the emulator's
-// default limits, time-scaled, and report the share of the allowed directory write budget used
-// (directory writes per second achieved / allowed), failed users and duplicates. Content sync is
+// default limits, time-scaled, and report the share of the allowed directory write budget used,
+// failed users and duplicates. The service's write budget is a bucket of 3,000 writes per app and
+// tenant that starts full and refills at 3,000 per 150 s (both windows scaled by timeScale), so
+// over T seconds it allows 3,000 + rate x T writes: the share is writes / that (the plain rate
+// ratio, writes/s / rate, is shown too; it exceeds 100 % on runs short enough to live on the
+// initial 3,000). Content sync is
 // benchmarked in bench/sync.
 // Run: npm run bench -- apply     (BENCH_APPLY_USERS=1000 BENCH_APPLY_TIMESCALE=0.05 to tune)
 import { execFileSync } from 'node:child_process';
@@ -24,7 +28,12 @@ export interface ApplyBench {
   exchangeWrites: number;
   allowedWritesPerSecond: number;
   achievedWritesPerSecond: number;
+  /** Writes / (3,000 + rate x seconds): the share of what the service allowed in that time. */
   budgetShare: number;
+  /** Writes per second / rate (above 1 when the initial bucket carried the run). */
+  rateShare: number;
+  /** Responses 429 t2t saw (direct requests; inner $batch answers are not seen here). */
+  throttled: number;
   failedUsers: number;
   duplicates: number;
   /** Requests t2t sent during execution, by kind and status; in flight; CPU of both processes. */
@@ -181,6 +190,7 @@ export async function main(): Promise<ApplyBench> {
     const seconds = (last - first) / 1000;
     // published limit: 3,000 writes per 150 s per app and tenant, every window scaled by timeScale
     const allowed = 3000 / 150 / timeScale;
+    const allowedWrites = 3000 + allowed * seconds;
     const achieved = directoryWrites / Math.max(seconds, 1e-9);
     const targets = await listAddresses(emu, 'fabrikam');
     const duplicates = targets.length - new Set(targets).size;
@@ -192,14 +202,16 @@ export async function main(): Promise<ApplyBench> {
       exchangeWrites,
       allowedWritesPerSecond: Number(allowed.toFixed(1)),
       achievedWritesPerSecond: Number(achieved.toFixed(1)),
-      budgetShare: Number((achieved / allowed).toFixed(3)),
+      budgetShare: Number((directoryWrites / allowedWrites).toFixed(3)),
+      rateShare: Number((achieved / allowed).toFixed(3)),
+      throttled: report?.byStatus['429'] ?? 0,
       failedUsers: outcome.exec?.users.failed ?? 0,
       duplicates,
       probe: report ?? probe.stop(),
       stepMs: Object.fromEntries([...stepTime].map(([op, s]) => [op, Math.round(s.ms / s.n)])),
     };
     console.log(`prepare of ${result.users} users: ${result.changes} changes in ${result.seconds} s (result ${outcome.result})`);
-    console.log(`directory writes: ${directoryWrites} (${result.achievedWritesPerSecond}/s of ${result.allowedWritesPerSecond}/s allowed at timeScale ${timeScale}): ${(result.budgetShare * 100).toFixed(1)} % of the write budget (target >= 90 %)`);
+    console.log(`directory writes: ${directoryWrites} of ${Math.round(allowedWrites)} allowed in ${result.seconds} s (3,000 + ${result.allowedWritesPerSecond}/s at timeScale ${timeScale}): ${(result.budgetShare * 100).toFixed(1)} % of the write budget (target >= 90 %); ${result.achievedWritesPerSecond}/s = ${(result.rateShare * 100).toFixed(1)} % of the rate; 429s: ${result.throttled}`);
     const p = result.probe;
     const perUser = (n: number) => (n / Math.max(1, result.users)).toFixed(2);
     console.log(`requests: ${p.requests} (${perUser(p.requests)} per user); statuses ${JSON.stringify(p.byStatus)}`);

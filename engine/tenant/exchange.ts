@@ -4,7 +4,7 @@
 import type { TenantAuth } from './auth.js';
 import type { CloudEndpoints } from './clouds.js';
 import { toExchangeError, isAbort } from './errors.js';
-import { budgetedFetch, cachedToken, classify, readResponseBody } from './graph.js';
+import { budgetedFetch, cachedToken, classify, readResponseBody, throttlePatient } from './graph.js';
 import type { HttpTransport } from './http-transport.js';
 import type { TenantBudgets } from './rate-budget.js';
 import { withRetry, type RetryPolicy } from './retry.js';
@@ -58,7 +58,7 @@ export function createExchange(deps: ExchangeDeps): ExchangeClient {
       try {
         while (next) {
           const target: string = next;
-          const page = (await withRetry(
+          const page = (await throttlePatient(deps.retry, signal, () => withRetry(
             async () => {
               const token = await cachedToken(deps.auth, 'exchange');
               const response = await budgetedFetch(deps.transport, budget, target, {
@@ -87,7 +87,7 @@ export function createExchange(deps: ExchangeDeps): ExchangeClient {
               },
             },
             deps.retry,
-          )) as { value?: T[]; '@odata.nextLink'?: string } | undefined;
+          ))) as { value?: T[]; '@odata.nextLink'?: string } | undefined;
           items.push(...(page?.value ?? []));
           next = page?.['@odata.nextLink'];
         }

@@ -243,7 +243,7 @@ export function createGraph(deps: GraphDeps): GraphFacade {
     const signal = signalOf(options);
     const idempotent = method !== 'POST' || Boolean(options?.safe);
     try {
-      return await withRetry(
+      return await throttlePatient(deps.retry, signal, () => withRetry(
         async () => {
           const attempt = new AttemptOptions(budget, signal);
           let req = client.api(url).middlewareOptions([attempt]);
@@ -266,7 +266,7 @@ export function createGraph(deps: GraphDeps): GraphFacade {
           },
         },
         deps.retry,
-      );
+      ));
     } catch (e) {
       if (isAbort(e)) throw e;
       throw toTenantError(e, errorContext(method, url, options));
@@ -407,6 +407,29 @@ export function createGraph(deps: GraphDeps): GraphFacade {
   }
 
   return graph;
+}
+
+/** Rounds of the retry policy a request may spend on throttling (429) alone. */
+const THROTTLE_ROUNDS = 10;
+
+/**
+ * Run `attempts` (one round of the retry policy) again while it keeps ending on a 429: a throttled
+ * request was refused before it ran, so repeating it is always safe, and under a rate limit shared
+ * by many requests one of them can lose the race for the refilled budget several times in a row.
+ * Other failures, and a 429 after THROTTLE_ROUNDS rounds, are thrown as they are.
+ */
+export async function throttlePatient<T>(policy: RetryPolicy | undefined, signal: AbortSignal | undefined, attempts: () => Promise<T>): Promise<T> {
+  const clock = policy?.clock ?? systemClock;
+  for (let round = 1; ; round++) {
+    try {
+      return await attempts();
+    } catch (e) {
+      const f = classify(e);
+      if (f?.status !== 429 || round >= THROTTLE_ROUNDS || signal?.aborted) throw e;
+      if (f.retryAfterMs !== undefined && f.retryAfterMs > (policy?.maxRetryAfterMs ?? 300_000)) throw e;
+      await clock.sleep(f.retryAfterMs ?? policy?.baseMs ?? 500, signal);
+    }
+  }
 }
 
 /** How a failed attempt looks to the retry loop. */

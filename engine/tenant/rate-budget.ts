@@ -2,6 +2,13 @@
 // flight, adapted to what the service accepts (AIMD: halve on 429, add one after a full round of
 // successes while demand fills the limit), paused as a whole while a Retry-After runs, and
 // counting what was spent so benchmarks can report the share of the service's budget used.
+//
+// Rate limits (Graph's directory writes: a bucket refilled at a fixed rate) are not concurrency
+// limits: after a pause every waiting request starts at once, one gets the refilled token and the
+// rest are throttled again, and a request can lose that race until its attempts run out. So a
+// 429 also paces the budget: request starts are spaced by the Retry-After the service gave (about
+// the time one token takes to refill), and every success shortens the spacing a little, so the
+// budget keeps probing for more until the service throttles again.
 import { abortReason, systemClock, type Clock } from './clock.js';
 
 export interface BudgetOptions {
@@ -31,7 +38,14 @@ export interface BudgetStats {
   readonly peakInFlight: number;
   /** Total time new requests were held back by Retry-After. */
   readonly pausedMs: number;
+  /** Current spacing of request starts in ms (0: not paced). */
+  readonly spacingMs: number;
 }
+
+/** Longest spacing a 429 sets (a longer Retry-After pauses the budget instead). */
+const MAX_SPACING_MS = 1000;
+/** Each success shortens the spacing by this factor; below 0.5 ms pacing ends. */
+const SPACING_DECAY = 0.97;
 
 /** The result of one attempt, reported when its permit is released. */
 export interface Outcome {
@@ -59,6 +73,8 @@ export class RateBudget {
   private epoch = 0;
   private successes = 0;
   private saturated = false;
+  private spacing = 0;
+  private nextStart = 0;
   private readonly waiters: Array<() => void> = [];
   private counters = { requests: 0, throttled: 0, retries: 0, failures: 0, bytesSent: 0, bytesReceived: 0, peakInFlight: 0 };
 
@@ -87,10 +103,16 @@ export class RateBudget {
         await this.clock.sleep(wait, signal);
         continue;
       }
-      if (this.inFlight < this.limitValue) break;
+      if (this.inFlight < this.limitValue) {
+        const gap = this.spacing > 0 ? this.nextStart - this.clock.now() : 0;
+        if (gap <= 0) break;
+        await this.clock.sleep(gap, signal);
+        continue;
+      }
       this.saturated = true;
       await this.queue(signal);
     }
+    if (this.spacing > 0) this.nextStart = this.clock.now() + this.spacing;
     this.inFlight += 1;
     if (this.inFlight >= this.limitValue) this.saturated = true;
     this.counters.requests += 1;
@@ -117,11 +139,12 @@ export class RateBudget {
   noteThrottle(retryAfterMs?: number): void {
     this.counters.throttled += 1;
     this.decrease(this.epoch);
+    this.pace(retryAfterMs);
     if (retryAfterMs !== undefined) this.pause(retryAfterMs);
   }
 
   stats(): BudgetStats {
-    return { name: this.name, ...this.counters, concurrency: this.limitValue, pausedMs: this.pausedTotal };
+    return { name: this.name, ...this.counters, concurrency: this.limitValue, pausedMs: this.pausedTotal, spacingMs: this.spacing };
   }
 
   private record(o: Outcome, epoch: number): void {
@@ -130,10 +153,12 @@ export class RateBudget {
     if (o.status === 429) {
       this.counters.throttled += 1;
       this.decrease(epoch);
+      this.pace(o.retryAfterMs);
     } else if (o.status === undefined || o.status >= 500) {
       this.counters.failures += 1;
     } else {
       this.increase();
+      if (this.spacing > 0) this.spacing = this.spacing * SPACING_DECAY < 0.5 ? 0 : this.spacing * SPACING_DECAY;
     }
     if (o.retryAfterMs !== undefined && (o.status === 429 || o.status === 503)) this.pause(o.retryAfterMs);
   }
@@ -155,6 +180,12 @@ export class RateBudget {
       this.saturated = false;
       this.wakeOne();
     }
+  }
+
+  /** Space request starts by the service's Retry-After (without one, backoff alone applies). */
+  private pace(retryAfterMs: number | undefined): void {
+    if (retryAfterMs === undefined || retryAfterMs <= 0) return;
+    this.spacing = Math.min(MAX_SPACING_MS, Math.max(this.spacing, retryAfterMs));
   }
 
   private pause(ms: number): void {

@@ -188,4 +188,16 @@ test('an abort stops a request waiting for Retry-After', async () => {
   }
 });
 
+test('a request throttled more often than the retry policy allows attempts still goes through (429s are refused before they run)', async () => {
+  let throttled = 0;
+  const s = await setup(() => (throttled++ < 9 ? { status: 429, headers: { 'Retry-After': '0.001' }, body: { error: { code: 'TooManyRequests', message: 'x' } } } : { status: 201, body: { id: 'u1' } }));
+  try {
+    const u = await s.graph.post<{ id: string }>('/users', { displayName: 'x' });
+    assert.is(u.id, 'u1');
+    assert.is(s.fake.requests.length, 10, 'nine 429s then the write, sent once');
+  } finally {
+    await s.close();
+  }
+});
+
 test.run();

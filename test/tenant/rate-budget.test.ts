@@ -131,4 +131,31 @@ test('mailboxes get their own budget of at most 4 concurrent requests', () => {
   assert.equal(budgets.stats().mailboxes.map((s) => s.name), ['contoso/mailbox/alice@contoso.com']);
 });
 
+test('a 429 with Retry-After spaces request starts by it; successes shorten the spacing until pacing ends', async () => {
+  const clock = new FakeClock();
+  const b = new RateBudget('t', { initial: 8, clock });
+  (await b.acquire()).release({ status: 429, retryAfterMs: 20 });
+  assert.is(b.stats().spacingMs, 20);
+  await clock.advance(20); // the pause
+  const first = await b.acquire();
+  let second = false;
+  const next = b.acquire().then((p) => ((second = true), p));
+  await flush();
+  assert.not.ok(second, 'the next start waits for the spacing although slots are free');
+  await clock.advance(20);
+  assert.ok(second);
+  first.release({ status: 200 });
+  (await next).release({ status: 200 });
+  assert.ok(b.stats().spacingMs < 20, 'successes shorten the spacing');
+  for (let i = 0; i < 200; i++) {
+    const p = b.acquire();
+    await clock.advance(20);
+    (await p).release({ status: 200 });
+  }
+  assert.is(b.stats().spacingMs, 0);
+  // a 429 without Retry-After leaves pacing to the retry backoff
+  (await b.acquire()).release({ status: 429 });
+  assert.is(b.stats().spacingMs, 0);
+});
+
 test.run();
