@@ -23,21 +23,25 @@ export function encodeShard(records: ReadonlyMap<string, unknown>): string {
   const shapes: string[][] = [];
   const shapeIndex = new Map<string, number>();
   const rows: unknown[] = [];
-  for (const [key, value] of records) {
+  // Rows in key order: a collection loads as sorted runs, which a sort by key (the inventory's
+  // order) merges instead of sorting from scratch.
+  const keys = [...records.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const key of keys) {
+    const value = records.get(key);
     if (!isPlainObject(value)) {
       rows.push(key, -1, value);
       continue;
     }
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined);
-    const signature = keys.join('\0');
+    const names = Object.keys(value).filter((k) => value[k] !== undefined);
+    const signature = names.join('\0');
     let shape = shapeIndex.get(signature);
     if (shape === undefined) {
       shape = shapes.length;
-      shapes.push(keys);
+      shapes.push(names);
       shapeIndex.set(signature, shape);
     }
     rows.push(key, shape);
-    for (const k of keys) rows.push(value[k]);
+    for (const k of names) rows.push(value[k]);
   }
   return JSON.stringify({ formatVersion: SHARD_FORMAT_VERSION, shapes, rows });
 }
