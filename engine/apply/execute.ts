@@ -48,10 +48,18 @@ export type ExecEvent =
   | { type: 'wave.halted'; wave: string; failed: number; users: number; maxFailureRate: number }
   | { type: 'stopping' };
 
+/**
+ * Changes in flight at once unless the caller says otherwise. Each tenant's adaptive budget
+ * limits the requests actually sent; this only has to keep enough steps ready for it. Against
+ * Microsoft 365 a Graph write takes ~0.3 s and an Exchange cmdlet ~1 s, so 16 steps in flight
+ * reach about half of a tenant's 20 directory writes/s; 64 fill it.
+ */
+export const DEFAULT_CONCURRENCY = 64;
+
 export interface ExecuteOptions {
   /** Runs one change; throws on failure. `user` is shared by the user's changes. */
   run(change: PlanChange, user: UserRun): Promise<StepOutcome>;
-  /** Most changes in flight at once (default 16). */
+  /** Most changes in flight at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
   signal?: AbortSignal;
   /** spec.safety.maxFailureRate (default 0.2). */
@@ -149,7 +157,7 @@ export function userKey(wave: string, user: string): string {
 }
 
 export async function executeChanges(changes: readonly PlanChange[], options: ExecuteOptions): Promise<ExecuteResult> {
-  const concurrency = Math.max(1, options.concurrency ?? 16);
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const maxRate = options.maxFailureRate ?? 0.2;
   const clock = options.clock ?? Date.now;
   const emit = (e: ExecEvent) => options.onEvent?.(e);

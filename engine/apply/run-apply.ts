@@ -17,7 +17,7 @@ import { discover } from '../discovery/discover.js';
 import { planProject } from '../workflow/plan-project.js';
 import { createTenantClient, type TenantClient, type TenantClientOptions } from '../tenant/client.js';
 import { stepFor } from '../resources/step-registry.js';
-import { executeChanges, type ChangeResult, type ExecEvent, type ExecuteResult } from './execute.js';
+import { DEFAULT_CONCURRENCY, executeChanges, type ChangeResult, type ExecEvent, type ExecuteResult } from './execute.js';
 import { checkInventoryHash, checkManifestHash, confirm, readSavedPlan } from './guards.js';
 import { checkCertificateBinding, forwardingPreflight } from './preflight.js';
 import { recordingClient, type RecordedWrite } from './write-recorder.js';
@@ -123,7 +123,7 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
       const run = { groups: new Map<string, string>(), warned };
       const hardStop = new AbortController();
       const exec = await executeChanges(plan.changes, {
-        concurrency: o.concurrency ?? 16,
+        concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
         signal: o.signal,
         maxFailureRate: project.safety.maxFailureRate,
         onEvent: (e) => {
