@@ -1,0 +1,106 @@
+// The create steps post at once (the plan says discovery found nothing), so what exists after all
+// (replication lag, a crash between a create and its tagging) must be adopted from the service's
+// "already exists" answer: never duplicated, never failed. Each step runs against the emulator
+// through the real tenant client, with the state that discovery did not see made beforehand.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { PlanChange } from '../../engine/plan/model.js';
+import type { Project } from '../../engine/manifest/model.js';
+import { createTenantClient, type TenantClient } from '../../engine/tenant/client.js';
+import { Mutex, type StepContext, type UserRun } from '../../engine/apply/step-types.js';
+import { stepFor } from '../../engine/resources/step-registry.js';
+import { startEmulator, testConfig, type RunningEmulator } from '../helpers/emulator.js';
+import { emulatorTenant, secretsEnv } from '../tenant/fixtures.js';
+import { cmdlet, contactsTo, graphGet, marker } from './tenant-view.js';
+
+let emu: RunningEmulator;
+let client: TenantClient;
+
+test.before(async () => {
+  emu = await startEmulator(testConfig());
+  client = createTenantClient({ dir: '/' }, emulatorTenant(emu, 'fabrikam'), { env: secretsEnv() });
+});
+test.after(async () => {
+  await client?.close();
+  await emu?.stop();
+});
+
+function context(op: string, params: Record<string, unknown>, user?: UserRun): { ctx: StepContext; change: PlanChange } {
+  const change = { id: `${op}-1`, wave: 'w1', user: 'alice@contoso.com', tenant: 'fabrikam', resource: op.split('.')[0]!, op, action: 'create', summary: op, reversibility: 'reversible', dependsOn: [], params } as unknown as PlanChange;
+  const run = user ?? { user: 'alice@contoso.com', wave: 'w1', targetUserId: null, identity: { sourceTenant: 'contoso', sourceUserId: 'src-1', wave: 'w1' }, markerLock: new Mutex() };
+  const ctx: StepContext = {
+    change,
+    project: {} as Project,
+    wave: undefined,
+    profile: undefined,
+    tenant: client,
+    client: () => client,
+    user: run,
+    run: { groups: new Map(), warned: new Set() },
+    dryRun: false,
+    signal: new AbortController().signal,
+    now: () => new Date(),
+    log: () => undefined,
+    warnOnce: () => undefined,
+  };
+  return { ctx, change };
+}
+
+async function run(op: string, params: Record<string, unknown>, user?: UserRun) {
+  const { ctx, change } = context(op, params, user);
+  const r = await stepFor(op)!(ctx, change);
+  return { note: r?.note ?? '', user: ctx.user };
+}
+
+test('targetUser.create adopts a user that exists although the plan said create, and stamps the marker once', async () => {
+  const existing = await client.graph.post<{ id: string }>('/users', { accountEnabled: true, displayName: 'Alice', mailNickname: 'alice', userPrincipalName: 'alice@fabrikam.com', passwordProfile: { password: 'Xx1!xxxxxxxxxxxx' } });
+  const marker0 = { sourceTenant: 'contoso', sourceUserId: 'src-1', wave: 'w1', createdByT2t: true };
+  const r = await run('targetUser.create', { userPrincipalName: 'alice@fabrikam.com', mailNickname: 'alice', displayName: 'Alice', attributes: {}, marker: marker0 });
+  assert.match(r.note, /adopted existing user/);
+  assert.is(r.user.targetUserId, existing.id);
+  const m = await marker(emu, 'fabrikam', existing.id);
+  assert.is(m?.['sourceUserId'], 'src-1');
+  assert.is(m?.['createdByT2t'], undefined, 'an adopted user is not marked as created by t2t');
+  // the run remembers the marker: the phase write that follows needs no read
+  assert.is(r.user.marker?.['sourceUserId'], 'src-1');
+  const done = await run('marker.create', { sourceTenant: 'contoso', sourceUserId: 'src-1', wave: 'w1', phase: 'prepared' }, r.user);
+  assert.match(done.note, /phase prepared/);
+  assert.is((await marker(emu, 'fabrikam', existing.id))?.['phase'], 'prepared');
+});
+
+test('mailUser.enable on a user mail-enabled meanwhile adopts it and corrects its external address; hide then needs no read', async () => {
+  const u = await graphGet(emu, 'fabrikam', '/v1.0/users/alice@fabrikam.com');
+  await cmdlet(emu, 'fabrikam', 'Enable-MailUser', { Identity: u!['id'], ExternalEmailAddress: 'SMTP:wrong@contoso.com' });
+  const user: UserRun = { user: 'alice@contoso.com', wave: 'w1', targetUserId: u!['id'], identity: null, markerLock: new Mutex() };
+  const r = await run('mailUser.enable', { externalEmailAddress: 'SMTP:alice@contoso.com' }, user);
+  assert.match(r.note, /external address corrected/);
+  const rec = (await cmdlet(emu, 'fabrikam', 'Get-MailUser', { Identity: u!['id'] }))[0]!;
+  assert.match(String(rec['ExternalEmailAddress']), /alice@contoso\.com/i);
+  assert.equal(user.recipient, { type: 'MailUser', hidden: false });
+  const h = await run('targetVisibility.hide', { hiddenFromAddressListsEnabled: true }, user);
+  assert.is(h.note, 'hidden from the address lists');
+  assert.is((await cmdlet(emu, 'fabrikam', 'Get-MailUser', { Identity: u!['id'] }))[0]!['HiddenFromAddressListsEnabled'], true);
+  assert.equal(user.recipient, { type: 'MailUser', hidden: true });
+  assert.is((await run('targetVisibility.hide', { hiddenFromAddressListsEnabled: true }, user)).note, 'already hidden');
+});
+
+test('targetContact.create adopts the untagged contact a crash left behind (its name taken too) and tags it: one contact', async () => {
+  await cmdlet(emu, 'fabrikam', 'New-MailContact', { Name: 'Bob', ExternalEmailAddress: 'SMTP:bob@contoso.com' });
+  const r = await run('targetContact.create', { name: 'Bob', externalEmailAddress: 'SMTP:bob@contoso.com', customAttribute15: 't2t:src-2', hiddenFromAddressListsEnabled: false });
+  assert.match(r.note, /adopted untagged contact/);
+  const all = await contactsTo(emu, 'fabrikam', 'bob@contoso.com');
+  assert.is(all.length, 1);
+  assert.is(all[0]!['CustomAttribute15'], 't2t:src-2');
+});
+
+test('targetContact.create with a display name another recipient uses creates a contact named with its address', async () => {
+  await cmdlet(emu, 'fabrikam', 'New-MailContact', { Name: 'Carol', ExternalEmailAddress: 'SMTP:carol@elsewhere.com' });
+  const r = await run('targetContact.create', { name: 'Carol', externalEmailAddress: 'SMTP:carol@contoso.com', customAttribute15: 't2t:src-3', hiddenFromAddressListsEnabled: false });
+  assert.is(r.note, 'created contact');
+  const mine = await contactsTo(emu, 'fabrikam', 'carol@contoso.com');
+  assert.is(mine.length, 1);
+  assert.is(mine[0]!['Name'], 'Carol (carol@contoso.com)');
+  assert.is(mine[0]!['CustomAttribute15'], 't2t:src-3');
+});
+
+test.run();
