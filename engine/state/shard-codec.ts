@@ -3,8 +3,10 @@
 // of once per record. JSON.parse of a flat array of values is about twice as fast as of the same
 // records as objects (no property-name lookups), and the file is half the size.
 //
-//   {"formatVersion":2,"shapes":[["id","name",...],...],"rows":[key, shape, v1, ..., vn, key, ...]}
+//   {"formatVersion":2,"shapes":[["id","name",["attributes","dept"]],...],"rows":[key, shape, v1, ..., vn, key, ...]}
 //
+// A shape lists the property names in order; a nested plain object is a list of its name and its
+// own shape, its values inline among the row's (so a user's attributes cost no names either).
 // A record that is not a plain object (a string, an array, null) is stored as `key, -1, value`.
 // Properties whose value is undefined are left out, as JSON.stringify leaves them out.
 
@@ -19,8 +21,26 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return (proto === Object.prototype || proto === null) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 }
 
+/** A property: its name, or for a nested plain object its name and the object's own shape. */
+type ShapeEntry = string | [string, ...ShapeEntry[]];
+
+/** Pushes the object's values (depth first) and returns its shape. */
+function flatten(obj: Record<string, unknown>, out: unknown[]): ShapeEntry[] {
+  const shape: ShapeEntry[] = [];
+  for (const k of Object.keys(obj)) {
+    const v = obj[k];
+    if (v === undefined) continue;
+    if (k !== '__proto__' && isPlainObject(v)) shape.push([k, ...flatten(v, out)]);
+    else {
+      shape.push(k);
+      out.push(v);
+    }
+  }
+  return shape;
+}
+
 export function encodeShard(records: ReadonlyMap<string, unknown>): string {
-  const shapes: string[][] = [];
+  const shapes: ShapeEntry[][] = [];
   const shapeIndex = new Map<string, number>();
   const rows: unknown[] = [];
   // Rows in key order: a collection loads as sorted runs, which a sort by key (the inventory's
@@ -32,16 +52,16 @@ export function encodeShard(records: ReadonlyMap<string, unknown>): string {
       rows.push(key, -1, value);
       continue;
     }
-    const names = Object.keys(value).filter((k) => value[k] !== undefined);
-    const signature = names.join('\0');
+    const at = rows.push(key, 0);
+    const names = flatten(value, rows);
+    const signature = JSON.stringify(names);
     let shape = shapeIndex.get(signature);
     if (shape === undefined) {
       shape = shapes.length;
       shapes.push(names);
       shapeIndex.set(signature, shape);
     }
-    rows.push(key, shape);
-    for (const k of names) rows.push(value[k]);
+    rows[at - 1] = shape;
   }
   return JSON.stringify({ formatVersion: SHARD_FORMAT_VERSION, shapes, rows });
 }
@@ -52,20 +72,60 @@ type Build = (row: unknown[], at: number) => unknown;
 // all get one hidden class, as JSON.parse would give them.
 const builders = new Map<string, Build>();
 
-function builderFor(keys: string[]): Build {
-  const signature = keys.join('\0');
+/** How many values a shape takes; throws ShardFormatError when it is not a shape. */
+function widthOf(shape: unknown): number {
+  if (!Array.isArray(shape)) throw new ShardFormatError('a shape is not a list of names');
+  let n = 0;
+  for (const e of shape) {
+    if (typeof e === 'string') n++;
+    else if (Array.isArray(e) && typeof e[0] === 'string') n += widthOf(e.slice(1));
+    else throw new ShardFormatError('a shape is not a list of names');
+  }
+  return n;
+}
+
+function mentionsProto(shape: ShapeEntry[]): boolean {
+  return shape.some((e) => (typeof e === 'string' ? e === '__proto__' : e[0] === '__proto__' || mentionsProto(e.slice(1) as ShapeEntry[])));
+}
+
+/** Builds one object of the shape from row[at...]; returns the next index. Defines every property
+ *  as an own one (as JSON.parse does), so a '__proto__' name sets no prototype. */
+function buildSlowly(shape: ShapeEntry[], row: unknown[], at: number, into: Record<string, unknown>): number {
+  for (const e of shape) {
+    const name = typeof e === 'string' ? e : e[0];
+    let value: unknown;
+    if (typeof e === 'string') value = row[at++];
+    else {
+      const nested: Record<string, unknown> = {};
+      at = buildSlowly(e.slice(1) as ShapeEntry[], row, at, nested);
+      value = nested;
+    }
+    Object.defineProperty(into, name, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return at;
+}
+
+function literal(shape: ShapeEntry[], next: { i: number }): string {
+  const parts = shape.map((e) =>
+    typeof e === 'string' ? `${JSON.stringify(e)}: row[at + ${next.i++}]` : `${JSON.stringify(e[0])}: ${literal(e.slice(1) as ShapeEntry[], next)}`,
+  );
+  return `{${parts.join(', ')}}`;
+}
+
+function builderFor(shape: ShapeEntry[]): Build {
+  const signature = JSON.stringify(shape);
   let build = builders.get(signature);
   if (build) return build;
-  if (keys.includes('__proto__')) {
-    // An object literal would set the prototype: define it as an own property, as JSON.parse does.
+  if (mentionsProto(shape)) {
+    // An object literal would set the prototype.
     build = (row, at) => {
       const o: Record<string, unknown> = {};
-      keys.forEach((k, j) => Object.defineProperty(o, k, { value: row[at + j], enumerable: true, writable: true, configurable: true }));
+      buildSlowly(shape, row, at, o);
       return o;
     };
   } else {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the keys are JSON-quoted
-    build = new Function('row', 'at', `return {${keys.map((k, j) => `${JSON.stringify(k)}: row[at + ${j}]`).join(', ')}};`) as Build;
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- every name is JSON-quoted
+    build = new Function('row', 'at', `return ${literal(shape, { i: 0 })};`) as Build;
   }
   builders.set(signature, build);
   return build;
@@ -77,10 +137,7 @@ export function decodeShard<T>(data: unknown): Map<string, T> {
   const { formatVersion, shapes, rows } = data as { formatVersion?: unknown; shapes?: unknown; rows?: unknown };
   if (formatVersion !== SHARD_FORMAT_VERSION) throw new ShardFormatError(`format version ${JSON.stringify(formatVersion)}, expected ${SHARD_FORMAT_VERSION}`);
   if (!Array.isArray(shapes) || !Array.isArray(rows)) throw new ShardFormatError('no shapes or rows');
-  const build = shapes.map((s: unknown) => {
-    if (!Array.isArray(s) || !s.every((k) => typeof k === 'string')) throw new ShardFormatError('a shape is not a list of names');
-    return { width: s.length, build: builderFor(s as string[]) };
-  });
+  const build = shapes.map((s: unknown) => ({ width: widthOf(s), build: builderFor(s as ShapeEntry[]) }));
   const map = new Map<string, T>();
   const n = rows.length;
   let i = 0;

@@ -7,7 +7,8 @@ const roundTrip = (m: Map<string, unknown>) => decodeShard<unknown>(JSON.parse(e
 test('records of several shapes come back equal, in key order, with the same property order', () => {
   const m = new Map<string, unknown>([
     ['u-2', { id: 'u-2', name: 'Two', tags: ['a', 'b'], attributes: { dept: 'D2', n: null }, on: true }],
-    ['u-1', { id: 'u-1', name: 'One', tags: [], attributes: {}, on: false }],
+    ['u-1', { id: 'u-1', name: 'One', tags: [], attributes: { dept: 'D1', n: 1 }, on: false }],
+    ['u-4', { id: 'u-4', name: 'Four', tags: [], attributes: {}, marker: { wave: 'w', sync: { mailbox: { items: 3 } } }, on: false }],
     ['r-1', { identity: 'r-1', type: 'MailUser', nested: [{ x: 1 }], size: 12.5 }],
     ['u-3', { name: 'Three', id: 'u-3', tags: [], attributes: {}, on: true }], // other key order: its own shape
   ]);
@@ -18,17 +19,20 @@ test('records of several shapes come back equal, in key order, with the same pro
     assert.equal(Object.keys(back.get(k) as object), Object.keys(v as object));
   }
   const text = encodeShard(m);
-  assert.is(text.split('"attributes"').length - 1, 2, 'once per shape: u-2 and u-1 share one, u-3 has its own');
+  assert.is(text.split('"attributes"').length - 1, 3, 'once per shape: u-2 and u-1 share one, u-3 and u-4 have their own');
+  assert.is(text.split('"dept"').length - 1, 1, 'a nested object names its properties in the shape, not per record');
 });
 
 test('values that are not plain objects, undefined properties and a __proto__ key round-trip as JSON would', () => {
   const proto = JSON.parse('{"__proto__": {"polluted": true}, "id": "p"}') as Record<string, unknown>;
+  const nestedProto = JSON.parse('{"id": "q", "attributes": {"a": 1, "__proto__": {"polluted": true}}}') as Record<string, unknown>;
   const m = new Map<string, unknown>([
     ['s', 'a string'],
     ['a', [1, 'two', null]],
     ['n', null],
     ['u', { id: 'u', gone: undefined, kept: 0 }],
     ['p', proto],
+    ['q', nestedProto],
   ]);
   const back = roundTrip(m);
   assert.is(back.get('s'), 'a string');
@@ -39,6 +43,9 @@ test('values that are not plain objects, undefined properties and a __proto__ ke
   assert.is(Object.getPrototypeOf(p), Object.prototype, 'no prototype was set');
   assert.equal(Object.keys(p), ['__proto__', 'id']);
   assert.equal(JSON.stringify(p), JSON.stringify(proto));
+  const q = back.get('q') as { attributes: Record<string, unknown> };
+  assert.is(Object.getPrototypeOf(q.attributes), Object.prototype);
+  assert.equal(JSON.stringify(q), JSON.stringify(nestedProto));
   assert.is(({} as Record<string, unknown>)['polluted'], undefined);
 });
 
@@ -50,6 +57,8 @@ test('anything that is not a shard of this format is refused, never misread', ()
     { formatVersion: 2, shapes: [['id']], rows: ['a', 0] }, // cut short
     { formatVersion: 2, shapes: [['id']], rows: ['a', 3, 'x'] }, // unknown shape
     { formatVersion: 2, shapes: [[1]], rows: [] },
+    { formatVersion: 2, shapes: [[[2, 'x']]], rows: [] },
+    { formatVersion: 2, shapes: [['id', ['nested', 'a', 'b']]], rows: ['a', 0, 'x', 1] }, // cut short
     { formatVersion: 2, shapes: [], rows: [7, -1, 'x'] },
   ];
   for (const b of bad) assert.throws(() => decodeShard(b), (e: unknown) => e instanceof ShardFormatError, JSON.stringify(b));
