@@ -18,6 +18,9 @@ export interface BudgetOptions {
   min?: number;
   /** Never above this (default 64; mailboxes: 4, the service's MailboxConcurrency). */
   max?: number;
+  /** Space request starts after a 429 with Retry-After (default true; mailbox budgets, whose
+   *  limits are concurrency and upload bytes, rely on the pause alone). */
+  pace?: boolean;
   clock?: Clock;
 }
 
@@ -75,6 +78,7 @@ export class RateBudget {
   private saturated = false;
   private spacing = 0;
   private nextStart = 0;
+  private readonly paced: boolean;
   private readonly waiters: Array<() => void> = [];
   private counters = { requests: 0, throttled: 0, retries: 0, failures: 0, bytesSent: 0, bytesReceived: 0, peakInFlight: 0 };
 
@@ -83,6 +87,7 @@ export class RateBudget {
     this.max = Math.max(this.min, options.max ?? 64);
     this.limitValue = Math.min(this.max, Math.max(this.min, options.initial ?? 8));
     this.clock = options.clock ?? systemClock;
+    this.paced = options.pace ?? true;
   }
 
   get limit(): number {
@@ -184,7 +189,7 @@ export class RateBudget {
 
   /** Space request starts by the service's Retry-After (without one, backoff alone applies). */
   private pace(retryAfterMs: number | undefined): void {
-    if (retryAfterMs === undefined || retryAfterMs <= 0) return;
+    if (!this.paced || retryAfterMs === undefined || retryAfterMs <= 0) return;
     this.spacing = Math.min(MAX_SPACING_MS, Math.max(this.spacing, retryAfterMs));
   }
 
@@ -235,7 +240,7 @@ export class TenantBudgets {
     const key = id.toLowerCase();
     let b = this.mailboxes.get(key);
     if (!b) {
-      b = new RateBudget(`${this.tenant}/mailbox/${key}`, { ...this.options, initial: 4, max: 4 });
+      b = new RateBudget(`${this.tenant}/mailbox/${key}`, { ...this.options, initial: 4, max: 4, pace: false });
       this.mailboxes.set(key, b);
     }
     return b;

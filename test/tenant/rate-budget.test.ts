@@ -156,6 +156,10 @@ test('a 429 with Retry-After spaces request starts by it; successes shorten the 
   // a 429 without Retry-After leaves pacing to the retry backoff
   (await b.acquire()).release({ status: 429 });
   assert.is(b.stats().spacingMs, 0);
+  // mailbox budgets (concurrency and upload limits) rely on the pause alone
+  const mailbox = new TenantBudgets('contoso', { clock }).mailbox('alice@contoso.com');
+  (await mailbox.acquire()).release({ status: 429, retryAfterMs: 50 });
+  assert.is(mailbox.stats().spacingMs, 0);
 });
 
 test.run();
