@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import type { Project } from '../../manifest/model.js';
+import { DEFAULT_CONCURRENCY } from '../../apply/execute.js';
 import { bool, str } from '../command.js';
 import { err, out, colours, type CliIO } from '../io.js';
 import { UserError } from '../../errors.js';
@@ -30,7 +31,7 @@ under refs/notes/t2t) unless --allow-dirty. Job logs: 't2t logs --user ADDRESS'.
     wave: { type: 'string', value: 'NAME', description: 'apply this wave only' },
     'auto-approve': { type: 'boolean', description: 'do not ask for confirmation' },
     'dry-run': { type: 'boolean', description: 'run every step but send no write; print the writes it would send' },
-    concurrency: { type: 'string', value: 'N', default: '16', description: 'most changes in flight at once' },
+    concurrency: { type: 'string', value: 'N', default: String(DEFAULT_CONCURRENCY), description: "most changes in flight at once (each tenant's throttling budget still paces what is sent)" },
     'allow-dirty': { type: 'boolean', description: 'apply manifests with uncommitted changes' },
     'delta-sync': { type: 'boolean', description: "also run a content delta sync for the synced users of --wave (or of every synced wave); reconcile does this on each wave's schedule.deltaSync" },
     output: { type: 'string', short: 'o', value: 'FORMAT', default: 'text', description: 'result format: text or json' },
@@ -39,7 +40,7 @@ under refs/notes/t2t) unless --allow-dirty. Job logs: 't2t logs --user ADDRESS'.
   async run(args, io) {
     const output = str(args.values, 'output') ?? 'text';
     if (!(OUTPUTS as readonly string[]).includes(output)) throw new UserError(`unknown output format '${output}'`, 'cli.badOutput', 'use --output text or --output json');
-    const concurrencyText = str(args.values, 'concurrency') ?? '16';
+    const concurrencyText = str(args.values, 'concurrency') ?? String(DEFAULT_CONCURRENCY);
     const concurrency = Number(concurrencyText);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1024) {
       throw new UserError(`--concurrency must be a whole number from 1 to 1024, not '${concurrencyText}'`, 'cli.badConcurrency', 'for example --concurrency 16');
