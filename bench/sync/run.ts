@@ -53,7 +53,10 @@ export async function runSyncBench(opts: { mailboxes?: number; messages?: number
   const m = opts.messages ?? num('BENCH_SYNC_MESSAGES', 120);
   const kib = opts.kib ?? num('BENCH_SYNC_KIB', 48);
   const timeScale = opts.timeScale ?? num('BENCH_SYNC_TIMESCALE', 0.05);
-  const emu = await startEmulator(testConfig({ limits: { timeScale } }));
+  const config = testConfig({ limits: { timeScale } }) as { tenants: { licenses: { units: number }[] }[] };
+  // enough licences for every benchmark mailbox (the test config has 75 units per tenant)
+  for (const t of config.tenants) for (const l of t.licenses) l.units = Math.max(l.units, n + 10);
+  const emu = await startEmulator(config);
   const env = secretsEnv();
   const source = createTenantClient({ dir: process.cwd() }, emulatorTenant(emu, 'contoso'), { env });
   const target = createTenantClient({ dir: process.cwd() }, emulatorTenant(emu, 'fabrikam'), { env });

@@ -23,6 +23,14 @@ export function resolveRecipient(t: TenantState, identity: string, types: readon
   if (byUser && types.includes(byUser.type)) return byUser;
   const own = t.exchange.recipients[identity.toLowerCase()];
   if (own && !own._deleted && types.includes(own.type)) return own;
+  // UPN or SMTP address of a user (what t2t and admins pass most): the directory's indexes, not a
+  // scan of every recipient. Addresses are unique across objects, so this finds the one owner.
+  if (identity.includes('@')) {
+    const k = identity.toLowerCase().replace(/^smtp:/, '');
+    const userId = t.directory.byUpn[k] ?? t.directory.byAddress[k];
+    const viaUser = userId ? recipientOfUser(t, userId) : undefined;
+    if (viaUser && types.includes(viaUser.type)) return viaUser;
+  }
   const found = liveRecipients(t).filter((r) => types.includes(r.type) && matchesIdentity(t, r, identity));
   if (!found.length) throw objectNotFound(identity);
   if (found.length > 1) throw ambiguous(identity);
