@@ -403,25 +403,4 @@ test('t2t reconcile --once on a real project with fake effects: JSON log lines a
   }
 });
 
-test('default effects: a missing engine module is a clear user error, not a crash', async () => {
-  const { defaultEffects, EFFECT_MODULES } = await import('../../engine/gitops/reconcile-effects.js');
-  const saved = EFFECT_MODULES.apply;
-  EFFECT_MODULES.apply = '../apply/no-such-module.js';
-  try {
-    const effects = defaultEffects(fx.root, {});
-    const lock = await acquireLock(join(fx.root, '.t2t'), { command: 'reconcile' });
-    try {
-      await effects.apply({ project: project(fx.root, []), waves: ['w1'], reason: 'drift', lock, signal: new AbortController().signal });
-      assert.unreachable();
-    } catch (e) {
-      assert.instance(e, UserError);
-      assert.is((e as Error).message, 'apply is not available in this build');
-    } finally {
-      await lock.release();
-    }
-  } finally {
-    EFFECT_MODULES.apply = saved;
-  }
-});
-
 test.run();
