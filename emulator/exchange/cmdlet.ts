@@ -9,6 +9,8 @@ export interface CmdletContext {
   now: number;
   req: EmuRequest;
   cmdlet: string;
+  /** The page the route will answer with (Get- cmdlets need only build those objects). */
+  window?: { offset: number; size: number };
 }
 
 export interface Cmdlet {

@@ -39,7 +39,11 @@ function run(req: EmuRequest): EmuResponse {
   if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidParameter('Parameters', 'Parameters must be a JSON object.');
   const params = new Params(cmdlet, raw as Record<string, unknown>);
   sweepMailboxRetention(t, req.now);
-  let results = cmdlet.run({ t, now: req.now, req, cmdlet: cmdlet.name }, params);
+  const prefer = /odata\.maxpagesize=(\d+)/i.exec(req.headers['prefer'] ?? '');
+  const size = prefer ? Math.max(1, Number(prefer[1])) : PAGE;
+  const skip = req.query.get('$skiptoken');
+  const offset = skip ? decodeToken<{ o: number }>(skip).o : 0;
+  let results = cmdlet.run({ t, now: req.now, req, cmdlet: cmdlet.name, window: { offset, size } }, params);
   const warnings: string[] = [];
   if (cmdlet.name.startsWith('Get-')) {
     const limit = resultSize(params);
@@ -48,10 +52,6 @@ function run(req: EmuRequest): EmuResponse {
       warnings.push('There are more results available than are currently displayed. To view them, increase the value for the ResultSize parameter.');
     }
   }
-  const prefer = /odata\.maxpagesize=(\d+)/i.exec(req.headers['prefer'] ?? '');
-  const size = prefer ? Math.max(1, Number(prefer[1])) : PAGE;
-  const skip = req.query.get('$skiptoken');
-  const offset = skip ? decodeToken<{ o: number }>(skip).o : 0;
   const value = results.slice(offset, offset + size);
   const base = `${req.baseUrl}/adminapi/beta/${req.params.tenant}`;
   return json(200, {

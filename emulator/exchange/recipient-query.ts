@@ -1,6 +1,6 @@
 // What every Get- cmdlet shares: -Identity, -Filter, -RecipientTypeDetails, -ResultSize (applied
 // by the route, which pages), answered as recipient views.
-import { liveRecipients, visibleRecipient, type RecipientType } from '../store/exchange-state.js';
+import { liveRecipients, visibleRecipient, type Recipient, type RecipientType } from '../store/exchange-state.js';
 import type { CmdletContext, Params } from './cmdlet.js';
 import { resolveRecipient } from './identity.js';
 import { evalOpath, parseOpath } from './opath-filter.js';
@@ -24,13 +24,22 @@ export function queryRecipients(ctx: CmdletContext, p: Params, types: readonly R
     const list = (Array.isArray(rtd) ? rtd : String(rtd).split(',')).map((x) => String(x).trim().toLowerCase());
     wanted = types.filter((x) => list.includes(x.toLowerCase()));
   }
-  const views0: Record<string, unknown>[] = [];
+  const filter = p.str('Filter');
+  const anr0 = p.str('Anr');
+  const matching: Recipient[] = [];
   for (const rec of liveRecipients(ctx.t)) {
     const r = visibleRecipient(rec, ctx.now);
-    if (r && wanted.includes(r.type)) views0.push(recipientView(ctx.t, r));
+    if (r && wanted.includes(r.type)) matching.push(r);
   }
-  let views = views0;
-  const filter = p.str('Filter');
+  if (!filter && !anr0 && ctx.window) {
+    // no filter: only the page the route answers with needs views (a 100,000-recipient tenant is
+    // paged 1,000 at a time); the array keeps its full length so paging and -ResultSize still work
+    const { offset, size } = ctx.window;
+    const page: Record<string, unknown>[] = new Array(matching.length);
+    for (let i = offset; i < Math.min(matching.length, offset + size); i++) page[i] = recipientView(ctx.t, matching[i]!);
+    return page;
+  }
+  let views = matching.map((r) => recipientView(ctx.t, r));
   if (filter) {
     const expr = parseOpath(filter);
     views = views.filter((v) => evalOpath(expr, v));
