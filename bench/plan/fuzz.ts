@@ -6,21 +6,13 @@
 // engine and requires byte-identical plans: the oracle for performance-only changes.
 import type { Inventory, InventoryGroup, InventoryRecipient, InventoryUser, MigrationMarker, SyncWatermark, TenantInventory } from '../../engine/inventory/model.js';
 import type { Phase, Profile, Project, Tenant, Wave } from '../../engine/manifest/model.js';
+import { mulberry32 } from '../../emulator/core/prng.js';
 
 const POS = { file: 'fuzz.yaml', line: 1, col: 1 };
 const PHASES: readonly Phase[] = ['discovered', 'prepared', 'synced', 'cutover'];
 
-/** mulberry32: a small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The emulator's seeded PRNG: the same seed makes the same projects. */
+const rng = (seed: number): (() => number) => mulberry32(seed);
 
 export interface FuzzCase {
   readonly project: Project;

@@ -1,13 +1,9 @@
 // Exchange Online admin REST, the API behind ExchangeOnlineManagement v3: one POST per cmdlet to
 // {exchangeBase}/adminapi/beta/{tenantId}/InvokeCommand, answers paged through @odata.nextLink.
 // Shares the tenant's transport, budget accounting and retry rules with the Graph facade.
-import type { TenantAuth } from './auth.js';
-import type { CloudEndpoints } from './clouds.js';
 import { toExchangeError, isAbort } from './errors.js';
-import { budgetedFetch, cachedToken, classify, readResponseBody, throttlePatient } from './graph.js';
-import type { HttpTransport } from './http-transport.js';
-import type { TenantBudgets } from './rate-budget.js';
-import { withRetry, type RetryPolicy } from './retry.js';
+import { budgetedFetch, cachedToken, classify, readResponseBody, throttlePatient, type GraphDeps } from './graph.js';
+import { withRetry } from './retry.js';
 
 export interface CmdletOptions {
   /** A cmdlet that is not Get-/Set-/Enable-/Disable- may be repeated after a failure without harm. */
@@ -29,17 +25,9 @@ export function addRemove(change: { add?: readonly string[]; remove?: readonly s
   return { '@odata.type': '#Exchange.GenericHashTable', ...(change.add ? { Add: [...change.add] } : {}), ...(change.remove ? { Remove: [...change.remove] } : {}) };
 }
 
-export interface ExchangeDeps {
-  tenant: string;
+/** What the Graph facade needs, plus the tenant id the admin API puts in its URL. */
+export interface ExchangeDeps extends GraphDeps {
   tenantId: string;
-  clientId: string;
-  endpoints: CloudEndpoints;
-  auth: TenantAuth;
-  transport: HttpTransport;
-  budgets: TenantBudgets;
-  retry?: RetryPolicy;
-  signal?: AbortSignal;
-  log?: (event: { type: string; [k: string]: unknown }) => void;
 }
 
 const IDEMPOTENT_VERB = /^(Get|Set|Enable|Disable|Test)-/i;
