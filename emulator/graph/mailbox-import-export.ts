@@ -11,7 +11,7 @@ import { GraphError, badRequest, json, type EmuRequest, type EmuResponse } from 
 import type { TenantState, Tracked } from '../store/tenant-state.js';
 import { createMessage, findMessage, mailboxById, updateMessage, type MessageRecord, type NewMessage } from '../store/mail-state.js';
 import { folderOf, itemNotFound } from './mail-folders.js';
-import { messageMime } from './mail-render.js';
+import { mimeSize } from './mail-render.js';
 import { signToken, verifyToken } from './mail-signed-url.js';
 import { requireStore } from './mailbox-import-export-folders.js';
 import { writeAt } from './mail-query.js';
@@ -25,7 +25,10 @@ type Portable = Omit<MessageRecord, keyof Tracked | 'id' | 'changeKey' | 'parent
 export function encodeExport(m: MessageRecord): string {
   const { id: _id, changeKey: _ck, parentFolderId: _pf, _seq, _visibleAt, _previous, _deleted, ...item } = m;
   void [_id, _ck, _pf, _seq, _visibleAt, _previous, _deleted];
-  const portable: Portable = { ...item, mime: messageMime(m) };
+  // The MIME travels only when the item came from a MIME import (its raw text is the item); a
+  // built MIME is derived from the fields again on the other side, so the body is not sent twice
+  // (that doubled every export stream and the upload bytes it costs).
+  const portable: Portable = item;
   return Buffer.from(MAGIC + JSON.stringify(portable), 'utf8').toString('base64');
 }
 
@@ -97,7 +100,7 @@ export function importItem(req: EmuRequest): EmuResponse {
     }
     rec = updateMessage(t, store, current.id, fields, writeAt(req));
   }
-  rec.size = Buffer.byteLength(rec.mime ?? '', 'latin1');
+  rec.size = mimeSize(rec);
   return json(200, {
     '@odata.context': `${req.baseUrl}/api/gbeta/$metadata#microsoft.graph.importMailboxItemResponse`,
     itemId: rec.id,

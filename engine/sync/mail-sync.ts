@@ -91,10 +91,14 @@ async function syncFolder(run: SyncRun, t: MailTransport, source: TenantClient, 
   let index: TargetIndex | undefined;
   const options = { beta: t.beta, headers: { Prefer: `odata.maxpagesize=${run.o.pageSize ?? PAGE_SIZE}` }, ...(run.signal ? { signal: run.signal } : {}), object: `folder '${folder.displayName}'` };
 
+  /** The next delta page, read while the current page's items are written. */
+  let ahead: Promise<DeltaPage> | undefined;
   for (;;) {
     let page: DeltaPage;
     try {
-      page = await source.graph.get<DeltaPage>(url, options);
+      const read = ahead ?? source.graph.get<DeltaPage>(url, options);
+      ahead = undefined;
+      page = await read;
     } catch (e) {
       // An expired or unknown position: replay the folder from the start (copies are adopted,
       // and deletions in the gap are found by the reconcile at the end).
@@ -111,12 +115,16 @@ async function syncFolder(run: SyncRun, t: MailTransport, source: TenantClient, 
     const items = (page.value ?? []).map((raw) => t.sourceItem(raw));
     const changed = items.filter((i) => !i.removed);
     if (items.some((i) => i.removed)) sawRemoval = true;
+    const next = page['@odata.nextLink'] ?? page['@odata.deltaLink'];
+    if (!next) throw new Error(`a delta page of folder '${folder.displayName}' carried neither @odata.nextLink nor @odata.deltaLink`);
+    if (page['@odata.nextLink']) {
+      ahead = source.graph.get<DeltaPage>(t.deltaUrl(folder.id, queryOf(next)), options);
+      ahead.catch(() => undefined); // observed when awaited
+    }
     if (changed.length) {
       index ??= new TargetIndex(await t.listTarget(targetId));
       await copyItems(run, t, index, changed, targetId);
     }
-    const next = page['@odata.nextLink'] ?? page['@odata.deltaLink'];
-    if (!next) throw new Error(`a delta page of folder '${folder.displayName}' carried neither @odata.nextLink nor @odata.deltaLink`);
     if (page['@odata.deltaLink'] && sawRemoval) {
       run.links[key] = RECONCILE + queryOf(next);
       await reconcileDeletions(run, t, folder, targetId);
@@ -129,7 +137,15 @@ async function syncFolder(run: SyncRun, t: MailTransport, source: TenantClient, 
   }
 }
 
-/** Copy new items and write changed ones over their copies; items whose copy is current are skipped. */
+/** Source reads run this many batches ahead of the writes (each read is one exportItems call). */
+const READ_AHEAD = 2;
+
+/**
+ * Copy new items and write changed ones over their copies; items whose copy is current are
+ * skipped. The writes run as one continuous stream of `concurrency` workers over the whole page:
+ * no worker waits for the rest of a batch to finish (a batch barrier left slots idle at every
+ * batch's tail), and the next batches are read from the source while the writes go on.
+ */
 async function copyItems(run: SyncRun, t: MailTransport, index: TargetIndex, changed: SourceItem[], targetId: string): Promise<void> {
   const work: { source: SourceItem; existing?: TargetItem }[] = [];
   for (const s of changed) {
@@ -137,26 +153,67 @@ async function copyItems(run: SyncRun, t: MailTransport, index: TargetIndex, cha
     if (!existing) work.push({ source: s });
     else if (newer(s, existing)) work.push({ source: s, existing });
   }
-  const batches: (typeof work)[] = [];
-  for (let i = 0; i < work.length; i += BATCH) batches.push(work.slice(i, i + BATCH));
-  // Read the next batch from the source while the current one is written to the target.
-  let reading = batches.length ? t.fetch(batches[0]!.map((w) => w.source)) : undefined;
-  for (let b = 0; b < batches.length; b++) {
-    const payloads = await reading!;
-    reading = b + 1 < batches.length ? t.fetch(batches[b + 1]!.map((w) => w.source)) : undefined;
-    reading?.catch(() => undefined); // observed when awaited; never an unhandled rejection meanwhile
-    const existingOf = new Map(batches[b]!.filter((w) => w.existing).map((w) => [w.source.id, w.existing!]));
-    let bytes = 0;
-    await pool(payloads, run.concurrency, async (p: Payload) => {
-      const existing = existingOf.get(p.source.id);
-      const copy = await t.put(p, targetId, existing);
-      if (existing) index.replace(existing.id, copy);
-      else index.addClaimed(copy);
-      bytes += p.bytes;
-    });
-    run.copied(payloads.length, bytes);
-    run.batchDone();
-  }
+  if (work.length === 0) return;
+  const existingOf = new Map(work.filter((w) => w.existing).map((w) => [w.source.id, w.existing!]));
+  const batches: SourceItem[][] = [];
+  for (let i = 0; i < work.length; i += BATCH) batches.push(work.slice(i, i + BATCH).map((w) => w.source));
+  const reads: Promise<Payload[]>[] = [];
+  const read = (b: number) => {
+    if (b < batches.length && !reads[b]) {
+      reads[b] = t.fetch(batches[b]!);
+      reads[b]!.catch(() => undefined); // observed when awaited; never an unhandled rejection meanwhile
+    }
+  };
+  for (let b = 0; b < Math.min(READ_AHEAD, batches.length); b++) read(b);
+
+  let batch = 0;
+  const queue: Payload[] = [];
+  let pending: Promise<void> | undefined;
+  let failed = false;
+  /** The next payload to write, reading the next batch when the queue runs dry (one reader at a
+   *  time: idle workers wait for it rather than each starting a read); undefined at the end. */
+  const take = async (): Promise<Payload | undefined> => {
+    for (;;) {
+      if (failed) return undefined;
+      const p = queue.shift();
+      if (p) return p;
+      if (pending) {
+        await pending;
+        continue;
+      }
+      if (batch >= batches.length) return undefined;
+      const b = batch++;
+      read(b);
+      read(b + READ_AHEAD);
+      pending = reads[b]!.then((ps) => {
+        queue.push(...ps);
+        reads[b] = Promise.resolve([]); // let the payloads go once queued
+      }).finally(() => (pending = undefined));
+      await pending;
+    }
+  };
+  let done = 0;
+  const worker = async () => {
+    try {
+      for (;;) {
+        const p = await take();
+        if (!p) return;
+        const existing = existingOf.get(p.source.id);
+        const copy = await t.put(p, targetId, existing);
+        if (existing) index.replace(existing.id, copy);
+        else index.addClaimed(copy);
+        run.copied(1, p.bytes);
+        if (++done % BATCH === 0) run.batchDone();
+      }
+    } catch (e) {
+      failed = true;
+      throw e;
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: run.concurrency }, worker));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  if (done % BATCH !== 0) run.batchDone();
 }
 
 /** The source changed after its copy was written. */
