@@ -54,12 +54,14 @@ function run(req: EmuRequest): EmuResponse {
   }
   const value = results.slice(offset, offset + size);
   const base = `${req.baseUrl}/adminapi/beta/${req.params.tenant}`;
+  // Date on the emulator's clock (which tests may move), as the service's own clock stamps it:
+  // incremental readers take their WhenChangedUTC watermark from it.
   return json(200, {
     '@odata.context': `${base}/$metadata#Collection(Exchange.GenericHashTable)`,
     ...(warnings.length ? { 'adminapi.warnings@odata.type': '#Collection(String)', '@adminapi.warnings': warnings } : {}),
     value,
     ...(offset + size < results.length ? { '@odata.nextLink': `${base}/InvokeCommand?$skiptoken=${encodeToken({ o: offset + size })}` } : {}),
-  });
+  }, { Date: new Date(req.now).toUTCString() });
 }
 
 export const exchangeRoutes: Route[] = [

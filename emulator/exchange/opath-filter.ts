@@ -1,13 +1,55 @@
 // -Filter in Exchange's OPATH syntax, the subset t2t and admins use:
 //   "CustomAttribute15 -like 't2t:*'", "(RecipientTypeDetails -eq 'MailUser') -and (Alias -ne $null)",
-//   -eq -ne -like -notlike -and -or -not, 'single' or "double" quotes, $null $true $false.
+//   -eq -ne -like -notlike -gt -ge -lt -le -and -or -not, 'single' or "double" quotes, $null $true $false.
 // Multi-valued properties (EmailAddresses) match when any value does.
+// -gt -ge -lt -le on a date property (When*) compare as dates, the value parsed as Exchange Online's
+// .NET DateTime parser does in its (en-US, UTC) session: ISO 8601 ('2026-06-01T12:00:00Z', with or
+// without seconds, fraction or offset; no offset = UTC) and en-US 'M/d/yyyy[ h:mm[:ss][ AM|PM]]'.
+// Other properties compare numerically when both sides are numbers, else as case-insensitive text.
 import { invalidParameter } from './exchange-errors.js';
 
 type Expr =
   | { k: 'and' | 'or'; l: Expr; r: Expr }
   | { k: 'not'; e: Expr }
-  | { k: 'cmp'; op: string; prop: string; value: string | boolean | null };
+  | { k: 'cmp'; op: string; prop: string; value: string | boolean | null; date?: number };
+
+const ORDER = ['-gt', '-ge', '-lt', '-le'];
+const OPS = ['-eq', '-ne', '-like', '-notlike', ...ORDER];
+
+/** WhenChanged, WhenChangedUTC, WhenCreated, WhenCreatedUTC, WhenSoftDeleted, WhenMailboxCreated... */
+export function isDateProperty(prop: string): boolean {
+  return /^when/i.test(prop);
+}
+
+const EN_US = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(AM|PM)?)?$/i;
+const ISO = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** A filter's date literal in ms since the epoch (UTC when it names no offset), or undefined. */
+export function parseFilterDate(v: string): number | undefined {
+  const s = v.trim();
+  const us = EN_US.exec(s);
+  if (us) {
+    let h = Number(us[4] ?? 0);
+    const ampm = us[7]?.toUpperCase();
+    if (ampm && (h < 1 || h > 12)) return undefined;
+    if (ampm === 'PM' && h < 12) h += 12;
+    if (ampm === 'AM' && h === 12) h = 0;
+    const [mo, d, y, mi, se] = [Number(us[1]), Number(us[2]), Number(us[3]), Number(us[5] ?? 0), Number(us[6] ?? 0)];
+    const ms = Date.UTC(y, mo - 1, d, h, mi, se);
+    const back = new Date(ms);
+    if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || se > 59) return undefined;
+    return ms;
+  }
+  if (!ISO.test(s)) return undefined;
+  let iso = s.replace(' ', 'T');
+  if (!/T/.test(iso)) iso += 'T00:00:00';
+  if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(iso)) iso += 'Z';
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** A property of the object a filter is evaluated against (lets callers compute values lazily). */
+export type PropertyGetter = (prop: string) => unknown;
 
 function tokenize(s: string): string[] {
   const out: string[] = [];
@@ -55,8 +97,17 @@ export function parseOpath(text: string): Expr {
     const prop = toks[i++];
     const op = toks[i++]?.toLowerCase();
     const v = toks[i++];
-    if (!prop || !op || v === undefined || !['-eq', '-ne', '-like', '-notlike'].includes(op)) throw bad(text);
-    return { k: 'cmp', op, prop, value: literal(v) };
+    if (!prop || !op || v === undefined || !OPS.includes(op)) throw bad(text);
+    const value = literal(v);
+    if (ORDER.includes(op)) {
+      if (typeof value !== 'string') throw bad(text);
+      if (isDateProperty(prop)) {
+        const ms = parseFilterDate(value);
+        if (ms === undefined) throw invalidParameter('Filter', `Cannot bind parameter 'Filter' to the target. Exception setting "Filter": "The value "${value}" could not be converted to type System.DateTime."`);
+        return { k: 'cmp', op, prop, value, date: ms };
+      }
+    }
+    return { k: 'cmp', op, prop, value };
   };
   const e = or();
   if (i !== toks.length) throw bad(text);
@@ -77,7 +128,25 @@ function get(o: Record<string, unknown>, prop: string): unknown {
   return k === undefined ? undefined : o[k];
 }
 
-function test1(v: unknown, op: string, want: string | boolean | null): boolean {
+function compare(v: unknown, op: string, want: string, date: number | undefined): boolean {
+  if (v === null || v === undefined || v === '') return false; // $null is neither before nor after
+  let c: number;
+  if (date !== undefined) {
+    const have = v instanceof Date ? v.getTime() : Date.parse(String(v));
+    if (!Number.isFinite(have)) return false;
+    c = have - date;
+  } else if (typeof v === 'number' || (/^-?\d+(\.\d+)?$/.test(String(v)) && /^-?\d+(\.\d+)?$/.test(want))) {
+    c = Number(v) - Number(want);
+  } else {
+    const a = String(v).toLowerCase();
+    const b = want.toLowerCase();
+    c = a < b ? -1 : a > b ? 1 : 0;
+  }
+  return op === '-gt' ? c > 0 : op === '-ge' ? c >= 0 : op === '-lt' ? c < 0 : c <= 0;
+}
+
+function test1(v: unknown, op: string, want: string | boolean | null, date?: number): boolean {
+  if (ORDER.includes(op)) return typeof want === 'string' && compare(v, op, want, date);
   const empty = v === null || v === undefined || v === '';
   if (want === null) return op === '-ne' || op === '-notlike' ? !empty : empty;
   if (typeof want === 'boolean') return (v === want) === (op === '-eq' || op === '-like');
@@ -89,21 +158,27 @@ function test1(v: unknown, op: string, want: string | boolean | null): boolean {
   return op === '-like' ? re.test(s) : !re.test(s);
 }
 
-export function evalOpath(e: Expr, o: Record<string, unknown>): boolean {
+/** Evaluate against an object (property names case-insensitive) or a getter. */
+export function evalOpath(e: Expr, o: Record<string, unknown> | PropertyGetter): boolean {
+  const read: PropertyGetter = typeof o === 'function' ? o : (prop) => get(o, prop);
+  return evalWith(e, read);
+}
+
+function evalWith(e: Expr, read: PropertyGetter): boolean {
   switch (e.k) {
     case 'and':
-      return evalOpath(e.l, o) && evalOpath(e.r, o);
+      return evalWith(e.l, read) && evalWith(e.r, read);
     case 'or':
-      return evalOpath(e.l, o) || evalOpath(e.r, o);
+      return evalWith(e.l, read) || evalWith(e.r, read);
     case 'not':
-      return !evalOpath(e.e, o);
+      return !evalWith(e.e, read);
     case 'cmp': {
-      const v = get(o, e.prop);
+      const v = read(e.prop);
       if (Array.isArray(v)) {
-        const positive = e.op === '-eq' || e.op === '-like';
-        return positive ? v.some((x) => test1(x, e.op, e.value)) : v.every((x) => test1(x, e.op, e.value));
+        const positive = e.op !== '-ne' && e.op !== '-notlike';
+        return positive ? v.some((x) => test1(x, e.op, e.value, e.date)) : v.every((x) => test1(x, e.op, e.value, e.date));
       }
-      return test1(v, e.op, e.value);
+      return test1(v, e.op, e.value, e.date);
     }
   }
 }

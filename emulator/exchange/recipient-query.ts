@@ -4,7 +4,7 @@ import { liveRecipients, visibleRecipient, type Recipient, type RecipientType } 
 import type { CmdletContext, Params } from './cmdlet.js';
 import { resolveRecipient } from './identity.js';
 import { evalOpath, parseOpath } from './opath-filter.js';
-import { recipientView } from './recipient-view.js';
+import { lazyRecipientProperties, recipientView } from './recipient-view.js';
 import { invalidParameter, objectNotFound } from './exchange-errors.js';
 
 export const GET_PARAMETERS = ['Identity', 'Filter', 'ResultSize', 'RecipientTypeDetails', 'Properties', 'PropertySets', 'Anr', 'OrganizationalUnit', 'SortBy'];
@@ -39,10 +39,18 @@ export function queryRecipients(ctx: CmdletContext, p: Params, types: readonly R
     for (let i = offset; i < Math.min(matching.length, offset + size); i++) page[i] = recipientView(ctx.t, matching[i]!);
     return page;
   }
-  let views = matching.map((r) => recipientView(ctx.t, r));
+  let views: Record<string, unknown>[];
   if (filter) {
+    // The filter reads stored fields first (WhenChangedUTC, CustomAttributeN...): a view is built
+    // only for a recipient the filter needs it for, or that matches.
     const expr = parseOpath(filter);
-    views = views.filter((v) => evalOpath(expr, v));
+    views = [];
+    for (const r of matching) {
+      const lazy = lazyRecipientProperties(ctx.t, r);
+      if (evalOpath(expr, lazy.get)) views.push(lazy.view());
+    }
+  } else {
+    views = matching.map((r) => recipientView(ctx.t, r));
   }
   const anr = p.str('Anr');
   if (anr) {

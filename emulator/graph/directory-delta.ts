@@ -1,10 +1,12 @@
-// GET /users/delta and /groups/delta. Every directory write takes the tenant's next seq; a token is
+// GET /users/delta, /groups/delta and /contacts/delta (orgContacts: the tenant's mail contacts,
+// which Exchange Online keeps in the directory; the orgContact id is the contact's Guid). Every directory write takes the tenant's next seq; a token is
 // base64url JSON of {since, upto, after, select, initial}: the changes with since < seq <= upto,
 // paged by seq. The first round returns every live object; later rounds only what changed after
 // the previous deltaLink, deletions as {id, @removed}, groups with members@delta.
 import { GraphError, json, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
 import { replicatedSeq, type DirGroup, type DirUser } from '../store/directory-state.js';
 import type { TenantState, Tracked } from '../store/tenant-state.js';
+import type { Recipient } from '../store/exchange-state.js';
 import { changesAfter } from '../store/change-log.js';
 import { applySelect, contextUrl, decodeToken, encodeToken, pageSize } from './odata.js';
 import { groupView } from './groups.js';
@@ -108,10 +110,30 @@ function groupsDelta(req: EmuRequest): EmuResponse {
   });
 }
 
+function contactView(r: Recipient): Record<string, unknown> {
+  const primary = r.emailAddresses.find((a) => a.startsWith('SMTP:'))?.slice(5) ?? null;
+  return { id: r.guid, displayName: r.displayName, mail: primary, mailNickname: r.alias, proxyAddresses: [...r.emailAddresses], givenName: null, surname: null, companyName: null, department: null, jobTitle: null };
+}
+
+/** Only mail contacts: the recipients' change log holds mailboxes and mail users too, skipped here. */
+function contactsDelta(req: EmuRequest): EmuResponse {
+  const t = req.tenant;
+  const tok = readToken(req);
+  const { items, more } = changesAfter(t.exchange.recipients, Math.max(tok.since, tok.after), tok.upto, (r) => r.type === 'MailContact' && !(tok.initial && r._deleted), pageSize(req));
+  const value = items.map((r) => (r._deleted ? { id: r.guid, '@removed': { reason: 'deleted' } } : applySelect(contactView(r), tok.select)));
+  return json(200, {
+    '@odata.context': contextUrl(req, 'contacts', tok.select),
+    ...links(req, tok, more ? items[items.length - 1]!._seq : undefined),
+    value: value.map((v, i) => ({ ...v, id: items[i]!.guid })),
+  });
+}
+
+const RC = ['OrgContact.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 const RU = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 const RG = ['Group.Read.All', 'Group.ReadWrite.All', 'GroupMember.Read.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
 
 export const deltaRoutes: Route[] = [
   { method: 'GET', pattern: '/v1.0/users/delta', roles: RU, budget: 'directory-read', resourceUnits: 2, handler: usersDelta },
+  { method: 'GET', pattern: '/v1.0/contacts/delta', roles: RC, budget: 'directory-read', resourceUnits: 2, handler: contactsDelta },
   { method: 'GET', pattern: '/v1.0/groups/delta', roles: RG, budget: 'directory-read', resourceUnits: 2, handler: groupsDelta },
 ];

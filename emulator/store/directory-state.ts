@@ -6,6 +6,7 @@ import type { TenantState, Tracked } from './tenant-state.js';
 import { nextSeq } from './tenant-state.js';
 import { noteWrite } from './change-log.js';
 import { snapshotForLag, stampLag, visibleVersion } from '../core/lag.js';
+import { touchRecipientOfUser } from './exchange-state.js';
 
 export interface AssignedLicense {
   skuId: string;
@@ -181,6 +182,14 @@ export function visible<T extends DirUser | DirGroup>(rec: T | undefined, now: n
 
 const lagging = new WeakMap<TenantState, Set<Tracked>>();
 
+/** A tracked write of another section (an Exchange recipient) that lags: delta rounds
+ *  (/contacts/delta) end below it until it replicates. */
+export function noteLagging(t: TenantState, rec: Tracked): void {
+  let set = lagging.get(t);
+  if (!set) lagging.set(t, (set = new Set()));
+  set.add(rec);
+}
+
 /** The highest seq a delta round may include at `now`: below every directory write still
  *  replicating, so a round never reports (nor skips) a change readers cannot see yet. */
 export function replicatedSeq(t: TenantState, now: number): number {
@@ -235,15 +244,14 @@ export function index(t: TenantState, o: { id: string; mail: string | null; prox
  *  create, omitted when unknown (the change is visible at once). */
 export function touch(t: TenantState, rec: Tracked, before?: Tracked | null): void {
   rec._seq = nextSeq(t);
-  if (stampLag(rec, before)) {
-    let set = lagging.get(t);
-    if (!set) lagging.set(t, (set = new Set()));
-    set.add(rec);
-  }
+  if (stampLag(rec, before)) noteLagging(t, rec);
   const id = (rec as { id?: unknown }).id;
   if (typeof id !== 'string') return;
-  if (t.directory.users[id] === rec) noteWrite(t.directory.users, rec);
-  else if (t.directory.groups[id] === rec) noteWrite(t.directory.groups, rec);
+  if (t.directory.users[id] === rec) {
+    noteWrite(t.directory.users, rec);
+    // Exchange's copy of the user (its mailbox or mail user) changes with it.
+    touchRecipientOfUser(t, id);
+  } else if (t.directory.groups[id] === rec) noteWrite(t.directory.groups, rec);
 }
 
 /** Apply a change to a user, keeping the indexes in step with its UPN, mail and proxy addresses. */

@@ -1,6 +1,7 @@
 // The whole emulator: its tenants (built from the config), apps, licences, clock, and `invoke()`,
 // the internal dispatch the generator and scenario builders use to run a route's handler without
 // auth, throttling or faults, exactly as a client's request would reach it.
+import { withWriteContext } from '../core/lag.js';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_EXCHANGE, type EmulatorConfig, type TenantConfig } from '../config.js';
 import type { EmuRequest, EmuResponse, HttpMethod, Route } from '../core/http-types.js';
@@ -121,7 +122,8 @@ export class Emulator {
       baseUrl: options.baseUrl ?? this.baseUrl,
     };
     try {
-      const res = await match.route.handler(req);
+      // No replication lag for internal dispatch, but the emulator's clock for deep store writes.
+      const res = await withWriteContext({ now, lagMs: 0 }, () => match.route.handler(req));
       if (method !== 'GET' && res.status < 400) this.onWrite();
       return res;
     } catch (e) {

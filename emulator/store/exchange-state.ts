@@ -3,10 +3,11 @@
 // One source of truth for addresses: a mailbox or mail user is linked to its Graph user
 // (`userId`) and its EmailAddresses ARE the user's proxyAddresses; only contacts store their own.
 import type { TenantState, Tracked } from './tenant-state.js';
-import { getUser, index, unindex, updateUser, type DirUser } from './directory-state.js';
+import { getUser, index, noteLagging, unindex, updateUser, type DirUser } from './directory-state.js';
+import { noteWrite } from './change-log.js';
 import { dropMailStore, ensureMailStore } from './mail-state.js';
 import { nextSeq } from './tenant-state.js';
-import { snapshotForLag, stampLag, visibleVersion } from '../core/lag.js';
+import { snapshotForLag, stampLag, visibleVersion, writeContext } from '../core/lag.js';
 
 export type RecipientType = 'UserMailbox' | 'MailUser' | 'MailContact';
 
@@ -109,7 +110,18 @@ export function setAddresses(t: TenantState, r: Recipient, addresses: string[]):
 export function touchRecipient(t: TenantState, r: Recipient, now: number, before?: Recipient): void {
   r._seq = nextSeq(t);
   r.whenChanged = new Date(now).toISOString();
-  stampLag(r, before);
+  if (stampLag(r, before)) noteLagging(t, r);
+  noteWrite(t.exchange.recipients, r);
+}
+
+/** A directory write to a user: its mailbox or mail user shows the user's name, UPN and addresses,
+ *  so WhenChanged moves as Exchange's directory sync stamps it (an incremental read by
+ *  WhenChangedUTC must see the change). Called by directory-state's touch for every user write. */
+export function touchRecipientOfUser(t: TenantState, userId: string): void {
+  const r = recipientOfUser(t, userId);
+  if (!r) return;
+  const now = writeContext()?.now ?? Date.now();
+  touchRecipient(t, r, now, snapshotForLag(r));
 }
 
 /** The version of a recipient a READ (Get-* cmdlet) sees now: undefined until a create replicates. */
@@ -179,7 +191,8 @@ export function newRecipient(t: TenantState, now: number, init: Partial<Recipien
   };
   t.exchange.recipients[r.guid] = r;
   if (r.userId) t.exchange.byUser[r.userId] = r.guid;
-  stampLag(r, null);
+  if (stampLag(r, null)) noteLagging(t, r);
+  noteWrite(t.exchange.recipients, r);
   return r;
 }
 
@@ -189,6 +202,7 @@ export function removeRecipient(t: TenantState, r: Recipient): void {
   if (t.exchange.pendingRemovals) delete t.exchange.pendingRemovals[r.guid];
   r._deleted = true;
   r._seq = nextSeq(t);
+  noteWrite(t.exchange.recipients, r);
 }
 
 /** A licence with an Exchange plan: the user gets a mailbox (from nothing, or its mail user becomes

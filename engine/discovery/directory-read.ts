@@ -1,6 +1,6 @@
 // Directory reads of one tenant: users and groups by delta query (the first call reads everything,
 // later calls only what changed), licences and domains in full (a handful of objects).
-import type { InventorySku } from '../inventory/model.js';
+import type { InventorySku, InventoryUser } from '../inventory/model.js';
 import { DeltaResyncNeeded, type DiscoveryClient } from './discovery-client.js';
 import { applyUserItem } from './user-properties.js';
 import { applyGroupItem } from './group-record.js';
@@ -40,6 +40,8 @@ export interface DeltaReadResult {
   skipped: number;
   /** Ids of changed objects (delta) or every object (full), kept ones only. */
   touched: Set<string>;
+  /** Ids a delta read reported @removed (empty after a full read). */
+  removed: Set<string>;
 }
 
 type Item = Record<string, unknown> & { id: string };
@@ -59,6 +61,7 @@ async function runDelta(
   let fellBack = false;
   for (;;) {
     const touched = new Set<string>();
+    const removed = new Set<string>();
     let pages = 0;
     let objects = 0;
     let skipped = 0;
@@ -70,7 +73,10 @@ async function runDelta(
         for (const item of items) {
           objects++;
           if (item['@removed'] !== undefined) {
-            if (!full) remove(item.id);
+            if (!full) {
+              removed.add(item.id);
+              remove(item.id);
+            }
             continue;
           }
           if (full && !o.keep(item)) {
@@ -93,18 +99,28 @@ async function runDelta(
     }
     if (!deltaLink) throw new Error(`the ${what} delta query ended without an @odata.deltaLink`);
     if (full) removeMissing(touched);
-    return { mode, fellBack, deltaLink, pages, objects, skipped, touched };
+    return { mode, fellBack, deltaLink, pages, objects, skipped, touched, removed };
   }
 }
 
-export function readUsers(client: DiscoveryClient, cache: TenantCache, attributeNames: readonly string[], o: DeltaReadOptions): Promise<DeltaReadResult> {
+/** `onChange` sees each user before and after an item is applied (the recipient step watches
+ *  users that lost a licence). */
+export function readUsers(
+  client: DiscoveryClient,
+  cache: TenantCache,
+  attributeNames: readonly string[],
+  o: DeltaReadOptions,
+  onChange?: (prev: InventoryUser | undefined, next: InventoryUser) => void,
+): Promise<DeltaReadResult> {
   return runDelta(
     client,
     'users',
     o,
     (item) => {
       const prev = cache.users.get(item.id);
-      cache.users.put(item.id, applyUserItem(prev, item, attributeNames));
+      const next = applyUserItem(prev, item, attributeNames);
+      onChange?.(prev, next);
+      cache.users.put(item.id, next);
     },
     (id) => cache.users.delete(id),
     (seen) => cache.users.deleteMissing(seen),

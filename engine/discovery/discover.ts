@@ -6,7 +6,7 @@
 //   domains, licences                       full reads (a handful of objects)
 //   groups    /groups/delta, members@delta  before users: wave groups decide what deltaTimestamp keeps
 //   users     /users/delta with $select     the InventoryUser fields + the project's attributes
-//   recipients Get-Mailbox/-MailUser/-MailContact -ResultSize Unlimited (Exchange has no delta)
+//   recipients Get-Mailbox/-MailUser/-MailContact: by WhenChangedUTC, in full daily (recipients-read.ts)
 //   markers   target tenants: dev.t2t.migration per user, 20 to a $batch (see marker-candidates.ts)
 //   content   source tenants: sizes of wave members only (see content-read.ts)
 // Source tenants are discovered first, so a target's marker candidates know the wave members.
@@ -24,7 +24,7 @@ import { UserError } from '../errors.js';
 import { closest } from '../util/suggest.js';
 import type { DiscoveryClient } from './discovery-client.js';
 import { readDomains, readGroups, readSkus, readUsers, type DiscoveryProgress, type Step } from './directory-read.js';
-import { readRecipients } from './recipients-read.js';
+import { readRecipients, watchUser } from './recipients-read.js';
 import { readMarkers } from './markers-read.js';
 import { markerCandidates } from './marker-candidates.js';
 import { readContentSize, type ContentReadState } from './content-read.js';
@@ -227,6 +227,7 @@ async function discoverWith(
   // Users. Wave members are never skipped by deltaTimestamp.
   const waveGroupMembers = threshold === undefined ? new Set<string>() : resolveWaveScope({ ...project, waves: project.waves.map((w) => ({ ...w, members: { ...w.members, users: [], csvUsers: [] } })) }, [], cache.groups.values()).userIds;
   const addresses = waveAddresses(project);
+  const watchUsers = new Set<string>();
   const usersRead = await readUsers(client, cache, attributeNames, {
     mode,
     fullUrl: `/v1.0/users/delta?$select=${select}`,
@@ -237,17 +238,21 @@ async function discoverWith(
       userAddresses({ userPrincipalName: String(u.userPrincipalName ?? ''), mail: (u.mail as string | null) ?? null, proxyAddresses: (u.proxyAddresses as string[] | null) ?? [] }).some((a) => addresses.has(a)),
     onPage: (p, n) => progress('users', p, n),
     warn: (m) => warnings.push(m),
+  }, (prev, next) => {
+    if (watchUser(prev, next)) watchUsers.add(next.id);
   });
   progress('users', usersRead.pages, usersRead.objects, true);
   throwIfAborted(options.signal);
 
   // Exchange recipients.
-  const recipientsRead = await readRecipients(
-    client,
-    cache,
-    (r) => !before(r.whenChangedUTC, threshold) || (r.userId !== null && cache.users.get(r.userId) !== undefined),
-    (calls, n) => progress('recipients', calls, n),
-  );
+  const recipientsRead = await readRecipients(client, cache, {
+    full: usersRead.mode === 'full',
+    keep: (r) => !before(r.whenChangedUTC, threshold) || (r.userId !== null && cache.users.get(r.userId) !== undefined),
+    removedUsers: usersRead.removed,
+    watchUsers,
+    onCall: (calls, n) => progress('recipients', calls, n),
+    warn: (m) => warnings.push(m),
+  });
   progress('recipients', recipientsRead.calls, recipientsRead.objects, true);
   throwIfAborted(options.signal);
 

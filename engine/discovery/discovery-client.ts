@@ -26,8 +26,9 @@ export interface DiscoveryClient {
   delta(urlOrDeltaLink: string, onPage: (items: DeltaItem[]) => void): Promise<string>;
   /** At most 20 GET requests; answers in any order, each with its own status. */
   batch(requests: BatchRequest[]): Promise<BatchResponse[]>;
-  /** An Exchange cmdlet's result objects, every page. */
-  exchange(cmdlet: string, parameters: Record<string, unknown>): Promise<Array<Record<string, unknown>>>;
+  /** An Exchange cmdlet's result objects, every page. `onServerDate` gets each answer's Date
+   *  header (the service's clock, ms) when the service sends one. */
+  exchange(cmdlet: string, parameters: Record<string, unknown>, options?: { onServerDate?: (ms: number) => void }): Promise<Array<Record<string, unknown>>>;
   /** Requests sent so far (a $batch counts once). */
   requestCount(): number;
   /** Release connections; the client is not used afterwards. */

@@ -12,9 +12,11 @@ export const RECIPIENT_CMDLETS: ReadonlyArray<{ cmdlet: string; type: RecipientT
 
 const EMPTY_GUID = '00000000-0000-0000-0000-000000000000';
 
-/** The cached form keeps WhenChangedUTC (for deltaTimestamp) beside the inventory fields. */
+/** The cached form keeps WhenChangedUTC (for deltaTimestamp) and, for a mail contact, its
+ *  directory (orgContact) id (to apply /contacts/delta removals) beside the inventory fields. */
 export interface CachedRecipient extends InventoryRecipient {
   readonly whenChangedUTC?: string | null;
+  readonly directoryObjectId?: string | null;
 }
 
 function s(v: unknown): string | null {
@@ -48,6 +50,7 @@ export function toRecipient(raw: Record<string, unknown>, type: RecipientType): 
     archiveGuid: raw.ArchiveStatus === 'None' ? null : guid(raw.ArchiveGuid),
     customAttribute15: s(raw.CustomAttribute15),
     whenChangedUTC: s(raw.WhenChangedUTC) ?? s(raw.WhenChanged),
+    ...(type === 'MailContact' ? { directoryObjectId: guid(raw.ExternalDirectoryObjectId) } : {}),
   };
 }
 
@@ -58,6 +61,6 @@ export function recipientKey(r: Pick<InventoryRecipient, 'type' | 'identity'>): 
 }
 
 export function toInventoryRecipient(r: CachedRecipient): InventoryRecipient {
-  const { whenChangedUTC: _w, ...rest } = r;
+  const { whenChangedUTC: _w, directoryObjectId: _d, ...rest } = r;
   return rest;
 }

@@ -47,7 +47,7 @@ export function discoveryClientOf(client: TenantClient): DiscoveryClient {
       const answers = await graph.batch(requests.map((r) => ({ method: r.method, url: r.url })));
       return answers.map((a, i) => ({ id: requests[i]!.id, status: a.status, body: a.body }));
     },
-    exchange: (cmdlet, parameters) => exchange.invoke<Record<string, unknown>>(cmdlet, parameters),
+    exchange: (cmdlet, parameters, options) => exchange.invoke<Record<string, unknown>>(cmdlet, parameters, options?.onServerDate ? { onServerDate: options.onServerDate } : {}),
     close: () => client.close(),
     requestCount() {
       const s = client.stats();

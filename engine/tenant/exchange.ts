@@ -13,6 +13,9 @@ export interface CmdletOptions {
   /** Objects per page (Prefer: odata.maxpagesize); the service's default otherwise. */
   pageSize?: number;
   signal?: AbortSignal;
+  /** Called with each answer's Date header (ms): the service's clock, for readers that keep a
+   *  watermark in the service's time (discovery's WhenChangedUTC reads). */
+  onServerDate?: (ms: number) => void;
 }
 
 export interface ExchangeClient {
@@ -63,6 +66,8 @@ export function createExchange(deps: ExchangeDeps): ExchangeClient {
                 },
                 ...(signal ? { signal } : {}),
               });
+              const date = options.onServerDate && response.headers.get('date');
+              if (date && Number.isFinite(Date.parse(date))) options.onServerDate!(Date.parse(date));
               return readResponseBody(response);
             },
             classify,
