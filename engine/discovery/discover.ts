@@ -32,8 +32,8 @@ import { projectAttributeNames, userAddresses, userSelect } from './user-propert
 import { resolveWaveScope, waveAddresses, waveGroupNames } from './wave-scope.js';
 import { toInventoryGroup, type CachedGroup } from './group-record.js';
 import { recipientKey, toInventoryRecipient, type CachedRecipient } from './recipient-record.js';
-import { CACHE_FORMAT, contentView, flushTenantCache, openTenantCache, type TenantCache } from './tenant-cache.js';
-import { canonicalJson, sha256 } from './digest.js';
+import { CACHE_FORMAT, contentView, flushTenantCache, openTenantCache, openTenantCacheView, type TenantCache, type TenantCacheView } from './tenant-cache.js';
+import { canonicalJson, Digest, sha256 } from './digest.js';
 import { totals, type DiscoveryReport, type MigrationScope, type TenantReport } from './report.js';
 import { createDiscoveryClient } from './tenant-port.js';
 
@@ -115,13 +115,25 @@ export async function loadInventory(project: Project, stateDir: string): Promise
   const tenants: Record<string, TenantInventory> = {};
   const digests: Record<string, unknown> = {};
   // Every tenant's files are read at once: one tenant's reads overlap another's parsing.
-  const caches = await Promise.all(project.tenants.map((t) => openTenantCache(stateDir, t.name)));
+  const views = await Promise.all(project.tenants.map((t) => openTenantCacheView(stateDir, t.name)));
   for (const [i, t] of project.tenants.entries()) {
-    const cache = caches[i]!;
-    const meta = cache.users.store;
-    if (cache.resetReason || !meta.getMeta('discoveredAt') || meta.getMeta('cacheFormat') !== CACHE_FORMAT || meta.getMeta('tenantId') !== t.tenantId) return undefined;
-    tenants[t.name] = tenantInventory(t, cache);
-    digests[t.name] = tenantDigest(t, cache);
+    const view = views[i]!;
+    const meta = view.users;
+    if (view.resetReason || !meta.getMeta('discoveredAt') || meta.getMeta('cacheFormat') !== CACHE_FORMAT || meta.getMeta('tenantId') !== t.tenantId) return undefined;
+    const digest = viewDigest(t, view);
+    if (!digest) return undefined;
+    tenants[t.name] = {
+      tenant: t.name,
+      tenantId: t.tenantId,
+      discoveredAt: meta.getMeta('discoveredAt')!,
+      users: view.users.sortedValues(),
+      groups: view.groups.sortedValues().map(toInventoryGroup),
+      recipients: view.recipients.sortedValues(),
+      skus: meta.getMeta('skus') ?? [],
+      domains: meta.getMeta('domains') ?? [],
+      content: Object.fromEntries(view.content.entries()),
+    };
+    digests[t.name] = digest;
   }
   return { tenants, hash: inventoryHash(digests) };
 }
@@ -407,10 +419,6 @@ async function readScope(
   };
 }
 
-function byId<T extends { id: string }>(a: T, b: T): number {
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
 function tenantInventory(tenant: Tenant, cache: TenantCache): TenantInventory {
   const meta = cache.users.store;
   const content: Record<string, ReturnType<typeof contentView>> = {};
@@ -419,11 +427,10 @@ function tenantInventory(tenant: Tenant, cache: TenantCache): TenantInventory {
     tenant: tenant.name,
     tenantId: tenant.tenantId,
     discoveredAt: meta.getMeta('discoveredAt')!,
-    users: [...cache.users.values()].sort(byId),
-    groups: [...cache.groups.values()].sort(byId).map((g: CachedGroup) => toInventoryGroup(g)),
-    recipients: [...cache.recipients.store.entries()]
-      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      .map(([, r]) => toInventoryRecipient(r)),
+    // in key order: users and groups by id, recipients by type and identity
+    users: cache.users.store.sortedValues(),
+    groups: cache.groups.store.sortedValues().map((g: CachedGroup) => toInventoryGroup(g)),
+    recipients: cache.recipients.store.sortedValues().map(toInventoryRecipient),
     skus: meta.getMeta('skus') ?? [],
     domains: meta.getMeta('domains') ?? [],
     content,
@@ -443,6 +450,33 @@ function tenantDigest(tenant: Tenant, cache: TenantCache): unknown {
     content: cache.content.digestHex(),
     skus: meta.getMeta('skus') ?? [],
     domains: meta.getMeta('domains') ?? [],
+  };
+}
+
+/** tenantDigest from a read-only view: the digests flushed with the collections (undefined when
+ *  a collection holding records has none: such a cache is rediscovered, not trusted). */
+function viewDigest(tenant: Tenant, view: TenantCacheView): unknown {
+  const parts: Record<string, { size: number; getMeta(key: 'digest'): string | undefined }> = {
+    users: view.users,
+    groups: view.groups,
+    recipients: view.recipients,
+    content: view.content,
+  };
+  const hex: Record<string, string> = {};
+  for (const [name, c] of Object.entries(parts)) {
+    const d = c.getMeta('digest');
+    if (typeof d === 'string') hex[name] = d;
+    else if (c.size === 0) hex[name] = new Digest().hex();
+    else return undefined;
+  }
+  return {
+    tenantId: tenant.tenantId,
+    users: hex['users'],
+    groups: hex['groups'],
+    recipients: hex['recipients'],
+    content: hex['content'],
+    skus: view.users.getMeta('skus') ?? [],
+    domains: view.users.getMeta('domains') ?? [],
   };
 }
 

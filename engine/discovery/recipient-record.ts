@@ -60,6 +60,10 @@ export function recipientKey(r: Pick<InventoryRecipient, 'type' | 'identity'>): 
   return `${r.type}:${r.identity}`;
 }
 
+/** The cached recipient's fields that are discovery's bookkeeping, not inventory: left out of
+ *  the inventory (loadInventory decodes the cache without them; toInventoryRecipient copies). */
+export const RECIPIENT_BOOKKEEPING = ['whenChangedUTC', 'directoryObjectId'] as const;
+
 export function toInventoryRecipient(r: CachedRecipient): InventoryRecipient {
   const { whenChangedUTC: _w, directoryObjectId: _d, ...rest } = r;
   return rest;

@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import { openCollection, type Collection } from '../state/sharded-store.js';
 import { statePaths } from '../state/paths.js';
-import type { ContentSize, InventorySku, InventoryUser } from '../inventory/model.js';
+import type { ContentSize, InventoryRecipient, InventorySku, InventoryUser } from '../inventory/model.js';
 import type { CachedGroup } from './group-record.js';
-import type { CachedRecipient } from './recipient-record.js';
+import { RECIPIENT_BOOKKEEPING, type CachedRecipient } from './recipient-record.js';
 import { canonicalJson, Digest } from './digest.js';
 import { emptyChanges, type ChangeCounts } from './report.js';
 
@@ -127,6 +127,18 @@ export interface TenantCache {
   resetReason?: string;
 }
 
+/** One tenant's cache as a plan reads it: read-only, and decoded without discovery's bookkeeping
+ *  (when a recipient changed, when content sizes were read), so no record needs copying. */
+export interface TenantCacheView {
+  users: Collection<InventoryUser, TenantMeta>;
+  groups: Collection<CachedGroup, CollectionMeta>;
+  recipients: Collection<InventoryRecipient, CollectionMeta>;
+  content: Collection<ContentSize, CollectionMeta>;
+  resetReason?: string;
+}
+
+const SHARDS = { users: 256, groups: 64, recipients: 256, content: 16 } as const;
+
 export function tenantCacheDir(stateDir: string, tenant: string): string {
   return join(statePaths.inventory(stateDir), tenant.replace(/[^A-Za-z0-9._-]/g, '_'));
 }
@@ -135,10 +147,10 @@ export async function openTenantCache(stateDir: string, tenant: string): Promise
   const dir = tenantCacheDir(stateDir, tenant);
   const opts = { onCorrupt: 'reset' } as const;
   const [users, groups, recipients, content] = await Promise.all([
-    openCollection<InventoryUser, TenantMeta>(dir, 'users', { ...opts, shards: 256 }),
-    openCollection<CachedGroup, CollectionMeta>(dir, 'groups', { ...opts, shards: 64 }),
-    openCollection<CachedRecipient, CollectionMeta>(dir, 'recipients', { ...opts, shards: 256 }),
-    openCollection<CachedContent, CollectionMeta>(dir, 'content', { ...opts, shards: 16 }),
+    openCollection<InventoryUser, TenantMeta>(dir, 'users', { ...opts, shards: SHARDS.users }),
+    openCollection<CachedGroup, CollectionMeta>(dir, 'groups', { ...opts, shards: SHARDS.groups }),
+    openCollection<CachedRecipient, CollectionMeta>(dir, 'recipients', { ...opts, shards: SHARDS.recipients }),
+    openCollection<CachedContent, CollectionMeta>(dir, 'content', { ...opts, shards: SHARDS.content }),
   ]);
   const resetReason = [users, groups, recipients, content].map((c) => c.resetReason).find(Boolean);
   return {
@@ -148,6 +160,19 @@ export async function openTenantCache(stateDir: string, tenant: string): Promise
     content: new TrackedCollection(content, contentView),
     ...(resetReason ? { resetReason } : {}),
   };
+}
+
+export async function openTenantCacheView(stateDir: string, tenant: string): Promise<TenantCacheView> {
+  const dir = tenantCacheDir(stateDir, tenant);
+  const opts = { onCorrupt: 'reset' } as const;
+  const [users, groups, recipients, content] = await Promise.all([
+    openCollection<InventoryUser, TenantMeta>(dir, 'users', { ...opts, shards: SHARDS.users }),
+    openCollection<CachedGroup, CollectionMeta>(dir, 'groups', { ...opts, shards: SHARDS.groups }),
+    openCollection<InventoryRecipient, CollectionMeta>(dir, 'recipients', { ...opts, shards: SHARDS.recipients, omit: RECIPIENT_BOOKKEEPING }),
+    openCollection<ContentSize, CollectionMeta>(dir, 'content', { ...opts, shards: SHARDS.content, omit: ['readAt'] }),
+  ]);
+  const resetReason = [users, groups, recipients, content].map((c) => c.resetReason).find(Boolean);
+  return { users, groups, recipients, content, ...(resetReason ? { resetReason } : {}) };
 }
 
 /** Flush order matters: records before the tenant meta that says the cache is complete. */

@@ -105,15 +105,24 @@ function buildSlowly(shape: ShapeEntry[], row: unknown[], at: number, into: Reco
   return at;
 }
 
-function literal(shape: ShapeEntry[], next: { i: number }): string {
-  const parts = shape.map((e) =>
-    typeof e === 'string' ? `${JSON.stringify(e)}: row[at + ${next.i++}]` : `${JSON.stringify(e[0])}: ${literal(e.slice(1) as ShapeEntry[], next)}`,
-  );
+/** `omit` leaves top-level properties out (their values are skipped). */
+function literal(shape: ShapeEntry[], next: { i: number }, omit?: ReadonlySet<string>): string {
+  const parts: string[] = [];
+  for (const e of shape) {
+    if (typeof e === 'string') {
+      const at = next.i++;
+      if (!omit?.has(e)) parts.push(`${JSON.stringify(e)}: row[at + ${at}]`);
+    } else {
+      const nested = literal(e.slice(1) as ShapeEntry[], next);
+      if (!omit?.has(e[0])) parts.push(`${JSON.stringify(e[0])}: ${nested}`);
+    }
+  }
   return `{${parts.join(', ')}}`;
 }
 
-function builderFor(shape: ShapeEntry[]): Build {
-  const signature = JSON.stringify(shape);
+function builderFor(shape: ShapeEntry[], omit?: ReadonlySet<string>): Build {
+  const omitted = omit && omit.size ? [...omit].sort() : [];
+  const signature = JSON.stringify([shape, omitted]);
   let build = builders.get(signature);
   if (build) return build;
   if (mentionsProto(shape)) {
@@ -121,23 +130,26 @@ function builderFor(shape: ShapeEntry[]): Build {
     build = (row, at) => {
       const o: Record<string, unknown> = {};
       buildSlowly(shape, row, at, o);
+      for (const k of omitted) delete o[k];
       return o;
     };
   } else {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- every name is JSON-quoted
-    build = new Function('row', 'at', `return ${literal(shape, { i: 0 })};`) as Build;
+    build = new Function('row', 'at', `return ${literal(shape, { i: 0 }, omit)};`) as Build;
   }
   builders.set(signature, build);
   return build;
 }
 
-/** The records of a parsed shard; throws ShardFormatError when it is not one. */
-export function decodeShard<T>(data: unknown): Map<string, T> {
+/** The records of a parsed shard; throws ShardFormatError when it is not one. `omit` names
+ *  top-level properties to leave out of every record (a read-only view of the records: decoding
+ *  without them costs nothing, copying each record afterwards would). */
+export function decodeShard<T>(data: unknown, omit?: ReadonlySet<string>): Map<string, T> {
   if (typeof data !== 'object' || data === null) throw new ShardFormatError('not a JSON object');
   const { formatVersion, shapes, rows } = data as { formatVersion?: unknown; shapes?: unknown; rows?: unknown };
   if (formatVersion !== SHARD_FORMAT_VERSION) throw new ShardFormatError(`format version ${JSON.stringify(formatVersion)}, expected ${SHARD_FORMAT_VERSION}`);
   if (!Array.isArray(shapes) || !Array.isArray(rows)) throw new ShardFormatError('no shapes or rows');
-  const build = shapes.map((s: unknown) => ({ width: widthOf(s), build: builderFor(s as ShapeEntry[]) }));
+  const build = shapes.map((s: unknown) => ({ width: widthOf(s), build: builderFor(s as ShapeEntry[], omit) }));
   const map = new Map<string, T>();
   const n = rows.length;
   let i = 0;

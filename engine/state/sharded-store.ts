@@ -30,6 +30,9 @@ export interface OpenOptions {
   shards?: number;
   /** What to do with a corrupt or unreadable file: fail (default) or start empty. */
   onCorrupt?: 'error' | 'reset';
+  /** Top-level properties left out of every record as it is read. The collection is then a
+   *  read-only view (put, delete, clear and flush throw): writing it would lose those fields. */
+  omit?: readonly string[];
 }
 
 export interface FlushResult {
@@ -50,6 +53,9 @@ export interface Collection<T, M extends object = Record<string, unknown>> {
   keys(): IterableIterator<string>;
   values(): IterableIterator<T>;
   entries(): IterableIterator<[string, T]>;
+  /** Every value in key order (code unit order, as `<` compares). Shards are stored in key
+   *  order, so this merges sorted runs. */
+  sortedValues(): T[];
   /** Stores the value; a value mutated after put must be put again to be flushed. */
   put(key: string, value: T): void;
   delete(key: string): boolean;
@@ -87,11 +93,11 @@ class CorruptFile extends Error {
 class OtherFormat extends CorruptFile {}
 
 /** A shard's lowdb file: its data is the shard's records, encoded as rows (shard-codec.ts). */
-function shardFile<T>(file: string, counter: { bytes: number }): DataFile<Map<string, T> | null> {
+function shardFile<T>(file: string, counter: { bytes: number }, omit: ReadonlySet<string> | undefined): DataFile<Map<string, T> | null> {
   return new DataFile<Map<string, T> | null>(file, {
     parse: (text) => {
       try {
-        return decodeShard<T>(JSON.parse(text));
+        return decodeShard<T>(JSON.parse(text), omit);
       } catch (e) {
         if (e instanceof ShardFormatError) throw new CorruptFile(file, `unexpected content or format version (${e.message})`);
         throw e;
@@ -142,7 +148,7 @@ export async function openCollection<T, M extends object = Record<string, unknow
   await mkdir(root, { recursive: true });
   await removeLeftoverTempFiles(root);
   try {
-    return await load<T, M>(root, name, options.shards ?? DEFAULT_SHARDS);
+    return await load<T, M>(root, name, options.shards ?? DEFAULT_SHARDS, options.omit);
   } catch (e) {
     if (!(e instanceof CorruptFile)) throw e;
     if (options.onCorrupt === 'reset') {
@@ -172,7 +178,11 @@ async function removeLeftoverTempFiles(root: string): Promise<void> {
   }
 }
 
-async function load<T, M extends object>(root: string, name: string, requestedShards: number): Promise<Collection<T, M>> {
+async function load<T, M extends object>(root: string, name: string, requestedShards: number, omitted?: readonly string[]): Promise<Collection<T, M>> {
+  const omit = omitted?.length ? new Set(omitted) : undefined;
+  const writable = () => {
+    if (omit) throw new Error(`collection '${name}' was opened as a read-only view (without ${[...omit].join(', ')})`);
+  };
   const counter = { bytes: 0 };
   const headFile = join(root, 'collection.json');
   const head = new Low<CollectionFile<M> | null>(dataFile<CollectionFile<M> | null>(headFile, counter), null);
@@ -196,7 +206,7 @@ async function load<T, M extends object>(root: string, name: string, requestedSh
   for (let i = 0; i < shardCount; i++) {
     const file = join(root, `shard-${String(i).padStart(3, '0')}.json`);
     files.push(file);
-    dbs.push(new Low<Map<string, T> | null>(shardFile<T>(file, counter), null));
+    dbs.push(new Low<Map<string, T> | null>(shardFile<T>(file, counter, omit), null));
   }
   const contents = await Promise.all(dbs.map((db, i) => readJson(db, files[i]!)));
   const maps: Map<string, T>[] = [];
@@ -232,7 +242,9 @@ async function load<T, M extends object>(root: string, name: string, requestedSh
     *entries() {
       for (const m of maps) yield* m.entries();
     },
+    sortedValues: () => mergeInKeyOrder(maps),
     put(key, value) {
+      writable();
       if (typeof key !== 'string' || key === '') throw new Error('a record key must be a non-empty string');
       const i = shardOf(key, shardCount);
       if (!maps[i]!.has(key)) size++;
@@ -240,6 +252,7 @@ async function load<T, M extends object>(root: string, name: string, requestedSh
       dirty.add(i);
     },
     delete(key) {
+      writable();
       const i = shardOf(key, shardCount);
       if (!maps[i]!.delete(key)) return false;
       size--;
@@ -253,6 +266,7 @@ async function load<T, M extends object>(root: string, name: string, requestedSh
       metaDirty = true;
     },
     async flush() {
+      writable();
       counter.bytes = 0;
       let filesWritten = 0;
       const todo = [...dirty];
@@ -291,6 +305,7 @@ async function load<T, M extends object>(root: string, name: string, requestedSh
       return { filesWritten, bytesWritten: counter.bytes };
     },
     clear() {
+      writable();
       maps.forEach((m, i) => {
         if (m.size > 0 || onDisk[i]) dirty.add(i);
         m.clear();
@@ -301,4 +316,57 @@ async function load<T, M extends object>(root: string, name: string, requestedSh
     },
   };
   return collection;
+}
+
+const inKeyOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function isSorted(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i]! < keys[i - 1]!) return false;
+  return true;
+}
+
+/** The values of all shards in key order: each shard's run (sorted first when keys were added
+ *  since it was read), then the runs merged pairwise: n log(shards) comparisons, not n log(n). */
+function mergeInKeyOrder<T>(maps: readonly Map<string, T>[]): T[] {
+  let runs: { keys: string[]; values: T[] }[] = [];
+  maps.forEach((m) => {
+    if (m.size === 0) return;
+    let keys = [...m.keys()];
+    if (!isSorted(keys)) keys = keys.sort(inKeyOrder);
+    runs.push({ keys, values: keys.map((k) => m.get(k)!) });
+  });
+  if (runs.length === 0) return [];
+  while (runs.length > 1) {
+    const next: typeof runs = [];
+    for (let r = 0; r < runs.length; r += 2) next.push(r + 1 < runs.length ? mergeRuns(runs[r]!, runs[r + 1]!) : runs[r]!);
+    runs = next;
+  }
+  return runs[0]!.values;
+}
+
+function mergeRuns<T>(a: { keys: string[]; values: T[] }, b: { keys: string[]; values: T[] }): { keys: string[]; values: T[] } {
+  const n = a.keys.length + b.keys.length;
+  const keys: string[] = new Array(n);
+  const values: T[] = new Array(n);
+  let i = 0;
+  let j = 0;
+  let o = 0;
+  while (i < a.keys.length && j < b.keys.length) {
+    if (b.keys[j]! < a.keys[i]!) {
+      keys[o] = b.keys[j]!;
+      values[o++] = b.values[j++]!;
+    } else {
+      keys[o] = a.keys[i]!;
+      values[o++] = a.values[i++]!;
+    }
+  }
+  while (i < a.keys.length) {
+    keys[o] = a.keys[i]!;
+    values[o++] = a.values[i++]!;
+  }
+  while (j < b.keys.length) {
+    keys[o] = b.keys[j]!;
+    values[o++] = b.values[j++]!;
+  }
+  return { keys, values };
 }

@@ -23,6 +23,21 @@ test('records of several shapes come back equal, in key order, with the same pro
   assert.is(text.split('"dept"').length - 1, 1, 'a nested object names its properties in the shape, not per record');
 });
 
+test('omit leaves top-level properties out of every shape, nested objects and later values intact', () => {
+  const m = new Map<string, unknown>([
+    ['a', { id: 'a', readAt: 't1', attributes: { readAt: 'kept: not top level' }, n: 1 }],
+    ['b', { readAt: 't2', id: 'b', n: 2 }],
+    ['c', { id: 'c', n: 3, readAt: { nested: 'object' } }],
+    ['d', 'not an object'],
+  ]);
+  const back = decodeShard<unknown>(JSON.parse(encodeShard(m)), new Set(['readAt']));
+  assert.equal(back.get('a'), { id: 'a', attributes: { readAt: 'kept: not top level' }, n: 1 });
+  assert.equal(back.get('b'), { id: 'b', n: 2 });
+  assert.equal(back.get('c'), { id: 'c', n: 3 });
+  assert.is(back.get('d'), 'not an object');
+  assert.equal(roundTrip(m).get('b'), { readAt: 't2', id: 'b', n: 2 }, 'decoding without omit still has every field');
+});
+
 test('values that are not plain objects, undefined properties and a __proto__ key round-trip as JSON would', () => {
   const proto = JSON.parse('{"__proto__": {"polluted": true}, "id": "p"}') as Record<string, unknown>;
   const nestedProto = JSON.parse('{"id": "q", "attributes": {"a": 1, "__proto__": {"polluted": true}}}') as Record<string, unknown>;

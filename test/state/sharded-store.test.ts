@@ -182,4 +182,40 @@ test('shard files spell each property name once, not once per record', async () 
   for (let i = 0; i < 200; i++) assert.equal(again.get(`id-${i}`), user(i));
 });
 
+test('sortedValues: every value in key order, also after puts and deletes since loading', async () => {
+  const dir = fresh();
+  const keys = Array.from({ length: 300 }, (_, i) => `k-${(i * 7919) % 1000}`);
+  const c = await openCollection<{ k: string }>(dir, 'items', { shards: 8 });
+  for (const k of keys) c.put(k, { k });
+  await c.flush();
+  const loaded = await openCollection<{ k: string }>(dir, 'items');
+  assert.equal(loaded.sortedValues().map((v) => v.k), [...keys].sort());
+  // added keys land at the end of their shard's map: the shard is sorted again before merging
+  loaded.put('a-first', { k: 'a-first' });
+  loaded.put('z-last', { k: 'z-last' });
+  loaded.delete(keys[0]!);
+  const expected = [...keys.slice(1), 'a-first', 'z-last'].sort();
+  assert.equal(loaded.sortedValues().map((v) => v.k), expected);
+  assert.equal((await openCollection<{ k: string }>(fresh(), 'empty')).sortedValues(), []);
+});
+
+test('omit: records are read without those fields, and the view refuses every write', async () => {
+  const dir = fresh();
+  await filled(dir, 50);
+  const view = await openCollection<Partial<User>, Meta>(dir, 'users', { omit: ['upn'] });
+  assert.equal(view.get('id-7'), { id: 'id-7', n: 7 });
+  assert.is(view.getMeta('deltaLink'), 'https://graph/delta?token=1');
+  for (const write of [() => view.put('x', {}), () => view.delete('id-1'), () => view.clear()]) {
+    assert.throws(write, /read-only view \(without upn\)/);
+  }
+  try {
+    await view.flush();
+    assert.unreachable('flush of a view must fail');
+  } catch (e) {
+    assert.match(String(e), /read-only view/);
+  }
+  const full = await openCollection<User, Meta>(dir, 'users');
+  assert.equal(full.get('id-7'), user(7), 'the files are untouched');
+});
+
 test.run();
