@@ -108,6 +108,9 @@ function nested(v: unknown, indent: string): string | undefined {
   return s === undefined ? undefined : s.replace(/\n/g, '\n' + indent);
 }
 
+const BATCH_HEAD = '{\n  "changes": [\n';
+const BATCH_TAIL = '\n  ]\n}';
+
 /**
  * renderPlanJson(plan) in pieces: their concatenation is exactly the same text. For writing a
  * large plan to a file or stdout as it is produced: the whole text (about 280 MiB for 100,000
@@ -121,12 +124,12 @@ export function* planJsonChunks(plan: Plan, changesPerChunk = 1000): Generator<s
       const changes = plan.changes;
       const n = changes.length;
       buf += `${emitted++ ? ',\n' : '\n'}  "changes": ${n ? '[\n' : '[]'}`;
-      // a batch is stringified as an array and indented one level deeper; its brackets dropped
-      // ("[\n" and "\n  ]"), the items are exactly the lines of the whole array
+      // a batch is stringified where it stands in the plan, as {"changes": [batch]}: its items
+      // come out with the document's indentation (no second pass to indent them), and the
+      // wrapper is cut off ('{\n  "changes": [\n' before, '\n  ]\n}' after)
       for (let i = 0; i < n; i += changesPerChunk) {
-        const batch = changes.slice(i, i + changesPerChunk).map(changeJson);
-        const text = nested(batch, '  ')!;
-        buf += (i ? ',\n' : '') + text.slice(2, text.length - 4);
+        const text = JSON.stringify({ changes: changes.slice(i, i + changesPerChunk).map(changeJson) }, null, 2);
+        buf += (i ? ',\n' : '') + text.slice(BATCH_HEAD.length, text.length - BATCH_TAIL.length);
         yield buf;
         buf = '';
       }
