@@ -38,12 +38,28 @@ test('omit leaves top-level properties out of every shape, nested objects and la
   assert.equal(roundTrip(m).get('b'), { readAt: 't2', id: 'b', n: 2 }, 'decoding without omit still has every field');
 });
 
+test('numbers and repeated strings are written once, in the value table; strings seen once stay inline', () => {
+  const m = new Map<string, unknown>([
+    ['u-1', { id: 'u-1', type: 'Member', size: 12, tags: ['sku-e1', 'x'], nested: [{ n: 12, t: 'Member' }], f: 1.5 }],
+    ['u-2', { id: 'u-2', type: 'Member', size: -7, tags: ['sku-e1'], nested: [], f: NaN }],
+    ['u-3', { id: 'u-3', type: 'Guest', size: 0, tags: [], nested: [[0, 'Member']], f: Infinity }],
+  ]);
+  const text = encodeShard(m);
+  assert.is(text.split('"Member"').length - 1, 1, 'a repeated string is spelled once');
+  assert.is(text.split('"sku-e1"').length - 1, 1);
+  assert.ok(text.includes('"u-1"') && text.includes('"Guest"'), 'keys and strings seen once are inline');
+  const back = roundTrip(m);
+  const asJson = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
+  for (const [k, v] of m) assert.equal(back.get(k), asJson(v), k);
+  assert.is((back.get('u-2') as { f: unknown }).f, null, 'NaN is null, as in JSON');
+});
+
 test('values that are not plain objects, undefined properties and a __proto__ key round-trip as JSON would', () => {
   const proto = JSON.parse('{"__proto__": {"polluted": true}, "id": "p"}') as Record<string, unknown>;
   const nestedProto = JSON.parse('{"id": "q", "attributes": {"a": 1, "__proto__": {"polluted": true}}}') as Record<string, unknown>;
   const m = new Map<string, unknown>([
     ['s', 'a string'],
-    ['a', [1, 'two', null]],
+    ['a', [1, 'two', null, { __proto__: 'x' }]],
     ['n', null],
     ['u', { id: 'u', gone: undefined, kept: 0 }],
     ['p', proto],
@@ -51,7 +67,7 @@ test('values that are not plain objects, undefined properties and a __proto__ ke
   ]);
   const back = roundTrip(m);
   assert.is(back.get('s'), 'a string');
-  assert.equal(back.get('a'), [1, 'two', null]);
+  assert.equal(JSON.stringify(back.get('a')), JSON.stringify([1, 'two', null, { __proto__: 'x' }]));
   assert.is(back.get('n'), null);
   assert.equal(Object.keys(back.get('u') as object), ['id', 'kept']);
   const p = back.get('p') as Record<string, unknown>;
@@ -68,13 +84,19 @@ test('anything that is not a shard of this format is refused, never misread', ()
   const bad: unknown[] = [
     null,
     { formatVersion: 1, records: { a: { id: 'a' } } },
-    { formatVersion: 2, shapes: [['id']] },
-    { formatVersion: 2, shapes: [['id']], rows: ['a', 0] }, // cut short
-    { formatVersion: 2, shapes: [['id']], rows: ['a', 3, 'x'] }, // unknown shape
-    { formatVersion: 2, shapes: [[1]], rows: [] },
-    { formatVersion: 2, shapes: [[[2, 'x']]], rows: [] },
-    { formatVersion: 2, shapes: [['id', ['nested', 'a', 'b']]], rows: ['a', 0, 'x', 1] }, // cut short
-    { formatVersion: 2, shapes: [], rows: [7, -1, 'x'] },
+    { formatVersion: 2, shapes: [['id']], rows: ['a', 0, 'x'] }, // an older format
+    { formatVersion: 3, shapes: [['id']], rows: ['a', 0, 'x'] }, // no value table
+    { formatVersion: 3, shapes: [['id']], values: [] },
+    { formatVersion: 3, shapes: [['id']], values: [], rows: ['a', 0] }, // cut short
+    { formatVersion: 3, shapes: [['id']], values: [], rows: ['a', 3, 'x'] }, // unknown shape
+    { formatVersion: 3, shapes: [[1]], values: [], rows: [] },
+    { formatVersion: 3, shapes: [[[2, 'x']]], values: [], rows: [] },
+    { formatVersion: 3, shapes: [['id', ['nested', 'a', 'b']]], values: [], rows: ['a', 0, 'x', 1] }, // cut short
+    { formatVersion: 3, shapes: [], values: [], rows: [7, -1, 'x'] },
+    { formatVersion: 3, shapes: [['id']], values: ['v'], rows: ['a', 0, 1] }, // a reference past the table
+    { formatVersion: 3, shapes: [['id']], values: ['v'], rows: ['a', 0, -1] },
+    { formatVersion: 3, shapes: [['id']], values: ['v'], rows: ['a', 0, 0.5] },
+    { formatVersion: 3, shapes: [], values: ['v'], rows: ['a', -1, [0, 3]] }, // inside an array
   ];
   for (const b of bad) assert.throws(() => decodeShard(b), (e: unknown) => e instanceof ShardFormatError, JSON.stringify(b));
 });

@@ -163,7 +163,7 @@ test('a cache written in the older format (records as objects) is discarded with
     assert.unreachable('should have thrown');
   } catch (e) {
     assert.instance(e, UserError);
-    assert.match((e as UserError).message, /another format.*format version 1.*reads version 2/);
+    assert.match((e as UserError).message, /another format.*format version 1.*reads version 3/);
     assert.match((e as UserError).hint!, /delete .*users.*discover --full/);
   }
   const c = await openCollection<User, Meta>(dir, 'users', { onCorrupt: 'reset' });
