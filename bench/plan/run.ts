@@ -1,20 +1,23 @@
 // Benchmark (SPEC section 7): "plan for a 100,000-user project from a warm cache: under 5 s and
-// under 1 GiB; a no-change plan makes no write". Three measurements, each in a fresh child process
-// so its peak RSS is its own:
-//   planner     buildPlan over the synthetic project with its inventory already in memory
-//   end-to-end  what `t2t plan --offline --output json` does: loadInventory from the sharded .t2t
-//               cache (written beforehand the way discovery writes it), buildPlan, renderPlanJson
-//   streamed    end to end, the JSON written to a file chunk by chunk (planJsonChunks) instead of
-//               rendered as one string: what `plan --out` / `--output json` can do to keep memory flat
-//   no-change   the same end to end over a settled inventory: the plan must have zero changes
-// Reported as figures and as ratios to the targets (< 1 is within).
+// under 1 GiB; a no-change plan makes no write". Each run is a fresh process, so its peak RSS is
+// its own:
+//   planner      buildPlan over the synthetic project with its inventory already in memory
+//   no-change    the real `t2t plan --offline` on a project directory whose tenants already match
+//                (every user at its wave's phase): the usual scheduled or CI plan; must plan nothing
+//   one-wave     the same project with one wave of 5,000 users moved to its next phase: a pull request
+//   all-moving   `t2t plan --offline` when every user is in flight (a third new, a third prepared,
+//                a third synced: 383,333 changes), text output
+//   all-moving-json  the same with --output json (270 MiB of JSON written to a file)
+// The CLI runs load and validate the manifests (waves list their members in CSV files), read the
+// sharded .t2t cache (written beforehand the way discovery writes it), plan and render, node's
+// start-up included. Reported as figures and as ratios to the targets (< 1 is within).
 //
 //   npm run bench -- plan                       T2T_BENCH_USERS=20000 for a quick run
-//   T2T_BENCH_STATE_DIR=/tmp/t2t-bench keeps the written caches between runs (they take a while).
+//   T2T_BENCH_STATE_DIR=/tmp/t2t-bench keeps the written projects and caches between runs.
 //   T2T_BENCH_ENGINE=/path/to/other/dist measures another build of the engine (before/after).
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, symlink, mkdir } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,38 +27,33 @@ import type { Project } from '../../engine/manifest/model.js';
 import { recipientKey } from '../../engine/discovery/recipient-record.js';
 import { CACHE_FORMAT, flushTenantCache, openTenantCache } from '../../engine/discovery/tenant-cache.js';
 import { generateSynthetic, generateSyntheticProject } from './generate.js';
+import { writeProjectFiles } from './project-files.js';
 
-type Discovery = typeof import('../../engine/discovery/discover.js');
 type PlanApi = typeof import('../../engine/plan/index.js');
 
-/** The engine measured: this build, or the one T2T_BENCH_ENGINE names (a dist directory). */
-async function engine(): Promise<{ loadInventory: Discovery['loadInventory'] } & Pick<PlanApi, 'buildPlan' | 'renderPlanJson'> & Partial<Pick<PlanApi, 'planJsonChunks'>>> {
-  const root = process.env['T2T_BENCH_ENGINE'] ? pathToFileURL(resolve(process.env['T2T_BENCH_ENGINE']) + '/').href : new URL('../../', import.meta.url).href;
-  const discovery = (await import(new URL('engine/discovery/discover.js', root).href)) as Discovery;
-  const plan = (await import(new URL('engine/plan/index.js', root).href)) as PlanApi;
-  return { loadInventory: discovery.loadInventory, buildPlan: plan.buildPlan, renderPlanJson: plan.renderPlanJson, planJsonChunks: plan.planJsonChunks };
+/** The dist directory measured: this build, or the one T2T_BENCH_ENGINE names. */
+function distRoot(): string {
+  return process.env['T2T_BENCH_ENGINE'] ? resolve(process.env['T2T_BENCH_ENGINE']) : fileURLToPath(new URL('../../', import.meta.url));
 }
 
 const TARGET_SECONDS = 5;
 const TARGET_MIB = 1024;
 const NOW = '2026-06-01T12:00:00Z';
 
-type Mode = 'planner' | 'end-to-end' | 'streamed' | 'no-change';
+type Mode = 'planner' | 'no-change' | 'one-wave' | 'all-moving' | 'all-moving-json';
 
 export interface PlanBenchResult {
   readonly mode: Mode;
   readonly users: number;
-  /** Wall time of what the mode measures (load + plan + render end to end). */
+  /** Wall time of the run (a CLI run: from spawning node to its exit). */
   readonly seconds: number;
-  /** CPU time of the process over the same span (all threads): steadier than wall time on a busy machine. */
+  /** CPU time of the process (all threads): steadier than wall time on a busy machine. */
   readonly cpuSeconds: number;
-  readonly loadSeconds: number;
-  readonly planSeconds: number;
-  readonly renderSeconds: number;
-  readonly gcSeconds: number;
+  /** The planner run only: GC time. */
+  readonly gcSeconds?: number;
   readonly peakRssMiB: number;
   readonly changes: number;
-  readonly jsonMiB: number;
+  readonly outputMiB: number;
   readonly withinTargets: boolean;
 }
 
@@ -88,106 +86,119 @@ export async function writeCache(stateDir: string, project: Project, inventory: 
   }
 }
 
-/** Runs in the child: the measured work of one mode. */
-async function measure(mode: Mode, users: number, stateDir: string | undefined): Promise<PlanBenchResult | null> {
-  const { loadInventory, buildPlan, renderPlanJson, planJsonChunks } = await engine();
-  if (mode === 'streamed' && !planJsonChunks) return null; // an older build without it
+/** Runs in a child process: buildPlan over an inventory in memory. */
+async function measurePlanner(users: number): Promise<PlanBenchResult> {
+  const plan = (await import(pathToFileURL(join(distRoot(), 'engine/plan/index.js')).href)) as PlanApi;
+  const { project, inventory } = generateSynthetic(users);
   let gcMs = 0;
   const obs = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) gcMs += e.duration;
   });
-  obs.observe({ entryTypes: ['gc'] });
-  let project: Project;
-  let inventory: Inventory | undefined;
-  let loadSeconds = 0;
-  if (mode === 'planner') {
-    ({ project, inventory } = generateSynthetic(users));
-    gcMs = 0;
-  } else {
-    project = generateSyntheticProject(users);
-  }
   await new Promise((r) => setImmediate(r));
-  gcMs = 0;
+  obs.observe({ entryTypes: ['gc'] });
   const start = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
-  if (!inventory) {
-    inventory = await loadInventory(project, stateDir!);
-    if (!inventory) throw new Error(`no usable cache in ${stateDir}`);
-    loadSeconds = since(start);
-  }
-  const planStart = process.hrtime.bigint();
-  const plan = buildPlan({ project, inventory, revision: { commit: null, dirty: false }, now: NOW });
-  const planSeconds = since(planStart);
-  let renderSeconds = 0;
-  let jsonMiB = 0;
-  if (mode === 'streamed') {
-    const renderStart = process.hrtime.bigint();
-    const file = join(stateDir!, 'plan.json');
-    const fd = openSync(file, 'w');
-    try {
-      for (const chunk of planJsonChunks!(plan)) jsonMiB += writeSync(fd, chunk) / 1048576;
-    } finally {
-      closeSync(fd);
-      unlinkSync(file);
-    }
-    renderSeconds = since(renderStart);
-  } else if (mode !== 'planner') {
-    const renderStart = process.hrtime.bigint();
-    jsonMiB = Buffer.byteLength(renderPlanJson(plan)) / 1048576;
-    renderSeconds = since(renderStart);
-  }
+  const result = plan.buildPlan({ project, inventory, revision: { commit: null, dirty: false }, now: NOW });
   const seconds = since(start);
   const cpu = process.cpuUsage(cpuStart);
   await new Promise((r) => setTimeout(r, 10)); // gc entries arrive asynchronously
   obs.disconnect();
   const peakRssMiB = Math.round((process.resourceUsage().maxRSS * 1024) / 1048576);
-  if (mode === 'no-change' && plan.changes.length !== 0) throw new Error(`the settled project planned ${plan.changes.length} changes (expected none)`);
   return {
-    mode,
+    mode: 'planner',
     users,
     seconds: round(seconds),
     cpuSeconds: round((cpu.user + cpu.system) / 1e6),
-    loadSeconds: round(loadSeconds),
-    planSeconds: round(planSeconds),
-    renderSeconds: round(renderSeconds),
     gcSeconds: round(gcMs / 1000),
     peakRssMiB,
-    changes: plan.changes.length,
-    jsonMiB: round(jsonMiB, 1),
+    changes: result.changes.length,
+    outputMiB: 0,
     withinTargets: seconds < TARGET_SECONDS && peakRssMiB < TARGET_MIB,
   };
 }
 
-function child(mode: Mode, users: number, stateDir?: string): Promise<PlanBenchResult | null> {
+function plannerChild(users: number): Promise<PlanBenchResult> {
   return new Promise((resolve, reject) => {
-    const args = [fileURLToPath(import.meta.url), '--child', mode, String(users), ...(stateDir ? [stateDir] : [])];
-    const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn(process.execPath, [fileURLToPath(import.meta.url), '--planner', String(users)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.on('error', reject);
-    p.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`bench/plan ${mode} child exited with ${code}`));
-      resolve(JSON.parse(out.trim().split('\n').pop()!) as PlanBenchResult | null);
-    });
+    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as PlanBenchResult) : reject(new Error(`bench/plan planner child exited with ${code}`))));
   });
 }
 
+/** Runs `t2t plan <dir> --offline …` as a user would, stdout to a file; its own CPU time and peak
+ *  RSS come from report-usage.ts preloaded into it. */
+async function cliRun(mode: Mode, users: number, dir: string, args: string[], expectChanges: boolean): Promise<PlanBenchResult> {
+  const usageFile = join(dir, 'usage.json');
+  const outFile = join(dir, 'plan.out');
+  const { openSync, closeSync, statSync } = await import('node:fs');
+  const fd = openSync(outFile, 'w');
+  const start = process.hrtime.bigint();
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const p = spawn(
+      process.execPath,
+      ['--import', pathToFileURL(fileURLToPath(new URL('./report-usage.js', import.meta.url))).href, join(distRoot(), 'engine/cli/bin.js'), 'plan', dir, '--offline', '--detailed-exitcode', ...args],
+      { stdio: ['ignore', fd, 'inherit'], env: { ...process.env, T2T_BENCH_USAGE_FILE: usageFile, NO_COLOR: '1' } },
+    );
+    p.on('error', reject);
+    p.on('close', resolve);
+  });
+  const seconds = since(start);
+  closeSync(fd);
+  // --detailed-exitcode: 2 = changes planned, 0 = none
+  if (code !== (expectChanges ? 2 : 0)) throw new Error(`t2t plan (${mode}) exited with ${code}, expected ${expectChanges ? 2 : 0}; output in ${outFile}`);
+  const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssKiB: number; cpuSeconds: number };
+  const text = readFileSync(outFile, 'utf8');
+  const changes = changeCount(text);
+  const peakRssMiB = Math.round(usage.maxRssKiB / 1024);
+  return {
+    mode,
+    users,
+    seconds: round(seconds),
+    cpuSeconds: round(usage.cpuSeconds),
+    peakRssMiB,
+    changes,
+    outputMiB: round(statSync(outFile).size / 1048576, 1),
+    withinTargets: seconds < TARGET_SECONDS && peakRssMiB < TARGET_MIB,
+  };
+}
+
+/** Changes in a plan's output: the summary line of the text, or the summary of the JSON. */
+function changeCount(text: string): number {
+  const line = /Plan: (\d+) to create, (\d+) to update, (\d+) to delete, (\d+) to run\./.exec(text);
+  if (line) return line.slice(1).reduce((n, x) => n + Number(x), 0);
+  const json = /"summary": \{\s*"create": (\d+),\s*"update": (\d+),\s*"delete": (\d+),\s*"run": (\d+)/.exec(text);
+  if (json) return json.slice(1).reduce((n, x) => n + Number(x), 0);
+  return 0;
+}
+
 function line(r: PlanBenchResult): string {
-  const parts =
-    r.mode === 'planner'
-      ? `plan ${r.planSeconds} s`
-      : `load ${r.loadSeconds} s + plan ${r.planSeconds} s + render ${r.renderSeconds} s (${r.jsonMiB} MiB JSON)`;
+  const extra = r.mode === 'planner' ? `GC ${r.gcSeconds} s; ` : `${r.outputMiB} MiB output; `;
   return (
-    `plan ${r.mode} ${r.users} users: ${r.seconds} s [${parts}; GC ${r.gcSeconds} s; CPU ${r.cpuSeconds} s], peak RSS ${r.peakRssMiB} MiB, ${r.changes} changes; ` +
+    `plan ${r.mode} ${r.users} users: ${r.seconds} s [${extra}CPU ${r.cpuSeconds} s], peak RSS ${r.peakRssMiB} MiB, ${r.changes} changes; ` +
     `ratios: time ${round(r.seconds / TARGET_SECONDS, 2)} of ${TARGET_SECONDS} s, memory ${round(r.peakRssMiB / TARGET_MIB, 2)} of 1 GiB ${r.withinTargets ? 'OK' : 'MISSED'}`
   );
 }
 
-async function cacheDir(root: string, variant: 'mixed' | 'settled', users: number): Promise<string> {
-  const dir = join(root, `${variant}-${users}`);
-  if (existsSync(join(dir, 'inventory', 'fabrikam', 'users', 'collection.json'))) return dir;
-  const { project, inventory } = generateSynthetic(users, { settled: variant === 'settled' });
-  await writeCache(dir, project, inventory);
+/** A project directory with its .t2t cache: `settled` (every user at its wave's phase) or `mixed`
+ *  (every user in flight); `movedWave` changes that wave's declared phase to the next one. */
+async function projectDir(root: string, variant: 'mixed' | 'settled', users: number, movedWave?: number): Promise<string> {
+  const cache = join(root, `cache-${variant}-${users}`);
+  if (!existsSync(join(cache, 'inventory', 'fabrikam', 'users', 'collection.json'))) {
+    const { project, inventory } = generateSynthetic(users, { settled: variant === 'settled' });
+    await writeCache(cache, project, inventory);
+  }
+  const dir = join(root, `project-${variant}${movedWave !== undefined ? `-wave-${movedWave}-moved` : ''}-${users}`);
+  if (!existsSync(join(dir, 'project.yaml'))) {
+    let project = generateSyntheticProject(users);
+    if (movedWave !== undefined) {
+      project = { ...project, waves: project.waves.map((w, i) => (i === movedWave ? { ...w, phase: w.phase === 'prepared' ? 'synced' : 'cutover' } : w)) };
+    }
+    await mkdir(dir, { recursive: true });
+    await writeProjectFiles(dir, project);
+    await symlink(cache, join(dir, '.t2t'));
+  }
   return dir;
 }
 
@@ -199,16 +210,16 @@ export async function main(users = Number(process.env['T2T_BENCH_USERS'] ?? 100_
   );
   const results: PlanBenchResult[] = [];
   try {
-    const report = (r: PlanBenchResult | null) => {
-      if (!r) return;
+    const report = (r: PlanBenchResult) => {
       results.push(r);
       process.stdout.write(line(r) + '\n');
     };
-    report(await child('planner', users));
-    const mixed = await cacheDir(root, 'mixed', users);
-    report(await child('end-to-end', users, mixed));
-    report(await child('streamed', users, mixed));
-    report(await child('no-change', users, await cacheDir(root, 'settled', users)));
+    report(await plannerChild(users));
+    report(await cliRun('no-change', users, await projectDir(root, 'settled', users), [], false));
+    report(await cliRun('one-wave', users, await projectDir(root, 'settled', users, 0), [], true));
+    const mixed = await projectDir(root, 'mixed', users);
+    report(await cliRun('all-moving', users, mixed, [], true));
+    report(await cliRun('all-moving-json', users, mixed, ['--output', 'json'], true));
   } finally {
     if (!keep) await rm(root, { recursive: true, force: true });
   }
@@ -217,10 +228,6 @@ export async function main(users = Number(process.env['T2T_BENCH_USERS'] ?? 100_
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') {
-    const r = await measure(args[1] as Mode, Number(args[2]), args[3]);
-    process.stdout.write(JSON.stringify(r) + '\n');
-  } else {
-    await main();
-  }
+  if (args[0] === '--planner') process.stdout.write(JSON.stringify(await measurePlanner(Number(args[1]))) + '\n');
+  else await main();
 }
