@@ -2,12 +2,19 @@
 // mailboxItem), and the conversions between a message record, Graph JSON and MIME.
 import type { EmuRequest } from '../core/http-types.js';
 import { badRequest } from '../core/http-types.js';
-import { buildMime, type MimeAddress, type MimeMessage } from './mime.js';
+import { buildMime, wrappedBase64Length, type MimeAddress, type MimeMessage } from './mime.js';
 import { childFolders, liveMessages, type MailboxStore, type MailFolderRecord, type MessageRecord, type NewMessage, type Recipient } from '../store/mail-state.js';
 
 export function bodyPreview(m: Pick<MessageRecord, 'body'>): string {
-  const text = m.body.contentType === 'html' ? m.body.content.replace(/<[^>]*>/g, ' ') : m.body.content;
-  return text.replace(/\s+/g, ' ').trim().slice(0, 255);
+  // The first 255 characters of text need only a prefix of the body (bodies can be large and
+  // every list renders a preview): a growing prefix until it yields enough text or is the whole.
+  const content = m.body.content;
+  for (let take = 2048; ; take *= 4) {
+    const part = content.length <= take ? content : content.slice(0, take);
+    const text = (m.body.contentType === 'html' ? part.replace(/<[^>]*>/g, ' ') : part).replace(/\s+/g, ' ');
+    // A cut tag or word at the prefix's end is past character 255 when the text is longer than 512.
+    if (part === content || text.length > 512) return text.trim().slice(0, 255);
+  }
 }
 
 export function renderMessage(m: MessageRecord): Record<string, unknown> {
@@ -184,8 +191,11 @@ export function messageMime(m: MessageRecord): string {
 }
 
 export function mimeSize(m: MessageRecord): number {
-  // Imported MIME is kept as latin1 text of its bytes; built MIME is ASCII.
-  return Buffer.byteLength(messageMime(m), 'latin1');
+  // Imported MIME is kept as latin1 text of its bytes; built MIME is ASCII. The size of a built
+  // MIME is its headers plus the wrapped base64 body, counted without building the body.
+  if (m.mime !== undefined) return Buffer.byteLength(m.mime, 'latin1');
+  const headers = messageMime({ ...m, body: { contentType: m.body.contentType, content: '' } });
+  return Buffer.byteLength(headers, 'latin1') + wrappedBase64Length(Buffer.byteLength(m.body.content, 'utf8'));
 }
 
 /** Record fields of a message imported from MIME (Graph makes it a draft, whatever the MIME says). */

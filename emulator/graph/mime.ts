@@ -54,7 +54,16 @@ export function formatRfc5322Date(d: Date): string {
 }
 
 function wrap76(s: string): string {
-  return s.replace(/(.{76})/g, '$1\r\n').replace(/\r\n$/, '');
+  // Slices, not a regular expression: bodies of tens of KiB are wrapped on every export and list.
+  const lines: string[] = [];
+  for (let i = 0; i < s.length; i += 76) lines.push(s.slice(i, i + 76));
+  return lines.join('\r\n');
+}
+
+/** Length of wrap76(base64 of `bytes` bytes), without building it. */
+export function wrappedBase64Length(bytes: number): number {
+  const n = 4 * Math.ceil(bytes / 3);
+  return n + 2 * Math.max(0, Math.ceil(n / 76) - 1);
 }
 
 export function newMessageId(domain: string): string {

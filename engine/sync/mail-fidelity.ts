@@ -55,6 +55,9 @@ function toItem(raw: RawItem): SourceItem & TargetItem {
   };
 }
 
+/** Rounds of client retries an import may spend on 429 alone before the sync gives up. */
+const THROTTLED_ROUNDS = 20;
+
 const MBX = (id: string) => `/admin/exchange/mailboxes/${encodeURIComponent(id)}`;
 
 /** Every folder under a mailbox's root, parents before children. */
@@ -103,7 +106,7 @@ export function fidelityTransport(e: FidelityEnds): MailTransport {
     return session;
   };
 
-  const importItem = async (body: Record<string, unknown>): Promise<{ itemId: string; changeKey: string }> => {
+  const importOnce = async (body: Record<string, unknown>): Promise<{ itemId: string; changeKey: string }> => {
     const s = await importSession();
     try {
       return await e.target.graph.preauthenticated('POST', s.url, body, 'application/json', { mailbox: e.targetMailboxId, ...sig, object: `mailbox ${e.targetMailboxId}` });
@@ -114,6 +117,20 @@ export function fidelityTransport(e: FidelityEnds): MailTransport {
         return e.target.graph.preauthenticated('POST', fresh.url, body, 'application/json', { mailbox: e.targetMailboxId, ...sig, object: `mailbox ${e.targetMailboxId}` });
       }
       throw err;
+    }
+  };
+
+  /** An import that ran out of attempts on 429 only: throttled requests were refused before they
+   *  ran, so another round is safe. Under the mailbox's upload-byte budget every import waits its
+   *  turn for bytes, and one request can lose that race several times in a row; that is the budget
+   *  at work, not a failure of the sync. */
+  const importItem = async (body: Record<string, unknown>): Promise<{ itemId: string; changeKey: string }> => {
+    for (let round = 1; ; round++) {
+      try {
+        return await importOnce(body);
+      } catch (err) {
+        if (statusOf(err) !== 429 || round >= THROTTLED_ROUNDS || e.signal?.aborted) throw err;
+      }
     }
   };
 
