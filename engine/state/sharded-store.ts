@@ -1,29 +1,61 @@
-// A key/value record store for the discovery cache, on lowdb, sharded by a hash of the key into
-// N JSON files per collection. A 100,000-user tenant loads as N small parallel reads, and a delta
-// that changes one user rewrites one small shard instead of the whole inventory.
+// A key/value record store for the discovery cache, on lowdb: sharded by a hash of the key into
+// N JSON files per collection, plus an append-only journal of the changes since the shards were
+// written. A 100,000-user tenant loads as N small parallel reads and one journal read, and a delta
+// that changes 1,000 users appends 1,000 lines instead of rewriting the ~all shards they fall in.
 //
 // Layout of a collection:  <dir>/<name>/collection.json   {formatVersion, shards, meta}
 //                          <dir>/<name>/shard-007.json     {formatVersion, shapes, rows} (shard-codec.ts)
-// A missing shard file is an empty shard. Writes go through lowdb's file adapter (steno: write a
-// temp file, then rename), so a crash mid-flush leaves each file either old or new, never torn.
-// Shards are written before collection.json: a delta link in the meta never runs ahead of the
-// records it covers, so after a crash the next delta simply re-reads a few changes.
+//                          <dir>/<name>/journal.jsonl      puts/deletes since (collection-journal.ts)
+// A missing shard file is an empty shard, a missing journal an empty one. Loading reads the shards,
+// then replays the journal over them.
+//
+// A flush appends the changed records to the journal, then writes collection.json. When the
+// journal would grow past a share of the collection (`compactWhen`), the flush compacts instead:
+// it appends only the changes to keys the journal already holds (so the journal's last word on
+// every key it names is the new one), rewrites the shards that the journal and the changes touch,
+// removes the journal, then writes collection.json. Shards and collection.json are written by
+// lowdb's file adapter (steno: a temp file, then rename), so each is either old or new, never torn.
+//
+// Crash safety. Puts and deletes are idempotent by key, so replaying a journal over shards that
+// already hold its records changes nothing; a crash anywhere leaves every record either as it was
+// at the last complete flush or as the interrupted flush would leave it:
+//  - mid-append: the complete lines are whole records; a torn last line is ignored and cut off;
+//  - mid-compaction (some shards rewritten, the journal still there): each key reads as the journal
+//    says, or, when the journal never named it, as its shard holds it (old or new);
+//  - collection.json is written last, so a delta link in the meta never runs ahead of the records
+//    it covers: after a crash the next delta simply re-reads a few changes.
 //
 // Corrupt files: by default opening fails with a UserError naming the file and saying to delete
 // the cache (it is only a cache). With `onCorrupt: 'reset'` the collection is emptied instead and
 // `resetReason` says why, so discovery knows it must do a full read. A cache written by an older
-// t2t (another format version in collection.json) is treated the same way, with its own note: it
-// is discarded, never misread.
-import { mkdir, readdir, unlink, rm } from 'node:fs/promises';
+// t2t (another format version in collection.json or the journal) is treated the same way, with
+// its own note: it is discarded, never misread.
+import { mkdir, readdir, unlink, rm, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { UserError } from '../errors.js';
 import { decodeShard, encodeShard, SHARD_FORMAT_VERSION, ShardFormatError } from './shard-codec.js';
+import { appendJournal, dropTornTail, encodeJournal, JOURNAL_FILE, JournalFormatError, readJournal, type JournalOp } from './collection-journal.js';
 
-/** Version 1 stored records as objects ({formatVersion, records}); 2 as rows (shard-codec.ts). */
-export const STORE_FORMAT_VERSION = SHARD_FORMAT_VERSION;
+/** 1: records as objects; 2: rows (shard-codec.ts); from 3 on: the shard format's version + 1,
+ *  with a journal replayed over the shards (a t2t that ignored the journal would misread the
+ *  cache, so it must see another version and discard it). */
+export const STORE_FORMAT_VERSION = SHARD_FORMAT_VERSION + 1;
 export const DEFAULT_SHARDS = 64;
+
+/** When a flush folds the journal into the shards: once the journal would hold more lines than
+ *  max(minLines, share x records), or more than maxBytes. A journal line parses about twice as
+ *  slowly as a shard row and is about twice its size, so a journal of 1/8 of the records adds at
+ *  most about a quarter to a load; and a compaction (which rewrites ~every shard, what every
+ *  flush cost before the journal) comes once in ~12 deltas that change 1 % of a tenant. The floor
+ *  keeps small collections from compacting on every flush; the byte cap bounds fat records. */
+export interface CompactionLimits {
+  minLines: number;
+  share: number;
+  maxBytes: number;
+}
+export const DEFAULT_COMPACTION: CompactionLimits = { minLines: 64, share: 1 / 8, maxBytes: 32 * 1024 * 1024 };
 
 export interface OpenOptions {
   /** Number of shard files for a new collection (an existing one keeps its own). Default 64. */
@@ -33,11 +65,14 @@ export interface OpenOptions {
   /** Top-level properties left out of every record as it is read. The collection is then a
    *  read-only view (put, delete, clear and flush throw): writing it would lose those fields. */
   omit?: readonly string[];
+  /** When a flush compacts the journal (DEFAULT_COMPACTION; tests lower it). */
+  compaction?: Partial<CompactionLimits>;
 }
 
 export interface FlushResult {
-  /** Files rewritten or removed (shards and collection.json). */
+  /** Files appended to, rewritten or removed (journal, shards and collection.json). */
   filesWritten: number;
+  /** Bytes appended to the journal plus bytes of the files rewritten. */
   bytesWritten: number;
 }
 
@@ -61,9 +96,10 @@ export interface Collection<T, M extends object = Record<string, unknown>> {
   delete(key: string): boolean;
   getMeta<K extends keyof M>(key: K): M[K] | undefined;
   setMeta<K extends keyof M>(key: K, value: M[K] | undefined): void;
-  /** Writes the dirty shards (and the metadata if changed), each atomically. */
+  /** Appends the changes to the journal (or compacts it into the shards), then writes the
+   *  metadata if changed. */
   flush(): Promise<FlushResult>;
-  /** Removes every record and the metadata (written by the next flush). */
+  /** Removes every record and the metadata (written by the next flush, which rewrites the shards). */
   clear(): void;
 }
 
@@ -138,6 +174,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const ignoreMissing = (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e));
+
 export async function openCollection<T, M extends object = Record<string, unknown>>(
   dir: string,
   name: string,
@@ -145,16 +183,17 @@ export async function openCollection<T, M extends object = Record<string, unknow
 ): Promise<Collection<T, M>> {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new Error(`invalid collection name '${name}'`);
   const root = join(dir, name);
+  const limits = { ...DEFAULT_COMPACTION, ...options.compaction };
   await mkdir(root, { recursive: true });
   await removeLeftoverTempFiles(root);
   try {
-    return await load<T, M>(root, name, options.shards ?? DEFAULT_SHARDS, options.omit);
+    return await load<T, M>(root, name, options.shards ?? DEFAULT_SHARDS, limits, options.omit);
   } catch (e) {
     if (!(e instanceof CorruptFile)) throw e;
     if (options.onCorrupt === 'reset') {
       await rm(root, { recursive: true, force: true });
       await mkdir(root, { recursive: true });
-      const fresh = await load<T, M>(root, name, options.shards ?? DEFAULT_SHARDS);
+      const fresh = await load<T, M>(root, name, options.shards ?? DEFAULT_SHARDS, limits);
       (fresh as { resetReason?: string }).resetReason =
         e instanceof OtherFormat
           ? `the cached '${name}' was written by another version of t2t and has been discarded (${e.message}); it is read again in full`
@@ -178,7 +217,16 @@ async function removeLeftoverTempFiles(root: string): Promise<void> {
   }
 }
 
-async function load<T, M extends object>(root: string, name: string, requestedShards: number, omitted?: readonly string[]): Promise<Collection<T, M>> {
+/** A change not yet flushed: the new value, or null for a delete. */
+type Pending<T> = { value: T } | null;
+
+async function load<T, M extends object>(
+  root: string,
+  name: string,
+  requestedShards: number,
+  limits: CompactionLimits,
+  omitted?: readonly string[],
+): Promise<Collection<T, M>> {
   const omit = omitted?.length ? new Set(omitted) : undefined;
   const writable = () => {
     if (omit) throw new Error(`collection '${name}' was opened as a read-only view (without ${[...omit].join(', ')})`);
@@ -208,6 +256,13 @@ async function load<T, M extends object>(root: string, name: string, requestedSh
     files.push(file);
     dbs.push(new Low<Map<string, T> | null>(shardFile<T>(file, counter, omit), null));
   }
+  const journalFile = join(root, JOURNAL_FILE);
+  const readingJournal = readJournal<T>(journalFile, STORE_FORMAT_VERSION, omit).catch((e: unknown) => {
+    if (!(e instanceof JournalFormatError)) throw e;
+    if (e.otherVersion !== undefined) throw new OtherFormat(journalFile, `${e.message} by another version of t2t (this one reads version ${STORE_FORMAT_VERSION})`);
+    throw new CorruptFile(journalFile, `unexpected content (${e.message})`);
+  });
+  readingJournal.catch(() => undefined); // awaited below; a shard's failure must not leave it unhandled
   const contents = await Promise.all(dbs.map((db, i) => readJson(db, files[i]!)));
   const maps: Map<string, T>[] = [];
   const onDisk: boolean[] = [];
@@ -220,9 +275,147 @@ async function load<T, M extends object>(root: string, name: string, requestedSh
     dbs[i]!.data = null; // the maps are the truth now; lowdb need not hold them
   });
 
-  const dirty = new Set<number>();
+  const setRecord = (key: string, value: T) => {
+    const m = maps[shardOf(key, shardCount)]!;
+    if (!m.has(key)) size++;
+    m.set(key, value);
+  };
+  const deleteRecord = (key: string): boolean => {
+    if (!maps[shardOf(key, shardCount)]!.delete(key)) return false;
+    size--;
+    return true;
+  };
+  const clearRecords = () => {
+    for (const m of maps) m.clear();
+    size = 0;
+  };
+
+  // What the journal on disk holds: its keys decide which shards a compaction rewrites and which
+  // changes it must also append (see flush).
+  const journal = { lines: 0, bytes: 0, keys: new Set<string>(), cleared: false, suspect: false };
+  const note = (o: JournalOp<T>) => {
+    journal.lines++;
+    if (o.op === 'clear') journal.cleared = true;
+    else journal.keys.add(o.key);
+  };
+  const replayed = await readingJournal;
+  for (const o of replayed.ops) {
+    if (o.op === 'put') setRecord(o.key, o.value);
+    else if (o.op === 'delete') deleteRecord(o.key);
+    else clearRecords();
+    note(o);
+  }
+  journal.bytes = replayed.validBytes;
+  // A torn last line (crash mid-append) is cut off before anything is appended after it; a
+  // read-only view leaves the file alone and just does not read it.
+  if (replayed.tornBytes > 0 && !omit) await dropTornTail(journalFile, replayed.validBytes);
+
+  const pending = new Map<string, Pending<T>>();
+  let pendingClear = false;
   let metaDirty = stored === null; // a new collection writes its head on first flush
+  let flushing: Promise<unknown> = Promise.resolve();
   const at = (key: string) => maps[shardOf(key, shardCount)]!;
+
+  /** Writes the shard (or removes it when empty); false when there was nothing to do. */
+  const writeShard = async (i: number): Promise<boolean> => {
+    const map = maps[i]!;
+    if (map.size === 0) {
+      if (!onDisk[i]) return false;
+      await unlink(files[i]!).catch(ignoreMissing);
+      onDisk[i] = false;
+      return true;
+    }
+    dbs[i]!.data = map;
+    try {
+      await dbs[i]!.write();
+    } finally {
+      dbs[i]!.data = null;
+    }
+    onDisk[i] = true;
+    return true;
+  };
+
+  const doFlush = async (): Promise<FlushResult> => {
+    counter.bytes = 0;
+    let filesWritten = 0;
+    let appended = 0;
+    const changes = new Map(pending);
+    const cleared = pendingClear;
+    pending.clear();
+    pendingClear = false;
+    const ops: JournalOp<T>[] = cleared ? [{ op: 'clear' }] : [];
+    for (const [key, p] of changes) ops.push(p ? { op: 'put', key, value: p.value } : { op: 'delete', key });
+
+    try {
+      if (journal.suspect) {
+        // an append failed and could not be cut back: cut it back now, before appending again
+        await truncate(journalFile, journal.bytes).catch(ignoreMissing);
+        journal.suspect = false;
+      }
+      const append = async (batch: JournalOp<T>[]) => {
+        if (batch.length === 0) return;
+        const text = encodeJournal(batch, STORE_FORMAT_VERSION, journal.bytes === 0);
+        try {
+          appended += await appendJournal(journalFile, text, journal.bytes);
+        } catch (e) {
+          journal.suspect = true;
+          throw e;
+        }
+        journal.bytes += Buffer.byteLength(text);
+        for (const o of batch) note(o);
+        filesWritten++;
+      };
+
+      let compact = cleared || journal.lines + ops.length > Math.max(limits.minLines, limits.share * size) || journal.bytes > limits.maxBytes;
+      let text: string | undefined;
+      if (!compact && ops.length > 0) {
+        text = encodeJournal(ops, STORE_FORMAT_VERSION, journal.bytes === 0);
+        compact = journal.bytes + Buffer.byteLength(text) > limits.maxBytes;
+      }
+      if (!compact) {
+        await append(ops);
+      } else {
+        // The shards a compaction must rewrite: those of every key the journal or the changes name
+        // (all stored ones after a clear). The changes to keys the journal names are appended first,
+        // so that if the journal outlives a crash below, its last word on each key is the new one.
+        const touched = new Set<number>();
+        if (journal.cleared || cleared) onDisk.forEach((d, i) => d && touched.add(i));
+        for (const k of journal.keys) touched.add(shardOf(k, shardCount));
+        for (const k of changes.keys()) touched.add(shardOf(k, shardCount));
+        if (journal.lines > 0) await append(journal.cleared || cleared ? ops : ops.filter((o) => o.op !== 'clear' && journal.keys.has(o.key)));
+        // every write settles before the flush returns or fails: none is left in flight
+        const written = await Promise.allSettled([...touched].map(writeShard));
+        filesWritten += written.filter((w) => w.status === 'fulfilled' && w.value).length;
+        const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+        if (failed) throw failed.reason;
+        if (journal.bytes > 0) {
+          await unlink(journalFile).catch(ignoreMissing);
+          filesWritten++;
+        }
+        Object.assign(journal, { lines: 0, bytes: 0, keys: new Set<string>(), cleared: false });
+      }
+    } catch (e) {
+      // Retry these changes on the next flush, under any made since.
+      for (const [key, p] of changes) if (!pending.has(key) && !pendingClear) pending.set(key, p);
+      if (cleared && !pendingClear) {
+        pendingClear = true;
+      }
+      throw e;
+    }
+
+    if (metaDirty) {
+      metaDirty = false;
+      head.data = { formatVersion: STORE_FORMAT_VERSION, shards: shardCount, meta };
+      try {
+        await head.write();
+      } catch (e) {
+        metaDirty = true;
+        throw e;
+      }
+      filesWritten++;
+    }
+    return { filesWritten, bytesWritten: appended + counter.bytes };
+  };
 
   const collection: Collection<T, M> = {
     name,
@@ -246,17 +439,13 @@ async function load<T, M extends object>(root: string, name: string, requestedSh
     put(key, value) {
       writable();
       if (typeof key !== 'string' || key === '') throw new Error('a record key must be a non-empty string');
-      const i = shardOf(key, shardCount);
-      if (!maps[i]!.has(key)) size++;
-      maps[i]!.set(key, value);
-      dirty.add(i);
+      setRecord(key, value);
+      pending.set(key, { value });
     },
     delete(key) {
       writable();
-      const i = shardOf(key, shardCount);
-      if (!maps[i]!.delete(key)) return false;
-      size--;
-      dirty.add(i);
+      if (!deleteRecord(key)) return false;
+      pending.set(key, null);
       return true;
     },
     getMeta: (key) => meta[key] as M[typeof key] | undefined,
@@ -265,52 +454,18 @@ async function load<T, M extends object>(root: string, name: string, requestedSh
       else meta[key] = value;
       metaDirty = true;
     },
-    async flush() {
+    flush() {
       writable();
-      counter.bytes = 0;
-      let filesWritten = 0;
-      const todo = [...dirty];
-      dirty.clear();
-      try {
-        await Promise.all(
-          todo.map(async (i) => {
-            const map = maps[i]!;
-            if (map.size === 0) {
-              if (onDisk[i]) await unlink(files[i]!).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
-              onDisk[i] = false;
-            } else {
-              dbs[i]!.data = map;
-              await dbs[i]!.write();
-              dbs[i]!.data = null;
-              onDisk[i] = true;
-            }
-            filesWritten++;
-          }),
-        );
-      } catch (e) {
-        for (const i of todo) dirty.add(i); // retry them on the next flush
-        throw e;
-      }
-      if (metaDirty) {
-        metaDirty = false;
-        head.data = { formatVersion: STORE_FORMAT_VERSION, shards: shardCount, meta };
-        try {
-          await head.write();
-        } catch (e) {
-          metaDirty = true;
-          throw e;
-        }
-        filesWritten++;
-      }
-      return { filesWritten, bytesWritten: counter.bytes };
+      // one flush at a time: appends and compactions must not interleave
+      const run = flushing.then(doFlush);
+      flushing = run.catch(() => undefined);
+      return run;
     },
     clear() {
       writable();
-      maps.forEach((m, i) => {
-        if (m.size > 0 || onDisk[i]) dirty.add(i);
-        m.clear();
-      });
-      size = 0;
+      clearRecords();
+      pending.clear();
+      pendingClear = true;
       meta = {};
       metaDirty = true;
     },

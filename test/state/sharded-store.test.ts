@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openCollection, shardOf } from '../../engine/state/sharded-store.js';
+import { openCollection, shardOf, STORE_FORMAT_VERSION } from '../../engine/state/sharded-store.js';
 import { UserError } from '../../engine/errors.js';
 
 interface User {
@@ -59,23 +59,25 @@ test('a new, empty collection opens and flushes', async () => {
   assert.is(r.filesWritten, 1); // the head only
 });
 
-test('one put rewrites one shard only', async () => {
+test('one put appends one journal line: no shard is rewritten', async () => {
   const dir = fresh();
   const c = await filled(dir, 1000, 16);
-  const shardFiles = readdirSync(join(dir, 'users')).filter((f) => f.startsWith('shard-'));
+  const root = join(dir, 'users');
+  const shardFiles = readdirSync(root).filter((f) => f.startsWith('shard-'));
   assert.is(shardFiles.length, 16);
-  const before = new Map(shardFiles.map((f) => [f, statSync(join(dir, 'users', f)).ino]));
+  assert.not.ok(existsSync(join(root, 'journal.jsonl')), 'the first fill wrote the shards');
+  const before = new Map(shardFiles.map((f) => [f, statSync(join(root, f)).mtimeMs + ':' + statSync(join(root, f)).ino]));
   c.put('id-7', { ...user(7), n: 7777 });
   const r = await c.flush();
   assert.is(r.filesWritten, 1);
-  const target = `shard-${String(shardOf('id-7', 16)).padStart(3, '0')}.json`;
-  assert.is(r.bytesWritten, statSync(join(dir, 'users', target)).size);
-  for (const f of shardFiles) {
-    const changed = statSync(join(dir, 'users', f)).ino !== before.get(f); // rename => new inode
-    assert.is(changed, f === target, f);
-  }
+  const journal = readFileSync(join(root, 'journal.jsonl'), 'utf8');
+  assert.is(r.bytesWritten, Buffer.byteLength(journal));
+  assert.ok(r.bytesWritten < 120, `${r.bytesWritten} bytes for one record`);
+  assert.match(journal, /"id-7".*7777/);
+  for (const f of shardFiles) assert.is(statSync(join(root, f)).mtimeMs + ':' + statSync(join(root, f)).ino, before.get(f), f);
   const nothing = await c.flush();
   assert.equal(nothing, { filesWritten: 0, bytesWritten: 0 });
+  assert.is((await openCollection<User>(dir, 'users')).get('id-7')!.n, 7777);
 });
 
 test('meta changes rewrite only collection.json', async () => {
@@ -163,7 +165,7 @@ test('a cache written in the older format (records as objects) is discarded with
     assert.unreachable('should have thrown');
   } catch (e) {
     assert.instance(e, UserError);
-    assert.match((e as UserError).message, /another format.*format version 1.*reads version 3/);
+    assert.match((e as UserError).message, new RegExp(`another format.*format version 1.*reads version ${STORE_FORMAT_VERSION}`));
     assert.match((e as UserError).hint!, /delete .*users.*discover --full/);
   }
   const c = await openCollection<User, Meta>(dir, 'users', { onCorrupt: 'reset' });
