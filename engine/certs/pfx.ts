@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type Forge from 'node-forge';
 import { UserError } from '../errors.js';
 
 /** Where a certificate comes from: the manifest's `certificates` entry or a tenant's auth certificate. */
@@ -79,15 +80,23 @@ export async function loadCertificate(source: PfxSource, projectDir: string, env
   return readPfx(der, password, source);
 }
 
+// node-forge is loaded on first use: most commands (plan, validate) never open a PFX, and
+// loading it costs every start-up.
+let forgeModule: typeof Forge | undefined;
+function loadForge(): typeof Forge {
+  return (forgeModule ??= createRequire(import.meta.url)('node-forge') as typeof Forge);
+}
+
 export function readPfx(der: Buffer, password: string, source: Pick<PfxSource, 'name' | 'pfxFile' | 'passwordFromEnv' | 'passwordFile'>): CertificateInfo {
   const label = `certificate '${source.name}' (${source.pfxFile})`;
-  let asn1: forge.asn1.Asn1;
+  const forge = loadForge();
+  let asn1: Forge.asn1.Asn1;
   try {
     asn1 = forge.asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
   } catch (e) {
     throw new UserError(`${label} is not a PFX (PKCS#12) file`, 'certs.notPfx', 'export the certificate with its private key as .pfx / .p12', undefined, { cause: e });
   }
-  let p12: forge.pkcs12.Pkcs12Pfx;
+  let p12: Forge.pkcs12.Pkcs12Pfx;
   try {
     p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password);
   } catch (e) {

@@ -35,7 +35,6 @@ import { recipientKey, toInventoryRecipient, type CachedRecipient } from './reci
 import { CACHE_FORMAT, contentView, flushTenantCache, openTenantCache, openTenantCacheView, type TenantCache, type TenantCacheView } from './tenant-cache.js';
 import { canonicalJson, Digest, sha256 } from './digest.js';
 import { totals, type DiscoveryReport, type MigrationScope, type TenantReport } from './report.js';
-import { createDiscoveryClient } from './tenant-port.js';
 
 export type { DiscoveryProgress } from './directory-read.js';
 export type { DiscoveryReport, TenantReport } from './report.js';
@@ -186,7 +185,7 @@ async function discoverTenant(ctx: RunContext, tenant: Tenant): Promise<{ cache:
   const warnings: string[] = [];
   const progress = (step: Step, pages: number, objects: number, done = false) =>
     options.onProgress?.({ tenant: tenant.name, step, pages, objects, done });
-  const client = (options.clientFor ?? defaultClientFor(options))(project, tenant);
+  const client = (options.clientFor ?? (await defaultClientFor(options)))(project, tenant);
   try {
     return await discoverWith(ctx, tenant, client, started, warnings, progress);
   } finally {
@@ -484,7 +483,10 @@ function inventoryHash(digests: Record<string, unknown>): string {
   return sha256(canonicalJson({ inventoryFormat: CACHE_FORMAT, tenants: digests }));
 }
 
-function defaultClientFor(options: DiscoverOptions): (project: Project, tenant: Tenant) => DiscoveryClient {
+async function defaultClientFor(options: DiscoverOptions): Promise<(project: Project, tenant: Tenant) => DiscoveryClient> {
+  // loaded when a tenant is contacted: msal-node, the Graph client and undici cost start-up time
+  // that a plan from the cache (--offline) never needs
+  const { createDiscoveryClient } = await import('./tenant-port.js');
   return (project, tenant) => createDiscoveryClient(project, tenant, { env: options.env, ...(options.signal ? { signal: options.signal } : {}) });
 }
 
