@@ -93,12 +93,22 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
   const excluded = excludedUserKeys(project.safety.exclude, sources);
   // every wave is expanded (also filtered and paused ones): a user declared anywhere is no orphan
   const expanded = new Map<string, ExpandedWave>();
-  const claim = new Map<string, string>();
+  // source tenant -> user id -> the wave that claims the user (by the users' own id strings: no
+  // "tenant:id" key is built per lookup, 100,000 times per plan)
+  const claim = new Map<string, Map<string, string>>();
+  const claimOf = (tenant: string) => {
+    let m = claim.get(tenant);
+    if (!m) claim.set(tenant, (m = new Map()));
+    return m;
+  };
   const byDiscoveredLast = [...project.waves].sort((a, b) => Number(a.phase === 'discovered') - Number(b.phase === 'discovered'));
   for (const w of byDiscoveredLast) {
     const e = expandWaveMembers(w, sources, excluded);
     expanded.set(w.name, e);
-    for (const m of e.members) if (!claim.has(m.key)) claim.set(m.key, w.name);
+    for (const m of e.members) {
+      const c = claimOf(m.sourceTenant);
+      if (!c.has(m.user.id)) c.set(m.user.id, w.name);
+    }
   }
 
   const pool = new LicensePool(targetIndex);
@@ -176,7 +186,7 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
     };
 
     for (const member of e.members) {
-      if (claim.get(member.key) !== wave.name) continue;
+      if (claim.get(member.sourceTenant)!.get(member.user.id) !== wave.name) continue;
       count++;
       const sourceIndex = sourceIndexByName.get(member.sourceTenant)!;
       const match = matchUser(member.user, member.sourceTenant, targetIndex, matchOptions);
@@ -300,8 +310,7 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
     if (!m) continue;
     if (input.waveFilter !== undefined && m.wave !== input.waveFilter) continue;
     // declared: a member of some wave (claimed) or excluded by spec.safety.exclude
-    const key = `${m.sourceTenant}:${m.sourceUserId}`;
-    if (claim.has(key) || excluded.has(key)) continue;
+    if (claim.get(m.sourceTenant)?.has(m.sourceUserId) || (excluded.size > 0 && excluded.has(`${m.sourceTenant}:${m.sourceUserId}`))) continue;
     orphans.push({
       tenant: targetName,
       resource: 'marker',
