@@ -25,5 +25,14 @@ export function smtp(address: string): string {
 export function bareAddress(a: string | null | undefined): string | null {
   if (!a) return null;
   const t = a.trim();
-  return (t.toLowerCase().startsWith('smtp:') ? t.slice(5) : t).trim().toLowerCase() || null;
+  // the prefix tested in place: lower-casing the whole address first would copy it (it runs for
+  // every contact and mail user of a plan)
+  const prefixed =
+    t.length >= 5 &&
+    t.charCodeAt(4) === 58 && // ':'
+    (t.charCodeAt(0) | 32) === 115 && // s
+    (t.charCodeAt(1) | 32) === 109 && // m
+    (t.charCodeAt(2) | 32) === 116 && // t
+    (t.charCodeAt(3) | 32) === 112; // p
+  return (prefixed ? t.slice(5).trim() : t).toLowerCase() || null;
 }

@@ -9,6 +9,7 @@ import { indexTenant } from '../../engine/matching/tenant-index.js';
 import { LicensePool } from '../../engine/resources/license/license-pool.js';
 import { desiredLevel, ROLLBACK, STEP_ORDER } from '../../engine/resources/phase-table.js';
 import { RESOURCE_KINDS } from '../../engine/resources/registry.js';
+import { bareAddress } from '../../engine/resources/change.js';
 import type { PlanContext, UserContext } from '../../engine/resources/types.js';
 import { buildUserContext } from '../../engine/plan/user-context.js';
 import { group, profile, project, wave } from '../fixtures/inventories/builders.js';
@@ -121,6 +122,23 @@ test('phase table: guests differ from members only in the guest rows', () => {
   assert.is(desiredLevel('guestConversion', 'synced', 'member'), null);
   assert.is(desiredLevel('guestConversion', 'synced', 'guest'), 'member');
   assert.is(desiredLevel('license', 'synced', 'guest'), desiredLevel('license', 'synced', 'member'));
+});
+
+test('bareAddress: the smtp: prefix in any case and surrounding spaces go, other address types stay', () => {
+  const cases: [string | null | undefined, string | null][] = [
+    [null, null],
+    [undefined, null],
+    ['', null],
+    ['  ', null],
+    ['SMTP:', null],
+    [' SMTP: Alice@Contoso.com ', 'alice@contoso.com'],
+    ['sMtP:Bob@X.org', 'bob@x.org'],
+    ['smtp:bob@x.org', 'bob@x.org'],
+    ['smtpx:bob@x.org', 'smtpx:bob@x.org'],
+    ['X500:/o=ExchangeLabs/cn=Bob', 'x500:/o=exchangelabs/cn=bob'],
+    ['Carol@Contoso.com', 'carol@contoso.com'],
+  ];
+  for (const [input, expected] of cases) assert.is(bareAddress(input), expected, JSON.stringify(input));
 });
 
 test.run();
