@@ -4,15 +4,17 @@
 // Exchange recipients by WhenChangedUTC (engine/discovery/recipients-read.ts), so both the users
 // and the recipients it reads are the changed ones.
 // Run: npm run bench -- discovery     (BENCH_DISCOVERY_USERS=20000 for a quicker run)
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startEmulator, testConfig, type RunningEmulator } from '../../test/helpers/emulator.js';
 import { rawRequest } from '../../test/helpers/graph.js';
 import { SECRET_ENV, writeProject } from '../../test/discovery/emulated-project.js';
 import { loadProject } from '../../engine/manifest/load-project.js';
-import { stateDir } from '../../engine/state/paths.js';
+import { stateDir, statePaths } from '../../engine/state/paths.js';
 import { discover, loadInventory } from '../../engine/discovery/discover.js';
 import type { TenantReport } from '../../engine/discovery/report.js';
+import { openTenantCache } from '../../engine/discovery/tenant-cache.js';
 
 export interface DiscoveryBench {
   users: number;
@@ -21,8 +23,46 @@ export interface DiscoveryBench {
   /** Full discovery time per 1,000 users (constant when the full read is linear). */
   fullMsPer1000: number;
   warmLoadMs: number;
+  /** What the delta wrote to the local cache: files created, rewritten or appended to, and their
+   *  new bytes (a rewritten file counts whole, an appended one by its growth). */
+  deltaCacheWrites: { files: number; bytes: number; cacheBytes: number };
+  /** The cache alone, as a delta uses it: opening it for writing, and flushing 1 % of the users
+   *  and of the recipients put again (no network, no discovery). */
+  cacheOnly: { openMs: number; flushMs: number; flushBytes: number; flushFiles: number };
   /** delta time / full time: about the share of objects that changed when time is linear. */
   ratio: number;
+}
+
+/** Every file of the cache: its identity (a rename gives a new inode) and size. */
+function snapshot(dir: string): Map<string, { ino: number; mtimeMs: number; size: number }> {
+  const files = new Map<string, { ino: number; mtimeMs: number; size: number }>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else {
+        const s = statSync(p);
+        files.set(p, { ino: s.ino, mtimeMs: s.mtimeMs, size: s.size });
+      }
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+function writesBetween(before: ReturnType<typeof snapshot>, after: ReturnType<typeof snapshot>): { files: number; bytes: number; cacheBytes: number } {
+  let files = 0;
+  let bytes = 0;
+  let cacheBytes = 0;
+  for (const [p, a] of after) {
+    cacheBytes += a.size;
+    const b = before.get(p);
+    if (b && b.ino === a.ino && b.mtimeMs === a.mtimeMs && b.size === a.size) continue;
+    files++;
+    bytes += b && b.ino === a.ino && a.size >= b.size ? a.size - b.size : a.size; // appended, or rewritten
+  }
+  for (const p of before.keys()) if (!after.has(p)) files++; // removed
+  return { files, bytes, cacheBytes };
 }
 
 async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
@@ -98,23 +138,42 @@ export async function main(): Promise<DiscoveryBench> {
       if (r.status !== 200) throw new Error(`$batch: ${r.status} ${r.text.slice(0, 200)}`);
     }
 
+    const cacheBefore = snapshot(statePaths.inventory(state));
     const [second, deltaMs] = await time(() => discover(project, { env, stateDir: state, tenant: 'contoso' }));
+    const deltaCacheWrites = writesBetween(cacheBefore, snapshot(statePaths.inventory(state)));
     const delta: TenantReport = second.report.tenants[0]!;
     const [, warmLoadMs] = await time(async () => {
       const inv = await loadInventory({ ...project, tenants: project.tenants.filter((t) => t.name === 'contoso') }, state);
       if (!inv) throw new Error('no cached inventory');
     });
+    const [cache, openMs] = await time(() => openTenantCache(state, 'contoso'));
+    for (const c of [cache.users.store, cache.recipients.store] as const) {
+      const keys = [...c.keys()];
+      for (let i = 0; i < keys.length; i += 100) c.put(keys[i]!, { ...(c.get(keys[i]!) as object) } as never);
+    }
+    const [flushed, flushMs] = await time(() => Promise.all([cache.users.store.flush(), cache.recipients.store.flush()]));
+    const cacheOnly = {
+      openMs: Math.round(openMs),
+      flushMs: Math.round(flushMs),
+      flushBytes: flushed.reduce((n, r) => n + r.bytesWritten, 0),
+      flushFiles: flushed.reduce((n, r) => n + r.filesWritten, 0),
+    };
     const result: DiscoveryBench = {
       users: full.counts.users,
       full: { ms: Math.round(fullMs), pages: full.pages, requests: full.requests },
       delta: { ms: Math.round(deltaMs), pages: delta.pages, requests: delta.requests, changed: changed.length, updated: delta.changes.users.updated, recipientsUpdated: delta.changes.recipients.updated },
       fullMsPer1000: Math.round((fullMs / Math.max(1, full.counts.users)) * 1000),
       warmLoadMs: Math.round(warmLoadMs),
+      deltaCacheWrites,
+      cacheOnly,
       ratio: deltaMs / fullMs,
     };
     console.log(`full discovery:  ${result.users} users, ${full.counts.mailboxes} mailboxes, ${result.full.pages} pages, ${result.full.requests} requests, ${(fullMs / 1000).toFixed(2)} s (${result.fullMsPer1000} ms per 1,000 users)`);
     console.log(`delta discovery: ${changed.length} changed (${result.delta.updated} users, ${result.delta.recipientsUpdated} recipients seen), ${result.delta.pages} pages, ${result.delta.requests} requests, ${(deltaMs / 1000).toFixed(2)} s`);
+    const mb = (n: number) => (n / 1024 / 1024).toFixed(2);
+    console.log(`delta cache writes: ${deltaCacheWrites.files} files, ${mb(deltaCacheWrites.bytes)} MiB written (the cache holds ${mb(deltaCacheWrites.cacheBytes)} MiB)`);
     console.log(`cache load (no network): ${(warmLoadMs / 1000).toFixed(2)} s`);
+    console.log(`cache alone: open for writing ${(openMs / 1000).toFixed(2)} s; flush of 1 % of users and recipients ${(flushMs / 1000).toFixed(2)} s (${cacheOnly.flushFiles} files, ${mb(cacheOnly.flushBytes)} MiB)`);
     console.log(`ratio delta/full: ${result.ratio.toFixed(3)} (changed share ${(changed.length / Math.max(1, result.users)).toFixed(3)})`);
     return result;
   } finally {

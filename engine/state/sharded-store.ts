@@ -352,9 +352,9 @@ async function load<T, M extends object>(
         await truncate(journalFile, journal.bytes).catch(ignoreMissing);
         journal.suspect = false;
       }
-      const append = async (batch: JournalOp<T>[]) => {
+      const append = async (batch: JournalOp<T>[], encoded?: string) => {
         if (batch.length === 0) return;
-        const text = encodeJournal(batch, STORE_FORMAT_VERSION, journal.bytes === 0);
+        const text = encoded ?? encodeJournal(batch, STORE_FORMAT_VERSION, journal.bytes === 0);
         try {
           appended += await appendJournal(journalFile, text, journal.bytes);
         } catch (e) {
@@ -373,7 +373,7 @@ async function load<T, M extends object>(
         compact = journal.bytes + Buffer.byteLength(text) > limits.maxBytes;
       }
       if (!compact) {
-        await append(ops);
+        await append(ops, text);
       } else {
         // The shards a compaction must rewrite: those of every key the journal or the changes name
         // (all stored ones after a clear). The changes to keys the journal names are appended first,
@@ -397,9 +397,7 @@ async function load<T, M extends object>(
     } catch (e) {
       // Retry these changes on the next flush, under any made since.
       for (const [key, p] of changes) if (!pending.has(key) && !pendingClear) pending.set(key, p);
-      if (cleared && !pendingClear) {
-        pendingClear = true;
-      }
+      if (cleared) pendingClear = true;
       throw e;
     }
 
