@@ -440,16 +440,8 @@ function tenantInventory(tenant: Tenant, cache: TenantCache): TenantInventory {
  *  record) plus the small lists. Times of reading are left out, so a run that changed nothing
  *  keeps the hash. */
 function tenantDigest(tenant: Tenant, cache: TenantCache): unknown {
-  const meta = cache.users.store;
-  return {
-    tenantId: tenant.tenantId,
-    users: cache.users.digestHex(),
-    groups: cache.groups.digestHex(),
-    recipients: cache.recipients.digestHex(),
-    content: cache.content.digestHex(),
-    skus: meta.getMeta('skus') ?? [],
-    domains: meta.getMeta('domains') ?? [],
-  };
+  const hex = { users: cache.users.digestHex(), groups: cache.groups.digestHex(), recipients: cache.recipients.digestHex(), content: cache.content.digestHex() };
+  return digestOf(tenant, hex, cache.users.store);
 }
 
 /** tenantDigest from a read-only view: the digests flushed with the collections (undefined when
@@ -468,14 +460,18 @@ function viewDigest(tenant: Tenant, view: TenantCacheView): unknown {
     else if (c.size === 0) hex[name] = new Digest().hex();
     else return undefined;
   }
+  return digestOf(tenant, hex, view.users);
+}
+
+function digestOf(tenant: Tenant, hex: Record<string, string>, meta: Pick<TenantCacheView['users'], 'getMeta'>): unknown {
   return {
     tenantId: tenant.tenantId,
     users: hex['users'],
     groups: hex['groups'],
     recipients: hex['recipients'],
     content: hex['content'],
-    skus: view.users.getMeta('skus') ?? [],
-    domains: view.users.getMeta('domains') ?? [],
+    skus: meta.getMeta('skus') ?? [],
+    domains: meta.getMeta('domains') ?? [],
   };
 }
 
