@@ -7,6 +7,7 @@ import type { Phase, Project } from '../manifest/model.js';
 import type { Inventory, TenantInventory, WorkloadName } from '../inventory/model.js';
 import { excludedUserKeys, expandWaveMembers, type ExpandedWave, type SourceTenantIndex } from '../matching/expand-members.js';
 import { matchUser, type MatchResult } from '../matching/match-user.js';
+import { normAddress } from '../matching/normalize.js';
 import { indexTenant, type TenantIndex } from '../matching/tenant-index.js';
 import { LicensePool } from '../resources/license/license-pool.js';
 import { RESOURCE_KINDS } from '../resources/registry.js';
@@ -190,7 +191,7 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
       count++;
       const sourceIndex = sourceIndexByName.get(member.sourceTenant)!;
       const match = matchUser(member.user, member.sourceTenant, targetIndex, matchOptions);
-      const address = member.user.mail?.trim().toLowerCase() || member.user.userPrincipalName.trim().toLowerCase();
+      const address = (member.user.mail ? normAddress(member.user.mail) : '') || normAddress(member.user.userPrincipalName);
 
       if (match.status === 'ambiguous' || match.status === 'conflict' || match.refused) {
         const blocked = matchBlock(match);

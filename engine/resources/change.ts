@@ -1,6 +1,7 @@
 // Small helpers the resource kinds share to build changes and read levels.
 import type { Phase } from '../manifest/model.js';
 import { desiredLevel } from './phase-table.js';
+import { trimmed } from '../matching/normalize.js';
 import type { ResourceChange, ResourceName, UserContext } from './types.js';
 
 export function change(c: ResourceChange): ResourceChange {
@@ -24,7 +25,7 @@ export function smtp(address: string): string {
 /** "smtp:a@x" / "SMTP:a@x" / "a@x" -> "a@x" (lower case), null stays null. */
 export function bareAddress(a: string | null | undefined): string | null {
   if (!a) return null;
-  const t = a.trim();
+  const t = trimmed(a);
   // the prefix tested in place: lower-casing the whole address first would copy it (it runs for
   // every contact and mail user of a plan)
   const prefixed =
@@ -34,5 +35,5 @@ export function bareAddress(a: string | null | undefined): string | null {
     (t.charCodeAt(1) | 32) === 109 && // m
     (t.charCodeAt(2) | 32) === 116 && // t
     (t.charCodeAt(3) | 32) === 112; // p
-  return (prefixed ? t.slice(5).trim() : t).toLowerCase() || null;
+  return (prefixed ? trimmed(t.slice(5)) : t).toLowerCase() || null;
 }

@@ -4,7 +4,7 @@
 import type { AttributeMapping, DomainMapping, Transform } from '../../manifest/model.js';
 import type { InventoryUser } from '../../inventory/model.js';
 import { mapDomain } from '../../matching/map-domain.js';
-import { localPart, userAttribute } from '../../matching/normalize.js';
+import { localPart, normAddress, userAttribute } from '../../matching/normalize.js';
 
 const TEMPLATE_FIELD = /\{([A-Za-z0-9_]+)\}/g;
 const NICKNAME_INVALID = /[^A-Za-z0-9._-]/;
@@ -62,7 +62,7 @@ export function mapAttributes(
     out[m.target] = v === null ? null : applyTransforms(v, m.transform, domains);
   }
   if (!out['userPrincipalName']) {
-    const upn = source.userPrincipalName.trim().toLowerCase();
+    const upn = normAddress(source.userPrincipalName);
     out['userPrincipalName'] = mapDomain(upn, domains) ?? upn;
   }
   if (out['displayName'] === undefined) out['displayName'] = source.displayName ?? localPart(source.userPrincipalName);
