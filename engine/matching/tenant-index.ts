@@ -41,7 +41,11 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 function userLookups(tenant: TenantInventory): { userById: Map<string, InventoryUser>; usersByAddress: Map<string, InventoryUser[]> } {
   const userById = new Map<string, InventoryUser>();
   const usersByAddress = new Map<string, InventoryUser[]>();
-  for (const u of tenant.users) {
+  // indexed loops over 100,000 users: a for-of allocates an iterator result per step until the
+  // loop is optimised
+  const users = tenant.users;
+  for (let i = 0; i < users.length; i++) {
+    const u = users[i]!;
     userById.set(u.id, u);
     // userAddresses(u), without the list: UPN, mail, smtp proxies (a user is pushed once per address)
     push(usersByAddress, normAddress(u.userPrincipalName), u);
@@ -60,7 +64,9 @@ export function indexTenant(tenant: TenantInventory): TenantIndex {
   let lookups: ReturnType<typeof userLookups> | undefined;
   const usersByMarker = new Map<string, InventoryUser[]>();
   const guestsByExtLocal = new Map<string, InventoryUser[]>();
-  for (const u of tenant.users) {
+  const users = tenant.users;
+  for (let i = 0; i < users.length; i++) {
+    const u = users[i]!;
     if (u.marker) push(usersByMarker, u.marker.sourceUserId, u);
     if (u.userType === 'Guest') {
       const upn = normAddress(u.userPrincipalName);
@@ -83,7 +89,9 @@ export function indexTenant(tenant: TenantInventory): TenantIndex {
   }
   const recipientByUserId = new Map<string, InventoryRecipient>();
   const contactByTag = new Map<string, InventoryRecipient>();
-  for (const r of tenant.recipients) {
+  const recipients = tenant.recipients;
+  for (let i = 0; i < recipients.length; i++) {
+    const r = recipients[i]!;
     if (r.userId && r.type !== 'MailContact') recipientByUserId.set(r.userId, r);
     if (r.type === 'MailContact' && r.customAttribute15?.startsWith(CONTACT_TAG_PREFIX)) contactByTag.set(r.customAttribute15, r);
   }

@@ -186,7 +186,9 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
       }
     };
 
-    for (const member of e.members) {
+    const members = e.members;
+    for (let mi = 0; mi < members.length; mi++) {
+      const member = members[mi]!;
       if (claim.get(member.sourceTenant)!.get(member.user.id) !== wave.name) continue;
       count++;
       const sourceIndex = sourceIndexByName.get(member.sourceTenant)!;
@@ -306,7 +308,9 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
   }
 
   // target users t2t marked for a source user that no wave declares any more
-  for (const t of targetIndex.tenant.users) {
+  const targetUsers = targetIndex.tenant.users;
+  for (let ti = 0; ti < targetUsers.length; ti++) {
+    const t = targetUsers[ti]!;
     const m = t.marker;
     if (!m) continue;
     if (input.waveFilter !== undefined && m.wave !== input.waveFilter) continue;
