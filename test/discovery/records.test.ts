@@ -2,7 +2,7 @@
 // marker candidates, and the tracked cache (real sharded store in a temp dir).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtemp, rm, readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, readdir, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyUserItem, projectAttributeNames, userSelect } from '../../engine/discovery/user-properties.js';
@@ -119,7 +119,7 @@ test('recipients: Exchange output becomes InventoryRecipient; empty GUIDs and si
   assert.is(parseByteQuantity(42), 42);
 });
 
-test('the cache: an unchanged put writes nothing, one changed user rewrites one shard, the digest survives reopening', async () => {
+test('the cache: an unchanged put writes nothing, one changed user appends one journal line and rewrites no shard, the digest survives reopening', async () => {
   const dir = await mkdtemp(join(tmpdir(), 't2t-disc-cache-'));
   try {
     const cache = await openTenantCache(dir, 'contoso');
@@ -138,7 +138,13 @@ test('the cache: an unchanged put writes nothing, one changed user rewrites one 
     await flushTenantCache(reopened);
     const after = await times();
     const changed = Object.keys(after).filter((f) => after[f] !== before[f]);
-    assert.is(changed.length, 1, `one shard rewritten, got ${changed.join(',')}`);
+    assert.is(changed.length, 0, `no shard rewritten, got ${changed.join(',')}`);
+    const journal = (await readFile(join(shardDir, 'journal.jsonl'), 'utf8')).split('\n').filter((l) => l.includes('"u7"'));
+    assert.is(journal.length, 1, 'the change is one journal line');
+    assert.ok(journal[0]!.includes('Seven'));
+    const again = await openTenantCache(dir, 'contoso');
+    assert.is(again.users.get('u7')?.displayName, 'Seven', 'the journal replays on the next open');
+    assert.is(again.users.digestHex(), reopened.users.digestHex());
     assert.is.not(reopened.users.digestHex(), digest);
     assert.equal(reopened.users.changes, { added: 0, updated: 1, removed: 0 });
   } finally {
