@@ -3,8 +3,13 @@
 // of once per record. JSON.parse of a flat array of values is about twice as fast as of the same
 // records as objects (no property-name lookups), and the file is half the size.
 //
-//   {"formatVersion":3,"shapes":[["id","name",["attributes","dept"]],...],"values":["Member",12,...],
-//    "rows":[key, shape, v1, ..., vn, key, ...]}
+//   {formatVersion: 4, shapes: [["id","name",["attributes","dept"]],...], values: ["Member",12,...],
+//    rows: [key, shape, v1, ..., vn, key, ...]}
+//
+// The file holds that value in V8's serialization format (node:v8 serialize), not as JSON text:
+// reading it back is two to three times faster than JSON.parse (string lengths are known, nothing
+// is scanned for quotes and escapes), and loading the cache is most of a warm `t2t plan`. A file
+// V8 cannot read (damaged, or written by a newer Node.js) is refused like any other bad shard.
 //
 // A shape lists the property names in order; a nested plain object is a list of its name and its
 // own shape, its values inline among the row's (so a user's attributes cost no names either).
@@ -17,7 +22,9 @@
 // more string per occurrence, which is most of the cost of loading a cache. Strings that occur
 // once stay inline; true, false and null are written as they are.
 
-export const SHARD_FORMAT_VERSION = 3;
+import { deserialize, serialize } from 'node:v8';
+
+export const SHARD_FORMAT_VERSION = 4;
 
 /** The shard text is well-formed JSON but not a shard of this format. */
 export class ShardFormatError extends Error {}
@@ -100,7 +107,24 @@ function flatten(obj: Record<string, unknown>, out: unknown[], table: ValueTable
   return shape;
 }
 
-export function encodeShard(records: ReadonlyMap<string, unknown>): string {
+/** The bytes of a shard file. */
+export function encodeShard(records: ReadonlyMap<string, unknown>): Buffer {
+  return serialize(shardPayload(records));
+}
+
+/** The records of a shard file's bytes; throws ShardFormatError when they are not a shard. */
+export function readShard<T>(bytes: Buffer, omit?: ReadonlySet<string>): Map<string, T> {
+  let data: unknown;
+  try {
+    data = deserialize(bytes);
+  } catch (e) {
+    throw new ShardFormatError(`not readable by this Node.js ${process.version} (${(e as Error).message}): damaged, or written by another version of Node.js`);
+  }
+  return decodeShard<T>(data, omit);
+}
+
+/** The value a shard file holds: shapes, the value table and the rows. */
+export function shardPayload(records: ReadonlyMap<string, unknown>): { formatVersion: number; shapes: unknown[]; values: unknown[]; rows: unknown[] } {
   const shapes: ShapeEntry[][] = [];
   const shapeIndex = new Map<string, number>();
   const rows: unknown[] = [];
@@ -125,7 +149,7 @@ export function encodeShard(records: ReadonlyMap<string, unknown>): string {
     }
     rows[at - 1] = shape;
   }
-  return JSON.stringify({ formatVersion: SHARD_FORMAT_VERSION, shapes, values: table.values, rows });
+  return { formatVersion: SHARD_FORMAT_VERSION, shapes, values: table.values, rows };
 }
 
 type Decode = (v: unknown, values: readonly unknown[]) => unknown;

@@ -4,7 +4,7 @@
 // that changes 1,000 users appends 1,000 lines instead of rewriting the ~all shards they fall in.
 //
 // Layout of a collection:  <dir>/<name>/collection.json   {formatVersion, shards, meta}
-//                          <dir>/<name>/shard-007.json     {formatVersion, shapes, rows} (shard-codec.ts)
+//                          <dir>/<name>/shard-007.v8       {formatVersion, shapes, values, rows} (shard-codec.ts)
 //                          <dir>/<name>/journal.jsonl      puts/deletes since (collection-journal.ts)
 // A missing shard file is an empty shard, a missing journal an empty one. Loading reads the shards,
 // then replays the journal over them.
@@ -30,12 +30,12 @@
 // `resetReason` says why, so discovery knows it must do a full read. A cache written by an older
 // t2t (another format version in collection.json or the journal) is treated the same way, with
 // its own note: it is discarded, never misread.
-import { mkdir, readdir, unlink, rm, truncate } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Low } from 'lowdb';
+import { mkdir, readdir, readFile, rename, unlink, rm, truncate, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Low, type Adapter } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { UserError } from '../errors.js';
-import { decodeShard, encodeShard, SHARD_FORMAT_VERSION, ShardFormatError } from './shard-codec.js';
+import { encodeShard, readShard, SHARD_FORMAT_VERSION, ShardFormatError } from './shard-codec.js';
 import { appendJournal, dropTornTail, encodeJournal, JOURNAL_FILE, JournalFormatError, readJournal, type JournalOp } from './collection-journal.js';
 
 /** 1: records as objects; 2: rows (shard-codec.ts); from 3 on: the shard format's version + 1,
@@ -128,23 +128,39 @@ class CorruptFile extends Error {
 /** A collection written by another version of t2t. */
 class OtherFormat extends CorruptFile {}
 
-/** A shard's lowdb file: its data is the shard's records, encoded as rows (shard-codec.ts). */
-function shardFile<T>(file: string, counter: { bytes: number }, omit: ReadonlySet<string> | undefined): DataFile<Map<string, T> | null> {
-  return new DataFile<Map<string, T> | null>(file, {
-    parse: (text) => {
-      try {
-        return decodeShard<T>(JSON.parse(text), omit);
-      } catch (e) {
-        if (e instanceof ShardFormatError) throw new CorruptFile(file, `unexpected content or format version (${e.message})`);
-        throw e;
-      }
-    },
-    stringify: (data) => {
-      const text = encodeShard(data ?? new Map());
-      counter.bytes += Buffer.byteLength(text);
-      return text;
-    },
-  });
+/** A shard's lowdb file: its data is the shard's records, as bytes (shard-codec.ts). Written as
+ *  steno writes text files: a temp file (".<name>.tmp", removed on open if a crash left it),
+ *  then a rename, so the file is always either the old or the new shard. */
+class ShardFile<T> implements Adapter<Map<string, T> | null> {
+  constructor(
+    private readonly file: string,
+    private readonly counter: { bytes: number },
+    private readonly omit: ReadonlySet<string> | undefined,
+  ) {}
+
+  async read(): Promise<Map<string, T> | null> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.file);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e;
+    }
+    try {
+      return readShard<T>(bytes, this.omit);
+    } catch (e) {
+      if (e instanceof ShardFormatError) throw new CorruptFile(this.file, `unexpected content or format version (${e.message})`);
+      throw e;
+    }
+  }
+
+  async write(data: Map<string, T> | null): Promise<void> {
+    const bytes = encodeShard(data ?? new Map());
+    this.counter.bytes += bytes.length;
+    const temp = join(dirname(this.file), `.${basename(this.file)}.tmp`);
+    await writeFile(temp, bytes);
+    await rename(temp, this.file);
+  }
 }
 
 /** A lowdb file whose stringify counts the bytes it produces, and compact (no indentation):
@@ -252,9 +268,9 @@ async function load<T, M extends object>(
   const dbs: Low<Map<string, T> | null>[] = [];
   const files: string[] = [];
   for (let i = 0; i < shardCount; i++) {
-    const file = join(root, `shard-${String(i).padStart(3, '0')}.json`);
+    const file = join(root, `shard-${String(i).padStart(3, '0')}.v8`);
     files.push(file);
-    dbs.push(new Low<Map<string, T> | null>(shardFile<T>(file, counter, omit), null));
+    dbs.push(new Low<Map<string, T> | null>(new ShardFile<T>(file, counter, omit), null));
   }
   const journalFile = join(root, JOURNAL_FILE);
   const readingJournal = readJournal<T>(journalFile, STORE_FORMAT_VERSION, omit).catch((e: unknown) => {

@@ -23,7 +23,7 @@ test.after(() => rmSync(tmp, { recursive: true, force: true }));
 let seq = 0;
 const fresh = () => join(tmp, `case-${++seq}`);
 const user = (i: number, n = i): User => ({ id: `id-${i}`, upn: `user${i}@contoso.com`, n });
-const shardName = (key: string, shards: number) => `shard-${String(shardOf(key, shards)).padStart(3, '0')}.json`;
+const shardName = (key: string, shards: number) => `shard-${String(shardOf(key, shards)).padStart(3, '0')}.v8`;
 
 async function filled(dir: string, count: number, shards: number) {
   const c = await openCollection<User, Meta>(dir, 'users', { shards });

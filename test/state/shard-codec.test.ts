@@ -1,8 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { decodeShard, encodeShard, ShardFormatError } from '../../engine/state/shard-codec.js';
+import { decodeShard, encodeShard, readShard, shardPayload, ShardFormatError } from '../../engine/state/shard-codec.js';
 
-const roundTrip = (m: Map<string, unknown>) => decodeShard<unknown>(JSON.parse(encodeShard(m)));
+const roundTrip = (m: Map<string, unknown>) => readShard<unknown>(encodeShard(m));
+/** The shard's content as JSON text, to count how often a name or value is spelled. */
+const payloadText = (m: Map<string, unknown>) => JSON.stringify(shardPayload(m));
 
 test('records of several shapes come back equal, in key order, with the same property order', () => {
   const m = new Map<string, unknown>([
@@ -18,7 +20,7 @@ test('records of several shapes come back equal, in key order, with the same pro
     assert.equal(back.get(k), v);
     assert.equal(Object.keys(back.get(k) as object), Object.keys(v as object));
   }
-  const text = encodeShard(m);
+  const text = payloadText(m);
   assert.is(text.split('"attributes"').length - 1, 3, 'once per shape: u-2 and u-1 share one, u-3 and u-4 have their own');
   assert.is(text.split('"dept"').length - 1, 1, 'a nested object names its properties in the shape, not per record');
 });
@@ -30,7 +32,7 @@ test('omit leaves top-level properties out of every shape, nested objects and la
     ['c', { id: 'c', n: 3, readAt: { nested: 'object' } }],
     ['d', 'not an object'],
   ]);
-  const back = decodeShard<unknown>(JSON.parse(encodeShard(m)), new Set(['readAt']));
+  const back = readShard<unknown>(encodeShard(m), new Set(['readAt']));
   assert.equal(back.get('a'), { id: 'a', attributes: { readAt: 'kept: not top level' }, n: 1 });
   assert.equal(back.get('b'), { id: 'b', n: 2 });
   assert.equal(back.get('c'), { id: 'c', n: 3 });
@@ -44,7 +46,7 @@ test('numbers and repeated strings are written once, in the value table; strings
     ['u-2', { id: 'u-2', type: 'Member', size: -7, tags: ['sku-e1'], nested: [], f: NaN }],
     ['u-3', { id: 'u-3', type: 'Guest', size: 0, tags: [], nested: [[0, 'Member']], f: Infinity }],
   ]);
-  const text = encodeShard(m);
+  const text = payloadText(m);
   assert.is(text.split('"Member"').length - 1, 1, 'a repeated string is spelled once');
   assert.is(text.split('"sku-e1"').length - 1, 1);
   assert.ok(text.includes('"u-1"') && text.includes('"Guest"'), 'keys and strings seen once are inline');
@@ -85,20 +87,24 @@ test('anything that is not a shard of this format is refused, never misread', ()
     null,
     { formatVersion: 1, records: { a: { id: 'a' } } },
     { formatVersion: 2, shapes: [['id']], rows: ['a', 0, 'x'] }, // an older format
-    { formatVersion: 3, shapes: [['id']], rows: ['a', 0, 'x'] }, // no value table
-    { formatVersion: 3, shapes: [['id']], values: [] },
-    { formatVersion: 3, shapes: [['id']], values: [], rows: ['a', 0] }, // cut short
-    { formatVersion: 3, shapes: [['id']], values: [], rows: ['a', 3, 'x'] }, // unknown shape
-    { formatVersion: 3, shapes: [[1]], values: [], rows: [] },
-    { formatVersion: 3, shapes: [[[2, 'x']]], values: [], rows: [] },
-    { formatVersion: 3, shapes: [['id', ['nested', 'a', 'b']]], values: [], rows: ['a', 0, 'x', 1] }, // cut short
-    { formatVersion: 3, shapes: [], values: [], rows: [7, -1, 'x'] },
-    { formatVersion: 3, shapes: [['id']], values: ['v'], rows: ['a', 0, 1] }, // a reference past the table
-    { formatVersion: 3, shapes: [['id']], values: ['v'], rows: ['a', 0, -1] },
-    { formatVersion: 3, shapes: [['id']], values: ['v'], rows: ['a', 0, 0.5] },
-    { formatVersion: 3, shapes: [], values: ['v'], rows: ['a', -1, [0, 3]] }, // inside an array
+    { formatVersion: 4, shapes: [['id']], rows: ['a', 0, 'x'] }, // no value table
+    { formatVersion: 4, shapes: [['id']], values: [] },
+    { formatVersion: 4, shapes: [['id']], values: [], rows: ['a', 0] }, // cut short
+    { formatVersion: 4, shapes: [['id']], values: [], rows: ['a', 3, 'x'] }, // unknown shape
+    { formatVersion: 4, shapes: [[1]], values: [], rows: [] },
+    { formatVersion: 4, shapes: [[[2, 'x']]], values: [], rows: [] },
+    { formatVersion: 4, shapes: [['id', ['nested', 'a', 'b']]], values: [], rows: ['a', 0, 'x', 1] }, // cut short
+    { formatVersion: 4, shapes: [], values: [], rows: [7, -1, 'x'] },
+    { formatVersion: 4, shapes: [['id']], values: ['v'], rows: ['a', 0, 1] }, // a reference past the table
+    { formatVersion: 4, shapes: [['id']], values: ['v'], rows: ['a', 0, -1] },
+    { formatVersion: 4, shapes: [['id']], values: ['v'], rows: ['a', 0, 0.5] },
+    { formatVersion: 4, shapes: [], values: ['v'], rows: ['a', -1, [0, 3]] }, // inside an array
   ];
   for (const b of bad) assert.throws(() => decodeShard(b), (e: unknown) => e instanceof ShardFormatError, JSON.stringify(b));
+  const bytes = encodeShard(new Map([['a', { id: 'a' }]]));
+  for (const damaged of [Buffer.alloc(0), bytes.subarray(0, bytes.length - 3), Buffer.from('{"formatVersion":4}'), Buffer.from([0xff, 0x0f, 0x6f, 0x22])]) {
+    assert.throws(() => readShard(damaged), (e: unknown) => e instanceof ShardFormatError, damaged.toString('hex'));
+  }
 });
 
 test.run();
