@@ -143,16 +143,23 @@ export function tenantCacheDir(stateDir: string, tenant: string): string {
   return join(statePaths.inventory(stateDir), tenant.replace(/[^A-Za-z0-9._-]/g, '_'));
 }
 
-export async function openTenantCache(stateDir: string, tenant: string): Promise<TenantCache> {
+/** The four collections of a tenant, opened at once; `view` opens them read-only without the
+ *  bookkeeping fields. A collection found corrupt is emptied (resetReason says why). */
+async function openCollections(stateDir: string, tenant: string, view: boolean) {
   const dir = tenantCacheDir(stateDir, tenant);
   const opts = { onCorrupt: 'reset' } as const;
   const [users, groups, recipients, content] = await Promise.all([
     openCollection<InventoryUser, TenantMeta>(dir, 'users', { ...opts, shards: SHARDS.users }),
     openCollection<CachedGroup, CollectionMeta>(dir, 'groups', { ...opts, shards: SHARDS.groups }),
-    openCollection<CachedRecipient, CollectionMeta>(dir, 'recipients', { ...opts, shards: SHARDS.recipients }),
-    openCollection<CachedContent, CollectionMeta>(dir, 'content', { ...opts, shards: SHARDS.content }),
+    openCollection<CachedRecipient, CollectionMeta>(dir, 'recipients', { ...opts, shards: SHARDS.recipients, ...(view ? { omit: RECIPIENT_BOOKKEEPING } : {}) }),
+    openCollection<CachedContent, CollectionMeta>(dir, 'content', { ...opts, shards: SHARDS.content, ...(view ? { omit: ['readAt'] } : {}) }),
   ]);
   const resetReason = [users, groups, recipients, content].map((c) => c.resetReason).find(Boolean);
+  return { users, groups, recipients, content, ...(resetReason ? { resetReason } : {}) };
+}
+
+export async function openTenantCache(stateDir: string, tenant: string): Promise<TenantCache> {
+  const { users, groups, recipients, content, resetReason } = await openCollections(stateDir, tenant, false);
   return {
     users: new TrackedCollection(users),
     groups: new TrackedCollection(groups),
@@ -163,16 +170,8 @@ export async function openTenantCache(stateDir: string, tenant: string): Promise
 }
 
 export async function openTenantCacheView(stateDir: string, tenant: string): Promise<TenantCacheView> {
-  const dir = tenantCacheDir(stateDir, tenant);
-  const opts = { onCorrupt: 'reset' } as const;
-  const [users, groups, recipients, content] = await Promise.all([
-    openCollection<InventoryUser, TenantMeta>(dir, 'users', { ...opts, shards: SHARDS.users }),
-    openCollection<CachedGroup, CollectionMeta>(dir, 'groups', { ...opts, shards: SHARDS.groups }),
-    openCollection<InventoryRecipient, CollectionMeta>(dir, 'recipients', { ...opts, shards: SHARDS.recipients, omit: RECIPIENT_BOOKKEEPING }),
-    openCollection<ContentSize, CollectionMeta>(dir, 'content', { ...opts, shards: SHARDS.content, omit: ['readAt'] }),
-  ]);
-  const resetReason = [users, groups, recipients, content].map((c) => c.resetReason).find(Boolean);
-  return { users, groups, recipients, content, ...(resetReason ? { resetReason } : {}) };
+  // the view's records lack the omitted fields: typed as what they then are
+  return (await openCollections(stateDir, tenant, true)) as TenantCacheView;
 }
 
 /** Flush order matters: records before the tenant meta that says the cache is complete. */
