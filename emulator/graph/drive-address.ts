@@ -103,6 +103,7 @@ export function renderItem(req: EmuRequest, drive: DriveRecord, item: DriveItemR
     ...(item.isFolder ? {} : { '@microsoft.graph.downloadUrl': downloadUrl(req, drive, item) }),
     id: item.id,
     name: item.name,
+    ...(item.description !== undefined ? { description: item.description } : {}),
     eTag: `"{${item.tagGuid}},${item.version}"`,
     cTag: `"c:{${item.tagGuid}},${item.version}"`,
     createdDateTime: item.createdDateTime,

@@ -85,9 +85,13 @@ export function drivePatch(req: EmuRequest): EmuResponse {
   if (a.suffix) throw new GraphError(405, 'invalidRequest', 'The method is not allowed on this resource.');
   const item = addressedItem(req, a);
   if (item.parentId === null) throw new GraphError(403, 'accessDenied', 'The root of a drive cannot be renamed or moved.');
-  const b = (req.body ?? {}) as { name?: unknown; parentReference?: { id?: unknown } };
-  const change: { name?: string; parentId?: string } = {};
-  if (typeof b.name === 'string' && b.name.trim()) change.name = b.name;
+  const b = (req.body ?? {}) as { name?: unknown; description?: unknown; parentReference?: { id?: unknown } };
+  const change: { name?: string; parentId?: string; description?: string | null } = {};
+  if (typeof b.name === 'string' && b.name.trim()) {
+    if (/[\\/:*?"<>|]/.test(b.name)) throw badRequest(`Invalid item name '${b.name}': names may not contain \\ / : * ? " < > |.`, 'invalidRequest');
+    change.name = b.name;
+  }
+  if (typeof b.description === 'string' || b.description === null) change.description = b.description;
   if (typeof b.parentReference?.id === 'string') {
     const target = liveItem(a.drive, b.parentReference.id, req.now);
     if (!target || !target.isFolder) throw itemNotFound();

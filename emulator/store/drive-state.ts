@@ -16,6 +16,8 @@ export interface DriveItemRecord extends Tracked {
   /** File bytes, base64. */
   content?: string;
   mimeType?: string;
+  /** driveItem.description (writable by PATCH; content sync keeps its source pairing there). */
+  description?: string;
   sha256Hash?: string;
   quickXorHash?: string;
   createdDateTime: string;
@@ -235,8 +237,11 @@ export function writeContent(t: TenantState, drive: DriveRecord, item: DriveItem
   return next;
 }
 
-export function renameOrMove(t: TenantState, drive: DriveRecord, item: DriveItemRecord, change: { name?: string; parentId?: string }, at: WriteAt): DriveItemRecord {
-  const next: DriveItemRecord = { ...item, ...change, lastModifiedDateTime: new Date(at.now).toISOString(), version: item.version + 1 };
+export function renameOrMove(t: TenantState, drive: DriveRecord, item: DriveItemRecord, change: { name?: string; parentId?: string; description?: string | null }, at: WriteAt): DriveItemRecord {
+  const { description, ...rest } = change;
+  const next: DriveItemRecord = { ...item, ...rest, lastModifiedDateTime: new Date(at.now).toISOString(), version: item.version + 1 };
+  if (description === null) delete next.description;
+  else if (description !== undefined) next.description = description;
   stampWrite(t, next, at, item);
   drive.items[item.id] = next;
   return next;

@@ -1,8 +1,11 @@
-// OneDrive content sync: the source drive's delta replayed on the target drive by path. Folders
-// are created by path, files downloaded and uploaded (simple PUT up to 4 MiB, an upload session
-// above), deletions propagated. A file whose copy already has the same size and hash is skipped,
-// so a replay after a crash writes nothing twice; path-addressed uploads with conflictBehavior
-// replace never make a second copy. The watermark keeps the drive's delta position.
+// OneDrive content sync: the source drive's delta replayed on the target drive. Folders are
+// created by path, files downloaded and uploaded (simple PUT up to 4 MiB, an upload session
+// above), deletions propagated. Each copy is paired with its source item by the source item's id,
+// kept in the copy's description (the checkpoint stays small: no id map in the marker), so a
+// renamed or moved source item is renamed or moved in the target (PATCH name/parentReference),
+// not copied a second time. A file whose copy already has the same size and hash is skipped, so a
+// replay after a crash writes nothing twice; path-addressed uploads with conflictBehavior replace
+// never make a second copy. The watermark keeps the drive's delta position.
 import type { SyncWatermark } from '../inventory/model.js';
 import type { TenantClient } from '../tenant/client.js';
 import { uploadFile } from './drive-upload.js';
@@ -13,6 +16,8 @@ const KEY = 'd';
 interface DriveItem {
   id: string;
   name?: string;
+  description?: string;
+  createdDateTime?: string;
   size?: number;
   root?: unknown;
   folder?: unknown;
@@ -26,6 +31,21 @@ interface DeltaPage {
   '@odata.nextLink'?: string;
   '@odata.deltaLink'?: string;
 }
+
+/** A copy's description: TAG + the id of its source item. */
+const TAG = 't2t-source-item:';
+const TARGET_SELECT = 'id,name,size,file,folder,description,parentReference';
+
+/** A paired copy as the target index knows it. */
+interface Copy {
+  id: string;
+  name: string;
+  parentId?: string;
+}
+
+const sourceIdOf = (i: DriveItem): string | undefined => (i.description?.startsWith(TAG) ? i.description.slice(TAG.length) : undefined);
+const parentOf = (path: string) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '');
+const nameOf = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 const enc = (path: string) => path.split('/').map(encodeURIComponent).join('/');
 
@@ -42,9 +62,12 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
     return run.finish();
   }
   const D = `/drives/${encodeURIComponent(srcDrive.id)}`;
+  const stored = run.links[KEY];
+  const isDelta = stored !== undefined;
   const T = `/users/${encodeURIComponent(targetUserId)}/drive`;
   // Provisions the target OneDrive on first access, as the service does.
   await target.graph.get(`${T}?$select=id`, { ...sig, object: `OneDrive of user ${targetUserId}` });
+  const targetRoot = await target.graph.get<DriveItem>(`${T}/root?$select=id`, { ...sig, object: `OneDrive of user ${targetUserId}` });
 
   /** Source item id -> path relative to the root ('' for the root). */
   const paths = new Map<string, string>();
@@ -72,68 +95,157 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
     return paths.get(pid);
   };
 
-  const madeFolders = new Set<string>(['']);
-  /** Make sure the target has the folder; true when it had to be created. */
-  const ensureFolder = async (path: string): Promise<boolean> => {
-    if (madeFolders.has(path)) return false;
+  /** Target folder id by path relative to the root ('' for the root). */
+  const folderIds = new Map<string, string>([['', targetRoot.id]]);
+  /** Make sure the target has the folder; its id, and whether it had to be created. */
+  const ensureFolder = async (path: string): Promise<{ id: string; created: boolean }> => {
+    const known = folderIds.get(path);
+    if (known) return { id: known, created: false };
     const cut = path.lastIndexOf('/');
     const parent = cut < 0 ? '' : path.slice(0, cut);
     const name = cut < 0 ? path : path.slice(cut + 1);
-    const existing = await ignoreNotFound(target.graph.get<DriveItem>(`${T}/root:/${enc(path)}?$select=id,folder`, sig));
+    const lookup = () => ignoreNotFound(target.graph.get<DriveItem>(`${T}/root:/${enc(path)}?$select=id,folder`, sig));
+    let existing = await lookup();
+    let created = false;
     if (!existing) {
-      await ensureFolder(parent);
-      const url = parent ? `${T}/root:/${enc(parent)}:/children` : `${T}/root/children`;
+      const parentId = (await ensureFolder(parent)).id;
       try {
         // 'fail' makes a repeat harmless (409), so the POST is safe to retry.
-        await target.graph.post(url, { name, folder: {}, '@microsoft.graph.conflictBehavior': 'fail' }, { ...sig, safe: true, object: `folder ${path}` });
+        existing = await target.graph.post<DriveItem>(`${T}/items/${encodeURIComponent(parentId)}/children`, { name, folder: {}, '@microsoft.graph.conflictBehavior': 'fail' }, { ...sig, safe: true, object: `folder ${path}` });
+        created = true;
       } catch (e) {
         if (statusOf(e) !== 409) throw e;
+        existing = await lookup();
+        if (!existing) throw e;
       }
     }
-    madeFolders.add(path);
-    return !existing;
+    folderIds.set(path, existing.id);
+    return { id: existing.id, created };
+  };
+
+  // Pairing: each copy carries its source item's id in its description (TAG + id), so a source
+  // item that was renamed or moved is found at its old place and moved there too, not copied again.
+  const prevEnd = run.previousRunEnd();
+  /** An item that existed at a previous run can have a copy somewhere else in the target. */
+  const mayHaveCopy = (i: DriveItem) => isDelta && (prevEnd === undefined || !i.createdDateTime || Date.parse(i.createdDateTime) < prevEnd);
+  let indexing: Promise<Map<string, Copy>> | undefined;
+  /** Source item id -> its copy, from one listing of the target drive (read once, when first needed). */
+  const targetIndex = () =>
+    (indexing ??= (async () => {
+      const map = new Map<string, Copy>();
+      for await (const page of target.graph.pages<DriveItem>(`${T}/root/delta?$select=id,name,description,parentReference,folder,file,root,deleted`, { ...sig, object: `OneDrive of user ${targetUserId}` })) {
+        for (const i of page) {
+          const src = sourceIdOf(i);
+          if (src && i.deleted === undefined && i.name) map.set(src, { id: i.id, name: i.name, ...(i.parentReference?.id ? { parentId: i.parentReference.id } : {}) });
+        }
+      }
+      return map;
+    })());
+
+  /** Write the pairing onto a copy (once: a replaced file keeps its description). */
+  const tag = async (copy: DriveItem, item: DriveItem, path: string): Promise<void> => {
+    if (copy.description !== TAG + item.id) {
+      await target.graph.patch(`${T}/items/${encodeURIComponent(copy.id)}`, { description: TAG + item.id }, { ...sig, object: `${item.folder ? 'folder' : 'file'} ${path}` });
+    }
+    if (indexing) (await indexing).set(item.id, { id: copy.id, name: nameOf(path), parentId: folderIds.get(parentOf(path)) ?? copy.parentReference?.id });
+  };
+
+  /**
+   * The copy of `item` at `path`, or undefined when the target has none: the item at that path
+   * (paired with it, or not paired yet: a copy made before pairing, or one whose pairing was not
+   * written before a crash), else its paired copy elsewhere, renamed and/or moved to `path` by PATCH.
+   */
+  const placeCopy = async (item: DriveItem, path: string): Promise<DriveItem | undefined> => {
+    const here = await ignoreNotFound(target.graph.get<DriveItem>(`${T}/root:/${enc(path)}?$select=${TARGET_SELECT}`, sig));
+    const other = here && sourceIdOf(here);
+    if (here && (other === undefined || other === item.id)) return here;
+    if (!here && mayHaveCopy(item)) {
+      const index = await targetIndex();
+      const old = index.get(item.id);
+      if (old) {
+        const parentId = (await ensureFolder(parentOf(path))).id;
+        const change: Record<string, unknown> = {};
+        if (old.name !== nameOf(path)) change['name'] = nameOf(path);
+        if (old.parentId !== parentId) change['parentReference'] = { id: parentId };
+        if (Object.keys(change).length === 0) return undefined; // indexed at this very place, yet not found there: gone
+        try {
+          const moved = await target.graph.patch<DriveItem>(`${T}/items/${encodeURIComponent(old.id)}`, change, { ...sig, object: `${item.folder ? 'folder' : 'file'} ${path}` });
+          index.set(item.id, { id: old.id, name: nameOf(path), parentId });
+          // Folder paths below a moved folder changed: look them up again.
+          if (item.folder !== undefined) for (const p of [...folderIds.keys()]) if (p) folderIds.delete(p);
+          return moved;
+        } catch (e) {
+          if (statusOf(e) !== 404 && statusOf(e) !== 409) throw e;
+          index.delete(item.id); // gone, or the name is taken: a new copy is made at `path`
+          return undefined;
+        }
+      }
+    }
+    if (here && other !== undefined) {
+      // The copy of another source item that has since left this path: this item's now.
+      if (indexing) (await indexing).delete(other);
+      return here;
+    }
+    return undefined;
   };
 
   const copyFile = async (item: DriveItem, path: string): Promise<void> => {
-    const copy = await ignoreNotFound(target.graph.get<DriveItem>(`${T}/root:/${enc(path)}?$select=id,size,file`, sig));
-    if (copy && sameContent(item, copy)) return;
+    const copy = await placeCopy(item, path);
+    if (copy && sameContent(item, copy)) return tag(copy, item, path);
     const bytes = await ignoreNotFound(source.graph.bytes(`${D}/items/${encodeURIComponent(item.id)}/content`, { ...sig, object: `file ${path}` }));
     if (!bytes) return; // deleted since the delta: the next round reports it
     const cut = path.lastIndexOf('/');
     if (cut > 0) await ensureFolder(path.slice(0, cut));
-    await uploadFile(target, T, path, bytes, run.signal);
+    const written = await uploadFile(target, T, path, bytes, run.signal);
+    await tag(written, item, path);
     run.copied(1, bytes.length);
+  };
+
+  /** A folder of the source at `path`: its copy found (or moved there), else created. */
+  const placeFolder = async (f: DriveItem, path: string): Promise<void> => {
+    const copy = await placeCopy(f, path);
+    if (copy) {
+      folderIds.set(path, copy.id);
+      return tag(copy, f, path);
+    }
+    const made = await ensureFolder(path);
+    await tag({ id: made.id }, f, path);
+    // A folder that is new at this path in a delta (renamed or moved, and not paired: copied
+    // before pairing existed): delta does not report its unchanged children again.
+    if (made.created && isDelta) await copySubtree(f.id, path);
   };
 
   const removeCopy = async (item: DriveItem): Promise<void> => {
     const path = await pathOf(item);
     if (!path) return;
-    // Deleted and created again under the same name: the new item's copy stays.
-    const live = await ignoreNotFound(source.graph.get<DriveItem>(`${D}/root:/${enc(path)}?$select=id`, sig));
-    if (live) return;
-    await ignoreNotFound(target.graph.delete(`${T}/root:/${enc(path)}`, { ...sig, object: `${item.folder ? 'folder' : 'file'} ${path}` }));
-    madeFolders.delete(path);
+    const here = await ignoreNotFound(target.graph.get<DriveItem>(`${T}/root:/${enc(path)}?$select=id,description`, sig));
+    if (!here) return;
+    const pairedWith = sourceIdOf(here);
+    if (pairedWith !== undefined && pairedWith !== item.id) return; // another source item's copy
+    if (pairedWith === undefined) {
+      // Not paired (copied before pairing): deleted and created again under the same name, the new item's copy stays.
+      const live = await ignoreNotFound(source.graph.get<DriveItem>(`${D}/root:/${enc(path)}?$select=id`, sig));
+      if (live) return;
+    }
+    await ignoreNotFound(target.graph.delete(`${T}/items/${encodeURIComponent(here.id)}`, { ...sig, object: `${item.folder ? 'folder' : 'file'} ${path}` }));
+    for (const p of [...folderIds.keys()]) if (p === path || p.startsWith(`${path}/`)) folderIds.delete(p);
+    if (indexing) (await indexing).delete(item.id);
   };
 
-  /** A folder that appears under a new path in a delta (renamed or moved): delta does not report
-   *  its unchanged children again, so they are copied from a listing (copies already there are skipped). */
+  /** Copies the children of a folder from a listing (copies already there are skipped). */
   const copySubtree = async (folderId: string, path: string): Promise<void> => {
     for await (const page of source.graph.pages<DriveItem>(`${D}/items/${encodeURIComponent(folderId)}/children?$top=200`, sig)) {
       for (const c of page) {
-        if (!c.name) continue;
+        if (!c.name || c.folder === undefined) continue;
         const p = `${path}/${c.name}`;
-        if (c.folder !== undefined) {
-          paths.set(c.id, p);
-          await ensureFolder(p);
-          await copySubtree(c.id, p);
-        }
+        paths.set(c.id, p);
+        await placeFolder(c, p);
+        await copySubtree(c.id, p);
       }
       await pool(page.filter((c) => c.file !== undefined && c.name), run.concurrency, (c) => copyFile(c, `${path}/${c.name}`));
     }
   };
 
-  const stored = run.links[KEY];
-  const isDelta = stored !== undefined;
   let url = stored !== undefined ? `${D}/root/delta?${stored}` : `${D}/root/delta`;
   let fromStored = stored !== undefined;
   for (;;) {
@@ -158,7 +270,7 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
       const path = await pathOf(f);
       if (path === undefined) continue;
       paths.set(f.id, path);
-      if ((await ensureFolder(path)) && isDelta) await copySubtree(f.id, path);
+      await placeFolder(f, path);
     }
     const files: { item: DriveItem; path: string }[] = [];
     for (const f of live.filter((i) => i.file !== undefined)) {

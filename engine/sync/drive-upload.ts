@@ -7,10 +7,16 @@ import { statusOf } from './sync-context.js';
 export const SIMPLE_MAX = 4 * 1024 * 1024;
 export const FRAGMENT = 16 * 320 * 1024; // 5 MiB
 
+/** The driveItem the service answers with (its description tells the sync which source item it copies). */
+export interface UploadedItem {
+  id: string;
+  description?: string;
+}
+
 const enc = (path: string) => path.split('/').map(encodeURIComponent).join('/');
 
 /** `drive` is the target drive's path, e.g. /users/{id}/drive; `path` relative to its root. */
-export async function uploadFile(client: TenantClient, drive: string, path: string, bytes: Buffer, signal?: AbortSignal, fragment = FRAGMENT): Promise<{ id: string }> {
+export async function uploadFile(client: TenantClient, drive: string, path: string, bytes: Buffer, signal?: AbortSignal, fragment = FRAGMENT): Promise<UploadedItem> {
   const sig = signal ? { signal } : {};
   const object = `file ${path}`;
   if (bytes.length <= SIMPLE_MAX) {
@@ -27,7 +33,7 @@ export async function uploadFile(client: TenantClient, drive: string, path: stri
   let start = 0;
   for (;;) {
     const end = Math.min(start + fragment, bytes.length) - 1;
-    let answer: { id?: string; nextExpectedRanges?: string[] };
+    let answer: { id?: string; description?: string; nextExpectedRanges?: string[] };
     try {
       answer = await client.graph.preauthenticated('PUT', session.uploadUrl, bytes.subarray(start, end + 1), 'application/octet-stream', {
         ...sig,
@@ -39,7 +45,7 @@ export async function uploadFile(client: TenantClient, drive: string, path: stri
       if (statusOf(e) !== 416) throw e;
       answer = await client.graph.get(session.uploadUrl, sig);
     }
-    if (answer.id) return { id: answer.id };
+    if (answer.id) return { id: answer.id, ...(answer.description !== undefined ? { description: answer.description } : {}) };
     const nextStart = Number(/^(\d+)-/.exec(answer.nextExpectedRanges?.[0] ?? '')?.[1] ?? end + 1);
     if (nextStart >= bytes.length) throw new Error(`upload of ${path}: the service expects more bytes than the file has`);
     start = nextStart;

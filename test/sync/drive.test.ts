@@ -94,8 +94,57 @@ test('OneDrive delta: a renamed folder is copied with its unchanged children und
   const wm1 = await syncWorkload({ ...base, mode: 'initial' });
   await env.contoso.api(`/users/${src.id}/drive/root:/Before`).patch({ name: 'After' });
   await syncWorkload({ ...base, mode: 'delta', watermark: wm1 });
+  assert.equal(await driveChildren(env.fabrikam, tgt.id, ''), ['After'], 'renamed, not copied');
   assert.is((await download(env.fabrikam, tgt.id, 'After/one.txt')).toString(), 'one');
   assert.is((await download(env.fabrikam, tgt.id, 'After/Inner/two.txt')).toString(), 'two');
+});
+
+test('OneDrive delta: a renamed file, a moved file and a renamed+moved folder are renamed/moved in the target, not copied again', async () => {
+  const { src, tgt } = await userPair(env, 'mov');
+  await putFile(env.contoso, src.id, 'Docs/a.txt', Buffer.from('file a'));
+  await putFile(env.contoso, src.id, 'Docs/b.txt', Buffer.from('file b'));
+  await putFile(env.contoso, src.id, 'Box/Inner/c.txt', Buffer.from('file c'));
+  const archive = await putFile(env.contoso, src.id, 'Archive/keep.txt', Buffer.from('keep'));
+  const base = { source: env.source, target: env.target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'onedrive' as const };
+  const wm1 = await syncWorkload({ ...base, mode: 'initial' });
+  assert.is(wm1.items, 4);
+  const idOf = async (path: string) => ((await env.fabrikam.api(`/users/${tgt.id}/drive/root:/${path}`).get()) as { id: string }).id;
+  const before = { a: await idOf('Docs/a.txt'), b: await idOf('Docs/b.txt'), box: await idOf('Box'), c: await idOf('Box/Inner/c.txt') };
+  const archiveId = ((await env.contoso.api(`/users/${src.id}/drive/items/${archive.id}`).get()) as { parentReference: { id: string } }).parentReference.id;
+
+  await env.contoso.api(`/users/${src.id}/drive/root:/Docs/a.txt`).patch({ name: 'a2.txt' });
+  await env.contoso.api(`/users/${src.id}/drive/root:/Docs/b.txt`).patch({ parentReference: { id: archiveId } });
+  await env.contoso.api(`/users/${src.id}/drive/root:/Box`).patch({ name: 'Box2', parentReference: { id: archiveId } });
+
+  const rec = recording(env.target);
+  const wm2 = await syncWorkload({ ...base, target: rec.client, mode: 'delta', watermark: wm1 });
+  assert.is(wm2.items, wm1.items, 'nothing copied again');
+  assert.is(rec.calls.filter((c) => c.method === 'PUT' || c.url.endsWith('/createUploadSession')).length, 0, 'no upload');
+  assert.equal(await driveChildren(env.fabrikam, tgt.id, ''), ['Archive', 'Docs'], 'no copy left under the old folder name');
+  assert.equal(await driveChildren(env.fabrikam, tgt.id, 'Docs'), ['a2.txt']);
+  assert.equal(await driveChildren(env.fabrikam, tgt.id, 'Archive'), ['b.txt', 'Box2', 'keep.txt'].sort());
+  assert.equal(await driveChildren(env.fabrikam, tgt.id, 'Archive/Box2/Inner'), ['c.txt']);
+  assert.is((await download(env.fabrikam, tgt.id, 'Archive/Box2/Inner/c.txt')).toString(), 'file c');
+  assert.is((await download(env.fabrikam, tgt.id, 'Docs/a2.txt')).toString(), 'file a');
+  // The same target items, renamed and moved.
+  assert.equal(
+    { a: await idOf('Docs/a2.txt'), b: await idOf('Archive/b.txt'), box: await idOf('Archive/Box2'), c: await idOf('Archive/Box2/Inner/c.txt') },
+    before,
+  );
+
+  // A renamed file that also changed: moved, then its content replaced in place.
+  await env.contoso.api(`/users/${src.id}/drive/root:/Docs/a2.txt`).patch({ name: 'a3.txt' });
+  await putFile(env.contoso, src.id, 'Docs/a3.txt', Buffer.from('file a, edited'));
+  const wm3 = await syncWorkload({ ...base, mode: 'delta', watermark: wm2 });
+  assert.is(wm3.items - wm2.items, 1);
+  assert.equal(await driveChildren(env.fabrikam, tgt.id, 'Docs'), ['a3.txt']);
+  assert.is(await idOf('Docs/a3.txt'), before.a);
+  assert.is((await download(env.fabrikam, tgt.id, 'Docs/a3.txt')).toString(), 'file a, edited');
+
+  // A delete of a moved file removes its copy at the new place only.
+  await env.contoso.api(`/users/${src.id}/drive/root:/Archive/b.txt`).delete();
+  await syncWorkload({ ...base, mode: 'delta', watermark: wm3 });
+  assert.equal(await driveChildren(env.fabrikam, tgt.id, 'Archive'), ['Box2', 'keep.txt']);
 });
 
 test('OneDrive: a replay from scratch over existing copies uploads nothing (size and hash match)', async () => {
