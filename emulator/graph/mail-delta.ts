@@ -36,11 +36,14 @@ export interface DeltaOptions<T extends Tracked> {
   records: T[];
   currentSeq: number;
   defaultPageSize: number;
-  render: (rec: T) => Record<string, unknown>;
+  /** `query`: the parameters the round keeps ($select, $expand…), from the token on later pages. */
+  render: (rec: T, query: Record<string, string>) => Record<string, unknown>;
   /** How a deletion looks: Outlook `@removed`, OneDrive a `deleted` facet. */
   renderRemoved: (rec: T) => Record<string, unknown>;
   /** Query parameters to carry in the links ($select…). */
   keep?: string[];
+  /** Shorten a kept parameter's value for the token (it is what a client stores as its position). */
+  compact?: (key: string, value: string) => string;
   /** Names of the token parameters: Outlook $skiptoken/$deltatoken, OneDrive token. */
   tokenParams?: { next: string; delta: string };
 }
@@ -66,7 +69,7 @@ export function deltaPage<T extends Tracked>(req: EmuRequest, o: DeltaOptions<T>
     const q: Record<string, string> = {};
     for (const k of o.keep ?? ['$select']) {
       const v = req.query.get(k);
-      if (v !== null) q[k] = v;
+      if (v !== null) q[k] = o.compact ? o.compact(k, v) : v;
     }
     token = { s: 0, u: cap, a: 0, k: o.scope, ...(Object.keys(q).length ? { q } : {}) };
   }
@@ -77,7 +80,7 @@ export function deltaPage<T extends Tracked>(req: EmuRequest, o: DeltaOptions<T>
   const size = pageSize(req, o.defaultPageSize);
   const page = changed.slice(0, size);
   const select = token.q?.['$select'] ?? null;
-  const value = page.map((r) => (r._deleted ? o.renderRemoved(r) : selectFields(o.render(r), select)));
+  const value = page.map((r) => (r._deleted ? o.renderRemoved(r) : selectFields(o.render(r, token.q ?? {}), select)));
   const body: Record<string, unknown> = { '@odata.context': `${req.baseUrl}/${req.path.split('/')[1]}/$metadata#Collection`, value };
   if (changed.length > page.length) {
     const next: DeltaToken = { ...token, a: page[page.length - 1]!._seq };
@@ -92,5 +95,5 @@ export function deltaPage<T extends Tracked>(req: EmuRequest, o: DeltaOptions<T>
 function selectFields(obj: Record<string, unknown>, select: string | null): Record<string, unknown> {
   if (!select) return obj;
   const keep = new Set(select.split(',').map((s) => s.trim()));
-  return Object.fromEntries(Object.entries(obj).filter(([k]) => k === 'id' || k.startsWith('@') || keep.has(k)));
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => k === 'id' || k.startsWith('@') || k === 'singleValueExtendedProperties' || keep.has(k)));
 }

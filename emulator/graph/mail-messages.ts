@@ -14,11 +14,12 @@ import {
 import { folderOf, itemNotFound } from './mail-folders.js';
 import { deltaPage } from './mail-delta.js';
 import { applyFilter, applyOrderBy, applySelect, pageList, requireMailbox, writeAt } from './mail-query.js';
-import { fieldsFromMime, messageFields, messageMime, mimeSize, renderMessage, touchesContent } from './mail-render.js';
+import { compactExpand, expandedProperties, fieldsFromMime, messageFields, messageMime, mimeSize, renderMessage, touchesContent } from './mail-render.js';
 import { looksLikeMime, parseMime } from './mime.js';
 
 function listOf(req: EmuRequest, messages: MessageRecord[]): EmuResponse {
-  const rendered = messages.map(renderMessage);
+  const expand = req.query.get('$expand');
+  const rendered = messages.map((m) => ({ ...renderMessage(m), ...expandedProperties(m, expand) }));
   const filtered = applyFilter(rendered, req.query.get('$filter'));
   const ordered = applyOrderBy(filtered, req.query.get('$orderby'), 'receivedDateTime desc');
   return json(200, pageList(req, ordered, 10, (m) => m));
@@ -46,7 +47,8 @@ function messageOf(req: EmuRequest, store: MailboxStore): MessageRecord {
 export function getMessage(req: EmuRequest): EmuResponse {
   if (req.params['messageId'] === 'delta' && req.params['folderId'] !== undefined) return messageDelta(req);
   const { mbx } = requireMailbox(req, req.params['id']!);
-  return json(200, applySelect(renderMessage(messageOf(req, mbx.primary)), req.query.get('$select')));
+  const m = messageOf(req, mbx.primary);
+  return json(200, applySelect({ ...renderMessage(m), ...expandedProperties(m, req.query.get('$expand')) }, req.query.get('$select')));
 }
 
 /** GET …/messages/{id}/$value: the RFC 5322 text of the message. */
@@ -127,7 +129,9 @@ export function messageDelta(req: EmuRequest): EmuResponse {
       records,
       currentSeq: req.tenant.seq,
       defaultPageSize: 10,
-      render: renderMessage,
+      render: (m, q) => ({ ...renderMessage(m), ...expandedProperties(m, q['$expand']) }),
+      keep: ['$select', '$expand'],
+      compact: compactExpand,
       renderRemoved: (m) => ({ '@odata.type': '#microsoft.graph.message', id: m.id, '@removed': { reason: 'deleted' } }),
     }),
   );

@@ -13,7 +13,8 @@ export function applySelect(obj: Record<string, unknown>, select: string | null)
   const keep = new Set(select.split(',').map((s) => s.trim()).filter(Boolean));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
-    if (k === 'id' || k.startsWith('@') || keep.has(k)) out[k] = v;
+    // An expanded navigation property stays: $expand asked for it.
+    if (k === 'id' || k.startsWith('@') || k === 'singleValueExtendedProperties' || keep.has(k)) out[k] = v;
   }
   return out;
 }
@@ -50,7 +51,7 @@ export function pageList<T>(req: EmuRequest, items: T[], fallback: number, rende
   };
   if (skip + size < items.length && size > 0) {
     const keep: Record<string, string | undefined> = {};
-    for (const k of ['$select', '$filter', '$orderby', '$top']) keep[k] = req.query.get(k) ?? undefined;
+    for (const k of ['$select', '$expand', '$filter', '$orderby', '$top']) keep[k] = req.query.get(k) ?? undefined;
     keep['$skip'] = String(skip + size);
     body['@odata.nextLink'] = selfLink(req, keep);
   }

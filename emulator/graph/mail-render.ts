@@ -78,6 +78,43 @@ export function renderMailboxFolder(req: EmuRequest, store: MailboxStore, f: Mai
   };
 }
 
+/** Extended properties the emulator can answer, by normalised id (type and tag, lower case). */
+const EXTENDED: Record<string, { id: string; value: (m: MessageRecord) => string | null }> = {
+  'string 0x1035': { id: 'String 0x1035', value: (m) => m.internetMessageId ?? null }, // PidTagInternetMessageId
+  'systemtime 0x0e06': { id: 'SystemTime 0x0E06', value: (m) => m.receivedDateTime }, // PidTagMessageDeliveryTime
+  'integer 0x0e07': { id: 'Integer 0x0E07', value: (m) => String((m.isRead ? 0x1 : 0) | (m.isDraft ? 0x8 : 0)) }, // PidTagMessageFlags
+};
+
+/** What `$expand=singleValueExtendedProperties($filter=id eq '…' [or id eq '…'])` adds to an item:
+ *  the asked properties the item has; nothing (no empty collection) when it has none, as Exchange does. */
+export function expandedProperties(m: MessageRecord, expand: string | null | undefined): Record<string, unknown> {
+  const asked = expand ? askedProperties(expand) : undefined;
+  if (!asked) return {};
+  const out: { id: string; value: string }[] = [];
+  for (const k of asked) {
+    const p = EXTENDED[k];
+    const value = p?.value(m);
+    if (p && value !== null && value !== undefined) out.push({ id: p.id, value });
+  }
+  return out.length ? { singleValueExtendedProperties: out } : {};
+}
+
+/** Normalised ids of the extended properties an $expand asks for (all known ones without a
+ *  $filter); also reads its compact form (`svep:id,id`, what delta tokens keep); undefined: none. */
+function askedProperties(expand: string): string[] | undefined {
+  if (expand.startsWith('svep:')) return expand.slice(5).split(',').filter(Boolean);
+  const e = /singleValueExtendedProperties(?:\(\s*\$filter\s*=\s*(.*)\))?/i.exec(expand);
+  if (!e) return undefined;
+  return e[1] ? [...e[1].matchAll(/id\s+eq\s+'([^']+)'/gi)].map((x) => x[1]!.toLowerCase().replace(/\s+/g, ' ')) : Object.keys(EXTENDED);
+}
+
+/** An $expand as a delta token keeps it: short, since the client stores the token. */
+export function compactExpand(key: string, value: string): string {
+  if (key !== '$expand') return value;
+  const asked = askedProperties(value);
+  return asked ? `svep:${asked.join(',')}` : value;
+}
+
 /** beta mailboxItem. */
 export function renderMailboxItem(m: MessageRecord): Record<string, unknown> {
   return {

@@ -10,7 +10,7 @@ import { FolderExistsError, childFolders, createFolder, deleteMessage, findMessa
 import { folderOf, itemNotFound } from './mail-folders.js';
 import { deltaPage } from './mail-delta.js';
 import { applyFilter, applySelect, pageList, requireMailbox, writeAt } from './mail-query.js';
-import { renderMailboxFolder, renderMailboxItem } from './mail-render.js';
+import { compactExpand, expandedProperties, renderMailboxFolder, renderMailboxItem } from './mail-render.js';
 
 /** The store of params.mailboxId, or Graph's 404. */
 export function requireStore(req: EmuRequest): MailboxStore {
@@ -45,7 +45,8 @@ export function getMailboxFolder(req: EmuRequest): EmuResponse {
 export function listMailboxItems(req: EmuRequest): EmuResponse {
   const store = requireStore(req);
   const folder = folderOf(store, req.params['folderId']!, req.now);
-  const items = liveMessages(store, folder.id, req.now).map(renderMailboxItem);
+  const expand = req.query.get('$expand');
+  const items = liveMessages(store, folder.id, req.now).map((m) => ({ ...renderMailboxItem(m), ...expandedProperties(m, expand) }));
   return json(200, pageList(req, applyFilter(items, req.query.get('$filter')), 100, (i) => i));
 }
 
@@ -55,7 +56,7 @@ export function getMailboxItem(req: EmuRequest): EmuResponse {
   const folder = folderOf(store, req.params['folderId']!, req.now);
   const m = findMessage(store, req.params['itemId']!, req.now);
   if (!m || m.parentFolderId !== folder.id) throw itemNotFound();
-  return json(200, applySelect(renderMailboxItem(m), req.query.get('$select')));
+  return json(200, applySelect({ ...renderMailboxItem(m), ...expandedProperties(m, req.query.get('$expand')) }, req.query.get('$select')));
 }
 
 export function mailboxItemDelta(req: EmuRequest): EmuResponse {
@@ -69,7 +70,9 @@ export function mailboxItemDelta(req: EmuRequest): EmuResponse {
       records,
       currentSeq: req.tenant.seq,
       defaultPageSize: 100,
-      render: renderMailboxItem,
+      render: (m, q) => ({ ...renderMailboxItem(m), ...expandedProperties(m, q['$expand']) }),
+      keep: ['$select', '$expand'],
+      compact: compactExpand,
       renderRemoved: (m) => ({ '@odata.type': '#microsoft.graph.mailboxItem', id: m.id, '@removed': { reason: 'deleted' } }),
     }),
   );

@@ -37,6 +37,10 @@ interface ImportSession {
   expires: number;
 }
 
+/** Asks the service to return PidTagInternetMessageId with each item (mailboxItem has no
+ *  internetMessageId property): the pairing key of a source item and its copy. */
+const MESSAGE_ID_EXPAND = `$expand=${encodeURIComponent("singleValueExtendedProperties($filter=id eq 'String 0x1035')")}`;
+
 /** PidTagInternetMessageId, when the service returns extended properties with the item. */
 function messageIdOf(raw: RawItem): string | undefined {
   return raw.singleValueExtendedProperties?.find((p) => /^string 0x1035$/i.test(p.id))?.value;
@@ -92,6 +96,21 @@ export function fidelityTransport(e: FidelityEnds): MailTransport {
   // One budget per mailbox on each side (≤ 4 in flight), the import URL's included.
   const srcOpts = { beta: true, mailbox: e.sourceMailboxId, ...sig };
   const tgtOpts = { beta: true, mailbox: e.targetMailboxId, ...sig };
+  /** Cleared when the service refuses the $expand: pairing falls back to creation time and size. */
+  let expand = true;
+  const withExpand = (url: string) => (expand ? `${url}${url.includes('?') ? '&' : '?'}${MESSAGE_ID_EXPAND}` : url);
+  /** Every page of a listing, asked with the $expand, or without it when the service refuses it. */
+  const listAll = async (client: TenantClient, url: string, opts: typeof srcOpts): Promise<(SourceItem & TargetItem)[]> => {
+    const out: (SourceItem & TargetItem)[] = [];
+    try {
+      for await (const page of client.graph.pages<RawItem>(withExpand(url), opts)) out.push(...page.map(toItem));
+      return out;
+    } catch (err) {
+      if (!expand || statusOf(err) !== 400 || out.length) throw err;
+      expand = false;
+      return listAll(client, url, opts);
+    }
+  };
   let session: ImportSession | undefined;
   let sessionPromise: Promise<ImportSession> | undefined;
 
@@ -164,21 +183,24 @@ export function fidelityTransport(e: FidelityEnds): MailTransport {
 
     deltaUrl(folderId, query) {
       const base = `${MBX(e.sourceMailboxId)}/folders/${encodeURIComponent(folderId)}/items/delta`;
-      return query ? `${base}?${query}` : base;
+      // A stored position carries the query of its first round (the $expand included).
+      return query ? `${base}?${query}` : withExpand(base);
+    },
+
+    withoutMessageId() {
+      if (!expand) return false;
+      expand = false;
+      return true;
     },
 
     sourceItem: (raw) => toItem(raw as unknown as RawItem),
 
     async listSource(folderId) {
-      const out: SourceItem[] = [];
-      for await (const page of e.source.graph.pages<RawItem>(`${MBX(e.sourceMailboxId)}/folders/${encodeURIComponent(folderId)}/items?$top=999`, srcOpts)) out.push(...page.map(toItem));
-      return out;
+      return listAll(e.source, `${MBX(e.sourceMailboxId)}/folders/${encodeURIComponent(folderId)}/items?$top=999`, srcOpts);
     },
 
     async listTarget(folderId) {
-      const out: TargetItem[] = [];
-      for await (const page of e.target.graph.pages<RawItem>(`${MBX(e.targetMailboxId)}/folders/${encodeURIComponent(folderId)}/items?$top=999`, tgtOpts)) out.push(...page.map(toItem));
-      return out;
+      return listAll(e.target, `${MBX(e.targetMailboxId)}/folders/${encodeURIComponent(folderId)}/items?$top=999`, tgtOpts);
     },
 
     async fetch(items) {
@@ -206,6 +228,8 @@ export function fidelityTransport(e: FidelityEnds): MailTransport {
         ...(payload.source.createdDateTime ? { createdDateTime: payload.source.createdDateTime } : {}),
         lastModifiedDateTime: new Date().toISOString(),
         ...(payload.source.size !== undefined ? { size: payload.source.size } : {}),
+        // The import keeps the internet message id: the copy's pairing key.
+        ...(payload.source.messageId ? { messageId: payload.source.messageId } : {}),
       });
       if (!existing) return created(await importItem({ FolderId: folderId, Mode: 'create', Data: payload.data }));
       const update = (t: TargetItem) => importItem({ FolderId: folderId, Mode: 'update', Data: payload.data, ItemId: t.id, ChangeKey: t.changeKey ?? '' });
@@ -215,7 +239,7 @@ export function fidelityTransport(e: FidelityEnds): MailTransport {
         const s = statusOf(err);
         if (s === 409) {
           // The copy changed since we listed it: update the current version.
-          const current = await ignoreNotFound(e.target.graph.get<RawItem>(`${MBX(e.targetMailboxId)}/folders/${encodeURIComponent(folderId)}/items/${encodeURIComponent(existing.id)}`, tgtOpts));
+          const current = await ignoreNotFound(e.target.graph.get<RawItem>(`${MBX(e.targetMailboxId)}/folders/${encodeURIComponent(folderId)}/items/${encodeURIComponent(existing.id)}?$select=id,changeKey`, tgtOpts));
           if (current) return created(await update(toItem(current)));
         } else if (s !== 404) throw err;
         // The copy is gone: make a new one.

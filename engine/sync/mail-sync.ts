@@ -88,6 +88,8 @@ async function syncFolder(run: SyncRun, t: MailTransport, source: TenantClient, 
   let sawRemoval = stored?.startsWith(RECONCILE) ?? false;
   let url = stored !== undefined ? t.deltaUrl(folder.id, stored.replace(RECONCILE, '')) : t.deltaUrl(folder.id);
   let fromStored = stored !== undefined;
+  /** No page of a first round (one without a stored position) has been read yet. */
+  let firstRound = stored === undefined;
   let index: TargetIndex | undefined;
   const options = { beta: t.beta, headers: { Prefer: `odata.maxpagesize=${run.o.pageSize ?? PAGE_SIZE}` }, ...(run.signal ? { signal: run.signal } : {}), object: `folder '${folder.displayName}'` };
 
@@ -109,9 +111,16 @@ async function syncFolder(run: SyncRun, t: MailTransport, source: TenantClient, 
         sawRemoval = true;
         continue;
       }
+      // A first round refused for the message-id $expand: without it (pairing by creation time and size).
+      if (firstRound && statusOf(e) === 400 && t.withoutMessageId?.()) {
+        run.warn(`folder '${folder.displayName}': the service refused to return the internet message id with the items (${statusOf(e)}); pairing source items with their copies by creation time and size`);
+        url = t.deltaUrl(folder.id);
+        continue;
+      }
       throw e;
     }
     fromStored = false;
+    firstRound = false;
     const items = (page.value ?? []).map((raw) => t.sourceItem(raw));
     const changed = items.filter((i) => !i.removed);
     if (items.some((i) => i.removed)) sawRemoval = true;

@@ -53,6 +53,9 @@ export interface MailTransport {
   /** Relative URL of a first delta round of a source folder, and of a stored position (query string). */
   deltaUrl(folderId: string, query?: string): string;
   readonly beta: boolean;
+  /** The service refused the first delta round's extra query (the internet message id): ask
+   *  without it from now on. True when the URLs changed (the round is worth retrying). */
+  withoutMessageId?(): boolean;
   /** An item of a delta page. */
   sourceItem(raw: Record<string, unknown>): SourceItem;
   listSource(folderId: string): Promise<SourceItem[]>;

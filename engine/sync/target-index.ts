@@ -2,6 +2,10 @@
 // stored anywhere): a copy carries what the import preserves, the internet message id when the
 // API shows it, else the item's creation time. Each target item is claimed by at most one
 // source item, so two source items that share a key map to two copies (a multiset match).
+// When both sides show an internet message id, it decides: a copy with another message id is
+// never claimed by creation time, so two items created in the same instant with the same size
+// (e.g. after a crash and a rerun) are told apart. Creation time and size remain the fallback
+// for a service that does not return the message id.
 import type { SourceItem, TargetItem } from './mail-types.js';
 
 export function itemKeys(i: { messageId?: string; createdDateTime?: string }): string[] {
@@ -9,6 +13,11 @@ export function itemKeys(i: { messageId?: string; createdDateTime?: string }): s
   if (i.messageId) keys.push(`m:${i.messageId.toLowerCase()}`);
   if (i.createdDateTime) keys.push(`c:${new Date(i.createdDateTime).toISOString()}`);
   return keys;
+}
+
+/** Both show an internet message id, and they differ: not the same message. */
+function otherMessage(s: { messageId?: string }, t: { messageId?: string }): boolean {
+  return !!s.messageId && !!t.messageId && s.messageId.toLowerCase() !== t.messageId.toLowerCase();
 }
 
 export class TargetIndex {
@@ -36,7 +45,7 @@ export class TargetIndex {
   /** The unclaimed copy of `s`, now claimed; a candidate of the same size is preferred. */
   claim(s: SourceItem): TargetItem | undefined {
     for (const k of itemKeys(s)) {
-      const candidates = (this.byKey.get(k) ?? []).filter((t) => !this.claimed.has(t.id));
+      const candidates = (this.byKey.get(k) ?? []).filter((t) => !this.claimed.has(t.id) && !otherMessage(s, t));
       if (candidates.length === 0) continue;
       // Keys can collide (two items created in the same instant): prefer the copy that also has
       // the source's size and version time, as a fresh full-fidelity copy does.
