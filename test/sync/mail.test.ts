@@ -5,7 +5,9 @@
 // saveWatermark) followed by a re-run never makes a second copy.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { TenantError } from '../../engine/errors.js';
 import type { SyncWatermark } from '../../engine/inventory/model.js';
+import type { TenantClient } from '../../engine/tenant/client.js';
 import { syncWorkload } from '../../engine/sync/sync-workload.js';
 import { childFolder, createFolder, mailboxIdsOf, messages, seedMessage, startSyncEnv, userPair, type Msg, type SyncEnv } from './setup.js';
 
@@ -234,6 +236,44 @@ test('a crash after one of two items with equal creation time and size was copie
   assert.is(bySubj.get('Twin B')!.internetMessageId, '<twin-B@contoso.com>');
   assert.is(bySubj.get('Twin A')!.id, partial[0]!.id, "Twin A's copy was updated in place");
   assert.is(bySubj.get('Twin A')!.isRead, true);
+});
+
+/** The same client against a service that refuses $expand on mailbox items (answers 400, as a
+ *  service without the feature would); every other request goes to the emulator unchanged. */
+function refusingExpand(c: TenantClient): { client: TenantClient; refused: () => number } {
+  let refused = 0;
+  const g = c.graph;
+  const refuse = (url: string) => {
+    refused++;
+    return new TenantError(`tenant '${c.name}': GET ${url} failed (400): Invalid $expand`, 'tenant.badRequest', { tenant: c.name, status: 400 });
+  };
+  const graph: TenantClient['graph'] = {
+    ...g,
+    get: (url, o) => (url.includes('$expand') ? Promise.reject(refuse(url)) : g.get(url, o)),
+    pages: (url, o) => {
+      if (!url.includes('$expand')) return g.pages(url, o);
+      return (async function* () {
+        throw refuse(url);
+      })() as AsyncIterable<never>;
+    },
+  };
+  return { client: { ...c, graph }, refused: () => refused };
+}
+
+test('a service that refuses the message-id $expand: pairing falls back to creation time and size, a re-run copies nothing twice', async () => {
+  const { src, tgt } = await userPair(env, 'old');
+  for (let i = 0; i < 3; i++) await seedMessage(env.contoso, src.id, 'inbox', `Plain ${i}`);
+  const source = refusingExpand(env.source);
+  const target = refusingExpand(env.target);
+  const warnings: string[] = [];
+  const base = { source: source.client, target: target.client, sourceUserId: src.id, targetUserId: tgt.id, workload: 'mailbox' as const, onWarning: (w: string) => warnings.push(w) };
+  const wm = await syncWorkload({ ...base, mode: 'initial' });
+  assert.ok(source.refused() >= 1, 'the $expand was asked for and refused');
+  assert.ok(warnings.some((w) => /internet message id/.test(w)), warnings.join('\n'));
+  assert.is(wm.items, 3);
+  // From scratch again: every copy is recognised by creation time and size.
+  await syncWorkload({ ...base, mode: 'initial' });
+  assertNoDuplicates(await messages(env.fabrikam, tgt.id, 'inbox'), 3);
 });
 
 test.run();
