@@ -218,7 +218,12 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
   const removeCopy = async (item: DriveItem): Promise<void> => {
     const path = await pathOf(item);
     if (!path) return;
-    const here = await ignoreNotFound(target.graph.get<DriveItem>(`${T}/root:/${enc(path)}?$select=id,description`, sig));
+    let here = await ignoreNotFound(target.graph.get<DriveItem>(`${T}/root:/${enc(path)}?$select=id,description`, sig));
+    if (!here && mayHaveCopy(item)) {
+      // Renamed or moved, then deleted before this round: its copy is still at the old place.
+      const old = (await targetIndex()).get(item.id);
+      if (old) here = { id: old.id, description: TAG + item.id };
+    }
     if (!here) return;
     const pairedWith = sourceIdOf(here);
     if (pairedWith !== undefined && pairedWith !== item.id) return; // another source item's copy
@@ -228,7 +233,8 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
       if (live) return;
     }
     await ignoreNotFound(target.graph.delete(`${T}/items/${encodeURIComponent(here.id)}`, { ...sig, object: `${item.folder ? 'folder' : 'file'} ${path}` }));
-    for (const p of [...folderIds.keys()]) if (p === path || p.startsWith(`${path}/`)) folderIds.delete(p);
+    // A folder's copy may have been elsewhere: forget every folder path below the root.
+    for (const p of [...folderIds.keys()]) if (p && (item.folder !== undefined || p === path)) folderIds.delete(p);
     if (indexing) (await indexing).delete(item.id);
   };
 

@@ -141,10 +141,14 @@ test('OneDrive delta: a renamed file, a moved file and a renamed+moved folder ar
   assert.is(await idOf('Docs/a3.txt'), before.a);
   assert.is((await download(env.fabrikam, tgt.id, 'Docs/a3.txt')).toString(), 'file a, edited');
 
-  // A delete of a moved file removes its copy at the new place only.
+  // A delete of a moved file removes its copy at the new place; a file renamed and then deleted
+  // before the next round has its copy (still under the old name) removed too.
   await env.contoso.api(`/users/${src.id}/drive/root:/Archive/b.txt`).delete();
+  await env.contoso.api(`/users/${src.id}/drive/root:/Archive/keep.txt`).patch({ name: 'keep2.txt' });
+  await env.contoso.api(`/users/${src.id}/drive/root:/Archive/keep2.txt`).delete();
   await syncWorkload({ ...base, mode: 'delta', watermark: wm3 });
-  assert.equal(await driveChildren(env.fabrikam, tgt.id, 'Archive'), ['Box2', 'keep.txt']);
+  assert.equal(await driveChildren(env.fabrikam, tgt.id, 'Archive'), ['Box2']);
+  assert.equal(await driveChildren(env.fabrikam, tgt.id, 'Archive/Box2/Inner'), ['c.txt']);
 });
 
 test('OneDrive: a replay from scratch over existing copies uploads nothing (size and hash match)', async () => {
