@@ -151,6 +151,21 @@ test('OneDrive delta: a renamed file, a moved file and a renamed+moved folder ar
   assert.equal(await driveChildren(env.fabrikam, tgt.id, 'Archive/Box2/Inner'), ['c.txt']);
 });
 
+test('OneDrive delta: two files that swapped names end with the right content under each name, no extra copy', async () => {
+  const { src, tgt } = await userPair(env, 'swp');
+  await putFile(env.contoso, src.id, 'S/a.txt', Buffer.from('content of a'));
+  await putFile(env.contoso, src.id, 'S/b.txt', Buffer.from('content of b, longer'));
+  const base = { source: env.source, target: env.target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'onedrive' as const };
+  const wm1 = await syncWorkload({ ...base, mode: 'initial' });
+  await env.contoso.api(`/users/${src.id}/drive/root:/S/a.txt`).patch({ name: 'tmp.txt' });
+  await env.contoso.api(`/users/${src.id}/drive/root:/S/b.txt`).patch({ name: 'a.txt' });
+  await env.contoso.api(`/users/${src.id}/drive/root:/S/tmp.txt`).patch({ name: 'b.txt' });
+  await syncWorkload({ ...base, mode: 'delta', watermark: wm1 });
+  assert.equal(await driveChildren(env.fabrikam, tgt.id, 'S'), ['a.txt', 'b.txt']);
+  assert.is((await download(env.fabrikam, tgt.id, 'S/a.txt')).toString(), 'content of b, longer');
+  assert.is((await download(env.fabrikam, tgt.id, 'S/b.txt')).toString(), 'content of a');
+});
+
 test('OneDrive: a replay from scratch over existing copies uploads nothing (size and hash match)', async () => {
   const { src, tgt } = await userPair(env, 'hal');
   for (let i = 0; i < 6; i++) await putFile(env.contoso, src.id, `Set/f${i}.bin`, randomBytes(1000 + i));
