@@ -7,6 +7,7 @@ import { TenantError } from '../errors.js';
 import type { TenantClient } from '../tenant/client.js';
 import { ignoreNotFound, isUnavailable, statusOf } from './sync-context.js';
 import type { FolderNode, MailTransport, Payload, SourceItem, TargetItem } from './mail-types.js';
+import { walkFolders } from './folder-walk.js';
 
 export interface MailboxIds {
   primaryMailboxId: string;
@@ -65,19 +66,13 @@ const THROTTLED_ROUNDS = 20;
 const MBX = (id: string) => `/admin/exchange/mailboxes/${encodeURIComponent(id)}`;
 
 /** Every folder under a mailbox's root, parents before children. */
-async function folderTree(client: TenantClient, mailboxId: string, signal?: AbortSignal): Promise<FolderNode[]> {
-  const out: FolderNode[] = [];
-  const queue: { url: string; parentId: string | null }[] = [{ url: `${MBX(mailboxId)}/folders?$top=100`, parentId: null }];
-  while (queue.length) {
-    const { url, parentId } = queue.shift()!;
-    for await (const page of client.graph.pages<RawFolder>(url, { beta: true, ...(signal ? { signal } : {}) })) {
-      for (const f of page) {
-        out.push({ id: f.id, displayName: f.displayName, parentId, ...(f.wellKnownName ? { wellKnownName: f.wellKnownName } : {}), ...(f.type ? { type: f.type } : {}) });
-        if ((f.childFolderCount ?? 1) > 0) queue.push({ url: `${MBX(mailboxId)}/folders/${encodeURIComponent(f.id)}/childFolders?$top=100`, parentId: f.id });
-      }
-    }
-  }
-  return out;
+function folderTree(client: TenantClient, mailboxId: string, signal?: AbortSignal): Promise<FolderNode[]> {
+  return walkFolders<RawFolder>({
+    pages: (url) => client.graph.pages<RawFolder>(url, { beta: true, ...(signal ? { signal } : {}) }),
+    rootUrl: `${MBX(mailboxId)}/folders?$top=100`,
+    childrenUrl: (id) => `${MBX(mailboxId)}/folders/${encodeURIComponent(id)}/childFolders?$top=100`,
+    node: (f, parentId) => ({ id: f.id, displayName: f.displayName, parentId, ...(f.wellKnownName ? { wellKnownName: f.wellKnownName } : {}), ...(f.type ? { type: f.type } : {}) }),
+  });
 }
 
 export interface FidelityEnds {

@@ -6,6 +6,7 @@
 import type { TenantClient } from '../tenant/client.js';
 import { ignoreNotFound, pool } from './sync-context.js';
 import type { FolderNode, MailTransport, Payload, SourceItem, TargetItem } from './mail-types.js';
+import { walkFolders } from './folder-walk.js';
 
 /** Well-known folders matched by name across tenants (v1.0 folder JSON does not carry the name). */
 const WELL_KNOWN = ['inbox', 'drafts', 'sentitems', 'deleteditems', 'junkemail', 'archive', 'outbox', 'conversationhistory'];
@@ -51,19 +52,15 @@ async function folderTree(client: TenantClient, userId: string, signal?: AbortSi
     const f = await ignoreNotFound(client.graph.get<RawFolder>(`${U(userId)}/mailFolders/${name}?$select=id`, sig));
     if (f) wk.set(f.id, name);
   }
-  const out: FolderNode[] = [];
-  const queue: { url: string; parentId: string | null }[] = [{ url: `${U(userId)}/mailFolders?$top=100`, parentId: null }];
-  while (queue.length) {
-    const { url, parentId } = queue.shift()!;
-    for await (const page of client.graph.pages<RawFolder>(url, sig)) {
-      for (const f of page) {
-        const name = wk.get(f.id);
-        out.push({ id: f.id, displayName: f.displayName, parentId, ...(name ? { wellKnownName: name } : {}) });
-        if ((f.childFolderCount ?? 1) > 0) queue.push({ url: `${U(userId)}/mailFolders/${encodeURIComponent(f.id)}/childFolders?$top=100`, parentId: f.id });
-      }
-    }
-  }
-  return out;
+  return walkFolders<RawFolder>({
+    pages: (url) => client.graph.pages<RawFolder>(url, sig),
+    rootUrl: `${U(userId)}/mailFolders?$top=100`,
+    childrenUrl: (id) => `${U(userId)}/mailFolders/${encodeURIComponent(id)}/childFolders?$top=100`,
+    node: (f, parentId) => {
+      const name = wk.get(f.id);
+      return { id: f.id, displayName: f.displayName, parentId, ...(name ? { wellKnownName: name } : {}) };
+    },
+  });
 }
 
 export interface MimeEnds {
