@@ -6,8 +6,7 @@
 // 110,000 lines; an async mkdir + open + write + close per line took a sixth of the engine's CPU.
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { jobLogFile, type JobLogEntry, type JobLogInput } from '../state/job-log.js';
-import { redact } from '../state/redact.js';
+import { jobLogFile, jobLogLine, type JobLogInput } from '../state/job-log.js';
 
 export interface JobLogWriter {
   append(where: { wave: string; user: string }, entry: JobLogInput): void;
@@ -57,14 +56,7 @@ export function createJobLogWriter(stateDir: string, options: { maxOpen?: number
 
   return {
     append(where, entry) {
-      const line: JobLogEntry = redact({
-        ...entry,
-        time: entry.time ?? new Date().toISOString(),
-        level: entry.level ?? 'info',
-        wave: where.wave,
-        user: where.user.toLowerCase(),
-        event: entry.event,
-      });
+      const line = jobLogLine(where, entry);
       const file = jobLogFile(stateDir, where.wave, where.user);
       try {
         writeSync(fdOf(file), JSON.stringify(line) + '\n');

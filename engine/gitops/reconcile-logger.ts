@@ -3,28 +3,14 @@
 // alone. Every line passes through engine/state redact(), like every other log of t2t.
 import pino, { type Logger } from 'pino';
 import type { Writable } from 'node:stream';
-import { redact, redactString } from '../state/redact.js';
-import { statePaths } from '../state/paths.js';
+import { processLogDestination, processLoggerOptions } from '../state/job-log.js';
 
 export function createReconcileLogger(stateDir: string, stdout: Writable, options: { level?: string } = {}): Logger {
   const level = (options.level ?? 'info') as pino.Level;
-  const file = pino.destination({ dest: statePaths.processLog(stateDir), mkdir: true, sync: true, append: true });
   return pino(
-    {
-      name: 'reconcile',
-      level,
-      base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { log: (obj) => redact(obj) },
-      hooks: {
-        logMethod(args, method) {
-          const clean = args.map((a: unknown) => (typeof a === 'string' ? redactString(a) : a)) as Parameters<typeof method>;
-          method.apply(this, clean);
-        },
-      },
-    },
+    processLoggerOptions({ level, name: 'reconcile' }),
     pino.multistream([
-      { stream: file, level },
+      { stream: processLogDestination(stateDir), level },
       { stream: stdout, level },
     ]),
   );

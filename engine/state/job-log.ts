@@ -40,7 +40,12 @@ export function jobLogFile(stateDir: string, wave: string, user: string): string
 export async function appendJobLog(stateDir: string, where: { wave: string; user: string }, entry: JobLogInput): Promise<void> {
   const file = jobLogFile(stateDir, where.wave, where.user);
   await mkdir(join(file, '..'), { recursive: true });
-  const line: JobLogEntry = redact({
+  await appendFile(file, JSON.stringify(jobLogLine(where, entry)) + '\n');
+}
+
+/** One job-log entry as written: time and level defaulted, the user lower-cased, redacted. */
+export function jobLogLine(where: { wave: string; user: string }, entry: JobLogInput): JobLogEntry {
+  return redact({
     ...entry,
     time: entry.time ?? new Date().toISOString(),
     level: entry.level ?? 'info',
@@ -48,7 +53,6 @@ export async function appendJobLog(stateDir: string, where: { wave: string; user
     user: where.user.toLowerCase(),
     event: entry.event,
   });
-  await appendFile(file, JSON.stringify(line) + '\n');
 }
 
 /** The job log of one user (in every wave, or one), or of a whole wave, oldest first. A torn last
@@ -94,21 +98,27 @@ async function list(dir: string): Promise<string[]> {
 
 /** The structured process log, .t2t/t2t.log (pino, JSON lines), with every argument redacted. */
 export function createProcessLogger(stateDir: string, options: { level?: LogLevel; name?: string } = {}): Logger {
-  const destination = pino.destination({ dest: statePaths.processLog(stateDir), mkdir: true, sync: true, append: true });
-  return pino(
-    {
-      level: options.level ?? 'info',
-      ...(options.name ? { name: options.name } : {}),
-      base: { pid: process.pid },
-      timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { log: (obj) => redact(obj) },
-      hooks: {
-        logMethod(args, method) {
-          const clean = args.map((a: unknown) => (typeof a === 'string' ? redactString(a) : a)) as Parameters<typeof method>;
-          method.apply(this, clean);
-        },
+  return pino(processLoggerOptions(options), processLogDestination(stateDir));
+}
+
+/** The process log file as a pino destination (written synchronously: a crash loses no line). */
+export function processLogDestination(stateDir: string): pino.DestinationStream {
+  return pino.destination({ dest: statePaths.processLog(stateDir), mkdir: true, sync: true, append: true });
+}
+
+/** pino options of every t2t process logger: ISO times, the pid, every object and string redacted. */
+export function processLoggerOptions(options: { level?: LogLevel | pino.Level; name?: string } = {}): pino.LoggerOptions {
+  return {
+    level: options.level ?? 'info',
+    ...(options.name ? { name: options.name } : {}),
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { log: (obj) => redact(obj) },
+    hooks: {
+      logMethod(args, method) {
+        const clean = args.map((a: unknown) => (typeof a === 'string' ? redactString(a) : a)) as Parameters<typeof method>;
+        method.apply(this, clean);
       },
     },
-    destination,
-  );
+  };
 }
