@@ -295,6 +295,8 @@ async function discoverWith(
   cache.groups.store.setMeta('deltaLink', groupsRead.deltaLink);
   cache.groups.store.setMeta('groupSelect', GROUP_SELECT);
   throwIfAborted(options.signal);
+  // a full read also makes the digests right from the records (see recomputeDigest)
+  if (usersRead.mode === 'full') for (const c of [cache.users, cache.groups, cache.recipients, cache.content]) c.recomputeDigest();
   await flushTenantCache(cache);
 
   const users = [...cache.users.values()];

@@ -50,7 +50,7 @@ export function contentView(c: CachedContent): ContentSize {
 
 export class TrackedCollection<T, M extends { digest: string }> {
   readonly changes: ChangeCounts = emptyChanges();
-  private readonly digest: Digest;
+  private digest: Digest;
 
   /** `view` is what counts as the record's data (for change counts and the digest); fields
    *  outside it, such as when content sizes were read, are stored without counting as a change. */
@@ -110,6 +110,15 @@ export class TrackedCollection<T, M extends { digest: string }> {
 
   digestHex(): string {
     return this.digest.hex();
+  }
+
+  /** Computes the digest again from every record. The digest is kept up to date record by record;
+   *  a full read calls this so that a digest a crash mid-flush left behind (records written, the
+   *  metadata with the digest not) is made right, not carried on. */
+  recomputeDigest(): void {
+    const digest = new Digest();
+    for (const [k, v] of this.store.entries()) digest.add(k, this.view(v));
+    this.digest = digest;
   }
 
   async flush(): Promise<void> {
