@@ -1,6 +1,6 @@
-// The text of one shard file, compact: records are rows of values under shared key lists
+// The content of one shard file, compact: records are rows of values under shared key lists
 // ("shapes"), so 100,000 records of one kind spell their property names once per shard instead
-// of once per record. JSON.parse of a flat array of values is about twice as fast as of the same
+// of once per record. Reading a flat array of values is about twice as fast as reading the same
 // records as objects (no property-name lookups), and the file is half the size.
 //
 //   {formatVersion: 4, shapes: [["id","name",["attributes","dept"]],...], values: ["Member",12,...],
@@ -16,17 +16,17 @@
 // A record that is not a plain object (a string, an array, null) is stored as `key, -1, value`.
 // Properties whose value is undefined are left out, as JSON.stringify leaves them out.
 //
-// Values (format 3): every number in a record, at any depth, is written as an index into the
-// shard's `values` table, and so is every string that occurs more than once in the shard
-// ("Member", "US", a department, a SKU id): JSON.parse then makes a small integer instead of one
-// more string per occurrence, which is most of the cost of loading a cache. Strings that occur
-// once stay inline; true, false and null are written as they are.
+// Values (since format 3): every number in a record, at any depth, is written as an index into
+// the shard's `values` table, and so is every string that occurs more than once in the shard
+// ("Member", "US", a department, a SKU id): reading then makes a small integer instead of one more
+// string per occurrence, which is most of the cost of loading a cache. Strings that occur once
+// stay inline; true, false and null are written as they are.
 
 import { deserialize, serialize } from 'node:v8';
 
 export const SHARD_FORMAT_VERSION = 4;
 
-/** The shard text is well-formed JSON but not a shard of this format. */
+/** The bytes are not a shard of this format (unreadable, or another version or shape). */
 export class ShardFormatError extends Error {}
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
