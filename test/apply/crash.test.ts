@@ -65,7 +65,9 @@ async function assertConverged(emu: RunningEmulator, p: ExampleProject, label: s
   const final = await p.apply('--output', 'json');
   assert.is(final.code, 0, final.stderr);
   const out = JSON.parse(final.stdout) as Obj;
-  assert.is(out.result, 'no-changes', `${label}: converged`);
+  // on failure, say what was still planned (a flake here needs the ops to be diagnosed)
+  const left = ((out.changes as Obj[] | undefined) ?? []).map((c) => `${String(c.op)} ${String(c.user)} (${String(c.status)}, ${String(c.writes)} writes)`);
+  assert.is(out.result, 'no-changes', `${label}: converged; still planned: ${left.join('; ') || 'nothing'}`);
   assert.is(out.writes, 0);
 }
 
