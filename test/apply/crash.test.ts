@@ -62,14 +62,28 @@ async function assertConverged(emu: RunningEmulator, p: ExampleProject, label: s
   }
   const mails = (await sentMail(emu, 'fabrikam')) as Obj[];
   for (const to of ['alice@fabrikam.com', 'bob@fabrikam.com']) assert.is(mails.filter((m) => (m.to as string[]).includes(to)).length, 1, `${label}: one notification to ${to}`);
-  const final = await p.apply('--output', 'json');
-  assert.is(final.code, 0, final.stderr);
-  const out = JSON.parse(final.stdout) as Obj;
-  // on failure, say what was still planned (a flake here needs the ops to be diagnosed)
-  const left = ((out.changes as Obj[] | undefined) ?? []).map((c) => `${String(c.op)} ${String(c.user)} (${String(c.status)}, ${String(c.writes)} writes)`);
-  assert.is(out.result, 'no-changes', `${label}: converged; still planned: ${left.join('; ') || 'nothing'}`);
+  // Under replication lag the discovery an apply starts with may not show the previous apply's
+  // last writes yet: the plan then repeats a step, which finds it done (Graph answers "already
+  // exists") and changes nothing. One such run is allowed, and only of steps that say so; the
+  // run after it must plan nothing at all.
+  let out = await applyJson(p);
+  if (label === 'under faults' && out.result !== 'no-changes') {
+    const real = changesOf(out).filter((c) => !/already|adopted/i.test(String(c.note ?? '')));
+    assert.is(real.length, 0, `${label}: a rerun only found earlier writes done; it also did: ${describe(real)}`);
+    out = await applyJson(p);
+  }
+  assert.is(out.result, 'no-changes', `${label}: converged; still planned: ${describe(changesOf(out)) || 'nothing'}`);
   assert.is(out.writes, 0);
 }
+
+async function applyJson(p: ExampleProject): Promise<Obj> {
+  const r = await p.apply('--output', 'json');
+  assert.is(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as Obj;
+}
+
+const changesOf = (out: Obj) => (out.changes as Obj[] | undefined) ?? [];
+const describe = (changes: Obj[]) => changes.map((c) => `${String(c.op)} ${String(c.user)} (${String(c.status)}, ${String(c.writes)} writes${c.note ? `, ${String(c.note)}` : ''})`).join('; ');
 
 test('SIGKILL at seeded points, then rerun: converges without duplicates', async () => {
   const emu = await startExampleEmulator({ faults: { latencyMs: 15 } });
