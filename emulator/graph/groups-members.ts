@@ -2,7 +2,6 @@
 // DELETE /groups/{id}/members/{memberId}/$ref, GET /users/{id}/memberOf.
 import { json, notFound, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
 import { getGroup, getUser, liveGroups, memberIds, touch, visible } from '../store/directory-state.js';
-import { nextSeq } from '../store/tenant-state.js';
 import { applySelect, bodyObject, collection, idFromODataId, parseSelect } from './odata.js';
 import { addMembers, groupOr404, groupView, visibleGroupOr404 } from './groups.js';
 import { fullUser, renderUser } from './users-view.js';
@@ -38,8 +37,8 @@ function removeRef(req: EmuRequest): EmuResponse {
   const m = g.members[req.params.memberId!] ?? g.members[req.params.memberId!.toLowerCase()];
   if (!m || m.removed) throw notFound(req.params.memberId!);
   m.removed = true;
-  m.seq = nextSeq(t);
   touch(t, g);
+  m.seq = g._seq; // the group's write seq (see addMembers in groups.ts)
   return { status: 204 };
 }
 

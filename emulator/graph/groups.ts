@@ -54,8 +54,12 @@ export function addMembers(t: TenantState, g: DirGroup, ids: string[]): void {
   if (ids.length > MAX_BIND) throw badRequest(`The request adds ${ids.length} references to 'members'; at most ${MAX_BIND} are allowed in one request.`);
   if (new Set(ids).size !== ids.length || ids.some((id) => g.members[id] && !g.members[id]!.removed)) throw alreadyMember();
   if (ids.includes(g.id)) throw badRequest('A group cannot be a member of itself.');
-  for (const id of ids) g.members[id] = { seq: nextSeq(t) };
-  if (ids.length) touch(t, g);
+  if (!ids.length) return;
+  // the members carry the group's write seq: a delta round includes both or neither (with a seq
+  // of their own just below the group's, a round capped between the two, as replication lag
+  // caps them, left the change out of every later round)
+  touch(t, g);
+  for (const id of ids) g.members[id] = { seq: g._seq };
 }
 
 function defaultDomain(t: TenantState): string {
@@ -150,8 +154,8 @@ function remove(req: EmuRequest): EmuResponse {
     const m = other.members[g.id];
     if (m && !m.removed) {
       m.removed = true;
-      m.seq = nextSeq(t);
       touch(t, other);
+      m.seq = other._seq; // see addMembers
     }
   }
   g._deleted = true;

@@ -257,8 +257,8 @@ export function deleteUser(t: TenantState, u: DirUser, now: number): void {
     const m = g.members[u.id];
     if (!g._deleted && m && !m.removed) {
       m.removed = true;
-      m.seq = nextSeq(t);
       touch(t, g);
+      m.seq = g._seq; // the group's write seq (see addMembers in groups.ts)
     }
   }
   for (const other of Object.values(t.directory.users)) {

@@ -85,6 +85,37 @@ test('a delta round taken during the lag neither reports nor skips the lagging c
   assert.ok(after.value.some((x) => x.id === u.id), 'reported once visible');
 });
 
+test('groups/delta: a member added or removed during the lag is reported by the first round after it replicates', async () => {
+  const a = await createUser(c, 'member.a@contoso.com');
+  const g = (await c.api('/groups').post({ displayName: 'Delta Members', mailNickname: 'deltamembers', mailEnabled: false, securityEnabled: true })) as { id: string };
+  await advance();
+  type Round = { value: { id: string; 'members@delta'?: { id: string; '@removed'?: unknown }[] }[]; '@odata.deltaLink'?: string; '@odata.nextLink'?: string };
+  const drain = async (first: Round) => {
+    let r = first;
+    const value = [...r.value];
+    while (r['@odata.nextLink']) {
+      r = (await c.api(r['@odata.nextLink']).get()) as Round;
+      value.push(...r.value);
+    }
+    return { value, link: r['@odata.deltaLink']! };
+  };
+  let link = (await drain((await c.api('/groups/delta').select('displayName,members').get()) as Round)).link;
+  const membersOf = (round: { value: Round['value'] }) => round.value.find((x) => x.id === g.id)?.['members@delta'] ?? [];
+  for (const change of ['add', 'remove'] as const) {
+    if (change === 'add') await c.api(`/groups/${g.id}/members/$ref`).post({ '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${a.id}` });
+    else await c.api(`/groups/${g.id}/members/${a.id}/$ref`).delete();
+    // a round while the change replicates: it must neither report it nor move past it
+    const during = await drain((await c.api(link).get()) as Round);
+    assert.equal(membersOf(during), [], `${change}: not reported during the lag`);
+    await advance();
+    const after = await drain((await c.api(during.link).get()) as Round);
+    const m = membersOf(after).filter((x) => x.id === a.id);
+    assert.is(m.length, 1, `${change}: reported once it replicates`);
+    assert.is(m[0]!['@removed'] !== undefined, change === 'remove');
+    link = after.link;
+  }
+});
+
 test('Exchange: a licence-provisioned mailbox is not found by Get-* until it replicates; Set-Mailbox updates lag too', async () => {
   const u = await createUser(c, 'mbx.lag@contoso.com', { usageLocation: 'US' });
   await advance();
