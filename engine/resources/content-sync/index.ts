@@ -5,7 +5,7 @@
 // deleted by going back, unless spec.prune.
 import type { SyncWatermark, WorkloadName } from '../../inventory/model.js';
 import { change, levelFor, targetIdentity } from '../change.js';
-import type { ResourceChange, ResourceKind, UserRef } from '../types.js';
+import type { JsonObject, ResourceChange, ResourceKind, UserRef } from '../types.js';
 
 export interface ContentDesired {
   readonly ref: UserRef;
@@ -83,70 +83,20 @@ export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
           items: size.items,
           bytes: size.bytes,
         };
+        // every change of a workload is a compensable run in the target tenant; they differ in
+        // op, summary and pass
+        const run = (op: string, summary: string, params: JsonObject) =>
+          out.push(change({ resource: 'contentSync', op, action: 'run', reversibility: 'compensable', tenant: d.ref.targetTenant, summary, params, inverseOp: null, key: w }));
         if (!wm?.initialDoneAt) {
-          out.push(
-            change({
-              resource: 'contentSync',
-              op: 'contentSync.initial',
-              action: 'run',
-              reversibility: 'compensable',
-              tenant: d.ref.targetTenant,
-              summary: `initial sync of ${LABEL[w]} ${d.ref.sourceAddress} -> ${d.ref.targetAddress} (${size.items} items, ${formatBytes(size.bytes)})`,
-              params: base,
-              inverseOp: null,
-              key: w,
-            }),
-          );
+          run('contentSync.initial', `initial sync of ${LABEL[w]} ${d.ref.sourceAddress} -> ${d.ref.targetAddress} (${size.items} items, ${formatBytes(size.bytes)})`, base);
         }
         if (!d.final) {
-          if (wm?.initialDoneAt && d.delta) {
-            out.push(
-              change({
-                resource: 'contentSync',
-                op: 'contentSync.delta',
-                action: 'run',
-                reversibility: 'compensable',
-                tenant: d.ref.targetTenant,
-                summary: `delta sync of ${LABEL[w]} ${d.ref.sourceAddress} -> ${d.ref.targetAddress}`,
-                params: { ...base, pass: 'scheduled' },
-                inverseOp: null,
-                key: w,
-              }),
-            );
-          }
+          if (wm?.initialDoneAt && d.delta) run('contentSync.delta', `delta sync of ${LABEL[w]} ${d.ref.sourceAddress} -> ${d.ref.targetAddress}`, { ...base, pass: 'scheduled' });
           continue;
         }
         const firstDone = !!(wm?.lastDeltaAt && a?.cutoverStartedAt && wm.lastDeltaAt >= a.cutoverStartedAt);
-        if (!firstDone) {
-          out.push(
-            change({
-              resource: 'contentSync',
-              op: 'contentSync.delta',
-              action: 'run',
-              reversibility: 'compensable',
-              tenant: d.ref.targetTenant,
-              summary: `cutover delta sync of ${LABEL[w]} ${d.ref.sourceAddress} (first pass)`,
-              params: { ...base, pass: 'first', startsCutover: true },
-              inverseOp: null,
-              key: w,
-            }),
-          );
-        }
-        if (!a?.secondDeltaDone) {
-          out.push(
-            change({
-              resource: 'contentSync',
-              op: 'contentSync.secondDelta',
-              action: 'run',
-              reversibility: 'compensable',
-              tenant: d.ref.targetTenant,
-              summary: `cutover delta sync of ${LABEL[w]} ${d.ref.sourceAddress} (second pass)`,
-              params: { ...base, pass: 'second' },
-              inverseOp: null,
-              key: w,
-            }),
-          );
-        }
+        if (!firstDone) run('contentSync.delta', `cutover delta sync of ${LABEL[w]} ${d.ref.sourceAddress} (first pass)`, { ...base, pass: 'first', startsCutover: true });
+        if (!a?.secondDeltaDone) run('contentSync.secondDelta', `cutover delta sync of ${LABEL[w]} ${d.ref.sourceAddress} (second pass)`, { ...base, pass: 'second' });
       }
       return out;
     }
