@@ -14,7 +14,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { performance } from 'node:perf_hooks';
-import { startEmulator, testConfig, TEST_APPS, type RunningEmulator } from '../../test/helpers/emulator.js';
+import { startEmulator, testConfig, type RunningEmulator } from '../../test/helpers/emulator.js';
+import { emulatedTenantYaml } from '../../test/discovery/emulated-project.js';
 import { rawRequest, tenantAuthority } from '../../test/helpers/graph.js';
 import { loadProject } from '../../engine/manifest/load-project.js';
 import { runApply } from '../../engine/apply/run-apply.js';
@@ -88,16 +89,7 @@ function extras(keys: string[]): number {
 
 function writeProject(emu: RunningEmulator, addresses: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 't2t-bench-apply-'));
-  const tenant = (name: string, role: string) => `    ${name}:
-      role: ${role}
-      tenantId: ${name}.onmicrosoft.com
-      cloud: emulator
-      endpoint: ${emu.url}
-      caFile: ${emu.caFile}
-      auth:
-        clientId: ${TEST_APPS[name]!.clientId}
-        clientSecret: { fromEnv: BENCH_SECRET }
-`;
+  const tenant = (name: string, role: string) => emulatedTenantYaml(emu, name, role, 'BENCH_SECRET');
   writeFileSync(
     join(dir, 'project.yaml'),
     `apiVersion: t2t.dev/v1

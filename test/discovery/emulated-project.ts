@@ -14,9 +14,10 @@ export interface ProjectOptions {
   deltaTimestamp?: string;
 }
 
-export function writeProject(emu: RunningEmulator, o: ProjectOptions = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 't2t-discover-'));
-  const tenant = (name: string, role: string, env: string, extra = '') => `    ${name}:
+/** One tenant of a Project manifest's spec.tenants, signing in to the emulator's app for it with
+ *  the secret in the environment variable `secretEnv`; `extra` is more YAML at the same depth. */
+export function emulatedTenantYaml(emu: RunningEmulator, name: string, role: string, secretEnv: string, extra = ''): string {
+  return `    ${name}:
       role: ${role}
       tenantId: ${name}.onmicrosoft.com
       cloud: emulator
@@ -24,8 +25,13 @@ export function writeProject(emu: RunningEmulator, o: ProjectOptions = {}): stri
       caFile: ${emu.caFile}
       auth:
         clientId: ${TEST_APPS[name]!.clientId}
-        clientSecret: { fromEnv: ${env} }
+        clientSecret: { fromEnv: ${secretEnv} }
 ${extra}`;
+}
+
+export function writeProject(emu: RunningEmulator, o: ProjectOptions = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 't2t-discover-'));
+  const tenant = (name: string, role: string, env: string, extra = '') => emulatedTenantYaml(emu, name, role, env, extra);
   const ts = o.deltaTimestamp ? `      discovery:\n        deltaTimestamp: ${o.deltaTimestamp}\n` : '';
   writeFileSync(
     join(dir, 'project.yaml'),
