@@ -16,8 +16,8 @@
 //   T2T_BENCH_STATE_DIR=/tmp/t2t-bench keeps the written projects and caches between runs.
 //   T2T_BENCH_ENGINE=/path/to/other/dist measures another build of the engine (before/after).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, symlink, mkdir } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -132,7 +132,6 @@ function plannerChild(users: number): Promise<PlanBenchResult> {
 async function cliRun(mode: Mode, users: number, dir: string, args: string[], expectChanges: boolean): Promise<PlanBenchResult> {
   const usageFile = join(dir, 'usage.json');
   const outFile = join(dir, 'plan.out');
-  const { openSync, closeSync, statSync } = await import('node:fs');
   const fd = openSync(outFile, 'w');
   const start = process.hrtime.bigint();
   const code = await new Promise<number | null>((resolve, reject) => {
