@@ -125,9 +125,9 @@ export async function loadInventory(project: Project, stateDir: string): Promise
       tenant: t.name,
       tenantId: t.tenantId,
       discoveredAt: meta.getMeta('discoveredAt')!,
-      users: view.users.sortedValues(),
-      groups: view.groups.sortedValues().map(toInventoryGroup),
-      recipients: view.recipients.sortedValues(),
+      users: view.users.orderedValues(),
+      groups: view.groups.orderedValues().map(toInventoryGroup),
+      recipients: view.recipients.orderedValues(),
       skus: meta.getMeta('skus') ?? [],
       domains: meta.getMeta('domains') ?? [],
       content: Object.fromEntries(view.content.entries()),
@@ -428,10 +428,11 @@ function tenantInventory(tenant: Tenant, cache: TenantCache): TenantInventory {
     tenant: tenant.name,
     tenantId: tenant.tenantId,
     discoveredAt: meta.getMeta('discoveredAt')!,
-    // in key order: users and groups by id, recipients by type and identity
-    users: cache.users.store.sortedValues(),
-    groups: cache.groups.store.sortedValues().map((g: CachedGroup) => toInventoryGroup(g)),
-    recipients: cache.recipients.store.sortedValues().map(toInventoryRecipient),
+    // in the store's order (by shard, then key: users and groups by id, recipients by type and
+    // identity), which depends on the records only
+    users: cache.users.store.orderedValues(),
+    groups: cache.groups.store.orderedValues().map((g: CachedGroup) => toInventoryGroup(g)),
+    recipients: cache.recipients.store.orderedValues().map(toInventoryRecipient),
     skus: meta.getMeta('skus') ?? [],
     domains: meta.getMeta('domains') ?? [],
     content,

@@ -88,9 +88,11 @@ export interface Collection<T, M extends object = Record<string, unknown>> {
   keys(): IterableIterator<string>;
   values(): IterableIterator<T>;
   entries(): IterableIterator<[string, T]>;
-  /** Every value in key order (code unit order, as `<` compares). Shards are stored in key
-   *  order, so this merges sorted runs. */
-  sortedValues(): T[];
+  /** Every value, shard by shard, each shard's in key order (code unit order, as `<` compares):
+   *  an order that depends on the set of keys only, not on when or in which order they were
+   *  written. Not key order across shards: merging 256 shards costs a third of a second at
+   *  100,000 records, and no reader needs it. */
+  orderedValues(): T[];
   /** Stores the value; a value mutated after put must be put again to be flushed. */
   put(key: string, value: T): void;
   delete(key: string): boolean;
@@ -449,7 +451,7 @@ async function load<T, M extends object>(
     *entries() {
       for (const m of maps) yield* m.entries();
     },
-    sortedValues: () => mergeInKeyOrder(maps),
+    orderedValues: () => valuesInShardOrder(maps),
     put(key, value) {
       writable();
       if (typeof key !== 'string' || key === '') throw new Error('a record key must be a non-empty string');
@@ -494,48 +496,15 @@ function isSorted(keys: readonly string[]): boolean {
   return true;
 }
 
-/** The values of all shards in key order: each shard's run (sorted first when keys were added
- *  since it was read), then the runs merged pairwise: n log(shards) comparisons, not n log(n). */
-function mergeInKeyOrder<T>(maps: readonly Map<string, T>[]): T[] {
-  let runs: { keys: string[]; values: T[] }[] = [];
-  maps.forEach((m) => {
-    if (m.size === 0) return;
-    let keys = [...m.keys()];
-    if (!isSorted(keys)) keys = keys.sort(inKeyOrder);
-    runs.push({ keys, values: keys.map((k) => m.get(k)!) });
-  });
-  if (runs.length === 0) return [];
-  while (runs.length > 1) {
-    const next: typeof runs = [];
-    for (let r = 0; r < runs.length; r += 2) next.push(r + 1 < runs.length ? mergeRuns(runs[r]!, runs[r + 1]!) : runs[r]!);
-    runs = next;
+/** The values of every shard in turn, each shard's in key order. A shard read from its file is
+ *  already in key order (shards are written that way); one with keys added since is sorted. */
+function valuesInShardOrder<T>(maps: readonly Map<string, T>[]): T[] {
+  const out: T[] = [];
+  for (const m of maps) {
+    if (m.size === 0) continue;
+    const keys = [...m.keys()];
+    if (isSorted(keys)) for (const v of m.values()) out.push(v);
+    else for (const k of keys.sort(inKeyOrder)) out.push(m.get(k)!);
   }
-  return runs[0]!.values;
-}
-
-function mergeRuns<T>(a: { keys: string[]; values: T[] }, b: { keys: string[]; values: T[] }): { keys: string[]; values: T[] } {
-  const n = a.keys.length + b.keys.length;
-  const keys: string[] = new Array(n);
-  const values: T[] = new Array(n);
-  let i = 0;
-  let j = 0;
-  let o = 0;
-  while (i < a.keys.length && j < b.keys.length) {
-    if (b.keys[j]! < a.keys[i]!) {
-      keys[o] = b.keys[j]!;
-      values[o++] = b.values[j++]!;
-    } else {
-      keys[o] = a.keys[i]!;
-      values[o++] = a.values[i++]!;
-    }
-  }
-  while (i < a.keys.length) {
-    keys[o] = a.keys[i]!;
-    values[o++] = a.values[i++]!;
-  }
-  while (j < b.keys.length) {
-    keys[o] = b.keys[j]!;
-    values[o++] = b.values[j++]!;
-  }
-  return { keys, values };
+  return out;
 }

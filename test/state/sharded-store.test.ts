@@ -184,21 +184,33 @@ test('shard files spell each property name once, not once per record', async () 
   for (let i = 0; i < 200; i++) assert.equal(again.get(`id-${i}`), user(i));
 });
 
-test('sortedValues: every value in key order, also after puts and deletes since loading', async () => {
+/** The order orderedValues promises: by shard, then by key within the shard. */
+const shardThenKey = (shards: number) => (a: string, b: string) => shardOf(a, shards) - shardOf(b, shards) || (a < b ? -1 : a > b ? 1 : 0);
+
+test('orderedValues: shard by shard, each in key order, also after puts and deletes since loading', async () => {
   const dir = fresh();
   const keys = Array.from({ length: 300 }, (_, i) => `k-${(i * 7919) % 1000}`);
   const c = await openCollection<{ k: string }>(dir, 'items', { shards: 8 });
   for (const k of keys) c.put(k, { k });
   await c.flush();
   const loaded = await openCollection<{ k: string }>(dir, 'items');
-  assert.equal(loaded.sortedValues().map((v) => v.k), [...keys].sort());
-  // added keys land at the end of their shard's map: the shard is sorted again before merging
+  assert.equal(loaded.orderedValues().map((v) => v.k), [...keys].sort(shardThenKey(8)));
+  // added keys land at the end of their shard's map: the shard is sorted again
   loaded.put('a-first', { k: 'a-first' });
   loaded.put('z-last', { k: 'z-last' });
   loaded.delete(keys[0]!);
-  const expected = [...keys.slice(1), 'a-first', 'z-last'].sort();
-  assert.equal(loaded.sortedValues().map((v) => v.k), expected);
-  assert.equal((await openCollection<{ k: string }>(fresh(), 'empty')).sortedValues(), []);
+  const expected = [...keys.slice(1), 'a-first', 'z-last'].sort(shardThenKey(8));
+  assert.equal(loaded.orderedValues().map((v) => v.k), expected);
+  assert.equal((await openCollection<{ k: string }>(fresh(), 'empty')).orderedValues(), []);
+});
+
+test('orderedValues depends on the keys only, not on the order they were written in', async () => {
+  const keys = Array.from({ length: 200 }, (_, i) => `k-${(i * 7919) % 1000}`);
+  const forwards = await openCollection<{ k: string }>(fresh(), 'items', { shards: 8 });
+  const backwards = await openCollection<{ k: string }>(fresh(), 'items', { shards: 8 });
+  for (const k of keys) forwards.put(k, { k });
+  for (const k of [...keys].reverse()) backwards.put(k, { k });
+  assert.equal(backwards.orderedValues(), forwards.orderedValues());
 });
 
 test('omit: records are read without those fields, and the view refuses every write', async () => {
