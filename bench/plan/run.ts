@@ -15,6 +15,8 @@
 //   npm run bench -- plan                       T2T_BENCH_USERS=20000 for a quick run
 //   T2T_BENCH_STATE_DIR=/tmp/t2t-bench keeps the written projects and caches between runs.
 //   T2T_BENCH_ENGINE=/path/to/other/dist measures another build of the engine (before/after).
+//   T2T_BENCH_RUNS=5 runs each CLI plan that many times (default 3): the machine's noise is
+//   +-15 %, so the median is reported with the range, not one run.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
@@ -45,8 +47,12 @@ type Mode = 'planner' | 'no-change' | 'one-wave' | 'all-moving' | 'all-moving-js
 export interface PlanBenchResult {
   readonly mode: Mode;
   readonly users: number;
-  /** Wall time of the run (a CLI run: from spawning node to its exit). */
+  /** Wall time of the run (a CLI run: from spawning node to its exit); over several runs, the
+   *  median. */
   readonly seconds: number;
+  /** Several runs: the fastest and the slowest. */
+  readonly range?: readonly [number, number];
+  readonly runs: number;
   /** CPU time of the process (all threads): steadier than wall time on a busy machine. */
   readonly cpuSeconds: number;
   /** The planner run only: GC time. */
@@ -108,6 +114,7 @@ async function measurePlanner(users: number): Promise<PlanBenchResult> {
     mode: 'planner',
     users,
     seconds: round(seconds),
+    runs: 1,
     cpuSeconds: round((cpu.user + cpu.system) / 1e6),
     gcSeconds: round(gcMs / 1000),
     peakRssMiB,
@@ -127,17 +134,46 @@ function plannerChild(users: number): Promise<PlanBenchResult> {
   });
 }
 
-/** Runs `t2t plan <dir> --offline …` as a user would, stdout to a file; its own CPU time and peak
- *  RSS come from report-usage.ts preloaded into it. */
+/** The node options of the `t2t` executable: what its `#!/usr/bin/env -S node …` line passes, so the
+ *  runs start node exactly as the installed command does. */
+export function executableNodeOptions(bin: string): string[] {
+  const first = readFileSync(bin, 'utf8').split('\n', 1)[0]!;
+  const m = /^#!\S*env(?:\s+-S)?\s+node((?:\s+\S+)*)\s*$/.exec(first);
+  if (!m) throw new Error(`${bin}: its first line is not a '#!/usr/bin/env node' line: ${first}`);
+  return m[1]!.trim().split(/\s+/).filter(Boolean);
+}
+
+/** Runs `t2t plan <dir> --offline …` as a user would, `runs` times, stdout to a file; each run's own
+ *  CPU time and peak RSS come from report-usage.ts preloaded into it. Reports the median time, the
+ *  range and the highest peak RSS. */
+async function cliRuns(mode: Mode, users: number, dir: string, args: string[], expectChanges: boolean, runs: number): Promise<PlanBenchResult> {
+  const all: PlanBenchResult[] = [];
+  for (let i = 0; i < runs; i++) all.push(await cliRun(mode, users, dir, args, expectChanges));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const seconds = all.map((r) => r.seconds);
+  const peakRssMiB = Math.max(...all.map((r) => r.peakRssMiB));
+  const medianSeconds = median(seconds);
+  return {
+    ...all[0]!,
+    seconds: medianSeconds,
+    range: [Math.min(...seconds), Math.max(...seconds)],
+    runs,
+    cpuSeconds: median(all.map((r) => r.cpuSeconds)),
+    peakRssMiB,
+    withinTargets: medianSeconds < TARGET_SECONDS && peakRssMiB < TARGET_MIB,
+  };
+}
+
 async function cliRun(mode: Mode, users: number, dir: string, args: string[], expectChanges: boolean): Promise<PlanBenchResult> {
   const usageFile = join(dir, 'usage.json');
   const outFile = join(dir, 'plan.out');
   const fd = openSync(outFile, 'w');
+  const bin = join(distRoot(), 'engine/cli/bin.js');
   const start = process.hrtime.bigint();
   const code = await new Promise<number | null>((resolve, reject) => {
     const p = spawn(
       process.execPath,
-      ['--import', pathToFileURL(fileURLToPath(new URL('./report-usage.js', import.meta.url))).href, join(distRoot(), 'engine/cli/bin.js'), 'plan', dir, '--offline', '--detailed-exitcode', ...args],
+      [...executableNodeOptions(bin), '--import', pathToFileURL(fileURLToPath(new URL('./report-usage.js', import.meta.url))).href, bin, 'plan', dir, '--offline', '--detailed-exitcode', ...args],
       { stdio: ['ignore', fd, 'inherit'], env: { ...process.env, T2T_BENCH_USAGE_FILE: usageFile, NO_COLOR: '1' } },
     );
     p.on('error', reject);
@@ -155,6 +191,7 @@ async function cliRun(mode: Mode, users: number, dir: string, args: string[], ex
     mode,
     users,
     seconds: round(seconds),
+    runs: 1,
     cpuSeconds: round(usage.cpuSeconds),
     peakRssMiB,
     changes,
@@ -174,8 +211,9 @@ function changeCount(text: string): number {
 
 function line(r: PlanBenchResult): string {
   const extra = r.mode === 'planner' ? `GC ${r.gcSeconds} s; ` : `${r.outputMiB} MiB output; `;
+  const time = r.range ? `median ${r.seconds} s of ${r.runs} runs (${r.range[0]} to ${r.range[1]} s)` : `${r.seconds} s`;
   return (
-    `plan ${r.mode} ${r.users} users: ${r.seconds} s [${extra}CPU ${r.cpuSeconds} s], peak RSS ${r.peakRssMiB} MiB, ${r.changes} changes; ` +
+    `plan ${r.mode} ${r.users} users: ${time} [${extra}CPU ${r.cpuSeconds} s], peak RSS ${r.peakRssMiB} MiB, ${r.changes} changes; ` +
     `ratios: time ${round(r.seconds / TARGET_SECONDS, 2)} of ${TARGET_SECONDS} s, memory ${round(r.peakRssMiB / TARGET_MIB, 2)} of 1 GiB ${r.withinTargets ? 'OK' : 'MISSED'}`
   );
 }
@@ -208,17 +246,18 @@ export async function main(users = Number(process.env['T2T_BENCH_USERS'] ?? 100_
     `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`,
   );
   const results: PlanBenchResult[] = [];
+  const runs = Math.max(1, Number(process.env['T2T_BENCH_RUNS'] ?? 3));
   try {
     const report = (r: PlanBenchResult) => {
       results.push(r);
       process.stdout.write(line(r) + '\n');
     };
     report(await plannerChild(users));
-    report(await cliRun('no-change', users, await projectDir(root, 'settled', users), [], false));
-    report(await cliRun('one-wave', users, await projectDir(root, 'settled', users, 0), [], true));
+    report(await cliRuns('no-change', users, await projectDir(root, 'settled', users), [], false, runs));
+    report(await cliRuns('one-wave', users, await projectDir(root, 'settled', users, 0), [], true, runs));
     const mixed = await projectDir(root, 'mixed', users);
-    report(await cliRun('all-moving', users, mixed, [], true));
-    report(await cliRun('all-moving-json', users, mixed, ['--output', 'json'], true));
+    report(await cliRuns('all-moving', users, mixed, [], true, runs));
+    report(await cliRuns('all-moving-json', users, mixed, ['--output', 'json'], true, runs));
   } finally {
     if (!keep) await rm(root, { recursive: true, force: true });
   }
