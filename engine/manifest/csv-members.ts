@@ -25,7 +25,8 @@ export function parseMemberCsv(text: string): { members: CsvMember[]; problems: 
     const trimmed = raw.trim();
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const col = raw.indexOf(trimmed[0]!) + 1;
-    const value = trimmed.replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1').trim();
+    const quoted = trimmed.length > 1 && (trimmed[0] === '"' || trimmed[0] === "'");
+    const value = quoted ? trimmed.replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1').trim() : trimmed;
     if (!seenData && value.toLowerCase() === 'user') {
       seenData = true;
       return; // header

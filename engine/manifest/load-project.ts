@@ -14,7 +14,7 @@ import { PROJECT_RULES } from './project-rules.js';
 import type { RawDocument, RawProjectSpec, RawWaveSpec } from './raw-types.js';
 import { at, toDiagnostic, where, type MemberRef, type ProjectDoc, type RuleContext, type WaveDoc } from './rule-context.js';
 import { checkSchema, KINDS, type ManifestKind } from './schema-check.js';
-import { findManifestFiles, lineLocation, sourceFile, type Location } from './source-files.js';
+import { findManifestFiles, lineLocation, sourceFile, type Location, type SourceFile } from './source-files.js';
 import { WAVE_RULES } from './wave-rules.js';
 
 export interface LoadResult {
@@ -122,12 +122,28 @@ async function readCsvMembers(dir: string, doc: ManifestDoc, csv: string | undef
     return [];
   }
   const text = await readFile(full, 'utf8');
-  const file = sourceFile(csv.replace(/\\/g, '/').replace(/^\.\//, ''), text);
+  // split into lines for excerpts only when a diagnostic needs one
+  let file: SourceFile | undefined;
+  const fileOf = () => (file ??= sourceFile(csv.replace(/\\/g, '/').replace(/^\.\//, ''), text));
   const { members, problems } = parseMemberCsv(text);
   for (const p of problems) {
-    report('bad-csv', p.message, lineLocation(file, p.line, p.col), { hint: 'a members CSV has one address a line and an optional header line `user`' });
+    report('bad-csv', p.message, lineLocation(fileOf(), p.line, p.col), { hint: 'a members CSV has one address a line and an optional header line `user`' });
   }
-  return members.map((m) => ({ address: m.address, loc: lineLocation(file, m.line, m.col) }));
+  return members.map((m) => new CsvMemberRef(m.address, fileOf, m.line, m.col));
+}
+
+/** A member read from a CSV: its location (a source excerpt, secrets masked) is made only when a
+ *  diagnostic names it, not for each of 100,000 lines. */
+class CsvMemberRef implements MemberRef {
+  constructor(
+    readonly address: string,
+    private readonly file: () => SourceFile,
+    private readonly line: number,
+    private readonly col: number,
+  ) {}
+  get loc(): Location {
+    return lineLocation(this.file(), this.line, this.col);
+  }
 }
 
 /** Files whose content determines what t2t would do: the manifests and the files they reference. */

@@ -55,7 +55,8 @@ export const uniqueWaveNames: Rule = (ctx) => {
 
 interface Membership {
   wave: WaveDoc;
-  loc: Location;
+  /** Where the member is listed: only a diagnostic reads it (a CSV member's is made on demand). */
+  at: { readonly loc: Location };
 }
 
 /**
@@ -67,25 +68,26 @@ export const oneWavePerMember: Rule = (ctx) => {
   const groups = new Map<string, Membership>();
   for (const w of ctx.waves) {
     const refs: MemberRef[] = [...w.users, ...w.csvUsers];
-    for (const ref of refs) check(users, ref.address, w, ref.loc, 'user');
-    (w.raw.spec.members.groups ?? []).forEach((g, i) => check(groups, g.trim().toLowerCase(), w, at(w.doc, ['spec', 'members', 'groups', i]), 'group', g));
+    for (const ref of refs) check(users, ref.address, w, ref, 'user');
+    (w.raw.spec.members.groups ?? []).forEach((g, i) => check(groups, g.trim().toLowerCase(), w, { loc: at(w.doc, ['spec', 'members', 'groups', i]) }, 'group', g));
   }
 
-  function check(seen: Map<string, Membership>, key: string, wave: WaveDoc, loc: Location, what: 'user' | 'group', label = key): void {
+  function check(seen: Map<string, Membership>, key: string, wave: WaveDoc, listed: { readonly loc: Location }, what: 'user' | 'group', label = key): void {
     const prior = seen.get(key);
     if (!prior) {
-      seen.set(key, { wave, loc });
+      seen.set(key, { wave, at: listed });
       return;
     }
+    const loc = listed.loc;
     const name = wave.raw.metadata.name;
     const priorName = prior.wave.raw.metadata.name;
     if (prior.wave === wave) {
-      ctx.report('duplicate-member', `${what} ${label} is listed twice in wave '${name}' (also at ${where(prior.loc)})`, loc, { severity: 'warning', hint: 'remove one of the entries' });
+      ctx.report('duplicate-member', `${what} ${label} is listed twice in wave '${name}' (also at ${where(prior.at.loc)})`, loc, { severity: 'warning', hint: 'remove one of the entries' });
       return;
     }
     const phase = (w: WaveDoc) => w.raw.spec.phase ?? 'discovered';
     if (phase(wave) === 'discovered' || phase(prior.wave) === 'discovered') return;
-    ctx.report(what === 'user' ? 'member-in-two-waves' : 'group-in-two-waves', `${what} ${label} is in wave '${name}' and in wave '${priorName}' (at ${where(prior.loc)})`, loc, {
+    ctx.report(what === 'user' ? 'member-in-two-waves' : 'group-in-two-waves', `${what} ${label} is in wave '${name}' and in wave '${priorName}' (at ${where(prior.at.loc)})`, loc, {
       hint: 'a user moves with one wave only: remove it from one of them',
     });
   }
