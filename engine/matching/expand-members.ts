@@ -4,7 +4,7 @@
 import type { Wave } from '../manifest/model.js';
 import type { InventoryUser } from '../inventory/model.js';
 import { normAddress } from './normalize.js';
-import type { TenantIndex } from './tenant-index.js';
+import { allOf, type TenantIndex } from './tenant-index.js';
 
 export interface SourceTenantIndex {
   readonly name: string; // the manifest's tenant name
@@ -39,7 +39,7 @@ export function excludedUserKeys(exclude: readonly string[], sources: readonly S
   for (const raw of exclude) {
     const e = normAddress(raw);
     for (const s of sources) {
-      for (const u of s.index.usersByAddress.get(e) ?? []) out.add(`${s.name}:${u.id}`);
+      for (const u of allOf(s.index.usersByAddress.get(e))) out.add(`${s.name}:${u.id}`);
       for (const g of s.index.groupsByName.get(e) ?? []) for (const id of g.memberIds) out.add(`${s.name}:${id}`);
     }
   }
@@ -54,11 +54,13 @@ export function expandWaveMembers(
   const members: WaveMember[] = [];
   const out: WaveMember[] = [];
   const unresolved: UnresolvedAddress[] = [];
-  const seen = new Set<string>();
+  // by the user record itself: one record per tenant and id, so the same as by "tenant:id", without
+  // hashing 100,000 concatenated keys
+  const seen = new Set<InventoryUser>();
   const add = (m: WaveMember) => {
-    if (seen.has(m.key)) return;
-    seen.add(m.key);
-    (excluded.has(m.key) ? out : members).push(m);
+    if (seen.has(m.user)) return;
+    seen.add(m.user);
+    (excluded.size > 0 && excluded.has(m.key) ? out : members).push(m);
   };
   const resolveAddress = (raw: string, via: string) => {
     const address = normAddress(raw);
@@ -69,10 +71,10 @@ export function expandWaveMembers(
     let count = 0;
     for (const s of sources) {
       const users = s.index.usersByAddress.get(address);
-      if (!users) continue;
-      count += users.length;
+      if (users === undefined) continue;
+      count += Array.isArray(users) ? users.length : 1;
       if (count === 1) {
-        only = users[0];
+        only = users as InventoryUser;
         onlyTenant = s.name;
       }
     }
@@ -81,7 +83,7 @@ export function expandWaveMembers(
       return;
     }
     const hits: WaveMember[] = [];
-    for (const s of sources) for (const u of s.index.usersByAddress.get(address) ?? []) hits.push({ user: u, sourceTenant: s.name, via, key: `${s.name}:${u.id}` });
+    for (const s of sources) for (const u of allOf(s.index.usersByAddress.get(address))) hits.push({ user: u, sourceTenant: s.name, via, key: `${s.name}:${u.id}` });
     if (hits.length === 1) add(hits[0]!);
     else if (hits.length === 0) unresolved.push({ address, via, reason: 'no source user has this UPN, mail or proxy address' });
     else unresolved.push({ address, via, reason: `ambiguous: ${hits.length} source users carry this address (${hits.map((h) => h.user.userPrincipalName).join(', ')})` });

@@ -8,7 +8,7 @@ import type { DomainMapping, MatchingRule } from '../manifest/model.js';
 import type { InventoryUser } from '../inventory/model.js';
 import { mapDomain } from './map-domain.js';
 import { domainOf, normAddress, userAddresses, userAttribute } from './normalize.js';
-import type { TenantIndex } from './tenant-index.js';
+import { allOf, type TenantIndex } from './tenant-index.js';
 
 export type MatchStatus = 'matched' | 'unmatched' | 'ambiguous' | 'conflict';
 
@@ -113,10 +113,15 @@ function lookup(index: Map<string, InventoryUser[]>, values: readonly string[]):
 const NONE: InventoryUser[] = [];
 
 export function matchUser(source: InventoryUser, sourceTenant: string, target: TenantIndex, opts: MatchOptions): MatchResult {
-  const byMarker = target.usersByMarker.get(source.id);
+  const entry = target.usersByMarker.get(source.id);
+  // one marked target user is the common case: no list for it
+  if (entry !== undefined && !Array.isArray(entry) && (!entry.marker!.sourceTenant || entry.marker!.sourceTenant === sourceTenant)) {
+    return { source, sourceTenant, target: entry, status: 'matched', rule: 'marker' };
+  }
+  const byMarker = allOf(entry);
   let markedOnly: InventoryUser | undefined;
   let markedCount = 0;
-  if (byMarker) {
+  if (byMarker.length) {
     for (const t of byMarker) {
       if (t.marker!.sourceTenant && t.marker!.sourceTenant !== sourceTenant) continue;
       markedCount++;
@@ -125,7 +130,7 @@ export function matchUser(source: InventoryUser, sourceTenant: string, target: T
   }
   if (markedCount === 1) return { source, sourceTenant, target: markedOnly, status: 'matched', rule: 'marker' };
   if (markedCount > 1) {
-    const marked = byMarker!.filter((t) => !t.marker!.sourceTenant || t.marker!.sourceTenant === sourceTenant);
+    const marked = byMarker.filter((t) => !t.marker!.sourceTenant || t.marker!.sourceTenant === sourceTenant);
     return {
       source,
       sourceTenant,

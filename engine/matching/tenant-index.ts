@@ -5,13 +5,30 @@ import { normAddress, smtpOf, userAddresses, userAttribute } from './normalize.j
 
 export const CONTACT_TAG_PREFIX = 't2t:';
 
+/** An index entry: the one object under a key, or the list when several share it (which callers
+ *  report as ambiguity). One array per key for 100,000 users was 200,000 arrays per plan. */
+export type OneOrMany<V> = V | V[];
+
+/** The objects under an index entry, as a list. */
+export function allOf<V extends object>(entry: OneOrMany<V> | undefined): readonly V[] {
+  return entry === undefined ? [] : Array.isArray(entry) ? entry : [entry];
+}
+
+function addTo<V extends object>(m: Map<string, OneOrMany<V>>, k: string, v: V): void {
+  const e = m.get(k);
+  if (e === undefined) m.set(k, v);
+  else if (Array.isArray(e)) {
+    if (!e.includes(v)) e.push(v);
+  } else if (e !== v) m.set(k, [e, v]);
+}
+
 export interface TenantIndex {
   readonly tenant: TenantInventory;
   readonly userById: Map<string, InventoryUser>;
-  /** Lower-case UPN, mail and smtp proxy address -> users (a list: duplicates are ambiguity). */
-  readonly usersByAddress: Map<string, InventoryUser[]>;
+  /** Lower-case UPN, mail and smtp proxy address -> users (several: ambiguity). */
+  readonly usersByAddress: ReadonlyMap<string, OneOrMany<InventoryUser>>;
   /** Marker sourceUserId -> target users carrying it. */
-  readonly usersByMarker: Map<string, InventoryUser[]>;
+  readonly usersByMarker: ReadonlyMap<string, OneOrMany<InventoryUser>>;
   /** Guests: lower-case UPN part before '#EXT#' -> guests. */
   readonly guestsByExtLocal: Map<string, InventoryUser[]>;
   readonly groupsByName: Map<string, InventoryGroup[]>;
@@ -38,9 +55,9 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 }
 
 /** userById and usersByAddress, one pass over the users. */
-function userLookups(tenant: TenantInventory): { userById: Map<string, InventoryUser>; usersByAddress: Map<string, InventoryUser[]> } {
+function userLookups(tenant: TenantInventory): { userById: Map<string, InventoryUser>; usersByAddress: Map<string, OneOrMany<InventoryUser>> } {
   const userById = new Map<string, InventoryUser>();
-  const usersByAddress = new Map<string, InventoryUser[]>();
+  const usersByAddress = new Map<string, OneOrMany<InventoryUser>>();
   // indexed loops over 100,000 users: a for-of allocates an iterator result per step until the
   // loop is optimised
   const users = tenant.users;
@@ -48,11 +65,11 @@ function userLookups(tenant: TenantInventory): { userById: Map<string, Inventory
     const u = users[i]!;
     userById.set(u.id, u);
     // userAddresses(u), without the list: UPN, mail, smtp proxies (a user is pushed once per address)
-    push(usersByAddress, normAddress(u.userPrincipalName), u);
-    if (u.mail) push(usersByAddress, normAddress(u.mail), u);
+    addTo(usersByAddress, normAddress(u.userPrincipalName), u);
+    if (u.mail) addTo(usersByAddress, normAddress(u.mail), u);
     for (const p of u.proxyAddresses) {
       const a = smtpOf(p);
-      if (a) push(usersByAddress, a, u);
+      if (a) addTo(usersByAddress, a, u);
     }
   }
   return { userById, usersByAddress };
@@ -62,12 +79,12 @@ export function indexTenant(tenant: TenantInventory): TenantIndex {
   // by id and by address: built when first asked (a plan asks of source tenants only, so the
   // target's 100,000 users are not indexed twice for nothing)
   let lookups: ReturnType<typeof userLookups> | undefined;
-  const usersByMarker = new Map<string, InventoryUser[]>();
+  const usersByMarker = new Map<string, OneOrMany<InventoryUser>>();
   const guestsByExtLocal = new Map<string, InventoryUser[]>();
   const users = tenant.users;
   for (let i = 0; i < users.length; i++) {
     const u = users[i]!;
-    if (u.marker) push(usersByMarker, u.marker.sourceUserId, u);
+    if (u.marker) addTo(usersByMarker, u.marker.sourceUserId, u);
     if (u.userType === 'Guest') {
       const upn = normAddress(u.userPrincipalName);
       const ext = upn.indexOf('#ext#');
