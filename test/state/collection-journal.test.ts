@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { openCollection, shardOf, STORE_FORMAT_VERSION, type Collection } from '../../engine/state/sharded-store.js';
 import { encodeJournal } from '../../engine/state/collection-journal.js';
 import { UserError } from '../../engine/errors.js';
+import { byShardThenKey } from '../helpers/store-order.js';
 
 interface User {
   id: string;
@@ -306,8 +307,7 @@ test('orderedValues is shard by shard in key order after a journal replay', asyn
   await c.flush();
   assert.ok(existsSync(join(dir, 'items', 'journal.jsonl')));
   const loaded = await openCollection<{ k: string }>(dir, 'items');
-  const byShardThenKey = (a: string, b: string) => shardOf(a, 8) - shardOf(b, 8) || (a < b ? -1 : a > b ? 1 : 0);
-  assert.equal(loaded.orderedValues().map((v) => v.k), [...keys.slice(1), 'a-first', 'm-middle', 'z-last'].sort(byShardThenKey));
+  assert.equal(loaded.orderedValues().map((v) => v.k), [...keys.slice(1), 'a-first', 'm-middle', 'z-last'].sort(byShardThenKey(8)));
 });
 
 test('omit views replay the journal with omit applied to its records, and stay read-only', async () => {

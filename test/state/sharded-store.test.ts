@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openCollection, shardOf, STORE_FORMAT_VERSION } from '../../engine/state/sharded-store.js';
 import { UserError } from '../../engine/errors.js';
+import { byShardThenKey } from '../helpers/store-order.js';
 
 interface User {
   id: string;
@@ -184,9 +185,6 @@ test('shard files spell each property name once, not once per record', async () 
   for (let i = 0; i < 200; i++) assert.equal(again.get(`id-${i}`), user(i));
 });
 
-/** The order orderedValues promises: by shard, then by key within the shard. */
-const shardThenKey = (shards: number) => (a: string, b: string) => shardOf(a, shards) - shardOf(b, shards) || (a < b ? -1 : a > b ? 1 : 0);
-
 test('orderedValues: shard by shard, each in key order, also after puts and deletes since loading', async () => {
   const dir = fresh();
   const keys = Array.from({ length: 300 }, (_, i) => `k-${(i * 7919) % 1000}`);
@@ -194,12 +192,12 @@ test('orderedValues: shard by shard, each in key order, also after puts and dele
   for (const k of keys) c.put(k, { k });
   await c.flush();
   const loaded = await openCollection<{ k: string }>(dir, 'items');
-  assert.equal(loaded.orderedValues().map((v) => v.k), [...keys].sort(shardThenKey(8)));
+  assert.equal(loaded.orderedValues().map((v) => v.k), [...keys].sort(byShardThenKey(8)));
   // added keys land at the end of their shard's map: the shard is sorted again
   loaded.put('a-first', { k: 'a-first' });
   loaded.put('z-last', { k: 'z-last' });
   loaded.delete(keys[0]!);
-  const expected = [...keys.slice(1), 'a-first', 'z-last'].sort(shardThenKey(8));
+  const expected = [...keys.slice(1), 'a-first', 'z-last'].sort(byShardThenKey(8));
   assert.equal(loaded.orderedValues().map((v) => v.k), expected);
   assert.equal((await openCollection<{ k: string }>(fresh(), 'empty')).orderedValues(), []);
 });
