@@ -1,7 +1,7 @@
 // Group membership: GET /groups/{id}/members, POST /groups/{id}/members/$ref,
 // DELETE /groups/{id}/members/{memberId}/$ref, GET /users/{id}/memberOf.
 import { json, notFound, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
-import { getGroup, getUser, liveGroups, memberIds, touch, visible } from '../store/directory-state.js';
+import { changeMembers, getGroup, getUser, liveGroups, memberIds, visible } from '../store/directory-state.js';
 import { applySelect, bodyObject, collection, idFromODataId, parseSelect } from './odata.js';
 import { addMembers, groupOr404, groupView, visibleGroupOr404 } from './groups.js';
 import { fullUser, renderUser } from './users-view.js';
@@ -34,11 +34,10 @@ function addRef(req: EmuRequest): EmuResponse {
 function removeRef(req: EmuRequest): EmuResponse {
   const t = req.tenant;
   const g = groupOr404(t, req.params.id!);
-  const m = g.members[req.params.memberId!] ?? g.members[req.params.memberId!.toLowerCase()];
+  const id = g.members[req.params.memberId!] ? req.params.memberId! : req.params.memberId!.toLowerCase();
+  const m = g.members[id];
   if (!m || m.removed) throw notFound(req.params.memberId!);
-  m.removed = true;
-  touch(t, g);
-  m.seq = g._seq; // the group's write seq (see addMembers in groups.ts)
+  changeMembers(t, g, [id], true);
   return { status: 204 };
 }
 

@@ -1,7 +1,7 @@
 // /groups: create (optionally with members@odata.bind), read, list with $filter, update (bulk
 // members@odata.bind, at most 20 and all or nothing), delete.
 import { badRequest, json, notFound, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
-import { addGroup, getGroup, getUser, liveGroups, visible, ownerOfAddress, touch, unindex, updateGroup, type DirGroup } from '../store/directory-state.js';
+import { addGroup, changeMembers, getGroup, getUser, liveGroups, visible, ownerOfAddress, touch, unindex, updateGroup, type DirGroup } from '../store/directory-state.js';
 import type { TenantState } from '../store/tenant-state.js';
 import { nextSeq } from '../store/tenant-state.js';
 import { bodyObject, contextUrl, lazyCollection, idFromODataId, matches, parseFilterParam, parseSelect, applySelect } from './odata.js';
@@ -55,11 +55,7 @@ export function addMembers(t: TenantState, g: DirGroup, ids: string[]): void {
   if (new Set(ids).size !== ids.length || ids.some((id) => g.members[id] && !g.members[id]!.removed)) throw alreadyMember();
   if (ids.includes(g.id)) throw badRequest('A group cannot be a member of itself.');
   if (!ids.length) return;
-  // the members carry the group's write seq: a delta round includes both or neither (with a seq
-  // of their own just below the group's, a round capped between the two, as replication lag
-  // caps them, left the change out of every later round)
-  touch(t, g);
-  for (const id of ids) g.members[id] = { seq: g._seq };
+  changeMembers(t, g, ids, false);
 }
 
 function defaultDomain(t: TenantState): string {
@@ -152,11 +148,7 @@ function remove(req: EmuRequest): EmuResponse {
   unindex(t, g);
   for (const other of liveGroups(t)) {
     const m = other.members[g.id];
-    if (m && !m.removed) {
-      m.removed = true;
-      touch(t, other);
-      m.seq = other._seq; // see addMembers
-    }
+    if (m && !m.removed) changeMembers(t, other, [g.id], true);
   }
   g._deleted = true;
   touch(t, g);

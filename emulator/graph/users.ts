@@ -1,7 +1,7 @@
 // /users: create, read (by id or UPN), list with $filter/$select/$top/$count, update, delete.
 import { badRequest, json, notFound, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
 import {
-  addUser, emptyExtensionAttributes, getUser, ownerOfAddress, touch, unindex, updateUser, usersInOrder, visible,
+  addUser, changeMembers, emptyExtensionAttributes, getUser, ownerOfAddress, touch, unindex, updateUser, usersInOrder, visible,
   type DirUser,
 } from '../store/directory-state.js';
 import type { TenantState } from '../store/tenant-state.js';
@@ -255,11 +255,7 @@ function patchUser(req: EmuRequest): EmuResponse {
 export function deleteUser(t: TenantState, u: DirUser, now: number): void {
   for (const g of Object.values(t.directory.groups)) {
     const m = g.members[u.id];
-    if (!g._deleted && m && !m.removed) {
-      m.removed = true;
-      touch(t, g);
-      m.seq = g._seq; // the group's write seq (see addMembers in groups.ts)
-    }
+    if (!g._deleted && m && !m.removed) changeMembers(t, g, [u.id], true);
   }
   for (const other of Object.values(t.directory.users)) {
     if (other.managerId === u.id) other.managerId = null;

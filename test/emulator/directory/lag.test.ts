@@ -116,6 +116,36 @@ test('groups/delta: a member added or removed during the lag is reported by the 
   }
 });
 
+test('groups/delta: two member changes inside one lag window are both reported once the group replicates', async () => {
+  // The second write to the group extends its lag window; a round taken meanwhile may end past the
+  // first change's seq, so the first member must travel with the group's latest write.
+  const a = await createUser(c, 'window.a@contoso.com');
+  const b = await createUser(c, 'window.b@contoso.com');
+  const g = (await c.api('/groups').post({ displayName: 'Window Members', mailNickname: 'windowmembers', mailEnabled: false, securityEnabled: true })) as { id: string };
+  await advance();
+  type Round = { value: { id: string; 'members@delta'?: { id: string; '@removed'?: unknown }[] }[]; '@odata.deltaLink'?: string; '@odata.nextLink'?: string };
+  const drain = async (first: Round) => {
+    let r = first;
+    const value = [...r.value];
+    while (r['@odata.nextLink']) {
+      r = (await c.api(r['@odata.nextLink']).get()) as Round;
+      value.push(...r.value);
+    }
+    return { value, link: r['@odata.deltaLink']! };
+  };
+  const start = await drain((await c.api('/groups/delta').select('displayName,members').get()) as Round);
+  const ref = (id: string) => ({ '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${id}` });
+  await c.api(`/groups/${g.id}/members/$ref`).post(ref(a.id));
+  assert.is((await rawRequest(emu, null, 'POST', '/_emulator/clock', { advanceMs: LAG / 2 })).status, 200);
+  await c.api(`/groups/${g.id}/members/$ref`).post(ref(b.id));
+  const during = await drain((await c.api(start.link).get()) as Round);
+  assert.not.ok(during.value.some((x) => x.id === g.id), 'the group is not reported while it replicates');
+  await advance();
+  const after = await drain((await c.api(during.link).get()) as Round);
+  const added = (after.value.find((x) => x.id === g.id)?.['members@delta'] ?? []).map((m) => m.id).sort();
+  assert.equal(added, [a.id, b.id].sort(), 'both members are reported');
+});
+
 test('Exchange: a licence-provisioned mailbox is not found by Get-* until it replicates; Set-Mailbox updates lag too', async () => {
   const u = await createUser(c, 'mbx.lag@contoso.com', { usageLocation: 'US' });
   await advance();
