@@ -37,8 +37,9 @@ export interface TenantIndex {
   readonly groupsOfUser: Map<string, InventoryGroup[]>;
   /** Mailbox or mail user of a directory user, by user id. */
   readonly recipientByUserId: Map<string, InventoryRecipient>;
-  /** Mail contacts tagged by t2t: "t2t:<source user id>" -> contact. */
-  readonly contactByTag: Map<string, InventoryRecipient>;
+  /** Mail contacts tagged by t2t (CustomAttribute15 "t2t:<source user id>"), by that source user
+   *  id: looked up with the user's own id string, no tag built and hashed per lookup. */
+  readonly contactBySourceUser: Map<string, InventoryRecipient>;
   readonly skuByPartNumber: Map<string, { skuId: string; skuPartNumber: string; enabled: number; consumed: number }>;
   readonly skuById: Map<string, { skuId: string; skuPartNumber: string }>;
   /** Lazily built: attribute name -> normalised value -> users. */
@@ -64,12 +65,17 @@ function userLookups(tenant: TenantInventory): { userById: Map<string, Inventory
   for (let i = 0; i < users.length; i++) {
     const u = users[i]!;
     userById.set(u.id, u);
-    // userAddresses(u), without the list: UPN, mail, smtp proxies (a user is pushed once per address)
-    addTo(usersByAddress, normAddress(u.userPrincipalName), u);
-    if (u.mail) addTo(usersByAddress, normAddress(u.mail), u);
-    for (const p of u.proxyAddresses) {
-      const a = smtpOf(p);
-      if (a) addTo(usersByAddress, a, u);
+    // userAddresses(u), without the list: UPN, mail, smtp proxies (a user is pushed once per
+    // address). Mail and the primary proxy usually repeat the UPN: a string compare is cheaper
+    // than hashing the copy and probing the map again.
+    const upn = normAddress(u.userPrincipalName);
+    addTo(usersByAddress, upn, u);
+    const mail = u.mail ? normAddress(u.mail) : upn;
+    if (mail !== upn) addTo(usersByAddress, mail, u);
+    const proxies = u.proxyAddresses;
+    for (let j = 0; j < proxies.length; j++) {
+      const a = smtpOf(proxies[j]!);
+      if (a && a !== upn && a !== mail) addTo(usersByAddress, a, u);
     }
   }
   return { userById, usersByAddress };
@@ -105,12 +111,12 @@ export function indexTenant(tenant: TenantInventory): TenantIndex {
     }
   }
   const recipientByUserId = new Map<string, InventoryRecipient>();
-  const contactByTag = new Map<string, InventoryRecipient>();
+  const contactBySourceUser = new Map<string, InventoryRecipient>();
   const recipients = tenant.recipients;
   for (let i = 0; i < recipients.length; i++) {
     const r = recipients[i]!;
     if (r.userId && r.type !== 'MailContact') recipientByUserId.set(r.userId, r);
-    if (r.type === 'MailContact' && r.customAttribute15?.startsWith(CONTACT_TAG_PREFIX)) contactByTag.set(r.customAttribute15, r);
+    if (r.type === 'MailContact' && r.customAttribute15?.startsWith(CONTACT_TAG_PREFIX)) contactBySourceUser.set(r.customAttribute15.slice(CONTACT_TAG_PREFIX.length), r);
   }
   const skuByPartNumber = new Map<string, { skuId: string; skuPartNumber: string; enabled: number; consumed: number }>();
   const skuById = new Map<string, { skuId: string; skuPartNumber: string }>();
@@ -134,7 +140,7 @@ export function indexTenant(tenant: TenantInventory): TenantIndex {
     groupById,
     groupsOfUser,
     recipientByUserId,
-    contactByTag,
+    contactBySourceUser,
     skuByPartNumber,
     skuById,
     usersByAttribute(name) {

@@ -4,7 +4,7 @@ import type { Profile, Project, Wave } from '../manifest/model.js';
 import type { InventoryUser } from '../inventory/model.js';
 import type { MatchResult } from '../matching/match-user.js';
 import { localPart, normAddress, primarySmtp } from '../matching/normalize.js';
-import { contactTag, type TenantIndex } from '../matching/tenant-index.js';
+import type { TenantIndex } from '../matching/tenant-index.js';
 import { mapAttributes } from '../resources/target-user/attributes.js';
 import type { UserContext, UserRef } from '../resources/types.js';
 
@@ -47,6 +47,5 @@ export function buildUserContext(
     targetRecipient: target ? targetIndex.recipientByUserId.get(target.id) : undefined,
     content: sourceIndex.tenant.content[source.id],
     attributes,
-    contactTag: contactTag(source.id),
   } as UserContext;
 }

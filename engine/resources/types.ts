@@ -83,8 +83,6 @@ export interface UserContext {
   readonly content?: ContentSize;
   /** The attribute mapping applied to the source user (computed once per user). */
   readonly attributes: Readonly<Record<string, string | null>>;
-  /** contactTag(ref.sourceUserId), made once per user (the contact kinds look it up often). */
-  readonly contactTag?: string;
 }
 
 export interface PlanContext {

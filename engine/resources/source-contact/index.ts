@@ -19,10 +19,10 @@ export const sourceContact: ResourceKind<SourceContactDesired, SourceContactActu
   key: 'sourceContact',
   desired(_ctx, user, phase) {
     if (levelFor('sourceContact', user, phase) === null) return undefined;
-    return { ref: user.ref, tag: user.contactTag ?? contactTag(user.ref.sourceUserId), externalEmailAddress: smtp(user.ref.targetMail) };
+    return { ref: user.ref, tag: contactTag(user.ref.sourceUserId), externalEmailAddress: smtp(user.ref.targetMail) };
   },
   actual(_ctx, user) {
-    const c = user.sourceIndex.contactByTag.get(user.contactTag ?? contactTag(user.ref.sourceUserId));
+    const c = user.sourceIndex.contactBySourceUser.get(user.ref.sourceUserId);
     return c ? { ref: user.ref, contact: c } : undefined;
   },
   diff(d, a): ResourceChange[] {

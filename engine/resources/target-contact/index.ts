@@ -39,8 +39,8 @@ export const targetContact: ResourceKind<TargetContactDesired, TargetContactActu
   desired(_ctx, user, phase) {
     const l = levelFor('targetContact', user, phase);
     if (l === null) return undefined;
-    const tag = user.contactTag ?? contactTag(user.ref.sourceUserId);
-    const existing = user.targetIndex.contactByTag.get(tag);
+    const tag = contactTag(user.ref.sourceUserId);
+    const existing = user.targetIndex.contactBySourceUser.get(user.ref.sourceUserId);
     const needsRestore = l !== 'retired' && !!existing && !existing.legacyExchangeDN;
     const x500s = needsRestore ? [...(user.target?.proxyAddresses ?? []), ...(user.targetRecipient?.emailAddresses ?? [])] : [];
     return {
@@ -53,7 +53,7 @@ export const targetContact: ResourceKind<TargetContactDesired, TargetContactActu
     };
   },
   actual(_ctx, user) {
-    const c = user.targetIndex.contactByTag.get(user.contactTag ?? contactTag(user.ref.sourceUserId));
+    const c = user.targetIndex.contactBySourceUser.get(user.ref.sourceUserId);
     return c ? { ref: user.ref, contact: c } : undefined;
   },
   diff(d, a) {

@@ -2,7 +2,6 @@
 // stamped as X500 proxy addresses on the target user, so replies to old messages and cached
 // autocomplete entries resolve to the moved user (reference/power365/004, target steps 7-8).
 import { change, levelFor, targetIdentity } from '../change.js';
-import { contactTag } from '../../matching/tenant-index.js';
 import { contactDnFromX500 } from '../target-contact/index.js';
 import type { ResourceKind, UserRef } from '../types.js';
 
@@ -26,7 +25,7 @@ function x500(dn: string): string {
 function candidates(user: Parameters<ResourceKind['actual']>[1]): string[] {
   const out: string[] = [];
   const sourceDn = user.sourceMailbox?.legacyExchangeDN ?? null;
-  const contact = user.targetIndex.contactByTag.get(user.contactTag ?? contactTag(user.ref.sourceUserId));
+  const contact = user.targetIndex.contactBySourceUser.get(user.ref.sourceUserId);
   const onTarget = [...(user.target?.proxyAddresses ?? []), ...(user.targetRecipient?.emailAddresses ?? [])];
   const contactDn =
     contact?.legacyExchangeDN ??
