@@ -41,7 +41,7 @@ class Builder {
   readonly summary: GenerateSummary = { users: 0, groups: 0, licensed: 0, messages: 0, archiveItems: 0, driveItems: 0, skipped: [] };
   private freeUnits = new Map<string, number>();
 
-  constructor(private emu: Emulator, private t: TenantState, private c: TenantConfig, private log: (line: string) => void) {
+  constructor(private emu: Emulator, private t: TenantState, c: TenantConfig, private log: (line: string) => void) {
     for (const l of c.licenses) this.freeUnits.set(skuCatalogEntry(l.sku).skuId, l.units);
   }
 

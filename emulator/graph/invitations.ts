@@ -2,7 +2,7 @@
 // convertExternalToInternalMemberUser turns it into a member. Invitation e-mails are not sent
 // anywhere: they are recorded and readable at GET /_emulator/tenants/{tenant}/sent-invitations.
 import { GraphError, badRequest, json, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
-import { addUser, getUser, index, ownerOfAddress, touch, updateUser, type DirUser } from '../store/directory-state.js';
+import { addUser, getUser, ownerOfAddress, updateUser, type DirUser } from '../store/directory-state.js';
 import type { TenantState } from '../store/tenant-state.js';
 import { bodyObject } from './odata.js';
 import { blankUser, checkUpn, duplicateValue, userOr404 } from './users.js';

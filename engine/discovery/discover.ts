@@ -31,7 +31,7 @@ import { readContentSize, type ContentReadState } from './content-read.js';
 import { projectAttributeNames, userAddresses, userSelect } from './user-properties.js';
 import { resolveWaveScope, waveAddresses, waveGroupNames } from './wave-scope.js';
 import { toInventoryGroup, type CachedGroup } from './group-record.js';
-import { recipientKey, toInventoryRecipient, type CachedRecipient } from './recipient-record.js';
+import { toInventoryRecipient, type CachedRecipient } from './recipient-record.js';
 import { CACHE_FORMAT, contentView, flushTenantCache, openTenantCache, openTenantCacheView, type TenantCache, type TenantCacheView } from './tenant-cache.js';
 import { canonicalJson, Digest, sha256 } from './digest.js';
 import { totals, type DiscoveryReport, type MigrationScope, type TenantReport } from './report.js';

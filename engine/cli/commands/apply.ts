@@ -6,7 +6,7 @@ import type { Command } from '../command.js';
 import type { Project } from '../../manifest/model.js';
 import { DEFAULT_CONCURRENCY } from '../../apply/execute.js';
 import { bool, str } from '../command.js';
-import { err, out, colours, type CliIO } from '../io.js';
+import { err, out, colours } from '../io.js';
 import { UserError } from '../../errors.js';
 
 const OUTPUTS = ['text', 'json'] as const;
