@@ -27,6 +27,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import type { Inventory } from '../../engine/inventory/model.js';
 import type { Project } from '../../engine/manifest/model.js';
 import { recipientKey } from '../../engine/discovery/recipient-record.js';
+import { executableNodeOptions } from '../executable-options.js';
 import { CACHE_FORMAT, flushTenantCache, openTenantCache } from '../../engine/discovery/tenant-cache.js';
 import { generateSynthetic, generateSyntheticProject } from './generate.js';
 import { writeProjectFiles } from './project-files.js';
@@ -132,15 +133,6 @@ function plannerChild(users: number): Promise<PlanBenchResult> {
     p.on('error', reject);
     p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as PlanBenchResult) : reject(new Error(`bench/plan planner child exited with ${code}`))));
   });
-}
-
-/** The node options of the `t2t` executable: what its `#!/usr/bin/env -S node …` line passes, so the
- *  runs start node exactly as the installed command does. */
-export function executableNodeOptions(bin: string): string[] {
-  const first = readFileSync(bin, 'utf8').split('\n', 1)[0]!;
-  const m = /^#!\S*env(?:\s+-S)?\s+node((?:\s+\S+)*)\s*$/.exec(first);
-  if (!m) throw new Error(`${bin}: its first line is not a '#!/usr/bin/env node' line: ${first}`);
-  return m[1]!.trim().split(/\s+/).filter(Boolean);
 }
 
 /** Runs `t2t plan <dir> --offline …` as a user would, `runs` times, stdout to a file; each run's own
