@@ -112,10 +112,17 @@ function lookup(index: Map<string, InventoryUser[]>, values: readonly string[]):
 }
 const NONE: InventoryUser[] = [];
 
+/** Whether a target user's marker is for a user of this source tenant (a marker naming no source
+ *  tenant counts for every one). */
+function markedFrom(t: InventoryUser, sourceTenant: string): boolean {
+  const tenant = t.marker!.sourceTenant;
+  return !tenant || tenant === sourceTenant;
+}
+
 export function matchUser(source: InventoryUser, sourceTenant: string, target: TenantIndex, opts: MatchOptions): MatchResult {
   const entry = target.usersByMarker.get(source.id);
   // one marked target user is the common case: no list for it
-  if (entry !== undefined && !Array.isArray(entry) && (!entry.marker!.sourceTenant || entry.marker!.sourceTenant === sourceTenant)) {
+  if (entry !== undefined && !Array.isArray(entry) && markedFrom(entry, sourceTenant)) {
     return { source, sourceTenant, target: entry, status: 'matched', rule: 'marker' };
   }
   const byMarker = allOf(entry);
@@ -123,14 +130,14 @@ export function matchUser(source: InventoryUser, sourceTenant: string, target: T
   let markedCount = 0;
   if (byMarker.length) {
     for (const t of byMarker) {
-      if (t.marker!.sourceTenant && t.marker!.sourceTenant !== sourceTenant) continue;
+      if (!markedFrom(t, sourceTenant)) continue;
       markedCount++;
       markedOnly ??= t;
     }
   }
   if (markedCount === 1) return { source, sourceTenant, target: markedOnly, status: 'matched', rule: 'marker' };
   if (markedCount > 1) {
-    const marked = byMarker.filter((t) => !t.marker!.sourceTenant || t.marker!.sourceTenant === sourceTenant);
+    const marked = byMarker.filter((t) => markedFrom(t, sourceTenant));
     return {
       source,
       sourceTenant,
