@@ -1,6 +1,7 @@
 // The one place t2t opens HTTPS connections to a tenant. Real clouds use the system trust store;
 // an emulator tenant trusts the emulator's private CA, and only for that tenant's connections
 // (its own undici Agent), so the CA can never vouch for a real Microsoft host.
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -62,6 +63,7 @@ export function createTransport(tenant: Pick<Tenant, 'name' | 'cloud' | 'caFile'
       // collected: a client-wide signal on thousands of requests piles up listeners (and a
       // MaxListenersExceededWarning). Each request gets its own signal, linked to the caller's
       // until its body has been read.
+      allowOneListenerPerRequest(outer);
       const own = new AbortController();
       const onAbort = () => own.abort(outer.reason);
       if (outer.aborted) onAbort();
@@ -83,6 +85,18 @@ export function createTransport(tenant: Pick<Tenant, 'name' | 'cloud' | 'caFile'
       await a?.close();
     },
   };
+}
+
+const sharedSignals = new WeakSet<AbortSignal>();
+
+/** A client-wide signal holds one listener per request in flight (apply runs up to 1,024 changes
+ *  at once), each removed once its body is read: no leak, so no MaxListenersExceededWarning on
+ *  the user's terminal once more than ten requests are in flight. */
+function allowOneListenerPerRequest(signal: AbortSignal): void {
+  if (sharedSignals.has(signal)) return;
+  sharedSignals.add(signal);
+  const limit = getMaxListeners(signal);
+  if (limit !== 0 && limit < 4096) setMaxListeners(4096, signal);
 }
 
 /** Call `done` once the response body has been read (or failed) through its reading methods. */

@@ -11,6 +11,9 @@ test('requests with one shared signal leave no abort listener behind once read',
   const fake = await startFakeGraph(() => ({ status: 200, body: { ok: true } }));
   const transport = createTransport({ name: 'contoso', cloud: 'emulator', caFile: fake.caFile, position: { file: 'p.yaml', line: 1, col: 1 } }, { projectDir: '/', env: {} });
   const ac = new AbortController();
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.name);
+  process.on('warning', onWarning);
   try {
     const bodies = await Promise.all(
       Array.from({ length: 200 }, async (_, i) => {
@@ -21,6 +24,8 @@ test('requests with one shared signal leave no abort listener behind once read',
     assert.is(bodies.length, 200);
     assert.equal(bodies[1], { ok: true });
     assert.is(getEventListeners(ac.signal, 'abort').length, 0);
+    await new Promise((r) => setImmediate(r)); // warnings are emitted on a later tick
+    assert.not.ok(warnings.includes('MaxListenersExceededWarning'), '200 requests in flight are no listener leak');
     // a body-less answer unlinks at once
     const fake204 = await transport.fetch(`${fake.url}/v1.0/none`, { method: 'HEAD', signal: ac.signal });
     assert.is(fake204.status, 200);
@@ -30,6 +35,7 @@ test('requests with one shared signal leave no abort listener behind once read',
     await transport.fetch(`${fake.url}/v1.0/users/x`, { signal: ac.signal }).catch((e: Error) => (aborted = e.name === 'AbortError'));
     assert.ok(aborted, 'an aborted signal stops the request');
   } finally {
+    process.off('warning', onWarning);
     await transport.close();
     await fake.close();
   }
