@@ -243,10 +243,11 @@ export function index(t: TenantState, o: { id: string; mail: string | null; prox
  *  handler's write context): `before` is the record before the change (beforeChange), null for a
  *  create, omitted when unknown (the change is visible at once). */
 export function touch(t: TenantState, rec: Tracked, before?: Tracked | null): void {
-  const previousSeq = rec._seq;
   rec._seq = nextSeq(t);
-  carryMemberChanges(rec, previousSeq);
-  if (stampLag(rec, before)) noteLagging(t, rec);
+  if (stampLag(rec, before)) {
+    noteLagging(t, rec);
+    carryMemberChanges(rec);
+  }
   const id = (rec as { id?: unknown }).id;
   if (typeof id !== 'string') return;
   if (t.directory.users[id] === rec) {
@@ -256,40 +257,25 @@ export function touch(t: TenantState, rec: Tracked, before?: Tracked | null): vo
   } else if (t.directory.groups[id] === rec) noteWrite(t.directory.groups, rec);
 }
 
-/** The members changed by a group's latest write, and that write's seq. */
-const memberChanges = new WeakMap<Tracked, { seq: number; ids: string[] }>();
-
 /** Add (removed: false) or remove (removed: true) members of a group: one write of the group, and
  *  the member changes carry its seq, so a delta round reports both or neither. (With a seq of
  *  their own just below the group's, a round capped between the two, as replication lag caps
  *  them, left the change out of every later round.) */
 export function changeMembers(t: TenantState, g: DirGroup, ids: readonly string[], removed: boolean): void {
   touch(t, g);
-  let changed = memberChanges.get(g);
-  if (!changed || changed.seq !== g._seq) memberChanges.set(g, (changed = { seq: g._seq, ids: [] }));
-  for (const id of ids) {
-    g.members[id] = removed ? { seq: g._seq, removed: true } : { seq: g._seq };
-    changed.ids.push(id);
-  }
+  for (const id of ids) g.members[id] = removed ? { seq: g._seq, removed: true } : { seq: g._seq };
 }
 
-/** A later write to a group moves the member changes of its previous write along: until a round
- *  has reported the group, they are part of its newest version. Left at the old seq, a round
- *  capped between the two writes would pass them, and the round that reports the group would
- *  leave them out. Reporting a change twice is harmless to delta readers. */
-function carryMemberChanges(rec: Tracked, previousSeq: number): void {
-  const changed = memberChanges.get(rec);
-  if (!changed) return;
-  if (changed.seq !== previousSeq) {
-    memberChanges.delete(rec);
-    return;
-  }
-  const members = (rec as DirGroup).members;
-  for (const id of changed.ids) {
-    const m = members[id];
-    if (m && m.seq === previousSeq) m.seq = rec._seq;
-  }
-  changed.seq = rec._seq;
+/** A lagging write to a group takes every member change along to its seq. Rounds end below a write
+ *  still replicating, so one may cover the seq of an earlier member change while the group's
+ *  record already sits at the newer seq: that round leaves the group out, and the round that
+ *  reports it would then only report member changes after its own start. Reporting a change again
+ *  is harmless to delta readers. Without lag no round ends between two writes of a group that
+ *  it does not report, so nothing is carried (and generating a large group stays linear). */
+function carryMemberChanges(rec: Tracked): void {
+  const members = (rec as Partial<DirGroup>).members;
+  if (!members) return;
+  for (const id in members) members[id]!.seq = rec._seq;
 }
 
 /** Apply a change to a user, keeping the indexes in step with its UPN, mail and proxy addresses. */
