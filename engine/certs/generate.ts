@@ -26,6 +26,15 @@ export interface GeneratedCertificate {
 }
 
 /** A self-signed RSA certificate (sha256WithRSA) and its key, as PEM. */
+/** A random 16-byte serial as forge takes it (hex). The first byte is 0x40 to 0x7f: positive with
+ *  no sign byte, and never 0x00, which DER forbids as padding (an odd-length hex serial made forge
+ *  prepend one, and OpenSSL then refused about one certificate in a hundred: "illegal padding"). */
+export function serialNumberHex(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0]! & 0x3f) | 0x40;
+  return bytes.toString('hex');
+}
+
 export function generateSelfSigned(options: Omit<GenerateOptions, 'password'>): GeneratedCertificate {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
     modulusLength: options.keyBits ?? 2048,
@@ -34,8 +43,7 @@ export function generateSelfSigned(options: Omit<GenerateOptions, 'password'>): 
   });
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(publicKey);
-  // positive serial: a leading 0 nibble keeps the DER INTEGER from reading as negative
-  cert.serialNumber = '0' + randomBytes(15).toString('hex');
+  cert.serialNumber = serialNumberHex();
   const notBefore = options.notBefore ?? new Date(Date.now() - 5 * 60_000);
   cert.validity.notBefore = notBefore;
   cert.validity.notAfter = new Date(notBefore.getTime() + (options.days ?? 365) * 86_400_000);
