@@ -17,6 +17,19 @@ const EXCHANGESTANDARD = '4b9405b0-7788-4568-add1-99614e613b69';
 const advance = async () => assert.is((await rawRequest(emu, null, 'POST', '/_emulator/clock', { advanceMs: LAG + 1 })).status, 200);
 const status = async (path: string) => (await rawRequest(emu, 'contoso', 'GET', path)).status;
 
+type Round = { value: { id: string; 'members@delta'?: { id: string; '@removed'?: unknown }[] }[]; '@odata.deltaLink'?: string; '@odata.nextLink'?: string };
+
+/** Every page of a delta round, and its deltaLink. */
+async function drain(first: Round): Promise<{ value: Round['value']; link: string }> {
+  let r = first;
+  const value = [...r.value];
+  while (r['@odata.nextLink']) {
+    r = (await c.api(r['@odata.nextLink']).get()) as Round;
+    value.push(...r.value);
+  }
+  return { value, link: r['@odata.deltaLink']! };
+}
+
 test.before(async () => {
   emu = await startEmulator(testConfig({ faults: { replicationLagMs: LAG } }));
   c = await graphClient(emu, 'contoso');
@@ -89,16 +102,6 @@ test('groups/delta: a member added or removed during the lag is reported by the 
   const a = await createUser(c, 'member.a@contoso.com');
   const g = (await c.api('/groups').post({ displayName: 'Delta Members', mailNickname: 'deltamembers', mailEnabled: false, securityEnabled: true })) as { id: string };
   await advance();
-  type Round = { value: { id: string; 'members@delta'?: { id: string; '@removed'?: unknown }[] }[]; '@odata.deltaLink'?: string; '@odata.nextLink'?: string };
-  const drain = async (first: Round) => {
-    let r = first;
-    const value = [...r.value];
-    while (r['@odata.nextLink']) {
-      r = (await c.api(r['@odata.nextLink']).get()) as Round;
-      value.push(...r.value);
-    }
-    return { value, link: r['@odata.deltaLink']! };
-  };
   let link = (await drain((await c.api('/groups/delta').select('displayName,members').get()) as Round)).link;
   const membersOf = (round: { value: Round['value'] }) => round.value.find((x) => x.id === g.id)?.['members@delta'] ?? [];
   for (const change of ['add', 'remove'] as const) {
@@ -126,16 +129,6 @@ test('groups/delta: a member change is reported even when a later write to the g
   const d = await createUser(c, 'window.d@contoso.com');
   const g = (await c.api('/groups').post({ displayName: 'Window Members', mailNickname: 'windowmembers', mailEnabled: false, securityEnabled: true })) as { id: string };
   await advance();
-  type Round = { value: { id: string; 'members@delta'?: { id: string; '@removed'?: unknown }[] }[]; '@odata.deltaLink'?: string; '@odata.nextLink'?: string };
-  const drain = async (first: Round) => {
-    let r = first;
-    const value = [...r.value];
-    while (r['@odata.nextLink']) {
-      r = (await c.api(r['@odata.nextLink']).get()) as Round;
-      value.push(...r.value);
-    }
-    return { value, link: r['@odata.deltaLink']! };
-  };
   let link = (await drain((await c.api('/groups/delta').select('displayName,members').get()) as Round)).link;
   const ref = (id: string) => ({ '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${id}` });
   for (const [first, second, pause] of [[a.id, b.id, LAG / 2], [c2.id, d.id, LAG + 1]] as const) {
