@@ -9,12 +9,8 @@ import { openCollection, shardOf, STORE_FORMAT_VERSION, type Collection } from '
 import { encodeJournal } from '../../engine/state/collection-journal.js';
 import { UserError } from '../../engine/errors.js';
 import { byShardThenKey } from '../helpers/store-order.js';
+import { user, type User } from '../helpers/store-records.js';
 
-interface User {
-  id: string;
-  upn: string;
-  n: number;
-}
 interface Meta {
   deltaLink: string;
 }
@@ -23,7 +19,6 @@ const tmp = mkdtempSync(join(tmpdir(), 't2t-journal-'));
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 let seq = 0;
 const fresh = () => join(tmp, `case-${++seq}`);
-const user = (i: number, n = i): User => ({ id: `id-${i}`, upn: `user${i}@contoso.com`, n });
 const shardName = (key: string, shards: number) => `shard-${String(shardOf(key, shards)).padStart(3, '0')}.v8`;
 
 async function filled(dir: string, count: number, shards: number) {

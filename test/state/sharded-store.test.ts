@@ -6,12 +6,8 @@ import { join } from 'node:path';
 import { openCollection, shardOf, STORE_FORMAT_VERSION } from '../../engine/state/sharded-store.js';
 import { UserError } from '../../engine/errors.js';
 import { byShardThenKey } from '../helpers/store-order.js';
+import { user, type User } from '../helpers/store-records.js';
 
-interface User {
-  id: string;
-  upn: string;
-  n: number;
-}
 interface Meta {
   deltaLink: string;
   discoveredAt: string;
@@ -21,7 +17,6 @@ const tmp = mkdtempSync(join(tmpdir(), 't2t-store-'));
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
 let seq = 0;
 const fresh = () => join(tmp, `case-${++seq}`);
-const user = (i: number): User => ({ id: `id-${i}`, upn: `user${i}@contoso.com`, n: i });
 
 async function filled(dir: string, count: number, shards = 16) {
   const c = await openCollection<User, Meta>(dir, 'users', { shards });
