@@ -1,7 +1,7 @@
 // Equivalence check for performance work on the planner: plans many fuzzed projects (fuzz.ts) and
 // the synthetic benchmark project with this build and with a baseline build of the engine, and
-// requires identical output (the full plan JSON, plain JSON of the plan object, the text and
-// markdown renderings, and the per-user analysis that status shows).
+// requires identical output (the full plan JSON, plain JSON of the plan object, the text (whole and
+// streamed per wave) and markdown renderings, and the per-user analysis that status shows).
 //
 //   cp -r dist /tmp/baseline-dist                      # before the change (a build of the old code)
 //   npx tsc -p tsconfig.json && node dist/bench/plan/compare.js /tmp/baseline-dist [cases] [users]
@@ -23,6 +23,8 @@ function outputs(api: PlanApi, input: PlanInput): string[] {
     api === current ? [...current.planJsonChunks(plan, 7)].join('') : api.renderPlanJson(plan),
     JSON.stringify(plan),
     api.renderPlanText(plan),
+    // the text printed wave by wave as streamPlan plans (compared against the baseline's whole text)
+    api === current ? streamedText(input) : api.renderPlanText(plan),
     api.renderPlanMarkdown(plan),
     JSON.stringify(users),
     JSON.stringify(status),
@@ -30,7 +32,13 @@ function outputs(api: PlanApi, input: PlanInput): string[] {
   ];
 }
 
-const NAMES = ['plan JSON', 'plan JSON in chunks', 'plan object', 'text', 'markdown', 'users', 'status', 'buildPlan'];
+function streamedText(input: PlanInput): string {
+  let text = '';
+  const outline = current.streamPlan(input, (wave, changes) => (text += current.renderWaveText(wave, changes)));
+  return text + current.renderPlanEndText(outline);
+}
+
+const NAMES = ['plan JSON', 'plan JSON in chunks', 'plan object', 'text', 'streamed text', 'markdown', 'users', 'status', 'buildPlan'];
 
 function firstDifference(a: string, b: string): string {
   let i = 0;

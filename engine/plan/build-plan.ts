@@ -11,12 +11,12 @@ import { normAddress } from '../matching/normalize.js';
 import { indexTenant, type TenantIndex } from '../matching/tenant-index.js';
 import { LicensePool } from '../resources/license/license-pool.js';
 import { RESOURCE_KINDS } from '../resources/registry.js';
-import type { PlanContext, ResourceChange } from '../resources/types.js';
+import type { Action, PlanContext, ResourceChange } from '../resources/types.js';
 import { certificateWarnings, type CertificateValidity } from './certificates.js';
 import { userConditions, waveConditions } from './conditions.js';
 import { computeEstimate, EstimateAccumulator, type Throughput } from './estimate.js';
 import { changeIdFromSeed, stableId, userIdSeed } from './ids.js';
-import { PLAN_FORMAT_VERSION, type ObservedPhase, type Orphan, type Plan, type PlanChange, type Refusal, type UserState, type WavePlan } from './model.js';
+import { PLAN_FORMAT_VERSION, type ObservedPhase, type Orphan, type Plan, type PlanChange, type PlanOutline, type Refusal, type UserState, type WavePlan } from './model.js';
 import { declaredRank, observedPhase, observedRank } from './observed-phase.js';
 import { planUser } from './plan-user.js';
 import { buildUserContext } from './user-context.js';
@@ -44,6 +44,10 @@ export interface Analysis {
   readonly users: UserState[];
 }
 
+/** Receives each wave as soon as it is planned, with its changes in plan order (the groups its
+ *  users are the first to need, then the users' changes). */
+export type WaveSink = (wave: WavePlan, changes: readonly PlanChange[]) => void;
+
 const EMPTY_TENANT = (name: string): TenantInventory => ({
   tenant: name,
   tenantId: '',
@@ -67,7 +71,25 @@ function matchBlock(m: MatchResult): { reason: string; message: string } {
   return { reason: 'GuestMatchingRefused', message: m.reason ?? 'guest matching refused' };
 }
 
+/** Plan and status in one pass: the plan with every change, and (when asked) every user's state. */
 export function analyse(input: PlanInput, collectUsers = true): Analysis {
+  const { outline, changes, users } = planWaves(input, collectUsers, undefined);
+  const { formatVersion, project, revision, ...rest } = outline;
+  // the pinned key order of Plan (changes after revision), as renderers and saved plans expect
+  return { plan: { formatVersion, project, revision, changes, ...rest }, users };
+}
+
+/**
+ * The plan wave by wave: each wave goes to `onWave` with its changes as soon as it is planned, and
+ * its changes are not kept. A first plan of 100,000 users has about 383,000 changes: kept until
+ * rendering, they are copied by the young-generation GC and then marked by a full GC; handed on
+ * per wave, they die young. Returns the plan without its changes (summary and refusal included).
+ */
+export function streamPlan(input: PlanInput, onWave: WaveSink): PlanOutline {
+  return planWaves(input, false, onWave).outline;
+}
+
+function planWaves(input: PlanInput, collectUsers: boolean, onWave: WaveSink | undefined): { outline: PlanOutline; changes: PlanChange[]; users: UserState[] } {
   const { project, inventory } = input;
   const now = typeof input.now === 'string' ? new Date(input.now) : input.now;
   const commit = input.revision.commit;
@@ -126,6 +148,17 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
     return false;
   };
   const ids: string[] = [];
+  const summary: Record<Action, number> = { create: 0, update: 0, delete: 0, run: 0 };
+  let oneWayDeletes = 0;
+  const tally = (list: readonly PlanChange[]) => {
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i]!;
+      summary[c.action]++;
+      if (c.action === 'delete' && c.reversibility === 'one-way') oneWayDeletes++;
+    }
+  };
+  // streaming: the groups this wave is the first to need (their create leads the wave's changes)
+  const waveGroupCreates: PlanChange[] = [];
 
   for (const wave of project.waves) {
     if (input.waveFilter !== undefined && wave.name !== input.waveFilter) continue;
@@ -260,6 +293,7 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
               inverseOp: 'group.delete',
             };
             groupCreates.set(gk, g);
+            if (onWave) waveGroupCreates.push(g);
           }
           dependsOn.push(g.id);
         }
@@ -285,7 +319,7 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
     for (const [reason, b] of blockedByReason) warnings.push(`wave ${wave.name}: ${b.n} user${b.n === 1 ? '' : 's'} blocked (${reason}); first: ${b.message}`);
     const estimate = wave.paused ? null : computeEstimate(acc, now, input.throughput ?? {}, wave.name, cutoverAt);
     if (estimate?.warning) warnings.push(estimate.warning);
-    waves.push({
+    const wavePlan: WavePlan = {
       name: wave.name,
       phase: wave.phase,
       effectivePhase: wave.paused ? wave.phase : effective,
@@ -297,7 +331,15 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
       estimate,
       orphans: orphans.length - waveOrphansBefore,
       conditions: waveConditions({ paused: wave.paused, users: count, blocked: blockedUsers, pending: pendingUsers, ...(firstBlocked ? { firstBlocked } : {}) }, commit),
-    });
+    };
+    waves.push(wavePlan);
+    if (onWave) {
+      const waveChanges = waveGroupCreates.length ? [...waveGroupCreates, ...changes] : changes.slice();
+      tally(waveChanges);
+      changes.length = 0;
+      waveGroupCreates.length = 0;
+      onWave(wavePlan, waveChanges);
+    }
   }
   if (input.waveFilter !== undefined && !project.waves.some((w) => w.name === input.waveFilter)) {
     warnings.push(`no wave named ${input.waveFilter}: nothing planned (waves: ${project.waves.map((w) => w.name).join(', ') || 'none'})`);
@@ -325,10 +367,9 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
     });
   }
 
-  const allChanges = [...groupCreates.values(), ...changes];
-  const summary = { create: 0, update: 0, delete: 0, run: 0 };
-  for (const c of allChanges) summary[c.action]++;
-  const deletes = allChanges.filter((c) => c.action === 'delete' && c.reversibility === 'one-way').length;
+  const allChanges = onWave ? [] : [...groupCreates.values(), ...changes];
+  if (!onWave) tally(allChanges);
+  const deletes = oneWayDeletes;
   const max = project.safety.maxDeletes;
   const refusal =
     deletes > max
@@ -341,11 +382,10 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
   if (refusal) warnings.push(refusal.message);
   for (const w of certificateWarnings(input.certificates ?? [], now)) warnings.push(w);
 
-  const plan: Plan = {
+  const outline: PlanOutline = {
     formatVersion: PLAN_FORMAT_VERSION,
     project: project.name,
     revision: { commit: input.revision.commit, dirty: input.revision.dirty },
-    changes: allChanges,
     refused,
     warnings,
     summary,
@@ -356,7 +396,7 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
     inventoryHash: inventory.hash,
     createdAt: now.toISOString(),
   };
-  return { plan, users };
+  return { outline, changes: allChanges, users };
 }
 
 /** The plan apply would execute. Pure: same input, same plan. */
@@ -365,7 +405,8 @@ export function buildPlan(input: PlanInput): Plan {
 }
 
 /** Whether a plan has anything to do (for --detailed-exitcode). */
-export function hasChanges(plan: Plan): boolean {
-  return plan.changes.length > 0;
+export function hasChanges(plan: PlanOutline): boolean {
+  const s = plan.summary;
+  return s.create + s.update + s.delete + s.run > 0;
 }
 

@@ -91,6 +91,10 @@ export interface Plan {
   readonly createdAt: string;
 }
 
+/** A plan without its changes: what is left once a streamed plan has handed every wave's changes
+ *  on (engine/plan/build-plan.ts streamPlan). The summary still counts them. */
+export type PlanOutline = Omit<Plan, 'changes'>;
+
 /** One user as plan and status see it. */
 export interface UserState {
   readonly wave: string;

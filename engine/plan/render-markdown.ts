@@ -23,7 +23,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): stri
   const oneWay = plan.changes.filter((c) => c.reversibility === 'one-way').length;
   if (plan.refusal) out.push(`> **Refused:** ${esc(plan.refusal.message)}`, '');
   out.push('| wave | phase | users | create | update | delete | run | one-way |', '|---|---|---:|---:|---:|---:|---:|---:|');
-  const grouped = groupChanges(plan);
+  const grouped = groupChanges(plan.changes);
   for (const w of plan.waves) {
     const list = [...(grouped.get(w.name)?.values() ?? [])].flat();
     const n = (a: string) => list.filter((c) => c.action === a).length;

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Project } from '../manifest/model.js';
 import type { Inventory } from '../inventory/model.js';
-import type { Plan, Throughput } from '../plan/index.js';
+import type { Plan, PlanInput, Throughput } from '../plan/index.js';
 import { buildPlan } from '../plan/index.js';
 import { manifestHash } from '../manifest/manifest-hash.js';
 import { manifestInputs } from '../manifest/load-project.js';
@@ -38,7 +38,23 @@ export interface PlannedProject {
   discovery?: DiscoveryReport;
 }
 
+/** Everything the planner needs, read and (when stale) discovered: the plan is then one pure call,
+ *  buildPlan(input), or streamPlan(input, onWave) to print it wave by wave. */
+export interface PlanPreparation {
+  project: Project;
+  inventory: Inventory;
+  input: PlanInput;
+  revision: ManifestRevision;
+  /** Set when this call ran a discovery. */
+  discovery?: DiscoveryReport;
+}
+
 export async function planProject(project: Project, options: PlanProjectOptions): Promise<PlannedProject> {
+  const { input, ...prepared } = await preparePlan(project, options);
+  return { ...prepared, plan: buildPlan(input) };
+}
+
+export async function preparePlan(project: Project, options: PlanProjectOptions): Promise<PlanPreparation> {
   const state = stateDir(project.dir, options.env);
   const refresh = options.refresh ?? 'auto';
   let inventory = refresh === 'always' ? undefined : await loadInventory(project, state);
@@ -65,7 +81,7 @@ export async function planProject(project: Project, options: PlanProjectOptions)
     templateFiles(project),
     measuredThroughput(state),
   ]);
-  const plan = buildPlan({
+  const input: PlanInput = {
     project,
     inventory,
     revision: { commit: revision.commit, dirty: revision.dirty },
@@ -76,8 +92,8 @@ export async function planProject(project: Project, options: PlanProjectOptions)
     files,
     ...(throughput ? { throughput } : {}),
     manifestHash: manifestHash(project.dir, manifestInputs(project)),
-  });
-  return { project, inventory, plan, revision, ...(discovery ? { discovery } : {}) };
+  };
+  return { project, inventory, input, revision, ...(discovery ? { discovery } : {}) };
 }
 
 /** Notification bodies and invitation messages, by project-relative path (the planner is pure). */

@@ -53,13 +53,13 @@ apply refuses it once the manifests or the tenants have changed.`,
     const project = await loadValidProject(args.positionals[0], io.cwd, 'plan', (t) => err(io, t));
     const wave = str(args.values, 'wave');
     if (wave !== undefined) (await import('../../workflow/require-wave.js')).requireWave(project, wave);
-    const { planProject } = await import('../../workflow/plan-project.js');
+    const { preparePlan } = await import('../../workflow/plan-project.js');
     const { deltaSyncWaves } = await import('./apply.js');
     const { discoveryProgress } = await import('../discovery-progress.js');
     const progress = discoveryProgress(io, 'discovering: ');
-    let planned;
+    let prepared;
     try {
-      planned = await planProject(project, {
+      prepared = await preparePlan(project, {
         env: io.env,
         signal: io.signal,
         ...(wave ? { wave } : {}),
@@ -70,15 +70,24 @@ apply refuses it once the manifests or the tenants have changed.`,
     } finally {
       progress.end();
     }
-    const { plan } = planned;
-    const { renderPlanText, planJsonChunks, renderPlanMarkdown, hasChanges, planRefusalError } = await import('../../plan/index.js');
+    const { buildPlan, streamPlan, renderPlanText, renderWaveText, renderPlanEndText, planJsonChunks, renderPlanMarkdown, hasChanges, planRefusalError } = await import('../../plan/index.js');
     const outFile = str(args.values, 'out');
-    // JSON goes out in chunks: a 100,000-user plan is hundreds of MiB as one string
-    if (outFile) await saveChunks(resolve(io.cwd, outFile), planJsonChunks(plan));
-    if (output === 'json') await writeChunks(io.stdout, planJsonChunks(plan));
-    else if (output === 'markdown') out(io, renderPlanMarkdown(plan));
-    else out(io, renderPlanText(plan, { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR }));
-    if (outFile && output === 'text') err(io, `plan saved to ${outFile}: run 't2t apply ${args.positionals[0] ?? '.'} --plan ${outFile}' to apply exactly this`);
+    const text = { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR };
+    let plan;
+    if (output === 'text' && !outFile) {
+      // printed wave by wave as planned: the first wave shows at once, and a plan of 100,000 users
+      // in flight never holds all its changes
+      plan = streamPlan(prepared.input, (wave, changes) => io.stdout.write(renderWaveText(wave, changes, text)));
+      out(io, renderPlanEndText(plan, text));
+    } else {
+      plan = buildPlan(prepared.input);
+      // JSON goes out in chunks: a 100,000-user plan is hundreds of MiB as one string
+      if (outFile) await saveChunks(resolve(io.cwd, outFile), planJsonChunks(plan));
+      if (output === 'json') await writeChunks(io.stdout, planJsonChunks(plan));
+      else if (output === 'markdown') out(io, renderPlanMarkdown(plan));
+      else out(io, renderPlanText(plan, text));
+      if (outFile && output === 'text') err(io, `plan saved to ${outFile}: run 't2t apply ${args.positionals[0] ?? '.'} --plan ${outFile}' to apply exactly this`);
+    }
     const refusal = planRefusalError(plan);
     if (refusal) throw refusal;
     return bool(args.values, 'detailed-exitcode') && hasChanges(plan) ? 2 : 0;
