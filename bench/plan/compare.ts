@@ -34,7 +34,7 @@ function outputs(api: PlanApi, input: PlanInput): string[] {
 
 function streamedText(input: PlanInput): string {
   let text = '';
-  const outline = current.streamPlan(input, (wave, changes) => (text += current.renderWaveText(wave, changes)));
+  const outline = current.streamPlan(input, current.textSink((section) => (text += section)));
   return text + current.renderPlanEndText(outline);
 }
 

@@ -44,9 +44,14 @@ export interface Analysis {
   readonly users: UserState[];
 }
 
-/** Receives each wave as soon as it is planned, with its changes in plan order (the groups its
- *  users are the first to need, then the users' changes). */
-export type WaveSink = (wave: WavePlan, changes: readonly PlanChange[]) => void;
+/** Receives a streamed plan as it is made (streamPlan). */
+export interface PlanSink {
+  /** One user's changes, as soon as the user is planned. */
+  changes(changes: readonly PlanChange[]): void;
+  /** The wave whose users were just handed on, with the groups they were the first to need: these
+   *  creates lead the wave's changes in the plan. */
+  wave(wave: WavePlan, groupCreates: readonly PlanChange[]): void;
+}
 
 const EMPTY_TENANT = (name: string): TenantInventory => ({
   tenant: name,
@@ -80,16 +85,17 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
 }
 
 /**
- * The plan wave by wave: each wave goes to `onWave` with its changes as soon as it is planned, and
- * its changes are not kept. A first plan of 100,000 users has about 383,000 changes: kept until
- * rendering, they are copied by the young-generation GC and then marked by a full GC; handed on
- * per wave, they die young. Returns the plan without its changes (summary and refusal included).
+ * The plan as it is made: each user's changes go to the sink as soon as the user is planned, each
+ * wave when its users are done, and no change is kept. A first plan of 100,000 users has about
+ * 383,000 changes: kept until rendering, they are copied by the young-generation GC, promoted, and
+ * marked by a full GC; handed on per user, they die young. Returns the plan without its changes
+ * (summary and refusal included).
  */
-export function streamPlan(input: PlanInput, onWave: WaveSink): PlanOutline {
-  return planWaves(input, false, onWave).outline;
+export function streamPlan(input: PlanInput, sink: PlanSink): PlanOutline {
+  return planWaves(input, false, sink).outline;
 }
 
-function planWaves(input: PlanInput, collectUsers: boolean, onWave: WaveSink | undefined): { outline: PlanOutline; changes: PlanChange[]; users: UserState[] } {
+function planWaves(input: PlanInput, collectUsers: boolean, sink: PlanSink | undefined): { outline: PlanOutline; changes: PlanChange[]; users: UserState[] } {
   const { project, inventory } = input;
   const now = typeof input.now === 'string' ? new Date(input.now) : input.now;
   const commit = input.revision.commit;
@@ -293,7 +299,7 @@ function planWaves(input: PlanInput, collectUsers: boolean, onWave: WaveSink | u
               inverseOp: 'group.delete',
             };
             groupCreates.set(gk, g);
-            if (onWave) waveGroupCreates.push(g);
+            if (sink) waveGroupCreates.push(g);
           }
           dependsOn.push(g.id);
         }
@@ -311,6 +317,10 @@ function planWaves(input: PlanInput, collectUsers: boolean, onWave: WaveSink | u
           params: c.params,
           inverseOp: c.inverseOp,
         });
+      }
+      if (sink && changes.length) {
+        tally(changes);
+        sink.changes(changes.splice(0));
       }
       for (const o of r.orphans) orphans.push(o);
       record(address, match, declared, observed, target, r.changes.length, r.blocked);
@@ -333,12 +343,9 @@ function planWaves(input: PlanInput, collectUsers: boolean, onWave: WaveSink | u
       conditions: waveConditions({ paused: wave.paused, users: count, blocked: blockedUsers, pending: pendingUsers, ...(firstBlocked ? { firstBlocked } : {}) }, commit),
     };
     waves.push(wavePlan);
-    if (onWave) {
-      const waveChanges = waveGroupCreates.length ? [...waveGroupCreates, ...changes] : changes.slice();
-      tally(waveChanges);
-      changes.length = 0;
-      waveGroupCreates.length = 0;
-      onWave(wavePlan, waveChanges);
+    if (sink) {
+      tally(waveGroupCreates);
+      sink.wave(wavePlan, waveGroupCreates.splice(0));
     }
   }
   if (input.waveFilter !== undefined && !project.waves.some((w) => w.name === input.waveFilter)) {
@@ -367,8 +374,8 @@ function planWaves(input: PlanInput, collectUsers: boolean, onWave: WaveSink | u
     });
   }
 
-  const allChanges = onWave ? [] : [...groupCreates.values(), ...changes];
-  if (!onWave) tally(allChanges);
+  const allChanges = sink ? [] : [...groupCreates.values(), ...changes];
+  if (!sink) tally(allChanges);
   const deletes = oneWayDeletes;
   const max = project.safety.maxDeletes;
   const refusal =

@@ -2,6 +2,7 @@
 // (`+` create, `~` update, `- ` delete, `>` run, then the change's summary), one-way changes marked, then refused, orphans,
 // warnings and the summary line. Colour only when asked (the CLI decides from TTY/NO_COLOR).
 import type { Action } from '../resources/types.js';
+import type { PlanSink } from './build-plan.js';
 import type { Plan, PlanChange, PlanOutline, WavePlan } from './model.js';
 
 const SIGN: Record<Action, string> = { create: '+', update: '~', delete: '-', run: '>' };
@@ -35,34 +36,51 @@ function painter(opts: TextOptions): { paint(code: string, s: string): string; b
   return { paint, bold: (s) => paint('1', s) };
 }
 
-/** One wave's section: its header, its changes by user (none, or paused), its estimate. */
-export function renderWaveText(w: WavePlan, changes: readonly PlanChange[], opts: TextOptions = {}): string {
-  return waveSection(w, groupChanges(changes).get(w.name), opts);
-}
+/**
+ * One wave's section, built from its changes as they come: a header, the changes by user (the
+ * shared ones, group creates, first), the estimate when the wave runs a content sync. Only the
+ * lines are kept, not the changes, so a streamed plan lets each change go as soon as it is added.
+ */
+export class WaveText {
+  private readonly style: ReturnType<typeof painter>;
+  private byUser = new Map<string, string[]>();
+  private syncing = false;
 
-function waveSection(w: WavePlan, byUser: Map<string, PlanChange[]> | undefined, opts: TextOptions): string {
-  const { paint, bold } = painter(opts);
-  const lines: string[] = [];
-  const flags = [w.paused ? 'paused' : null, w.effectivePhase !== w.phase ? `planning ${w.effectivePhase} until cutoverAt` : null].filter(Boolean);
-  lines.push(bold(`wave ${w.name}`) + ` (phase ${w.phase}, ${w.users} user${w.users === 1 ? '' : 's'}${flags.length ? ', ' + flags.join(', ') : ''})`);
-  if (w.paused) {
-    lines.push('  paused: nothing planned');
-  } else if (!byUser) {
-    lines.push('  no changes');
-  } else {
-    for (const [u, list] of byUser) {
-      lines.push(`  ${u || '(shared)'}`);
-      for (const c of list) {
-        const mark = c.reversibility === 'one-way' ? paint('1;31', ' (one-way)') : '';
-        lines.push('    ' + paint(COLOUR[c.action], SIGN[c.action]) + ` ${c.summary}${mark}`);
-      }
-    }
+  constructor(opts: TextOptions = {}) {
+    this.style = painter(opts);
   }
-  // the estimate only where this plan runs a content sync: elsewhere 'finishes by' means nothing
-  const syncing = byUser !== undefined && [...byUser.values()].some((l) => l.some((c) => c.resource === 'contentSync'));
-  if (syncing && w.estimate && w.estimate.bytes > 0) lines.push(`  estimate: content sync about ${formatDuration(w.estimate.seconds)}, finishes by ${w.estimate.finishesBy}`);
-  lines.push('');
-  return lines.join('\n') + '\n';
+
+  add(c: PlanChange): void {
+    const mark = c.reversibility === 'one-way' ? this.style.paint('1;31', ' (one-way)') : '';
+    const line = '    ' + this.style.paint(COLOUR[c.action], SIGN[c.action]) + ` ${c.summary}${mark}`;
+    const lines = this.byUser.get(c.user);
+    if (lines) lines.push(line);
+    else this.byUser.set(c.user, [line]);
+    if (c.resource === 'contentSync') this.syncing = true;
+  }
+
+  /** The section of wave w with the changes added so far; the builder is then empty again. */
+  finish(w: WavePlan): string {
+    const { bold } = this.style;
+    const lines: string[] = [];
+    const flags = [w.paused ? 'paused' : null, w.effectivePhase !== w.phase ? `planning ${w.effectivePhase} until cutoverAt` : null].filter(Boolean);
+    lines.push(bold(`wave ${w.name}`) + ` (phase ${w.phase}, ${w.users} user${w.users === 1 ? '' : 's'}${flags.length ? ', ' + flags.join(', ') : ''})`);
+    if (w.paused) {
+      lines.push('  paused: nothing planned');
+    } else if (this.byUser.size === 0) {
+      lines.push('  no changes');
+    } else {
+      const shared = this.byUser.get('');
+      if (shared) lines.push('  (shared)', ...shared);
+      for (const [u, list] of this.byUser) if (u !== '') lines.push(`  ${u}`, ...list);
+    }
+    // the estimate only where this plan runs a content sync: elsewhere 'finishes by' means nothing
+    if (this.syncing && w.estimate && w.estimate.bytes > 0) lines.push(`  estimate: content sync about ${formatDuration(w.estimate.seconds)}, finishes by ${w.estimate.finishesBy}`);
+    lines.push('');
+    this.byUser = new Map();
+    this.syncing = false;
+    return lines.join('\n') + '\n';
+  }
 }
 
 /** What follows the waves: refused users, orphans, warnings, a refusal and the summary line. */
@@ -90,12 +108,31 @@ export function renderPlanEndText(plan: PlanOutline, opts: TextOptions = {}): st
 }
 
 /** The whole plan: every wave's section, then the end. A streamed plan (streamPlan) prints the
- *  same text with renderWaveText per wave and renderPlanEndText. */
+ *  same text through textSink. */
 export function renderPlanText(plan: Plan, opts: TextOptions = {}): string {
-  const grouped = groupChanges(plan.changes);
+  const byWave = new Map<string, WaveText>();
+  for (const c of plan.changes) {
+    let b = byWave.get(c.wave);
+    if (!b) byWave.set(c.wave, (b = new WaveText(opts)));
+    b.add(c);
+  }
   let text = '';
-  for (const w of plan.waves) text += waveSection(w, grouped.get(w.name), opts);
+  for (const w of plan.waves) text += (byWave.get(w.name) ?? new WaveText(opts)).finish(w);
   return text + renderPlanEndText(plan, opts);
+}
+
+/** A sink for streamPlan that writes renderPlanText's wave sections, each once its wave is done. */
+export function textSink(write: (text: string) => void, opts: TextOptions = {}): PlanSink {
+  const section = new WaveText(opts);
+  return {
+    changes(list) {
+      for (let i = 0; i < list.length; i++) section.add(list[i]!);
+    },
+    wave(w, groupCreates) {
+      for (const c of groupCreates) section.add(c);
+      write(section.finish(w));
+    },
+  };
 }
 
 export function formatDuration(seconds: number): string {

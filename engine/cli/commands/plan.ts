@@ -70,14 +70,14 @@ apply refuses it once the manifests or the tenants have changed.`,
     } finally {
       progress.end();
     }
-    const { buildPlan, streamPlan, renderPlanText, renderWaveText, renderPlanEndText, planJsonChunks, renderPlanMarkdown, hasChanges, planRefusalError } = await import('../../plan/index.js');
+    const { buildPlan, streamPlan, renderPlanText, textSink, renderPlanEndText, planJsonChunks, renderPlanMarkdown, hasChanges, planRefusalError } = await import('../../plan/index.js');
     const outFile = str(args.values, 'out');
     const text = { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR };
     let plan;
     if (output === 'text' && !outFile) {
       // printed wave by wave as planned: the first wave shows at once, and a plan of 100,000 users
-      // in flight never holds all its changes
-      plan = streamPlan(prepared.input, (wave, changes) => io.stdout.write(renderWaveText(wave, changes, text)));
+      // in flight never holds its changes (each is rendered and dropped)
+      plan = streamPlan(prepared.input, textSink((section) => io.stdout.write(section), text));
       out(io, renderPlanEndText(plan, text));
     } else {
       plan = buildPlan(prepared.input);
