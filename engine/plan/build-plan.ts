@@ -16,7 +16,7 @@ import { certificateWarnings, type CertificateValidity } from './certificates.js
 import { userConditions, waveConditions } from './conditions.js';
 import { computeEstimate, EstimateAccumulator, type Throughput } from './estimate.js';
 import { changeIdFromSeed, stableId, userIdSeed } from './ids.js';
-import { PLAN_FORMAT_VERSION, type ObservedPhase, type Orphan, type Plan, type PlanChange, type PlanOutline, type Refusal, type UserState, type WavePlan } from './model.js';
+import { PLAN_FORMAT_VERSION, type ObservedPhase, type Orphan, type Plan, type PlanChange, type PlanHead, type PlanOutline, type Refusal, type UserState, type WavePlan } from './model.js';
 import { declaredRank, observedPhase, observedRank } from './observed-phase.js';
 import { planUser } from './plan-user.js';
 import { buildUserContext } from './user-context.js';
@@ -46,11 +46,11 @@ export interface Analysis {
 
 /** Receives a streamed plan as it is made (streamPlan). */
 export interface PlanSink {
-  /** One user's changes, as soon as the user is planned. */
+  /** One user's changes, as soon as the user is planned (with, before the first change that needs
+   *  it, the create of a group no earlier user needed: that change has user ''). */
   changes(changes: readonly PlanChange[]): void;
-  /** The wave whose users were just handed on, with the groups they were the first to need: these
-   *  creates lead the wave's changes in the plan. */
-  wave(wave: WavePlan, groupCreates: readonly PlanChange[]): void;
+  /** The wave whose users were just handed on. */
+  wave(wave: WavePlan): void;
 }
 
 const EMPTY_TENANT = (name: string): TenantInventory => ({
@@ -93,6 +93,11 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
  */
 export function streamPlan(input: PlanInput, sink: PlanSink): PlanOutline {
   return planWaves(input, false, sink).outline;
+}
+
+/** The members of the plan known before planning: the start of its JSON. */
+export function planHead(input: PlanInput): PlanHead {
+  return { formatVersion: PLAN_FORMAT_VERSION, project: input.project.name, revision: { commit: input.revision.commit, dirty: input.revision.dirty } };
 }
 
 function planWaves(input: PlanInput, collectUsers: boolean, sink: PlanSink | undefined): { outline: PlanOutline; changes: PlanChange[]; users: UserState[] } {
@@ -163,8 +168,6 @@ function planWaves(input: PlanInput, collectUsers: boolean, sink: PlanSink | und
       if (c.action === 'delete' && c.reversibility === 'one-way') oneWayDeletes++;
     }
   };
-  // streaming: the groups this wave is the first to need (their create leads the wave's changes)
-  const waveGroupCreates: PlanChange[] = [];
 
   for (const wave of project.waves) {
     if (input.waveFilter !== undefined && wave.name !== input.waveFilter) continue;
@@ -299,7 +302,9 @@ function planWaves(input: PlanInput, collectUsers: boolean, sink: PlanSink | und
               inverseOp: 'group.delete',
             };
             groupCreates.set(gk, g);
-            if (sink) waveGroupCreates.push(g);
+            // right before the first change that needs the group: a plan lists a change after
+            // those it depends on, and a streamed plan can hand the create on with the user
+            changes.push(g);
           }
           dependsOn.push(g.id);
         }
@@ -343,10 +348,7 @@ function planWaves(input: PlanInput, collectUsers: boolean, sink: PlanSink | und
       conditions: waveConditions({ paused: wave.paused, users: count, blocked: blockedUsers, pending: pendingUsers, ...(firstBlocked ? { firstBlocked } : {}) }, commit),
     };
     waves.push(wavePlan);
-    if (sink) {
-      tally(waveGroupCreates);
-      sink.wave(wavePlan, waveGroupCreates.splice(0));
-    }
+    sink?.wave(wavePlan);
   }
   if (input.waveFilter !== undefined && !project.waves.some((w) => w.name === input.waveFilter)) {
     warnings.push(`no wave named ${input.waveFilter}: nothing planned (waves: ${project.waves.map((w) => w.name).join(', ') || 'none'})`);
@@ -374,7 +376,7 @@ function planWaves(input: PlanInput, collectUsers: boolean, sink: PlanSink | und
     });
   }
 
-  const allChanges = sink ? [] : [...groupCreates.values(), ...changes];
+  const allChanges = sink ? [] : changes;
   if (!sink) tally(allChanges);
   const deletes = oneWayDeletes;
   const max = project.safety.maxDeletes;
@@ -390,9 +392,7 @@ function planWaves(input: PlanInput, collectUsers: boolean, sink: PlanSink | und
   for (const w of certificateWarnings(input.certificates ?? [], now)) warnings.push(w);
 
   const outline: PlanOutline = {
-    formatVersion: PLAN_FORMAT_VERSION,
-    project: project.name,
-    revision: { commit: input.revision.commit, dirty: input.revision.dirty },
+    ...planHead(input),
     refused,
     warnings,
     summary,

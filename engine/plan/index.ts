@@ -1,9 +1,9 @@
 // The planner's public API (the CLI's plan and status commands call these).
-export { buildPlan, analyse, streamPlan, hasChanges, type PlanInput, type Analysis, type PlanSink } from './build-plan.js';
+export { buildPlan, analyse, streamPlan, planHead, hasChanges, type PlanInput, type Analysis, type PlanSink } from './build-plan.js';
 export { buildStatus, type StatusReport, type StatusUser } from './status.js';
 export { observedPhase, observedRank } from './observed-phase.js';
 export { renderPlanText, renderPlanEndText, textSink, WaveText, summaryLine, type TextOptions } from './render-text.js';
-export { renderPlanJson, planToJsonValue, planJsonChunks } from './render-json.js';
+export { renderPlanJson, planToJsonValue, planJsonChunks, jsonSink } from './render-json.js';
 export { renderPlanMarkdown, ONE_WAY_MARK, type MarkdownOptions } from './render-markdown.js';
 export { planRefusalError } from './refusal.js';
 export { certificateWarnings, type CertificateValidity } from './certificates.js';

@@ -95,6 +95,10 @@ export interface Plan {
  *  on (engine/plan/build-plan.ts streamPlan). The summary still counts them. */
 export type PlanOutline = Omit<Plan, 'changes'>;
 
+/** The members a plan has before its changes: known before planning starts, so a streamed plan's
+ *  JSON can begin at once. */
+export type PlanHead = Pick<Plan, 'formatVersion' | 'project' | 'revision'>;
+
 /** One user as plan and status see it. */
 export interface UserState {
   readonly wave: string;

@@ -1,6 +1,7 @@
 // The plan as JSON with a stable key order (SPEC's pinned fields first, in SPEC's order), so two
 // plans of the same state are byte-identical and diffs of saved plans stay readable.
-import type { Plan, PlanChange } from './model.js';
+import type { PlanSink } from './build-plan.js';
+import type { Plan, PlanChange, PlanHead, PlanOutline } from './model.js';
 
 const CHANGE_KEYS: readonly (keyof PlanChange)[] = ['id', 'wave', 'user', 'tenant', 'resource', 'action', 'summary', 'reversibility', 'dependsOn', 'op', 'params', 'inverseOp'];
 const PLAN_KEYS: readonly (keyof Plan)[] = [
@@ -110,39 +111,79 @@ function nested(v: unknown, indent: string): string | undefined {
 
 const BATCH_HEAD = '{\n  "changes": [\n';
 const BATCH_TAIL = '\n  ]\n}';
+const CHANGES_AT = PLAN_KEYS.indexOf('changes');
 
-/**
- * renderPlanJson(plan) in pieces: their concatenation is exactly the same text. For writing a
- * large plan to a file or stdout as it is produced: the whole text (about 280 MiB for 100,000
- * users in flight) never has to exist as one string, nor twice while JSON.stringify joins it.
- */
-export function* planJsonChunks(plan: Plan, changesPerChunk = 1000): Generator<string> {
-  let emitted = 0;
-  let buf = '{';
-  for (const k of PLAN_KEYS) {
-    if (k === 'changes') {
-      const changes = plan.changes;
-      const n = changes.length;
-      buf += `${emitted++ ? ',\n' : '\n'}  "changes": ${n ? '[\n' : '[]'}`;
-      // a batch is stringified where it stands in the plan, as {"changes": [batch]}: its items
-      // come out with the document's indentation (no second pass to indent them), and the
-      // wrapper is cut off ('{\n  "changes": [\n' before, '\n  ]\n}' after)
-      for (let i = 0; i < n; i += changesPerChunk) {
-        const text = JSON.stringify({ changes: changes.slice(i, i + changesPerChunk).map(changeJson) }, null, 2);
-        buf += (i ? ',\n' : '') + text.slice(BATCH_HEAD.length, text.length - BATCH_TAIL.length);
-        yield buf;
-        buf = '';
-      }
-      if (n) buf += '\n  ]';
-      continue;
-    }
+/** The members of the plan object under `keys`, each as ',\n  "key": value' (the first member of
+ *  the document without the comma). */
+function members(plan: Partial<Plan>, keys: readonly (keyof Plan)[], first: boolean): string {
+  let out = '';
+  for (const k of keys) {
     let value: unknown;
-    if (k === 'summary') value = { create: plan.summary.create, update: plan.summary.update, delete: plan.summary.delete, run: plan.summary.run };
-    else if (k === 'revision') value = { commit: plan.revision.commit, dirty: plan.revision.dirty };
+    if (k === 'summary') value = { create: plan.summary!.create, update: plan.summary!.update, delete: plan.summary!.delete, run: plan.summary!.run };
+    else if (k === 'revision') value = { commit: plan.revision!.commit, dirty: plan.revision!.dirty };
     else value = sorted(plan[k]);
     const s = nested(value, '  ');
     if (s === undefined) continue; // JSON.stringify leaves such a key out
-    buf += `${emitted++ ? ',\n' : '\n'}  ${JSON.stringify(k)}: ${s}`;
+    out += `${first ? '\n' : ',\n'}  ${JSON.stringify(k)}: ${s}`;
+    first = false;
   }
-  yield buf + (emitted ? '\n}' : '}') + '\n';
+  return out;
+}
+
+/** The document up to the changes: '{', the members before "changes", '"changes": '. */
+function head(plan: PlanHead): string {
+  return '{' + members(plan, PLAN_KEYS.slice(0, CHANGES_AT), true) + ',\n  "changes": ';
+}
+
+/** Changes as items of the "changes" array: '[' before the first batch, ',' between batches. A
+ *  batch is stringified where it stands in the plan, as {"changes": [batch]}: its items come out
+ *  with the document's indentation (no second pass to indent them), and the wrapper is cut off. */
+function batch(changes: readonly PlanChange[], first: boolean): string {
+  const text = JSON.stringify({ changes: changes.map(changeJson) }, null, 2);
+  return (first ? '[\n' : ',\n') + text.slice(BATCH_HEAD.length, text.length - BATCH_TAIL.length);
+}
+
+/** The document from the end of the changes array on. */
+function tail(plan: PlanOutline, anyChanges: boolean): string {
+  return (anyChanges ? '\n  ]' : '[]') + members(plan, PLAN_KEYS.slice(CHANGES_AT + 1), false) + '\n}\n';
+}
+
+/**
+ * renderPlanJson(plan) in pieces: their concatenation is exactly the same text. For writing a
+ * large plan to a file or stdout: the whole text (about 280 MiB for 100,000 users in flight)
+ * never has to exist as one string, nor twice while JSON.stringify joins it.
+ */
+export function* planJsonChunks(plan: Plan, changesPerChunk = 1000): Generator<string> {
+  const changes = plan.changes;
+  let buf = head(plan);
+  for (let i = 0; i < changes.length; i += changesPerChunk) {
+    yield buf + batch(changes.slice(i, i + changesPerChunk), i === 0);
+    buf = '';
+  }
+  yield buf + tail(plan, changes.length > 0);
+}
+
+/** A sink for streamPlan that writes renderPlanJson's text as the plan is made, in batches of
+ *  changes: call end() with streamPlan's outline to write the rest. Holds one batch at most. */
+export function jsonSink(write: (text: string) => void, plan: PlanHead, changesPerChunk = 1000): PlanSink & { end(outline: PlanOutline): void } {
+  let pending: PlanChange[] = [];
+  let written = false;
+  const flush = () => {
+    if (!pending.length) return;
+    write(batch(pending, !written));
+    written = true;
+    pending = [];
+  };
+  write(head(plan));
+  return {
+    changes(list) {
+      for (let i = 0; i < list.length; i++) pending.push(list[i]!);
+      if (pending.length >= changesPerChunk) flush();
+    },
+    wave() {},
+    end(outline) {
+      flush();
+      write(tail(outline, written));
+    },
+  };
 }

@@ -18,16 +18,19 @@ export function summaryLine(plan: PlanOutline): string {
   return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.run} to run.`;
 }
 
-/** Changes grouped wave -> user, in plan order. */
+/** Changes grouped wave -> user, in plan order, except that a wave's shared changes (user '': the
+ *  creates of the groups its users need) come first. */
 export function groupChanges(changes: readonly PlanChange[]): Map<string, Map<string, PlanChange[]>> {
   const out = new Map<string, Map<string, PlanChange[]>>();
-  for (const c of changes) {
+  const add = (c: PlanChange) => {
     let w = out.get(c.wave);
     if (!w) out.set(c.wave, (w = new Map()));
     const list = w.get(c.user);
     if (list) list.push(c);
     else w.set(c.user, [c]);
-  }
+  };
+  for (const c of changes) if (c.user === '') add(c);
+  for (const c of changes) if (c.user !== '') add(c);
   return out;
 }
 
@@ -128,8 +131,7 @@ export function textSink(write: (text: string) => void, opts: TextOptions = {}):
     changes(list) {
       for (let i = 0; i < list.length; i++) section.add(list[i]!);
     },
-    wave(w, groupCreates) {
-      for (const c of groupCreates) section.add(c);
+    wave(w) {
       write(section.finish(w));
     },
   };

@@ -1,7 +1,7 @@
 // `t2t plan` end to end: the example project against an emulator seeded from its emulator.yaml.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { copyExample, startExampleEmulator } from '../helpers/example-project.js';
@@ -47,6 +47,27 @@ test('--output json has the pinned fields and --out saves the same plan', async 
   assert.equal(Object.keys(plan.summary).sort(), ['create', 'delete', 'run', 'update']);
   const saved = JSON.parse(readFileSync(join(dir!, 'saved-plan.json'), 'utf8'));
   assert.equal(saved.changes.map((c: { id: string }) => c.id), plan.changes.map((c: { id: string }) => c.id));
+});
+
+test('text with --out saves the plan the JSON output prints, and says how to apply it', async ({ dir, env }) => {
+  const json = await runCli(['plan', dir!, '--offline', '-o', 'json'], { env, cwd: dir! });
+  const text = await runCli(['plan', dir!, '--offline', '--out', 'text-plan.json'], { env, cwd: dir! });
+  assert.is(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^Plan: \d+ to create/m);
+  assert.match(text.stderr, /^plan saved to text-plan\.json: run 't2t apply .* --plan text-plan\.json'/m);
+  const saved = readFileSync(join(dir!, 'text-plan.json'), 'utf8');
+  const strip = (s: string) => s.replace(/"createdAt": "[^"]*"/, '').replace(/"finishesBy": "[^"]*"/g, '');
+  assert.is(strip(saved), strip(json.stdout));
+  assert.equal(readdirSync(dir!).filter((f) => f.includes('.tmp-')), [], 'no temp file left');
+});
+
+test('--out into a directory that does not exist: one line naming the path, before planning', async ({ dir, env }) => {
+  const r = await runCli(['plan', dir!, '--offline', '--out', 'no-such-dir/plan.json'], { env, cwd: dir! });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^error: cannot save the plan to no-such-dir\/plan\.json: ENOENT/m);
+  assert.match(r.stderr, /hint: give --out a path in an existing, writable directory/);
+  assert.is(r.stdout, '', 'nothing printed before the error');
+  assert.not.match(r.stderr, /\n\s+at /);
 });
 
 test('--wave plans one wave; an unknown wave is one line with a suggestion', async ({ dir, env }) => {

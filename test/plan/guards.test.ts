@@ -156,10 +156,11 @@ test('email rewrite: dayOne joins the source group and its target mirror; kept a
   const inv = scenario('discovered');
   const p = buildPlan({ project: project([wave('wave-01', 'prepared', ['alice@contoso.com'], { emailRewrite: 'dayOne' })]), inventory: inv, revision: REVISION, now: NOW });
   const rw = p.changes.filter((c) => c.resource === 'rewriteMembership').map((c) => [c.op, c.tenant, c.summary]);
+  // each group's create right before the first change that needs it
   assert.equal(rw, [
     ['group.create', 'contoso', 'create group T2T-Rewrite-DayOne in contoso'],
-    ['group.create', 'fabrikam', 'create group T2T-Rewrite-DayOne in fabrikam'],
     ['rewriteMembership.add', 'contoso', 'add alice@contoso.com to group T2T-Rewrite-DayOne'],
+    ['group.create', 'fabrikam', 'create group T2T-Rewrite-DayOne in fabrikam'],
     ['rewriteMembership.add', 'fabrikam', 'add alice@fabrikam.com to group T2T-Rewrite-DayOne'],
   ]);
   // the user is in both groups at cutover: no change for rewrite; wave moved to none: removed

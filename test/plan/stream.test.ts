@@ -1,10 +1,12 @@
-// streamPlan hands each user's changes on as soon as the user is planned and keeps none: what it
-// prints must be exactly the whole plan's text, and what it returns the plan without its changes.
+// streamPlan hands each user's changes on as soon as the user is planned and keeps none: what the
+// text and JSON sinks write must be exactly the whole plan's text and JSON, and what it returns the
+// plan without its changes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { generateFuzz } from '../../bench/plan/fuzz.js';
-import { buildPlan, hasChanges, streamPlan, type PlanInput } from '../../engine/plan/build-plan.js';
+import { buildPlan, hasChanges, planHead, streamPlan, type PlanInput } from '../../engine/plan/build-plan.js';
 import type { PlanChange, WavePlan } from '../../engine/plan/model.js';
+import { jsonSink, planJsonChunks, renderPlanJson } from '../../engine/plan/render-json.js';
 import { renderPlanEndText, renderPlanText, textSink } from '../../engine/plan/render-text.js';
 import { group, inventory, NOW, project, REVISION, tenant, user, wave } from '../fixtures/inventories/builders.js';
 
@@ -21,21 +23,28 @@ function fuzzInput(seed: number): PlanInput {
   };
 }
 
-/** What a sink receives, in order: per wave, the users' change lists, then the group creates. */
+/** What a sink receives, in order: per wave, its users' change lists. */
 function received(input: PlanInput) {
-  const waves: { wave: WavePlan; users: (readonly PlanChange[])[]; groupCreates: readonly PlanChange[] }[] = [];
+  const waves: { wave: WavePlan; users: (readonly PlanChange[])[] }[] = [];
   let users: (readonly PlanChange[])[] = [];
   const outline = streamPlan(input, {
     changes: (list) => users.push(list),
-    wave: (w, groupCreates) => {
-      waves.push({ wave: w, users, groupCreates });
+    wave: (w) => {
+      waves.push({ wave: w, users });
       users = [];
     },
   });
   return { outline, waves, pending: users };
 }
 
-test('over 60 fuzzed projects: the streamed text is the whole text, the outline the plan without its changes', () => {
+function streamedJson(input: PlanInput, perChunk: number): string {
+  let json = '';
+  const sink = jsonSink((t) => (json += t), planHead(input), perChunk);
+  sink.end(streamPlan(input, sink));
+  return json;
+}
+
+test('over 60 fuzzed projects: the streamed text and JSON are the whole plan\'s, the outline the plan without its changes', () => {
   let withChanges = 0;
   for (let seed = 1; seed <= 60; seed++) {
     const plan = buildPlan(fuzzInput(seed));
@@ -45,37 +54,42 @@ test('over 60 fuzzed projects: the streamed text is the whole text, the outline 
     const { changes, ...rest } = plan;
     assert.equal(outline, rest, `seed ${seed}: outline`);
     assert.is(hasChanges(outline), changes.length > 0);
-    // every change handed on once, under its own wave, a user's changes together
+    assert.is(streamedJson(fuzzInput(seed), 7), renderPlanJson(plan), `seed ${seed}: JSON`);
+    assert.is([...planJsonChunks(plan, 5)].join(''), renderPlanJson(plan), `seed ${seed}: JSON chunks`);
+    // every change handed on once, in plan order, under its own wave, a user's changes together
     const r = received(fuzzInput(seed));
     assert.equal(r.pending, [], `seed ${seed}: changes after the last wave`);
-    const handed = r.waves.flatMap((w) => [...w.groupCreates, ...w.users.flat()]);
-    assert.equal(new Set(handed.map((c) => c.id)), new Set(changes.map((c) => c.id)), `seed ${seed}: changes`);
-    assert.is(handed.length, changes.length);
+    assert.equal(
+      r.waves.flatMap((w) => w.users.flat().map((c) => c.id)),
+      changes.map((c) => c.id),
+      `seed ${seed}: changes`,
+    );
     for (const w of r.waves) {
-      assert.ok([...w.groupCreates, ...w.users.flat()].every((c) => c.wave === w.wave.name), `seed ${seed}: wave`);
-      assert.ok(w.users.every((list) => list.length > 0 && list.every((c) => c.user === list[0]!.user)), `seed ${seed}: one user per list`);
+      assert.ok(w.users.flat().every((c) => c.wave === w.wave.name), `seed ${seed}: wave`);
+      assert.ok(w.users.every((list) => list.length > 0 && new Set(list.map((c) => c.user).filter(Boolean)).size === 1), `seed ${seed}: one user per list`);
     }
     if (changes.length) withChanges++;
   }
   assert.ok(withChanges > 30, `only ${withChanges} of 60 fuzzed plans had changes`);
 });
 
-test('a group the first wave creates comes with that wave, and a later wave only depends on it', () => {
+test('a group is created once, before the first change that needs it, and shown first in its wave', () => {
   const src = Array.from({ length: 4 }, (_, i) => user(`s${i}@contoso.com`, { id: `s${i}` }));
   const p = project([wave('wave-01', 'prepared', ['s0@contoso.com', 's1@contoso.com']), wave('wave-02', 'prepared', ['s2@contoso.com', 's3@contoso.com'])], {
     groups: [{ source: 'All Sales', target: 'Sales', create: true }],
   });
   const input: PlanInput = { project: p, inventory: inventory(tenant('contoso', { users: src, groups: [group('All Sales', src)] }), tenant('fabrikam')), revision: REVISION, now: NOW };
-  const { waves } = received(input);
-  assert.equal(
-    waves.map((w) => w.groupCreates.map((c) => c.op)),
-    [['group.create'], []],
-  );
-  const createId = waves[0]!.groupCreates[0]!.id;
-  assert.ok(waves[1]!.users.flat().some((c) => c.dependsOn.includes(createId)));
+  const plan = buildPlan(input);
+  const creates = plan.changes.filter((c) => c.op === 'group.create');
+  assert.is(creates.length, 1);
+  const at = plan.changes.indexOf(creates[0]!);
+  const dependents = plan.changes.filter((c) => c.dependsOn.includes(creates[0]!.id));
+  assert.equal(new Set(dependents.map((c) => c.wave)), new Set(['wave-01', 'wave-02']));
+  assert.ok(dependents.every((c) => plan.changes.indexOf(c) > at));
   let text = '';
   streamPlan(input, textSink((section) => (text += section)));
   assert.match(text, /^wave wave-01 \(phase prepared, 2 users\)\n  \(shared\)\n    \+ create group Sales in fabrikam\n  s0@contoso.com\n/);
+  assert.is(text.match(/create group/g)!.length, 1);
 });
 
 test.run();

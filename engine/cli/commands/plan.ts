@@ -1,14 +1,14 @@
 // `t2t plan [DIR]`: discover (delta) if the cache is stale, then print the changes apply would make.
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
-import { resolve } from 'node:path';
+import { accessSync, closeSync, constants, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { bool, str } from '../command.js';
-import { err, out } from '../io.js';
+import { err, out, type CliIO } from '../io.js';
 import { UserError } from '../../errors.js';
 import { didYouMean } from '../../util/suggest.js';
+import type { PlanInput, PlanOutline, PlanSink } from '../../plan/index.js';
+
+type PlanApi = typeof import('../../plan/index.js');
 
 const OUTPUTS = ['text', 'json', 'markdown'] as const;
 
@@ -53,67 +53,148 @@ apply refuses it once the manifests or the tenants have changed.`,
     const project = await loadValidProject(args.positionals[0], io.cwd, 'plan', (t) => err(io, t));
     const wave = str(args.values, 'wave');
     if (wave !== undefined) (await import('../../workflow/require-wave.js')).requireWave(project, wave);
-    const { preparePlan } = await import('../../workflow/plan-project.js');
-    const { deltaSyncWaves } = await import('./apply.js');
-    const { discoveryProgress } = await import('../discovery-progress.js');
-    const progress = discoveryProgress(io, 'discovering: ');
-    let prepared;
-    try {
-      prepared = await preparePlan(project, {
-        env: io.env,
-        signal: io.signal,
-        ...(wave ? { wave } : {}),
-        refresh: bool(args.values, 'refresh') ? 'always' : bool(args.values, 'offline') ? 'never' : 'auto',
-        onProgress: progress.update,
-        ...(bool(args.values, 'delta-sync') ? { deltaSyncWaves: deltaSyncWaves(project, wave) } : {}),
-      });
-    } finally {
-      progress.end();
-    }
-    const { buildPlan, streamPlan, renderPlanText, textSink, renderPlanEndText, planJsonChunks, renderPlanMarkdown, hasChanges, planRefusalError } = await import('../../plan/index.js');
     const outFile = str(args.values, 'out');
-    const text = { color: Boolean(io.stdout.isTTY) && !io.env.NO_COLOR };
-    let plan;
-    if (output === 'text' && !outFile) {
-      // printed wave by wave as planned: the first wave shows at once, and a plan of 100,000 users
-      // in flight never holds its changes (each is rendered and dropped)
-      plan = streamPlan(prepared.input, textSink((section) => io.stdout.write(section), text));
-      out(io, renderPlanEndText(plan, text));
-    } else {
-      plan = buildPlan(prepared.input);
-      // JSON goes out in chunks: a 100,000-user plan is hundreds of MiB as one string
-      if (outFile) await saveChunks(resolve(io.cwd, outFile), planJsonChunks(plan));
-      if (output === 'json') await writeChunks(io.stdout, planJsonChunks(plan));
-      else if (output === 'markdown') out(io, renderPlanMarkdown(plan));
-      else out(io, renderPlanText(plan, text));
-      if (outFile && output === 'text') err(io, `plan saved to ${outFile}: run 't2t apply ${args.positionals[0] ?? '.'} --plan ${outFile}' to apply exactly this`);
+    // checked before discovery and planning: a path that cannot be written fails at once, with
+    // nothing done (the file itself is created after the working tree's state is read: a plan
+    // saved into the project must not make its own revision dirty)
+    if (outFile) checkPlanPath(resolve(io.cwd, outFile), outFile);
+    let file: PlanFile | undefined;
+    let plan: PlanOutline;
+    try {
+      const { preparePlan } = await import('../../workflow/plan-project.js');
+      const { deltaSyncWaves } = await import('./apply.js');
+      const { discoveryProgress } = await import('../discovery-progress.js');
+      const progress = discoveryProgress(io, 'discovering: ');
+      let prepared;
+      try {
+        prepared = await preparePlan(project, {
+          env: io.env,
+          signal: io.signal,
+          ...(wave ? { wave } : {}),
+          refresh: bool(args.values, 'refresh') ? 'always' : bool(args.values, 'offline') ? 'never' : 'auto',
+          onProgress: progress.update,
+          ...(bool(args.values, 'delta-sync') ? { deltaSyncWaves: deltaSyncWaves(project, wave) } : {}),
+        });
+      } finally {
+        progress.end();
+      }
+      if (outFile) file = openPlanFile(resolve(io.cwd, outFile), outFile);
+      plan = printPlan(await import('../../plan/index.js'), prepared.input, output, io, file);
+    } catch (e) {
+      file?.abort();
+      throw e;
     }
+    if (outFile && output === 'text') err(io, `plan saved to ${outFile}: run 't2t apply ${args.positionals[0] ?? '.'} --plan ${outFile}' to apply exactly this`);
+    const { hasChanges, planRefusalError } = await import('../../plan/index.js');
     const refusal = planRefusalError(plan);
     if (refusal) throw refusal;
     return bool(args.values, 'detailed-exitcode') && hasChanges(plan) ? 2 : 0;
   },
 };
 
-/** Write chunks with backpressure, then a final newline. */
-async function writeChunks(stream: Writable, chunks: Iterable<string>): Promise<void> {
-  for (const chunk of chunks) if (!stream.write(chunk)) await once(stream, 'drain');
-  if (!stream.write('\n')) await once(stream, 'drain');
+/** Plan, print in the chosen format and save to the plan file if there is one. Text and JSON are
+ *  written as the plan is made: the first wave shows at once, and a plan of 100,000 users in
+ *  flight never holds its 383,000 changes (each is written and dropped). */
+function printPlan(api: PlanApi, input: PlanInput, output: string, io: CliIO, file: PlanFile | undefined): PlanOutline {
+  if (output === 'markdown') {
+    // the summary comes first: markdown needs the whole plan
+    const whole = api.buildPlan(input);
+    if (file) {
+      for (const chunk of api.planJsonChunks(whole)) file.write(chunk);
+      file.write('\n');
+      file.commit();
+    }
+    out(io, api.renderPlanMarkdown(whole));
+    return whole;
+  }
+  const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
+  const write = (t: string) => void io.stdout.write(t);
+  const json = output === 'json' ? api.jsonSink(write, api.planHead(input)) : undefined;
+  const saved = file ? api.jsonSink(file.write, api.planHead(input)) : undefined;
+  const screen = json ?? api.textSink(write, { color });
+  const plan = api.streamPlan(input, saved ? bothSinks(screen, saved) : screen);
+  if (saved) {
+    saved.end(plan);
+    file!.write('\n');
+    file!.commit();
+  }
+  if (json) {
+    json.end(plan);
+    out(io);
+  } else out(io, api.renderPlanEndText(plan, { color }));
+  return plan;
 }
 
-/** Save a plan file atomically: a half-written plan must never be applied (temp file, then rename). */
-async function saveChunks(path: string, chunks: Iterable<string>): Promise<void> {
-  const temp = `${path}.tmp-${process.pid}`;
-  const file = createWriteStream(temp);
+/** Both sinks receive the plan as it is made (the screen and the saved plan file). */
+function bothSinks(a: PlanSink, b: PlanSink): PlanSink {
+  return {
+    changes(list) {
+      a.changes(list);
+      b.changes(list);
+    },
+    wave(w) {
+      a.wave(w);
+      b.wave(w);
+    },
+  };
+}
+
+function cannotSave(shown: string, e: unknown): UserError {
+  // the system's reason without a file name ("ENOENT: no such file or directory")
+  const reason = (e as Error).message.replace(/, (open|access) '.*'$/, '');
+  return new UserError(`cannot save the plan to ${shown}: ${reason}`, 'plan.outFile', 'give --out a path in an existing, writable directory');
+}
+
+/** The plan file's directory exists and can be written to. */
+function checkPlanPath(path: string, shown: string): void {
   try {
-    await writeChunks(file, chunks);
-    file.end();
-    await once(file, 'finish');
-    await rename(temp, path);
+    accessSync(dirname(path), constants.W_OK);
   } catch (e) {
-    file.destroy();
-    await rm(temp, { force: true });
-    throw e;
+    throw cannotSave(shown, e);
   }
+}
+
+/**
+ * A plan file written while the plan is made, atomically: into a temp file renamed into place at
+ * the end, so a half-written plan is never applied. Written synchronously: the planner does not
+ * yield, and an asynchronous stream would hold the whole text (280 MiB for 100,000 users in
+ * flight) in memory until planning ends.
+ */
+interface PlanFile {
+  write(text: string): void;
+  commit(): void;
+  abort(): void;
+}
+
+function openPlanFile(path: string, shown: string): PlanFile {
+  const temp = `${path}.tmp-${process.pid}`;
+  let fd: number;
+  try {
+    fd = openSync(temp, 'w');
+  } catch (e) {
+    throw cannotSave(shown, e);
+  }
+  let open = true;
+  const close = () => {
+    if (open) closeSync(fd);
+    open = false;
+  };
+  return {
+    write(text) {
+      writeSync(fd, text);
+    },
+    commit() {
+      close();
+      renameSync(temp, path);
+    },
+    abort() {
+      try {
+        close();
+      } finally {
+        rmSync(temp, { force: true });
+      }
+    },
+  };
 }
 
 export default command;
