@@ -41,11 +41,14 @@ function painter(opts: TextOptions): { paint(code: string, s: string): string; b
 
 /**
  * One wave's section, built from its changes as they come: a header, the changes by user (the
- * shared ones, group creates, first), the estimate when the wave runs a content sync. Only the
- * lines are kept, not the changes, so a streamed plan lets each change go as soon as it is added.
+ * shared ones, group creates, first), the estimate when the wave runs a content sync. Only text is
+ * kept, not the changes, so a streamed plan lets each change go as soon as it is added; and each
+ * run of one user's changes is kept as one flat string, not a string per line (a wave of 5,000
+ * users in flight has 100,000 lines, which the young-generation GC would copy until the wave ends).
  */
 export class WaveText {
   private readonly style: ReturnType<typeof painter>;
+  /** user -> blocks of change lines ('\n' between lines, none at the end) */
   private byUser = new Map<string, string[]>();
   private syncing = false;
 
@@ -53,13 +56,23 @@ export class WaveText {
     this.style = painter(opts);
   }
 
-  add(c: PlanChange): void {
-    const mark = c.reversibility === 'one-way' ? this.style.paint('1;31', ' (one-way)') : '';
-    const line = '    ' + this.style.paint(COLOUR[c.action], SIGN[c.action]) + ` ${c.summary}${mark}`;
-    const lines = this.byUser.get(c.user);
-    if (lines) lines.push(line);
-    else this.byUser.set(c.user, [line]);
-    if (c.resource === 'contentSync') this.syncing = true;
+  /** Changes of this wave, in plan order. */
+  add(changes: readonly PlanChange[]): void {
+    const lines: string[] = [];
+    for (let i = 0; i < changes.length; i++) {
+      const c = changes[i]!;
+      const mark = c.reversibility === 'one-way' ? this.style.paint('1;31', ' (one-way)') : '';
+      lines.push('    ' + this.style.paint(COLOUR[c.action], SIGN[c.action]) + ` ${c.summary}${mark}`);
+      if (c.resource === 'contentSync') this.syncing = true;
+      const next = changes[i + 1];
+      if (next && next.user === c.user) continue;
+      // the end of a run of one user's changes
+      const block = lines.join('\n');
+      lines.length = 0;
+      const blocks = this.byUser.get(c.user);
+      if (blocks) blocks.push(block);
+      else this.byUser.set(c.user, [block]);
+    }
   }
 
   /** The section of wave w with the changes added so far; the builder is then empty again. */
@@ -75,7 +88,7 @@ export class WaveText {
     } else {
       const shared = this.byUser.get('');
       if (shared) lines.push('  (shared)', ...shared);
-      for (const [u, list] of this.byUser) if (u !== '') lines.push(`  ${u}`, ...list);
+      for (const [u, blocks] of this.byUser) if (u !== '') lines.push(`  ${u}`, ...blocks);
     }
     // the estimate only where this plan runs a content sync: elsewhere 'finishes by' means nothing
     if (this.syncing && w.estimate && w.estimate.bytes > 0) lines.push(`  estimate: content sync about ${formatDuration(w.estimate.seconds)}, finishes by ${w.estimate.finishesBy}`);
@@ -113,14 +126,18 @@ export function renderPlanEndText(plan: PlanOutline, opts: TextOptions = {}): st
 /** The whole plan: every wave's section, then the end. A streamed plan (streamPlan) prints the
  *  same text through textSink. */
 export function renderPlanText(plan: Plan, opts: TextOptions = {}): string {
-  const byWave = new Map<string, WaveText>();
+  const byWave = new Map<string, PlanChange[]>();
   for (const c of plan.changes) {
-    let b = byWave.get(c.wave);
-    if (!b) byWave.set(c.wave, (b = new WaveText(opts)));
-    b.add(c);
+    const list = byWave.get(c.wave);
+    if (list) list.push(c);
+    else byWave.set(c.wave, [c]);
   }
   let text = '';
-  for (const w of plan.waves) text += (byWave.get(w.name) ?? new WaveText(opts)).finish(w);
+  const section = new WaveText(opts);
+  for (const w of plan.waves) {
+    section.add(byWave.get(w.name) ?? []);
+    text += section.finish(w);
+  }
   return text + renderPlanEndText(plan, opts);
 }
 
@@ -129,7 +146,7 @@ export function textSink(write: (text: string) => void, opts: TextOptions = {}):
   const section = new WaveText(opts);
   return {
     changes(list) {
-      for (let i = 0; i < list.length; i++) section.add(list[i]!);
+      section.add(list);
     },
     wave(w) {
       write(section.finish(w));
