@@ -36,20 +36,28 @@ function sorted(v: unknown): unknown {
   }
   if (v && typeof v === 'object') {
     const obj = v as Record<string, unknown>;
-    const keys = Object.keys(obj);
-    const proto = Object.getPrototypeOf(obj) as unknown;
-    let same = proto === Object.prototype || proto === null;
-    for (let i = 1; same && i < keys.length; i++) if (keys[i - 1]! > keys[i]!) same = false;
-    for (let i = 0; same && i < keys.length; i++) {
-      const x = obj[keys[i]!];
-      if (x !== null && typeof x === 'object' && sorted(x) !== x) same = false;
-    }
-    if (same) return v;
+    if (inKeyOrder(obj)) return v;
     const out: Record<string, unknown> = {};
-    for (const k of keys.sort()) out[k] = sorted(obj[k]);
+    for (const k of Object.keys(obj).sort()) out[k] = sorted(obj[k]);
     return out;
   }
   return v;
+}
+
+/** Whether a plain object's keys are in sorted order and its nested values already sorted: then
+ *  it serialises as it is. Walked with for-in, no key list made (every change's params pass here). */
+function inKeyOrder(obj: Record<string, unknown>): boolean {
+  const proto = Object.getPrototypeOf(obj) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  let previous: string | undefined;
+  for (const k in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, k)) return false;
+    if (previous !== undefined && previous > k) return false;
+    previous = k;
+    const x = obj[k];
+    if (x !== null && typeof x === 'object' && sorted(x) !== x) return false;
+  }
+  return true;
 }
 
 /** Whether a change already has exactly the pinned keys in the pinned order (the planner makes
