@@ -1,43 +1,26 @@
 // Pass one: each document against the JSON Schema of its kind (schemas/, the single source of
 // validation and editor completion). Every ajv error is mapped back to the offending YAML node
 // and rewritten into a message a person can act on.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import type { Node } from 'yaml';
 import { packageRoot } from '../util/package-root.js';
 import { didYouMean } from '../util/suggest.js';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import type { ManifestDoc } from './parse-documents.js';
 import { nodeAt, nodeLocation, type PathSegment } from './source-files.js';
+import { SCHEMA_FILES, schemaValidators, type ManifestKind } from './schema-validators.js';
 
-export type ManifestKind = 'Project' | 'Wave';
+export type { ManifestKind };
 export const KINDS: readonly ManifestKind[] = ['Project', 'Wave'];
 
-// ajv and ajv-formats are CommonJS with a default export; under NodeNext it sits on .default.
-const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ?? Ajv2020Module) as typeof Ajv2020Module.default;
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (ajv: InstanceType<typeof Ajv2020>) => void;
-
-let validators: Record<ManifestKind, ValidateFunction> | undefined;
-
-/** Compiled once, on first use. */
-function getValidators(): Record<ManifestKind, ValidateFunction> {
-  if (validators) return validators;
-  const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
-  addFormats(ajv);
-  const load = (name: string) => JSON.parse(readFileSync(join(packageRoot(), 'schemas', name), 'utf8')) as object;
-  validators = { Project: ajv.compile(load('project.schema.json')), Wave: ajv.compile(load('wave.schema.json')) };
-  return validators;
-}
-
 export function schemaPath(kind: ManifestKind): string {
-  return join(packageRoot(), 'schemas', kind === 'Project' ? 'project.schema.json' : 'wave.schema.json');
+  return join(packageRoot(), 'schemas', SCHEMA_FILES[kind]);
 }
 
 /** Schema diagnostics of one document; empty when it is valid. */
 export function checkSchema(doc: ManifestDoc, kind: ManifestKind): Diagnostic[] {
-  const validate = getValidators()[kind];
+  const validate = schemaValidators()[kind];
   if (validate(doc.value)) return [];
   const errors = (validate.errors ?? []).filter((e) => !('propertyName' in e)); // inner propertyNames errors: reported by their parent
   const out: Diagnostic[] = [];
