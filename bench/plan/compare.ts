@@ -1,7 +1,8 @@
 // Equivalence check for performance work on the planner: plans many fuzzed projects (fuzz.ts) and
 // the synthetic benchmark project with this build and with a baseline build of the engine, and
-// requires identical output (the full plan JSON, plain JSON of the plan object, the text (whole and
-// streamed per wave) and markdown renderings, and the per-user analysis that status shows).
+// requires identical output (the full plan JSON, whole and streamed, plain JSON of the plan object,
+// the text, whole and streamed, and markdown renderings, and the per-user analysis that status
+// shows).
 //
 //   cp -r dist /tmp/baseline-dist                      # before the change (a build of the old code)
 //   npx tsc -p tsconfig.json && node dist/bench/plan/compare.js /tmp/baseline-dist [cases] [users]

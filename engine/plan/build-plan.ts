@@ -1,7 +1,7 @@
 // buildPlan: (project, inventory) -> Plan, pure (STYLE.md 1). For each wave and member: match,
 // observe, diff every resource kind against the declared phase, order the changes, then apply
 // the project-wide guards (maxDeletes), orphans, estimates and warnings. buildStatus is the same
-// pass seen per user.
+// pass seen per user; streamPlan is the same pass handing each user's changes on as they are made.
 import { createHash } from 'node:crypto';
 import type { Phase, Project } from '../manifest/model.js';
 import type { Inventory, TenantInventory, WorkloadName } from '../inventory/model.js';
@@ -376,8 +376,8 @@ function planWaves(input: PlanInput, collectUsers: boolean, sink: PlanSink | und
     });
   }
 
-  const allChanges = sink ? [] : changes;
-  if (!sink) tally(allChanges);
+  // streamed, the changes were tallied and handed on user by user, and none is left here
+  if (!sink) tally(changes);
   const deletes = oneWayDeletes;
   const max = project.safety.maxDeletes;
   const refusal =
@@ -403,7 +403,7 @@ function planWaves(input: PlanInput, collectUsers: boolean, sink: PlanSink | und
     inventoryHash: inventory.hash,
     createdAt: now.toISOString(),
   };
-  return { outline, changes: allChanges, users };
+  return { outline, changes, users };
 }
 
 /** The plan apply would execute. Pure: same input, same plan. */

@@ -87,8 +87,8 @@ export class WaveText {
       lines.push('  no changes');
     } else {
       const shared = this.byUser.get('');
-      if (shared) lines.push('  (shared)', ...shared);
-      for (const [u, blocks] of this.byUser) if (u !== '') lines.push(`  ${u}`, ...blocks);
+      if (shared) lines.push('  (shared)', shared.join('\n'));
+      for (const [u, blocks] of this.byUser) if (u !== '') lines.push(`  ${u}`, blocks.join('\n'));
     }
     // the estimate only where this plan runs a content sync: elsewhere 'finishes by' means nothing
     if (this.syncing && w.estimate && w.estimate.bytes > 0) lines.push(`  estimate: content sync about ${formatDuration(w.estimate.seconds)}, finishes by ${w.estimate.finishesBy}`);

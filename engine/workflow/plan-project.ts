@@ -29,17 +29,8 @@ export interface PlanProjectOptions {
   deltaSyncWaves?: readonly string[];
 }
 
-export interface PlannedProject {
-  project: Project;
-  inventory: Inventory;
-  plan: Plan;
-  revision: ManifestRevision;
-  /** Set when this call ran a discovery. */
-  discovery?: DiscoveryReport;
-}
-
 /** Everything the planner needs, read and (when stale) discovered: the plan is then one pure call,
- *  buildPlan(input), or streamPlan(input, onWave) to print it wave by wave. */
+ *  buildPlan(input), or streamPlan(input, sink) to print it as it is made. */
 export interface PlanPreparation {
   project: Project;
   inventory: Inventory;
@@ -48,6 +39,8 @@ export interface PlanPreparation {
   /** Set when this call ran a discovery. */
   discovery?: DiscoveryReport;
 }
+
+export type PlannedProject = Omit<PlanPreparation, 'input'> & { plan: Plan };
 
 export async function planProject(project: Project, options: PlanProjectOptions): Promise<PlannedProject> {
   const { input, ...prepared } = await preparePlan(project, options);
