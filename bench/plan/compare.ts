@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { PlanInput } from '../../engine/plan/build-plan.js';
 import type { Plan } from '../../engine/plan/model.js';
 import * as current from '../../engine/plan/index.js';
-import { generateFuzz } from './fuzz.js';
+import { fuzzPlanInput } from './fuzz.js';
 import { generateSynthetic } from './generate.js';
 
 type PlanApi = typeof current;
@@ -78,18 +78,7 @@ export async function compare(baselineDist: string, cases = 300, users = 60): Pr
     });
   };
   for (let seed = 1; seed <= cases; seed++) {
-    check(`fuzz seed ${seed}`, () => {
-      const f = generateFuzz(seed, users);
-      return {
-        project: f.project,
-        inventory: f.inventory,
-        revision: { commit: f.commit, dirty: false },
-        now: f.now,
-        files: f.files,
-        ...(f.waveFilter !== undefined ? { waveFilter: f.waveFilter } : {}),
-        ...(f.deltaSyncWaves ? { deltaSyncWaves: f.deltaSyncWaves } : {}),
-      };
-    });
+    check(`fuzz seed ${seed}`, () => fuzzPlanInput(seed, users));
   }
   check('synthetic 3000', () => {
     const s = generateSynthetic(3000);

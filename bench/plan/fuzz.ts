@@ -6,6 +6,7 @@
 // engine and requires byte-identical plans: the oracle for performance-only changes.
 import type { Inventory, InventoryGroup, InventoryRecipient, InventoryUser, MigrationMarker, SyncWatermark, TenantInventory } from '../../engine/inventory/model.js';
 import type { Phase, Profile, Project, Tenant, Wave } from '../../engine/manifest/model.js';
+import type { PlanInput } from '../../engine/plan/build-plan.js';
 import { mulberry32 } from '../../emulator/core/prng.js';
 
 const POS = { file: 'fuzz.yaml', line: 1, col: 1 };
@@ -342,5 +343,19 @@ export function generateFuzz(seed: number, users = 60): FuzzCase {
     files: p(0.7) ? { 'notify.html': '<p>moved</p>', 'invite.txt': 'welcome' } : {},
     commit: p(0.5) ? '3e1f00000000000000000000000000000000beef' : null,
     ...(p(0.4) ? { deltaSyncWaves: waveNames.filter(() => p(0.5)) } : {}),
+  };
+}
+
+/** The fuzz case of a seed as the planner's input. */
+export function fuzzPlanInput(seed: number, users = 60): PlanInput {
+  const f = generateFuzz(seed, users);
+  return {
+    project: f.project,
+    inventory: f.inventory,
+    revision: { commit: f.commit, dirty: false },
+    now: f.now,
+    files: f.files,
+    ...(f.waveFilter !== undefined ? { waveFilter: f.waveFilter } : {}),
+    ...(f.deltaSyncWaves ? { deltaSyncWaves: f.deltaSyncWaves } : {}),
   };
 }

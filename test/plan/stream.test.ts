@@ -3,25 +3,14 @@
 // plan without its changes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { generateFuzz } from '../../bench/plan/fuzz.js';
+import { fuzzPlanInput } from '../../bench/plan/fuzz.js';
 import { buildPlan, hasChanges, planHead, streamPlan, type PlanInput } from '../../engine/plan/build-plan.js';
 import type { PlanChange, WavePlan } from '../../engine/plan/model.js';
 import { jsonSink, planJsonChunks, renderPlanJson } from '../../engine/plan/render-json.js';
 import { renderPlanEndText, renderPlanText, textSink } from '../../engine/plan/render-text.js';
 import { group, inventory, NOW, project, REVISION, tenant, user, wave } from '../fixtures/inventories/builders.js';
 
-function fuzzInput(seed: number): PlanInput {
-  const f = generateFuzz(seed, 40);
-  return {
-    project: f.project,
-    inventory: f.inventory,
-    revision: { commit: f.commit, dirty: false },
-    now: f.now,
-    files: f.files,
-    ...(f.waveFilter !== undefined ? { waveFilter: f.waveFilter } : {}),
-    ...(f.deltaSyncWaves ? { deltaSyncWaves: f.deltaSyncWaves } : {}),
-  };
-}
+const fuzzInput = (seed: number): PlanInput => fuzzPlanInput(seed, 40);
 
 /** What a sink receives, in order: per wave, its users' change lists. */
 function received(input: PlanInput) {
