@@ -61,13 +61,18 @@ test('text with --out saves the plan the JSON output prints, and says how to app
   assert.equal(readdirSync(dir!).filter((f) => f.includes('.tmp-')), [], 'no temp file left');
 });
 
-test('--out into a directory that does not exist: one line naming the path, before planning', async ({ dir, env }) => {
+test('--out into a directory that does not exist, or naming a directory: one line naming the path, before planning', async ({ dir, env }) => {
   const r = await runCli(['plan', dir!, '--offline', '--out', 'no-such-dir/plan.json'], { env, cwd: dir! });
   assert.is(r.code, 1);
   assert.match(r.stderr, /^error: cannot save the plan to no-such-dir\/plan\.json: ENOENT/m);
   assert.match(r.stderr, /hint: give --out a path in an existing, writable directory/);
   assert.is(r.stdout, '', 'nothing printed before the error');
   assert.not.match(r.stderr, /\n\s+at /);
+  const dirOut = await runCli(['plan', dir!, '--offline', '--out', '.'], { env, cwd: dir! });
+  assert.is(dirOut.code, 1);
+  assert.match(dirOut.stderr, /^error: cannot save the plan to \.: it is a directory$/m);
+  assert.match(dirOut.stderr, /hint: give --out the path of a file, for example plan\.json/);
+  assert.is(dirOut.stdout, '');
 });
 
 test('--wave plans one wave; an unknown wave is one line with a suggestion', async ({ dir, env }) => {

@@ -1,5 +1,5 @@
 // `t2t plan [DIR]`: discover (delta) if the cache is stale, then print the changes apply would make.
-import { accessSync, closeSync, constants, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { bool, str } from '../command.js';
@@ -141,12 +141,15 @@ function bothSinks(a: PlanSink, b: PlanSink): PlanSink {
 
 function cannotSave(shown: string, e: unknown): UserError {
   // the system's reason without a file name ("ENOENT: no such file or directory")
-  const reason = (e as Error).message.replace(/, (open|access) '.*'$/, '');
+  const reason = (e as Error).message.replace(/, (open|access|rename) '.*'$/, '');
   return new UserError(`cannot save the plan to ${shown}: ${reason}`, 'plan.outFile', 'give --out a path in an existing, writable directory');
 }
 
-/** The plan file's directory exists and can be written to. */
+/** The plan file's path is not a directory, and its directory exists and can be written to. */
 function checkPlanPath(path: string, shown: string): void {
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UserError(`cannot save the plan to ${shown}: it is a directory`, 'plan.outFile', 'give --out the path of a file, for example plan.json');
+  }
   try {
     accessSync(dirname(path), constants.W_OK);
   } catch (e) {
@@ -185,7 +188,12 @@ function openPlanFile(path: string, shown: string): PlanFile {
     },
     commit() {
       close();
-      renameSync(temp, path);
+      try {
+        renameSync(temp, path);
+      } catch (e) {
+        rmSync(temp, { force: true });
+        throw cannotSave(shown, e);
+      }
     },
     abort() {
       try {
