@@ -1,7 +1,7 @@
 // The JSON Schema validators of the manifests. They are generated as code when t2t is built
 // (scripts/compile-schemas.mjs writes dist/engine/manifest/schema-validators.generated.cjs, ajv's
 // standalone code): compiling the schemas with ajv at run time, and loading ajv to do it, cost
-// every command about 0.2 s of start-up. The generated file records a hash of the schema files it
+// every command about 0.15 s of start-up. The generated file records a hash of the schema files it
 // was made from; when it is missing (a build by `tsc` alone) or the schemas changed since, the
 // validators are compiled at run time as before, with the same options.
 import { createHash } from 'node:crypto';
