@@ -450,7 +450,7 @@ function tenantDigest(tenant: Tenant, cache: TenantCache): unknown {
 /** tenantDigest from a read-only view: the digests flushed with the collections (undefined when
  *  a collection holding records has none: such a cache is rediscovered, not trusted). */
 function viewDigest(tenant: Tenant, view: TenantCacheView): unknown {
-  const parts: Record<string, { size: number; getMeta(key: 'digest'): string | undefined }> = {
+  const parts: Record<string, { size: number; interrupted: boolean; getMeta(key: 'digest'): string | undefined }> = {
     users: view.users,
     groups: view.groups,
     recipients: view.recipients,
@@ -458,6 +458,8 @@ function viewDigest(tenant: Tenant, view: TenantCacheView): unknown {
   };
   const hex: Record<string, string> = {};
   for (const [name, c] of Object.entries(parts)) {
+    // a crash stopped a compaction: the digest may not match the records (a discovery recomputes it)
+    if (c.interrupted) return undefined;
     const d = c.getMeta('digest');
     if (typeof d === 'string') hex[name] = d;
     else if (c.size === 0) hex[name] = new Digest().hex();

@@ -59,10 +59,11 @@ export class TrackedCollection<T, M extends { digest: string }> {
     private readonly view: (v: T) => unknown = (v) => v,
   ) {
     const stored = store.getMeta('digest') as string | undefined;
-    if (stored || store.size === 0) {
+    if (stored && !store.interrupted) {
       this.digest = new Digest(stored);
     } else {
-      // A cache written without a digest: compute it once.
+      // Written without a digest, or a crash stopped a compaction (records from two flushes, the
+      // earlier one's digest): computed from the records, and stored by the next flush.
       this.digest = new Digest();
       for (const [k, v] of store.entries()) this.digest.add(k, this.view(v));
     }

@@ -2,15 +2,18 @@
 // since the shards were last written, so a flush costs the changed records, not the shards they
 // fall in. One JSON value a line (JSON never holds a raw newline, so a line is one record):
 //
-//   {"formatVersion":3}            first line: the store format the journal belongs to
+//   {"formatVersion":6}            first line: the store format the journal belongs to
 //   ["p","<key>",<value>]          put (the record as plain JSON)
 //   ["d","<key>"]                  delete
 //   ["c"]                          clear: every record before it is gone
+//   ["m",<meta>]                   commit: ends every append, with the collection's metadata as
+//                                  of that flush (its digest and delta links)
 //
-// A line counts only once its newline is written: a crash mid-append leaves a last line without
-// one (or a prefix of it), which is ignored, never parsed, and cut off before the next append so
-// no later line is glued onto it. A line that has its newline but is not one of the above is
-// corruption, not a torn write.
+// An append counts only once its commit line is written, newline included: a crash mid-append
+// leaves lines after the last commit (or a prefix of one), which are ignored, never applied, and
+// cut off before the next append. So the records and the metadata that describes them (the digest
+// of the inventory hash, a delta link) are always from the same flush. A complete line that is not
+// one of the above is corruption, not a torn write.
 import { open, readFile, truncate } from 'node:fs/promises';
 
 export const JOURNAL_FILE = 'journal.jsonl';
@@ -29,22 +32,28 @@ export class JournalFormatError extends Error {
 }
 
 export interface ReadJournal<T> {
+  /** The committed ops, in order. */
   ops: JournalOp<T>[];
-  /** Bytes of the complete lines (header included); 0 when there is no journal. */
+  /** The metadata of the last commit; undefined when nothing was committed. */
+  meta?: Record<string, unknown>;
+  /** Bytes up to the end of the last commit (the header when there is none); 0 when there is no
+   *  journal. */
   validBytes: number;
-  /** Bytes of a torn last line after them (a crash mid-append). */
+  /** Bytes after them: an append a crash cut short. */
   tornBytes: number;
 }
 
-/** The journal's text for the given ops; `withHeader` when the file is empty or new. */
-export function encodeJournal<T>(ops: Iterable<JournalOp<T>>, formatVersion: number, withHeader: boolean): string {
+/** The text of one append: the ops, then the commit with the metadata; `withHeader` when the file
+ *  is empty or new. */
+export function encodeJournal<T>(ops: Iterable<JournalOp<T>>, meta: object, formatVersion: number, withHeader: boolean): string {
   const lines: string[] = withHeader ? [JSON.stringify({ formatVersion })] : [];
   for (const o of ops) {
     if (o.op === 'put') lines.push(JSON.stringify(['p', o.key, o.value === undefined ? null : o.value]));
     else if (o.op === 'delete') lines.push(JSON.stringify(['d', o.key]));
     else lines.push('["c"]');
   }
-  return lines.length ? `${lines.join('\n')}\n` : '';
+  lines.push(JSON.stringify(['m', meta]));
+  return `${lines.join('\n')}\n`;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -74,11 +83,9 @@ export async function readJournal<T>(file: string, formatVersion: number, omit?:
     throw e;
   }
   const end = text.lastIndexOf('\n') + 1; // complete lines end here
-  const complete = text.slice(0, end);
-  const validBytes = Buffer.byteLength(complete);
-  const tornBytes = Buffer.byteLength(text) - validBytes;
-  if (end === 0) return { ops: [], validBytes: 0, tornBytes };
-  const lines = complete.split('\n');
+  const totalBytes = Buffer.byteLength(text);
+  if (end === 0) return { ops: [], validBytes: 0, tornBytes: totalBytes };
+  const lines = text.slice(0, end).split('\n');
   lines.pop(); // the empty string after the last newline
   const parse = (line: string, n: number): unknown => {
     try {
@@ -91,17 +98,27 @@ export async function readJournal<T>(file: string, formatVersion: number, omit?:
   if (!isPlainObject(head) || typeof head.formatVersion !== 'number') throw new JournalFormatError('line 1 is not a journal header');
   if (head.formatVersion !== formatVersion) throw new JournalFormatError(`written in format version ${head.formatVersion}`, head.formatVersion);
   const ops: JournalOp<T>[] = [];
+  let committed = 0; // ops up to the last commit
+  let meta: Record<string, unknown> | undefined;
+  let validBytes = Buffer.byteLength(lines[0]!) + 1; // the header
+  let bytes = validBytes;
   for (let i = 1; i < lines.length; i++) {
     const line = parse(lines[i]!, i + 1);
+    bytes += Buffer.byteLength(lines[i]!) + 1;
     if (!Array.isArray(line)) throw new JournalFormatError(`line ${i + 1} is not a journal entry`);
     const [op, key, value] = line as unknown[];
-    if (op === 'c' && line.length === 1) ops.push({ op: 'clear' });
+    if (op === 'm' && line.length === 2 && isPlainObject(key)) {
+      committed = ops.length;
+      meta = key;
+      validBytes = bytes;
+    } else if (op === 'c' && line.length === 1) ops.push({ op: 'clear' });
     else if (typeof key !== 'string' || key === '') throw new JournalFormatError(`line ${i + 1} has no record key`);
     else if (op === 'p' && line.length === 3) ops.push({ op: 'put', key, value: (omit ? without(value, omit) : value) as T });
     else if (op === 'd' && line.length === 2) ops.push({ op: 'delete', key });
     else throw new JournalFormatError(`line ${i + 1} is not a journal entry`);
   }
-  return { ops, validBytes, tornBytes };
+  ops.length = committed; // an append without its commit was cut short by a crash: not applied
+  return { ops, ...(meta ? { meta } : {}), validBytes, tornBytes: totalBytes - validBytes };
 }
 
 /** Cuts a torn last line off, so the next append starts on a line of its own. */

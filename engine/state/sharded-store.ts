@@ -3,27 +3,31 @@
 // written. A 100,000-user tenant loads as N small parallel reads and one journal read, and a delta
 // that changes 1,000 users appends 1,000 lines instead of rewriting the ~all shards they fall in.
 //
-// Layout of a collection:  <dir>/<name>/collection.json   {formatVersion, shards, meta}
+// Layout of a collection:  <dir>/<name>/collection.json   {formatVersion, shards, meta[, compacting]}
 //                          <dir>/<name>/shard-007.v8       {formatVersion, shapes, values, rows} (shard-codec.ts)
-//                          <dir>/<name>/journal.jsonl      puts/deletes since (collection-journal.ts)
+//                          <dir>/<name>/journal.jsonl      puts/deletes since, each append ending
+//                                                          with a commit of the meta (collection-journal.ts)
 // A missing shard file is an empty shard, a missing journal an empty one. Loading reads the shards,
-// then replays the journal over them.
+// then replays the journal's committed appends over them; the meta is the last commit's, else
+// collection.json's.
 //
-// A flush appends the changed records to the journal, then writes collection.json. When the
-// journal would grow past a share of the collection (`compactWhen`), the flush compacts instead:
-// it appends only the changes to keys the journal already holds (so the journal's last word on
-// every key it names is the new one), rewrites the shards that the journal and the changes touch,
-// removes the journal, then writes collection.json. Shards and collection.json are written by
-// lowdb's file adapter (steno: a temp file, then rename), so each is either old or new, never torn.
+// A flush appends the changed records and the meta to the journal, in one write. When the journal
+// would grow past a share of the collection (`compactWhen`), the flush compacts instead: it marks
+// collection.json as compacting, appends only the changes to keys the journal already holds (so
+// the journal's last word on every key it names is the new one), rewrites the shards that the
+// journal and the changes touch, removes the journal, then writes collection.json with the new
+// meta, unmarked. Shards and collection.json are written by lowdb's file adapter (steno: a temp
+// file, then rename), so each is either old or new, never torn.
 //
 // Crash safety. Puts and deletes are idempotent by key, so replaying a journal over shards that
 // already hold its records changes nothing; a crash anywhere leaves every record either as it was
 // at the last complete flush or as the interrupted flush would leave it:
-//  - mid-append: the complete lines are whole records; a torn last line is ignored and cut off;
+//  - mid-append: an append without its commit is ignored and cut off, records and meta alike, so
+//    the meta (a digest of the records, delta links) always belongs to the records;
 //  - mid-compaction (some shards rewritten, the journal still there): each key reads as the journal
-//    says, or, when the journal never named it, as its shard holds it (old or new);
-//  - collection.json is written last, so a delta link in the meta never runs ahead of the records
-//    it covers: after a crash the next delta simply re-reads a few changes.
+//    says, or, when the journal never named it, as its shard holds it (old or new); the meta is the
+//    earlier flush's, so a delta link never runs ahead of the records it covers (the next delta
+//    simply re-reads a few changes), and `interrupted` says that a digest in it may not match.
 //
 // Corrupt files: by default opening fails with a UserError naming the file and saying to delete
 // the cache (it is only a cache). With `onCorrupt: 'reset'` the collection is emptied instead and
@@ -36,13 +40,15 @@ import { basename, dirname, join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { UserError } from '../errors.js';
-import { encodeShard, readShard, SHARD_FORMAT_VERSION, ShardFormatError } from './shard-codec.js';
+import { encodeShard, readShard, ShardFormatError } from './shard-codec.js';
 import { appendJournal, dropTornTail, encodeJournal, JOURNAL_FILE, JournalFormatError, readJournal, type JournalOp } from './collection-journal.js';
 
-/** 1: records as objects; 2: rows (shard-codec.ts); from 3 on: the shard format's version + 1,
- *  with a journal replayed over the shards (a t2t that ignored the journal would misread the
- *  cache, so it must see another version and discard it). */
-export const STORE_FORMAT_VERSION = SHARD_FORMAT_VERSION + 1;
+/** 1: records as objects; 2: rows (shard-codec.ts); 3 to 5: the shard format's version + 1, with
+ *  a journal replayed over the shards; 6: every journal append ends with a commit that carries the
+ *  metadata, and collection.json marks a compaction in progress. A t2t reading another layout would
+ *  misread the cache, so it sees another version and discards it. (Shards check their own format,
+ *  SHARD_FORMAT_VERSION.) */
+export const STORE_FORMAT_VERSION = 6;
 export const DEFAULT_SHARDS = 64;
 
 /** When a flush folds the journal into the shards: once the journal would hold more lines than
@@ -84,6 +90,11 @@ export interface Collection<T, M extends object = Record<string, unknown>> {
   readonly size: number;
   /** Set when `onCorrupt: 'reset'` discarded the stored data: the cache must be rebuilt in full. */
   readonly resetReason?: string;
+  /** The last flush stopped in the middle of a compaction (a crash): each record is as one of the
+   *  two flushes left it, and the metadata is the earlier flush's, so a delta link never runs
+   *  ahead of the records; a digest kept in the metadata may no longer match them. Cleared by the
+   *  next flush. */
+  readonly interrupted: boolean;
   get(key: string): T | undefined;
   has(key: string): boolean;
   keys(): IterableIterator<string>;
@@ -99,8 +110,8 @@ export interface Collection<T, M extends object = Record<string, unknown>> {
   delete(key: string): boolean;
   getMeta<K extends keyof M>(key: K): M[K] | undefined;
   setMeta<K extends keyof M>(key: K, value: M[K] | undefined): void;
-  /** Appends the changes to the journal (or compacts it into the shards), then writes the
-   *  metadata if changed. */
+  /** Appends the changes and the metadata to the journal in one write (or compacts the journal
+   *  into the shards). */
   flush(): Promise<FlushResult>;
   /** Removes every record and the metadata (written by the next flush, which rewrites the shards). */
   clear(): void;
@@ -109,7 +120,10 @@ export interface Collection<T, M extends object = Record<string, unknown>> {
 interface CollectionFile<M> {
   formatVersion: number;
   shards: number;
+  /** The metadata when no journal commit is newer. */
   meta: Partial<M>;
+  /** Written before a compaction starts, removed when it ends. */
+  compacting?: boolean;
 }
 
 /** FNV-1a over UTF-16 code units: fast, stable across runs and platforms. */
@@ -340,6 +354,9 @@ async function load<T, M extends object>(
     else journal.keys.add(o.key);
   };
   const replayed = await readingJournal;
+  // the journal's last commit is newer than collection.json's metadata
+  if (replayed.meta) meta = replayed.meta as Partial<M>;
+  const interrupted = stored?.compacting === true;
   for (const o of replayed.ops) {
     if (o.op === 'put') setRecord(o.key, o.value);
     else if (o.op === 'delete') deleteRecord(o.key);
@@ -353,7 +370,10 @@ async function load<T, M extends object>(
 
   const pending = new Map<string, Pending<T>>();
   let pendingClear = false;
-  let metaDirty = stored === null; // a new collection writes its head on first flush
+  let metaDirty = false; // setMeta since the last flush
+  let committed: Partial<M> = { ...meta }; // the metadata on disk (a journal commit or collection.json)
+  // collection.json to write on the next flush: a new collection's, or one a crash left marked
+  let headDirty = stored === null || interrupted;
   let flushing: Promise<unknown> = Promise.resolve();
   const at = (key: string) => maps[shardOf(key, shardCount)]!;
 
@@ -376,6 +396,11 @@ async function load<T, M extends object>(
     return true;
   };
 
+  const writeHead = async (m: Partial<M>, compacting: boolean) => {
+    head.data = { formatVersion: STORE_FORMAT_VERSION, shards: shardCount, meta: m, ...(compacting ? { compacting } : {}) };
+    await head.write();
+  };
+
   const doFlush = async (): Promise<FlushResult> => {
     counter.bytes = 0;
     let filesWritten = 0;
@@ -393,9 +418,9 @@ async function load<T, M extends object>(
         await truncate(journalFile, journal.bytes).catch(ignoreMissing);
         journal.suspect = false;
       }
-      const append = async (batch: JournalOp<T>[], encoded?: string) => {
-        if (batch.length === 0) return;
-        const text = encoded ?? encodeJournal(batch, STORE_FORMAT_VERSION, journal.bytes === 0);
+      /** Appends the batch and a commit with this metadata. */
+      const append = async (batch: JournalOp<T>[], commitMeta: Partial<M>, encoded?: string) => {
+        const text = encoded ?? encodeJournal(batch, commitMeta, STORE_FORMAT_VERSION, journal.bytes === 0);
         try {
           appended += await appendJournal(journalFile, text, journal.bytes);
         } catch (e) {
@@ -409,13 +434,23 @@ async function load<T, M extends object>(
 
       let compact = cleared || journal.lines + ops.length > Math.max(limits.minLines, limits.share * size) || journal.bytes > limits.maxBytes;
       let text: string | undefined;
-      if (!compact && ops.length > 0) {
-        text = encodeJournal(ops, STORE_FORMAT_VERSION, journal.bytes === 0);
+      if (!compact && (ops.length > 0 || metaDirty)) {
+        text = encodeJournal(ops, meta, STORE_FORMAT_VERSION, journal.bytes === 0);
         compact = journal.bytes + Buffer.byteLength(text) > limits.maxBytes;
       }
       if (!compact) {
-        await append(ops, text);
+        // the records and the metadata in one write, valid together or not at all
+        if (text !== undefined) {
+          await append(ops, meta, text);
+          committed = { ...meta };
+          metaDirty = false;
+        }
       } else {
+        // From here until collection.json is written again, a crash leaves some shards rewritten
+        // and others not: marked, so the next open knows its digest cannot be trusted.
+        await writeHead(committed, true);
+        filesWritten++;
+        headDirty = true; // until the compaction completes, or a later flush writes it unmarked
         // The shards a compaction must rewrite: those of every key the journal or the changes name
         // (all stored ones after a clear). The changes to keys the journal names are appended first,
         // so that if the journal outlives a crash below, its last word on each key is the new one.
@@ -423,17 +458,32 @@ async function load<T, M extends object>(
         if (journal.cleared || cleared) onDisk.forEach((d, i) => d && touched.add(i));
         for (const k of journal.keys) touched.add(shardOf(k, shardCount));
         for (const k of changes.keys()) touched.add(shardOf(k, shardCount));
-        if (journal.lines > 0) await append(journal.cleared || cleared ? ops : ops.filter((o) => o.op !== 'clear' && journal.keys.has(o.key)));
+        // committed with the earlier metadata: its delta links must not run ahead of the shards
+        // not yet rewritten
+        const first = journal.lines > 0 ? (journal.cleared || cleared ? ops : ops.filter((o) => o.op !== 'clear' && journal.keys.has(o.key))) : [];
+        if (first.length > 0) await append(first, committed);
         // every write settles before the flush returns or fails: none is left in flight
         const written = await Promise.allSettled([...touched].map(writeShard));
         filesWritten += written.filter((w) => w.status === 'fulfilled' && w.value).length;
         const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
         if (failed) throw failed.reason;
+        // the journal goes before the new metadata is written: were it left under collection.json's
+        // new metadata, its last commit (the earlier metadata) would be read as newer
         if (journal.bytes > 0) {
           await unlink(journalFile).catch(ignoreMissing);
           filesWritten++;
         }
         Object.assign(journal, { lines: 0, bytes: 0, keys: new Set<string>(), cleared: false });
+        await writeHead(meta, false);
+        filesWritten++;
+        committed = { ...meta };
+        metaDirty = false;
+        headDirty = false;
+      }
+      if (headDirty) {
+        await writeHead(committed, false);
+        filesWritten++;
+        headDirty = false;
       }
     } catch (e) {
       // Retry these changes on the next flush, under any made since.
@@ -442,17 +492,6 @@ async function load<T, M extends object>(
       throw e;
     }
 
-    if (metaDirty) {
-      metaDirty = false;
-      head.data = { formatVersion: STORE_FORMAT_VERSION, shards: shardCount, meta };
-      try {
-        await head.write();
-      } catch (e) {
-        metaDirty = true;
-        throw e;
-      }
-      filesWritten++;
-    }
     return { filesWritten, bytesWritten: appended + counter.bytes };
   };
 
@@ -460,6 +499,7 @@ async function load<T, M extends object>(
     name,
     dir: root,
     shardCount,
+    interrupted,
     get size() {
       return size;
     },

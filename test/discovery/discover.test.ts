@@ -255,6 +255,23 @@ test('a cache written in an older format is discarded and read again in full, wi
   assert.is((await loadInventory(project, stateDir(dir, env)))?.hash, before.report.hash);
 });
 
+test('a cache a crash left in the middle of a compaction is no inventory for a plan; the next discovery recomputes its digest', async () => {
+  const before = await run();
+  // the effective digest wrong (as a crash between the shards and the meta could leave it) and
+  // collection.json marked as compacting
+  const cache = await openTenantCache(stateDir(dir, env), 'contoso');
+  cache.users.store.setMeta('digest', 'f'.repeat(64));
+  await cache.users.store.flush();
+  const head = join(stateDir(dir, env), 'inventory', 'contoso', 'users', 'collection.json');
+  writeFileSync(head, JSON.stringify({ ...(JSON.parse(readFileSync(head, 'utf8')) as object), compacting: true }));
+  assert.is(await loadInventory(project, stateDir(dir, env)), undefined, 'a marked cache is no inventory');
+  const { report } = await run({ tenant: 'contoso' });
+  assert.is(tenantReport(report, 'contoso').mode, 'delta', 'the records are kept: a delta read, not a full one');
+  assert.is(report.hash, before.report.hash, 'the digest computed from the records, not the stored one');
+  assert.not.match(readFileSync(head, 'utf8'), /compacting/);
+  assert.is((await loadInventory(project, stateDir(dir, env)))?.hash, before.report.hash);
+});
+
 test('discovery.deltaTimestamp leaves out objects created before it, except what the project names', async () => {
   const other = writeProject(emu, { users: ['alice@contoso.com'], groups: ['Pilot'], deltaTimestamp: '2999-01-01T00:00:00Z' });
   try {

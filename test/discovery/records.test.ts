@@ -2,7 +2,7 @@
 // marker candidates, and the tracked cache (real sharded store in a temp dir).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtemp, readFile, rm, readdir, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyUserItem, projectAttributeNames, userSelect } from '../../engine/discovery/user-properties.js';
@@ -147,6 +147,29 @@ test('the cache: an unchanged put writes nothing, one changed user appends one j
     assert.is(again.users.digestHex(), reopened.users.digestHex());
     assert.is.not(reopened.users.digestHex(), digest);
     assert.equal(reopened.users.changes, { added: 0, updated: 1, removed: 0 });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a cache opened after a crash mid-compaction computes its digest from the records, and the next flush unmarks it', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 't2t-disc-interrupted-'));
+  try {
+    const cache = await openTenantCache(dir, 'contoso');
+    for (let i = 0; i < 50; i++) cache.users.put(`u${i}`, user(`u${i}`, `u${i}@contoso.com`));
+    await flushTenantCache(cache);
+    const right = cache.users.digestHex();
+    cache.users.store.setMeta('digest', 'f'.repeat(64)); // the earlier flush's digest, say
+    await cache.users.store.flush();
+    const head = join(dir, 'inventory', 'contoso', 'users', 'collection.json');
+    await writeFile(head, JSON.stringify({ ...(JSON.parse(await readFile(head, 'utf8')) as object), compacting: true }));
+    const reopened = await openTenantCache(dir, 'contoso');
+    assert.is(reopened.users.store.interrupted, true);
+    assert.is(reopened.users.digestHex(), right);
+    await flushTenantCache(reopened);
+    const again = await openTenantCache(dir, 'contoso');
+    assert.is(again.users.store.interrupted, false);
+    assert.is(again.users.digestHex(), right, 'and it is stored');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -53,15 +53,16 @@ test('a flush after 1,000 puts into 100,000 records appends about 1,000 records,
   const stamps = shardStamps(root);
   assert.is(stamps.size, 256);
   const shardBytes = [...stamps.keys()].reduce((sum, f) => sum + statSync(join(root, f)).size, 0);
-  const oneLine = encodeJournal([{ op: 'put', key: 'id-99999', value: user(99999, -99999) }], STORE_FORMAT_VERSION, false).length;
+  const oneLine = JSON.stringify(['p', 'id-99999', user(99999, -99999)]).length + 1;
+  const head = readFileSync(join(root, 'collection.json'), 'utf8');
 
   for (let i = 0; i < 100_000; i += 100) c.put(`id-${i}`, user(i, -i));
   c.setMeta('deltaLink', 'link-2');
   const r = await c.flush();
-  assert.is(r.filesWritten, 2, 'the journal and collection.json');
+  assert.is(r.filesWritten, 1, 'the journal only: the meta is in its commit');
   const journalBytes = statSync(join(root, 'journal.jsonl')).size;
-  const headBytes = statSync(join(root, 'collection.json')).size;
-  assert.is(r.bytesWritten, journalBytes + headBytes);
+  assert.is(r.bytesWritten, journalBytes);
+  assert.is(readFileSync(join(root, 'collection.json'), 'utf8'), head, 'collection.json not rewritten');
   assert.ok(journalBytes <= 1000 * oneLine + 100, `${journalBytes} bytes for 1,000 records of at most ${oneLine}`);
   assert.ok(r.bytesWritten * 20 < shardBytes, `${r.bytesWritten} bytes written, the shards hold ${shardBytes}`);
   assert.equal(shardStamps(root), stamps, 'no shard rewritten');
@@ -85,7 +86,7 @@ test('deletes, new keys and overwrites replay on reopen; a second append adds to
   const r = await c.flush();
   assert.is(r.filesWritten, 1);
   const lines = readFileSync(join(dir, 'users', 'journal.jsonl'), 'utf8').trimEnd().split('\n');
-  assert.is(lines.length, 1 + 6, 'a header and one line a change');
+  assert.is(lines.length, 1 + 6 + 2, 'a header, one line a change and a commit an append');
   const again = await openCollection<User, Meta>(dir, 'users');
   assert.is(again.size, 500);
   assert.not.ok(again.has('id-1'));
@@ -95,30 +96,41 @@ test('deletes, new keys and overwrites replay on reopen; a second append adds to
   assert.equal(contents(again), contents(c));
 });
 
-test('a torn last line (crash mid-append) is ignored, never misread, and cut off before the next append', async () => {
+test('an append a crash cut short (no commit, or a torn line) is ignored, records and meta alike, and cut off before the next append', async () => {
   const dir = fresh();
   const root = join(dir, 'users');
   const c = await filled(dir, 300, 4);
   c.put('id-5', user(5, 55));
+  c.setMeta('deltaLink', 'link-5');
   await c.flush();
   const journal = join(root, 'journal.jsonl');
   const good = readFileSync(journal, 'utf8');
-  // a whole JSON value whose newline never made it: it must not count either
-  appendFileSync(journal, JSON.stringify(['p', 'id-6', user(6, 66)]));
+  assert.ok(good.endsWith('["m",{"deltaLink":"link-5"}]\n'), 'an append ends with its commit, the meta in it');
+  // whole lines, but the commit never made it (its newline missing): none of it counts
+  const cut = JSON.stringify(['p', 'id-6', user(6, 66)]) + '\n' + JSON.stringify(['m', { deltaLink: 'link-6' }]);
+  appendFileSync(journal, cut);
   const view = await openCollection<Partial<User>, Meta>(dir, 'users', { omit: ['upn'] });
   assert.equal(view.get('id-6'), { id: 'id-6', n: 6 });
-  assert.is(readFileSync(journal, 'utf8').length, good.length + JSON.stringify(['p', 'id-6', user(6, 66)]).length, 'a view leaves the file alone');
-
-  appendFileSync(journal, '\n["p","id-7",{"id":"id-7","up'); // now a torn line after a complete one
+  assert.is(view.getMeta('deltaLink'), 'link-5');
+  assert.is(readFileSync(journal, 'utf8'), good + cut, 'a view leaves the file alone');
   const reopened = await openCollection<User, Meta>(dir, 'users');
-  assert.is(reopened.get('id-6')!.n, 66, 'the line completed by its newline counts');
-  assert.equal(reopened.get('id-7'), user(7), 'the torn one does not');
-  assert.equal(reopened.get('id-5'), user(5, 55));
+  assert.equal(reopened.get('id-6'), user(6), 'the uncommitted put does not count');
+  assert.is(reopened.getMeta('deltaLink'), 'link-5', 'nor its meta');
+  assert.is(readFileSync(journal, 'utf8'), good, 'the cut-short append is cut off');
+
+  // a committed append, then a torn line after it
+  appendFileSync(journal, encodeJournal<User>([{ op: 'put', key: 'id-6', value: user(6, 66) }], { deltaLink: 'link-6' }, STORE_FORMAT_VERSION, false));
+  appendFileSync(journal, '["p","id-7",{"id":"id-7","up');
+  const again = await openCollection<User, Meta>(dir, 'users');
+  assert.is(again.get('id-6')!.n, 66, 'the committed append counts');
+  assert.is(again.getMeta('deltaLink'), 'link-6');
+  assert.equal(again.get('id-7'), user(7), 'the torn line does not');
   assert.ok(readFileSync(journal, 'utf8').endsWith('\n'), 'the torn tail is cut off');
-  reopened.put('id-8', user(8, 88));
-  await reopened.flush();
+  again.put('id-8', user(8, 88));
+  await again.flush();
   const last = await openCollection<User, Meta>(dir, 'users');
   assert.equal([last.get('id-5')!.n, last.get('id-6')!.n, last.get('id-7')!.n, last.get('id-8')!.n], [55, 66, 7, 88]);
+  assert.is(last.getMeta('deltaLink'), 'link-6');
   assert.is(last.size, 300);
 });
 
@@ -149,7 +161,7 @@ test('a corrupt journal (a complete line that is not an entry) follows onCorrupt
       assert.instance(e, UserError);
       assert.is((e as UserError).code, 'state.corrupt');
       assert.ok((e as UserError).message.includes(journal), (e as UserError).message);
-      assert.match((e as UserError).message, /line 3/);
+      assert.match((e as UserError).message, /line 4/); // header, put, commit, then the bad line
       assert.match((e as UserError).hint!, /delete .*users.*discover --full/);
     }
     const reset = await openCollection<User>(dir, 'users', { onCorrupt: 'reset' });
@@ -192,7 +204,11 @@ test('compaction rewrites only the shards the journal touches, keeps the content
   const after = shardStamps(root);
   for (const [f, stamp] of stamps) assert.is(after.get(f) !== stamp, touched.has(f), f);
   const rewritten = [...touched].reduce((sum, f) => sum + statSync(join(root, f)).size, 0);
-  assert.equal(r, { filesWritten: touched.size + 1, bytesWritten: rewritten }, 'the shards and the journal removed');
+  const head = statSync(join(root, 'collection.json')).size;
+  // the shards, the journal removed, and collection.json twice: marked before, unmarked after
+  assert.is(r.filesWritten, touched.size + 3);
+  assert.ok(r.bytesWritten > rewritten + 2 * head && r.bytesWritten < rewritten + 2 * head + 64, `${r.bytesWritten} bytes`);
+  assert.not.match(readFileSync(join(root, 'collection.json'), 'utf8'), /compacting/);
   assert.equal(contents(await openCollection<User, Meta>(dir, 'users')), expected);
 });
 
@@ -211,7 +227,7 @@ test('with the default limits the journal grows until it holds more than 1/8 of 
   assert.is(again.get('id-129')!.n, -129);
 });
 
-test('crash between compaction steps: the journal left over the rewritten shards (all or some) replays to the same records', async () => {
+test('crash between compaction steps: the journal left over the rewritten shards (all or some) replays to the same records, under the earlier meta, marked interrupted', async () => {
   const dir = fresh();
   const root = join(dir, 'users');
   const c = await filled(dir, 400, 16);
@@ -249,11 +265,16 @@ test('crash between compaction steps: the journal left over the rewritten shards
   const leftOver = readFileSync(join(root, 'journal.jsonl'), 'utf8');
   assert.is(
     leftOver,
-    oldJournal + encodeJournal<User>([{ op: 'put', key: 'id-1', value: user(1, -1) }, { op: 'delete', key: 'id-2' }], STORE_FORMAT_VERSION, false),
-    'the changes to keys the journal names were appended first, and only those',
+    oldJournal + encodeJournal<User>([{ op: 'put', key: 'id-1', value: user(1, -1) }, { op: 'delete', key: 'id-2' }], { deltaLink: 'link-1' }, STORE_FORMAT_VERSION, false),
+    'the changes to keys the journal names were appended first, and only those, committed with the earlier meta',
   );
-  assert.ok(JSON.parse(readFileSync(join(root, 'collection.json'), 'utf8')).meta.deltaLink === 'link-1', 'the meta is not ahead');
-  const partial = contents(await openCollection<User, Meta>(dir, 'users'));
+  const marked = JSON.parse(readFileSync(join(root, 'collection.json'), 'utf8')) as { meta: Meta; compacting?: boolean };
+  assert.is(marked.meta.deltaLink, 'link-1', 'the meta is not ahead');
+  assert.is(marked.compacting, true, 'collection.json says a compaction is under way');
+  const reopened = await openCollection<User, Meta>(dir, 'users');
+  assert.is(reopened.interrupted, true);
+  assert.is(reopened.getMeta('deltaLink'), 'link-1');
+  const partial = contents(reopened);
   for (const k of new Set([...Object.keys(final), ...Object.keys(journalState)])) {
     if (inJournal(k)) assert.equal(partial[k], final[k], `${k}: the journal's last word`);
     else if (shardName(k, 16) === keep) assert.equal(partial[k], journalState[k], `${k}: as before the flush`);
@@ -263,14 +284,25 @@ test('crash between compaction steps: the journal left over the rewritten shards
   // The retry completes the compaction.
   await eager.flush();
   assert.not.ok(existsSync(join(root, 'journal.jsonl')));
-  assert.equal(contents(await openCollection<User, Meta>(dir, 'users')), final);
+  const done = await openCollection<User, Meta>(dir, 'users');
+  assert.equal(contents(done), final);
+  assert.is(done.interrupted, false);
+  assert.is(done.getMeta('deltaLink'), 'link-2');
 
-  // Crash after every shard was written, before the journal was removed: replaying it over
-  // shards that already hold its records changes nothing.
-  writeFileSync(join(root, 'journal.jsonl'), leftOver);
-  const replayed = await openCollection<User, Meta>(dir, 'users');
-  assert.equal(contents(replayed), final);
-  assert.is(replayed.getMeta('deltaLink'), 'link-2');
+  // Crash after every shard was written and the journal removed, before collection.json got the
+  // new meta: the records are the new ones, the meta the earlier one, marked.
+  writeFileSync(join(root, 'collection.json'), JSON.stringify({ formatVersion: STORE_FORMAT_VERSION, shards: 16, meta: { deltaLink: 'link-1' }, compacting: true }));
+  const late = await openCollection<User, Meta>(dir, 'users');
+  assert.equal(contents(late), final);
+  assert.is(late.interrupted, true);
+  assert.is(late.getMeta('deltaLink'), 'link-1');
+  // the next flush, even one with nothing else to write, leaves collection.json unmarked
+  late.setMeta('deltaLink', 'link-3');
+  await late.flush();
+  const after = await openCollection<User, Meta>(dir, 'users');
+  assert.is(after.interrupted, false);
+  assert.is(after.getMeta('deltaLink'), 'link-3');
+  assert.equal(contents(after), final);
 });
 
 test('clear over a journal: the flush rewrites the shards and drops the journal, and nothing cleared comes back', async () => {

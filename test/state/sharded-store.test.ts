@@ -55,7 +55,7 @@ test('a new, empty collection opens and flushes', async () => {
   assert.is(r.filesWritten, 1); // the head only
 });
 
-test('one put appends one journal line: no shard is rewritten', async () => {
+test('one put appends one journal line and its commit, in one write: no shard is rewritten', async () => {
   const dir = fresh();
   const c = await filled(dir, 1000, 16);
   const root = join(dir, 'users');
@@ -68,21 +68,25 @@ test('one put appends one journal line: no shard is rewritten', async () => {
   assert.is(r.filesWritten, 1);
   const journal = readFileSync(join(root, 'journal.jsonl'), 'utf8');
   assert.is(r.bytesWritten, Buffer.byteLength(journal));
-  assert.ok(r.bytesWritten < 120, `${r.bytesWritten} bytes for one record`);
+  assert.ok(r.bytesWritten < 200, `${r.bytesWritten} bytes for one record`);
   assert.match(journal, /"id-7".*7777/);
+  assert.ok(journal.endsWith('["m",{"deltaLink":"https://graph/delta?token=1"}]\n'), journal);
   for (const f of shardFiles) assert.is(statSync(join(root, f)).mtimeMs + ':' + statSync(join(root, f)).ino, before.get(f), f);
   const nothing = await c.flush();
   assert.equal(nothing, { filesWritten: 0, bytesWritten: 0 });
   assert.is((await openCollection<User>(dir, 'users')).get('id-7')!.n, 7777);
 });
 
-test('meta changes rewrite only collection.json', async () => {
+test('meta changes append one commit to the journal, and survive a reopen', async () => {
   const dir = fresh();
   const c = await filled(dir, 100, 8);
+  const head = readFileSync(join(dir, 'users', 'collection.json'), 'utf8');
   c.setMeta('discoveredAt', '2026-01-01T00:00:00Z');
   const r = await c.flush();
   assert.is(r.filesWritten, 1);
-  assert.match(readFileSync(join(dir, 'users', 'collection.json'), 'utf8'), /discoveredAt/);
+  assert.match(readFileSync(join(dir, 'users', 'journal.jsonl'), 'utf8'), /^\["m",\{.*"discoveredAt":"2026-01-01T00:00:00Z".*\}\]$/m);
+  assert.is(readFileSync(join(dir, 'users', 'collection.json'), 'utf8'), head);
+  assert.is((await openCollection<User, Meta>(dir, 'users')).getMeta('discoveredAt'), '2026-01-01T00:00:00Z');
 });
 
 test('crash safety: a temp file left by an interrupted flush is ignored and removed', async () => {
