@@ -121,7 +121,8 @@ export async function readJournal<T>(file: string, formatVersion: number, omit?:
   return { ops, ...(meta ? { meta } : {}), validBytes, tornBytes: totalBytes - validBytes };
 }
 
-/** Cuts a torn last line off, so the next append starts on a line of its own. */
+/** Cuts off what follows the last commit (an append a crash cut short), so the next append starts
+ *  on a line of its own and nothing uncommitted is ever read as part of it. */
 export async function dropTornTail(file: string, validBytes: number): Promise<void> {
   await truncate(file, validBytes);
 }

@@ -364,7 +364,7 @@ async function load<T, M extends object>(
     note(o);
   }
   journal.bytes = replayed.validBytes;
-  // A torn last line (crash mid-append) is cut off before anything is appended after it; a
+  // An append without its commit (crash mid-append) is cut off before anything is appended after it; a
   // read-only view leaves the file alone and just does not read it.
   if (replayed.tornBytes > 0 && !omit) await dropTornTail(journalFile, replayed.validBytes);
 
