@@ -12,7 +12,7 @@ import { resolveWaveScope } from '../../engine/discovery/wave-scope.js';
 import { markerCandidates } from '../../engine/discovery/marker-candidates.js';
 import { toRecipient } from '../../engine/discovery/recipient-record.js';
 import { parseByteQuantity } from '../../engine/discovery/content-read.js';
-import { openTenantCache, flushTenantCache } from '../../engine/discovery/tenant-cache.js';
+import { openTenantCache, flushTenantCache, type TenantCache } from '../../engine/discovery/tenant-cache.js';
 import { isStale } from '../../engine/discovery/discover.js';
 import { projectFixture, wave } from './project-fixture.js';
 import type { InventoryUser } from '../../engine/inventory/model.js';
@@ -119,12 +119,21 @@ test('recipients: Exchange output becomes InventoryRecipient; empty GUIDs and si
   assert.is(parseByteQuantity(42), 42);
 });
 
-test('the cache: an unchanged put writes nothing, one changed user appends one journal line and rewrites no shard, the digest survives reopening', async () => {
+/** A tenant cache of n users in a temp directory, flushed, handed to `use`, then removed. */
+async function withCache(n: number, use: (dir: string, cache: TenantCache) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 't2t-disc-cache-'));
   try {
     const cache = await openTenantCache(dir, 'contoso');
-    for (let i = 0; i < 500; i++) cache.users.put(`u${i}`, user(`u${i}`, `u${i}@contoso.com`));
+    for (let i = 0; i < n; i++) cache.users.put(`u${i}`, user(`u${i}`, `u${i}@contoso.com`));
     await flushTenantCache(cache);
+    await use(dir, cache);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('the cache: an unchanged put writes nothing, one changed user appends one journal line and rewrites no shard, the digest survives reopening', async () => {
+  await withCache(500, async (dir, cache) => {
     const digest = cache.users.digestHex();
     const reopened = await openTenantCache(dir, 'contoso');
     assert.is(reopened.users.size, 500);
@@ -147,17 +156,11 @@ test('the cache: an unchanged put writes nothing, one changed user appends one j
     assert.is(again.users.digestHex(), reopened.users.digestHex());
     assert.is.not(reopened.users.digestHex(), digest);
     assert.equal(reopened.users.changes, { added: 0, updated: 1, removed: 0 });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a cache opened after a crash mid-compaction computes its digest from the records, and the next flush unmarks it', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 't2t-disc-interrupted-'));
-  try {
-    const cache = await openTenantCache(dir, 'contoso');
-    for (let i = 0; i < 50; i++) cache.users.put(`u${i}`, user(`u${i}`, `u${i}@contoso.com`));
-    await flushTenantCache(cache);
+  await withCache(50, async (dir, cache) => {
     const right = cache.users.digestHex();
     cache.users.store.setMeta('digest', 'f'.repeat(64)); // the earlier flush's digest, say
     await cache.users.store.flush();
@@ -170,20 +173,13 @@ test('a cache opened after a crash mid-compaction computes its digest from the r
     const again = await openTenantCache(dir, 'contoso');
     assert.is(again.users.store.interrupted, false);
     assert.is(again.users.digestHex(), right, 'and it is stored');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('recomputeDigest makes a digest a crash left out of step with the records right again', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 't2t-disc-digest-'));
-  try {
-    const cache = await openTenantCache(dir, 'contoso');
-    for (let i = 0; i < 50; i++) cache.users.put(`u${i}`, user(`u${i}`, `u${i}@contoso.com`));
-    await flushTenantCache(cache);
+  await withCache(50, async (dir, cache) => {
     const right = cache.users.digestHex();
-    // a crash after the records were written but before the metadata with the digest: simulated
-    // by a stored digest that does not belong to the records
+    // a stored digest that does not belong to the records
     cache.users.store.setMeta('digest', 'f'.repeat(64));
     await cache.users.store.flush();
     const reopened = await openTenantCache(dir, 'contoso');
@@ -192,9 +188,7 @@ test('recomputeDigest makes a digest a crash left out of step with the records r
     assert.is(reopened.users.digestHex(), right);
     await flushTenantCache(reopened);
     assert.is((await openTenantCache(dir, 'contoso')).users.digestHex(), right, 'and it is stored');
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('isStale compares the oldest tenant with the allowed age', () => {
