@@ -1,12 +1,12 @@
 // `t2t plan [DIR]`: discover (delta) if the cache is stale, then print the changes apply would make.
-import { accessSync, closeSync, constants, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { bool, str } from '../command.js';
 import { err, out, type CliIO } from '../io.js';
 import { UserError } from '../../errors.js';
 import { didYouMean } from '../../util/suggest.js';
 import type { PlanInput, PlanOutline, PlanSink } from '../../plan/index.js';
+import { checkPlanPath, openPlanFile, type PlanFile } from '../plan-file.js';
 
 type PlanApi = typeof import('../../plan/index.js');
 
@@ -135,72 +135,6 @@ function bothSinks(a: PlanSink, b: PlanSink): PlanSink {
     wave(w) {
       a.wave(w);
       b.wave(w);
-    },
-  };
-}
-
-function cannotSave(shown: string, e: unknown): UserError {
-  // the system's reason without a file name ("ENOENT: no such file or directory")
-  const reason = (e as Error).message.replace(/, (open|access|rename) '.*'$/, '');
-  return new UserError(`cannot save the plan to ${shown}: ${reason}`, 'plan.outFile', 'give --out a path in an existing, writable directory');
-}
-
-/** The plan file's path is not a directory, and its directory exists and can be written to. */
-function checkPlanPath(path: string, shown: string): void {
-  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new UserError(`cannot save the plan to ${shown}: it is a directory`, 'plan.outFile', 'give --out the path of a file, for example plan.json');
-  }
-  try {
-    accessSync(dirname(path), constants.W_OK);
-  } catch (e) {
-    throw cannotSave(shown, e);
-  }
-}
-
-/**
- * A plan file written while the plan is made, atomically: into a temp file renamed into place at
- * the end, so a half-written plan is never applied. Written synchronously: the planner does not
- * yield, and an asynchronous stream would hold the whole text (280 MiB for 100,000 users in
- * flight) in memory until planning ends.
- */
-interface PlanFile {
-  write(text: string): void;
-  commit(): void;
-  abort(): void;
-}
-
-function openPlanFile(path: string, shown: string): PlanFile {
-  const temp = `${path}.tmp-${process.pid}`;
-  let fd: number;
-  try {
-    fd = openSync(temp, 'w');
-  } catch (e) {
-    throw cannotSave(shown, e);
-  }
-  let open = true;
-  const close = () => {
-    if (open) closeSync(fd);
-    open = false;
-  };
-  return {
-    write(text) {
-      writeSync(fd, text);
-    },
-    commit() {
-      close();
-      try {
-        renameSync(temp, path);
-      } catch (e) {
-        rmSync(temp, { force: true });
-        throw cannotSave(shown, e);
-      }
-    },
-    abort() {
-      try {
-        close();
-      } finally {
-        rmSync(temp, { force: true });
-      }
     },
   };
 }
