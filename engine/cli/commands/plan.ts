@@ -23,6 +23,8 @@ wave and user:  + create   ~ update   - delete   > run (a content sync, a notifi
 One-way changes (the cutover notification, deletions) are marked: nothing can undo them.
 Moving a wave's phase backwards plans the inverse changes (a rollback); users whose notification was
 already sent are listed under "refused". Paused waves are shown with nothing planned.
+Text and JSON are printed as the plan is made, a wave as soon as its users are planned, so a large
+project's plan starts to show at once; markdown, which opens with the summary, comes at the end.
 
 --out FILE saves the plan (JSON) so that 'apply --plan FILE' executes exactly what was reviewed;
 apply refuses it once the manifests or the tenants have changed.`,
