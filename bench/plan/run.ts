@@ -29,6 +29,7 @@ import type { Project } from '../../engine/manifest/model.js';
 import { recipientKey } from '../../engine/discovery/recipient-record.js';
 import { executableNodeOptions } from '../executable-options.js';
 import { CACHE_FORMAT, flushTenantCache, openTenantCache } from '../../engine/discovery/tenant-cache.js';
+import { STORE_FORMAT_VERSION } from '../../engine/state/sharded-store.js';
 import { generateSynthetic, generateSyntheticProject } from './generate.js';
 import { writeProjectFiles } from './project-files.js';
 
@@ -212,9 +213,21 @@ function line(r: PlanBenchResult): string {
 
 /** A project directory with its .t2t cache: `settled` (every user at its wave's phase) or `mixed`
  *  (every user in flight); `movedWave` changes that wave's declared phase to the next one. */
+/** A cache kept by T2T_BENCH_STATE_DIR is reused only if this build reads its format (an older
+ *  one would be discarded by the plan, which then finds no discovery cache). */
+function currentCache(cache: string): boolean {
+  try {
+    const head = JSON.parse(readFileSync(join(cache, 'inventory', 'fabrikam', 'users', 'collection.json'), 'utf8')) as { formatVersion?: unknown };
+    return head.formatVersion === STORE_FORMAT_VERSION;
+  } catch {
+    return false;
+  }
+}
+
 async function projectDir(root: string, variant: 'mixed' | 'settled', users: number, movedWave?: number): Promise<string> {
   const cache = join(root, `cache-${variant}-${users}`);
-  if (!existsSync(join(cache, 'inventory', 'fabrikam', 'users', 'collection.json'))) {
+  if (!currentCache(cache)) {
+    await rm(cache, { recursive: true, force: true });
     const { project, inventory } = generateSynthetic(users, { settled: variant === 'settled' });
     await writeCache(cache, project, inventory);
   }
