@@ -41,7 +41,7 @@ export async function projectStatus(project: Project, o: StatusOptions): Promise
   }
   if (!inventory) {
     const { UserError } = await import('../errors.js');
-    throw new UserError('no discovery cache for this project yet', 'status.noInventory', "run 't2t discover' first");
+    throw new UserError('no usable discovery cache for this project (none yet, one written by another version of t2t, or one a crash left incomplete)', 'status.noInventory', "run 't2t discover' first");
   }
   const revision = await manifestRevision(project.dir, o.env);
   const report = buildStatus({

@@ -90,10 +90,10 @@ export interface Collection<T, M extends object = Record<string, unknown>> {
   readonly size: number;
   /** Set when `onCorrupt: 'reset'` discarded the stored data: the cache must be rebuilt in full. */
   readonly resetReason?: string;
-  /** The last flush stopped in the middle of a compaction (a crash): each record is as one of the
-   *  two flushes left it, and the metadata is the earlier flush's, so a delta link never runs
-   *  ahead of the records; a digest kept in the metadata may no longer match them. Cleared by the
-   *  next flush. */
+  /** Found on opening: the last flush stopped in the middle of a compaction (a crash). Each record
+   *  is as one of the two flushes left it, and the metadata is the earlier flush's, so a delta link
+   *  never runs ahead of the records; a digest kept in the metadata may no longer match them. The
+   *  next flush removes the mark from collection.json (this value stays as opening found it). */
   readonly interrupted: boolean;
   get(key: string): T | undefined;
   has(key: string): boolean;

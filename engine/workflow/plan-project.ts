@@ -66,7 +66,7 @@ export async function preparePlan(project: Project, options: PlanProjectOptions)
   if (!inventory) {
     // refresh 'never' with an empty cache: plan against nothing would be misleading.
     const { UserError } = await import('../errors.js');
-    throw new UserError('no discovery cache for this project yet', 'plan.noInventory', "run 't2t discover' first, or plan without --offline");
+    throw new UserError('no usable discovery cache for this project (none yet, one written by another version of t2t, or one a crash left incomplete)', 'plan.noInventory', "run 't2t discover' first, or plan without --offline");
   }
   const [revision, certificates, files, throughput] = await Promise.all([
     manifestRevision(project.dir, options.env),
