@@ -21,8 +21,9 @@ const PLAN_KEYS: readonly (keyof Plan)[] = [
 ];
 
 /** Objects with sorted keys (params, nested records), arrays in order. A value that already is
- *  so (plain objects whose keys are in order, all the way down) is returned as it is: most params
- *  are, and a 100,000-user plan then serialises without a second copy of every change. */
+ *  so (plain objects whose keys are in order, all the way down) is returned as it is: the resource
+ *  kinds write their params so (test/plan/params-order.test.ts), and a 100,000-user plan then
+ *  serialises without a second copy of every change. */
 function sorted(v: unknown): unknown {
   if (Array.isArray(v)) {
     let out: unknown[] | undefined;

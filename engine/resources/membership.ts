@@ -48,9 +48,9 @@ export function membershipChanges(
         tenant: m.side === 'source' ? ref.sourceTenant : ref.targetTenant,
         summary: `add ${who(m.side)} to group ${m.group}`,
         params: {
-          groupName: m.group,
-          groupId: m.groupId,
           createGroup: m.create,
+          groupId: m.groupId,
+          groupName: m.group,
           member: m.side === 'source' ? ref.sourceUserId : ref.targetUserId ?? ref.targetAddress,
           memberAddress: who(m.side),
         },
@@ -70,8 +70,8 @@ export function membershipChanges(
         tenant: m.side === 'source' ? ref.sourceTenant : ref.targetTenant,
         summary: `remove ${who(m.side)} from group ${m.group}`,
         params: {
-          groupName: m.group,
           groupId: m.groupId,
+          groupName: m.group,
           member: m.side === 'source' ? ref.sourceUserId : ref.targetUserId ?? ref.targetAddress,
           memberAddress: who(m.side),
         },

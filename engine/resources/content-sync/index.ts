@@ -74,29 +74,32 @@ export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
         // nothing to run for this workload (the common case): no params to build
         if (wm?.initialDoneAt && !d.final && !d.delta) continue;
         const size = d.sizes[w];
-        const base = {
-          workload: w,
+        // params in key order, as the JSON plan prints them (it copies an object that is not)
+        const params = (pass?: 'scheduled' | 'first' | 'second'): JsonObject => ({
+          bytes: size.bytes,
+          items: size.items,
+          ...(pass ? { pass } : {}),
+          sourceAddress: d.ref.sourceAddress,
           sourceTenant: d.ref.sourceTenant,
           sourceUserId: d.ref.sourceUserId,
-          sourceAddress: d.ref.sourceAddress,
+          ...(pass === 'first' ? { startsCutover: true } : {}),
           target: targetIdentity(d.ref),
-          items: size.items,
-          bytes: size.bytes,
-        };
+          workload: w,
+        });
         // every change of a workload is a compensable run in the target tenant; they differ in
         // op, summary and pass
         const run = (op: string, summary: string, params: JsonObject) =>
           out.push(change({ resource: 'contentSync', op, action: 'run', reversibility: 'compensable', tenant: d.ref.targetTenant, summary, params, inverseOp: null, key: w }));
         if (!wm?.initialDoneAt) {
-          run('contentSync.initial', `initial sync of ${LABEL[w]} ${d.ref.sourceAddress} -> ${d.ref.targetAddress} (${size.items} items, ${formatBytes(size.bytes)})`, base);
+          run('contentSync.initial', `initial sync of ${LABEL[w]} ${d.ref.sourceAddress} -> ${d.ref.targetAddress} (${size.items} items, ${formatBytes(size.bytes)})`, params());
         }
         if (!d.final) {
-          if (wm?.initialDoneAt && d.delta) run('contentSync.delta', `delta sync of ${LABEL[w]} ${d.ref.sourceAddress} -> ${d.ref.targetAddress}`, { ...base, pass: 'scheduled' });
+          if (wm?.initialDoneAt && d.delta) run('contentSync.delta', `delta sync of ${LABEL[w]} ${d.ref.sourceAddress} -> ${d.ref.targetAddress}`, params('scheduled'));
           continue;
         }
         const firstDone = !!(wm?.lastDeltaAt && a?.cutoverStartedAt && wm.lastDeltaAt >= a.cutoverStartedAt);
-        if (!firstDone) run('contentSync.delta', `cutover delta sync of ${LABEL[w]} ${d.ref.sourceAddress} (first pass)`, { ...base, pass: 'first', startsCutover: true });
-        if (!a?.secondDeltaDone) run('contentSync.secondDelta', `cutover delta sync of ${LABEL[w]} ${d.ref.sourceAddress} (second pass)`, { ...base, pass: 'second' });
+        if (!firstDone) run('contentSync.delta', `cutover delta sync of ${LABEL[w]} ${d.ref.sourceAddress} (first pass)`, params('first'));
+        if (!a?.secondDeltaDone) run('contentSync.secondDelta', `cutover delta sync of ${LABEL[w]} ${d.ref.sourceAddress} (second pass)`, params('second'));
       }
       return out;
     }
@@ -111,7 +114,7 @@ export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
             reversibility: 'one-way',
             tenant: a.ref.targetTenant,
             summary: `delete synced ${LABEL[w]} content of ${a.ref.targetAddress}`,
-            params: { workload: w, target: targetIdentity(a.ref) },
+            params: { target: targetIdentity(a.ref), workload: w },
             inverseOp: null,
             key: w,
           }),

@@ -33,7 +33,7 @@ export const guestConversion: ResourceKind<ConversionDesired, ConversionActual> 
         reversibility: 'one-way',
         tenant: d.ref.targetTenant,
         summary: `convert guest ${d.ref.sourceAddress} to member ${d.userPrincipalName}`,
-        params: { identity: targetIdentity(d.ref), userPrincipalName: d.userPrincipalName, mail: d.mail },
+        params: { identity: targetIdentity(d.ref), mail: d.mail, userPrincipalName: d.userPrincipalName },
         inverseOp: null,
       }),
     ];

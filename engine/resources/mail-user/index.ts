@@ -33,7 +33,7 @@ export const mailUser: ResourceKind<MailUserDesired, MailUserActual> = {
           reversibility: 'reversible',
           tenant: d.ref.targetTenant,
           summary: `mail-enable ${d.ref.targetAddress} (external address ${d.ref.sourceAddress})`,
-          params: { identity: targetIdentity(d.ref), userPrincipalName: d.ref.targetAddress, externalEmailAddress: d.externalEmailAddress },
+          params: { externalEmailAddress: d.externalEmailAddress, identity: targetIdentity(d.ref), userPrincipalName: d.ref.targetAddress },
           inverseOp: 'mailUser.disable',
         }),
       ];
@@ -47,7 +47,7 @@ export const mailUser: ResourceKind<MailUserDesired, MailUserActual> = {
           reversibility: 'reversible',
           tenant: d.ref.targetTenant,
           summary: `set external address of ${d.ref.targetAddress} to ${d.ref.sourceAddress}`,
-          params: { identity: a.recipient.identity, externalEmailAddress: d.externalEmailAddress, previous: a.recipient.externalEmailAddress },
+          params: { externalEmailAddress: d.externalEmailAddress, identity: a.recipient.identity, previous: a.recipient.externalEmailAddress },
           inverseOp: 'mailUser.update',
         }),
       ];
@@ -61,7 +61,7 @@ export const mailUser: ResourceKind<MailUserDesired, MailUserActual> = {
           reversibility: 'reversible',
           tenant: a.ref.targetTenant,
           summary: `mail-disable ${a.ref.targetAddress}`,
-          params: { identity: a.recipient.identity, externalEmailAddress: a.recipient.externalEmailAddress },
+          params: { externalEmailAddress: a.recipient.externalEmailAddress, identity: a.recipient.identity },
           inverseOp: 'mailUser.enable',
         }),
       ];

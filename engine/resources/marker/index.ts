@@ -6,7 +6,7 @@
 import type { Phase } from '../../manifest/model.js';
 import { MARKER_EXTENSION_NAME, type MigrationMarker } from '../../inventory/model.js';
 import { change, levelFor, targetIdentity } from '../change.js';
-import type { ResourceChange, ResourceKind, UserRef } from '../types.js';
+import type { JsonObject, ResourceChange, ResourceKind, UserRef } from '../types.js';
 
 export interface MarkerDesired {
   readonly ref: UserRef;
@@ -53,7 +53,7 @@ export const marker: ResourceKind<MarkerDesired, MarkerActual> = {
           reversibility: 'reversible',
           tenant: d.ref.targetTenant,
           summary: `mark the start of the cutover of ${d.ref.targetAddress}`,
-          params: { extensionName: MARKER_EXTENSION_NAME, identity, cutoverStartedAt: d.now },
+          params: { cutoverStartedAt: d.now, extensionName: MARKER_EXTENSION_NAME, identity },
           inverseOp: 'marker.update',
         }),
       );
@@ -62,15 +62,17 @@ export const marker: ResourceKind<MarkerDesired, MarkerActual> = {
     if (m && !clearCutover && m.sourceUserId === d.ref.sourceUserId && m.sourceTenant === d.ref.sourceTenant && m.wave === d.ref.wave && m.phase === d.phase) {
       return out;
     }
-    const fields = {
+    // params in key order, as the JSON plan prints them (it copies an object that is not)
+    const params: JsonObject = {
+      ...(clearCutover ? { cutoverStartedAt: null } : {}),
       extensionName: MARKER_EXTENSION_NAME,
       identity,
+      lastAppliedCommit: d.commit,
+      phase: d.phase,
+      ...(a ? { previous: { phase: m!.phase ?? null, wave: m!.wave } } : {}),
       sourceTenant: d.ref.sourceTenant,
       sourceUserId: d.ref.sourceUserId,
       wave: d.ref.wave,
-      phase: d.phase,
-      lastAppliedCommit: d.commit,
-      ...(clearCutover ? { cutoverStartedAt: null } : {}),
     };
     const what = m && m.phase !== d.phase ? `phase ${m.phase ?? 'none'} -> ${d.phase}` : `phase ${d.phase}`;
     out.push(
@@ -81,7 +83,7 @@ export const marker: ResourceKind<MarkerDesired, MarkerActual> = {
         reversibility: 'reversible',
         tenant: d.ref.targetTenant,
         summary: `mark ${d.ref.targetAddress} as ${d.ref.wave} ${what}`,
-        params: a ? { ...fields, previous: { wave: m!.wave, phase: m!.phase ?? null } } : fields,
+        params,
         inverseOp: 'marker.update',
       }),
     );

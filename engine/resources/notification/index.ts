@@ -36,7 +36,7 @@ export const notification: ResourceKind<NotificationDesired, NotificationActual>
         reversibility: 'one-way',
         tenant: d.ref.targetTenant,
         summary: `send cutover notification to ${d.ref.targetMail} (point of no return)`,
-        params: { from: d.from, to: d.ref.targetMail, subject: d.subject, bodyFile: d.bodyFile, body: d.body },
+        params: { body: d.body, bodyFile: d.bodyFile, from: d.from, subject: d.subject, to: d.ref.targetMail },
         inverseOp: null,
       }),
     ];

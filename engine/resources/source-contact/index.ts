@@ -35,7 +35,7 @@ export const sourceContact: ResourceKind<SourceContactDesired, SourceContactActu
           reversibility: 'reversible',
           tenant: d.ref.sourceTenant,
           summary: `create contact ${d.ref.displayName} <${d.ref.targetMail}> in the source for routing and free/busy`,
-          params: { name: d.ref.displayName, externalEmailAddress: d.externalEmailAddress, customAttribute15: d.tag },
+          params: { customAttribute15: d.tag, externalEmailAddress: d.externalEmailAddress, name: d.ref.displayName },
           inverseOp: 'sourceContact.delete',
         }),
       ];
@@ -49,7 +49,7 @@ export const sourceContact: ResourceKind<SourceContactDesired, SourceContactActu
           reversibility: 'reversible',
           tenant: d.ref.sourceTenant,
           summary: `route source contact ${a.contact.name} to ${d.ref.targetMail}`,
-          params: { identity: a.contact.identity, externalEmailAddress: d.externalEmailAddress, previous: a.contact.externalEmailAddress },
+          params: { externalEmailAddress: d.externalEmailAddress, identity: a.contact.identity, previous: a.contact.externalEmailAddress },
           inverseOp: 'sourceContact.update',
         }),
       ];
@@ -63,7 +63,7 @@ export const sourceContact: ResourceKind<SourceContactDesired, SourceContactActu
           reversibility: 'reversible',
           tenant: a.ref.sourceTenant,
           summary: `delete contact ${a.contact.name} <${a.ref.targetMail}> in the source`,
-          params: { identity: a.contact.identity, name: a.contact.name, externalEmailAddress: a.contact.externalEmailAddress, customAttribute15: a.contact.customAttribute15 },
+          params: { customAttribute15: a.contact.customAttribute15, externalEmailAddress: a.contact.externalEmailAddress, identity: a.contact.identity, name: a.contact.name },
           inverseOp: 'sourceContact.create',
         }),
       ];

@@ -31,9 +31,9 @@ export const sourceForwarding: ResourceKind<SourceForwardingState, SourceForward
           tenant: d.ref.sourceTenant,
           summary: `forward source mailbox ${d.ref.sourceAddress} to ${d.forwardTo}`,
           params: {
-            identity: d.identity,
-            forwardingSmtpAddress: `smtp:${d.forwardTo}`,
             deliverToMailboxAndForward: true,
+            forwardingSmtpAddress: `smtp:${d.forwardTo}`,
+            identity: d.identity,
             previous: a?.forwardTo ?? null,
           },
           inverseOp: 'sourceForwarding.remove',
@@ -49,7 +49,7 @@ export const sourceForwarding: ResourceKind<SourceForwardingState, SourceForward
           reversibility: 'reversible',
           tenant: a.ref.sourceTenant,
           summary: `remove forwarding of source mailbox ${a.ref.sourceAddress} to ${a.forwardTo}`,
-          params: { identity: a.identity, forwardingSmtpAddress: null, deliverToMailboxAndForward: false, previous: a.forwardTo },
+          params: { deliverToMailboxAndForward: false, forwardingSmtpAddress: null, identity: a.identity, previous: a.forwardTo },
           inverseOp: 'sourceForwarding.set',
         }),
       ];

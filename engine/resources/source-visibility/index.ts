@@ -31,7 +31,7 @@ export const sourceVisibility: ResourceKind<SourceVisibilityState, SourceVisibil
           reversibility: 'reversible',
           tenant: d.ref.sourceTenant,
           summary: `hide mailbox ${d.ref.sourceAddress}`,
-          params: { identity: d.identity, hiddenFromAddressListsEnabled: true },
+          params: { hiddenFromAddressListsEnabled: true, identity: d.identity },
           inverseOp: 'sourceVisibility.show',
         }),
       ];
@@ -45,7 +45,7 @@ export const sourceVisibility: ResourceKind<SourceVisibilityState, SourceVisibil
           reversibility: 'reversible',
           tenant: a.ref.sourceTenant,
           summary: `unhide mailbox ${a.ref.sourceAddress}`,
-          params: { identity: a.identity, hiddenFromAddressListsEnabled: false },
+          params: { hiddenFromAddressListsEnabled: false, identity: a.identity },
           inverseOp: 'sourceVisibility.hide',
         }),
       ];

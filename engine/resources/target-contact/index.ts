@@ -70,10 +70,10 @@ export const targetContact: ResourceKind<TargetContactDesired, TargetContactActu
           tenant: d.ref.targetTenant,
           summary: `create contact ${d.ref.displayName} <${d.ref.sourceAddress}> routing to the source mailbox`,
           params: {
-            name: d.ref.displayName,
-            externalEmailAddress: d.externalEmailAddress,
             customAttribute15: d.tag,
+            externalEmailAddress: d.externalEmailAddress,
             hiddenFromAddressListsEnabled: false,
+            name: d.ref.displayName,
           },
           inverseOp: 'targetContact.delete',
         }),
@@ -91,7 +91,7 @@ export const targetContact: ResourceKind<TargetContactDesired, TargetContactActu
             reversibility: 'reversible',
             tenant: d.ref.targetTenant,
             summary: `route contact ${c.name} to ${d.ref.sourceAddress}`,
-            params: { identity: c.identity, externalEmailAddress: d.externalEmailAddress, previous: c.externalEmailAddress },
+            params: { externalEmailAddress: d.externalEmailAddress, identity: c.identity, previous: c.externalEmailAddress },
             inverseOp: 'targetContact.update',
           }),
         );
@@ -105,7 +105,7 @@ export const targetContact: ResourceKind<TargetContactDesired, TargetContactActu
             reversibility: 'reversible',
             tenant: d.ref.targetTenant,
             summary: `${d.hidden ? 'hide' : 'unhide'} contact ${c.name} <${d.ref.sourceAddress}>`,
-            params: { identity: c.identity, hiddenFromAddressListsEnabled: d.hidden },
+            params: { hiddenFromAddressListsEnabled: d.hidden, identity: c.identity },
             inverseOp: d.hidden ? 'targetContact.show' : 'targetContact.hide',
           }),
         );
@@ -151,10 +151,10 @@ export const targetContact: ResourceKind<TargetContactDesired, TargetContactActu
           tenant: a.ref.targetTenant,
           summary: `delete contact ${a.contact.name} <${a.ref.sourceAddress}>`,
           params: {
+            customAttribute15: a.contact.customAttribute15,
+            externalEmailAddress: a.contact.externalEmailAddress,
             identity: a.contact.identity,
             name: a.contact.name,
-            externalEmailAddress: a.contact.externalEmailAddress,
-            customAttribute15: a.contact.customAttribute15,
           },
           inverseOp: 'targetContact.create',
         }),

@@ -29,9 +29,9 @@ export const targetForwarding: ResourceKind<ForwardingState, ForwardingState> = 
           tenant: d.ref.targetTenant,
           summary: `forward mailbox ${d.ref.targetAddress} to ${d.forwardTo}`,
           params: {
-            identity: targetIdentity(d.ref),
-            forwardingSmtpAddress: `smtp:${d.forwardTo}`,
             deliverToMailboxAndForward: false,
+            forwardingSmtpAddress: `smtp:${d.forwardTo}`,
+            identity: targetIdentity(d.ref),
             previous: a?.forwardTo ?? null,
           },
           inverseOp: 'targetForwarding.remove',
@@ -47,7 +47,7 @@ export const targetForwarding: ResourceKind<ForwardingState, ForwardingState> = 
           reversibility: 'reversible',
           tenant: a.ref.targetTenant,
           summary: `remove forwarding of mailbox ${a.ref.targetAddress} to ${a.forwardTo}`,
-          params: { identity: targetIdentity(a.ref), forwardingSmtpAddress: null, previous: a.forwardTo },
+          params: { forwardingSmtpAddress: null, identity: targetIdentity(a.ref), previous: a.forwardTo },
           inverseOp: 'targetForwarding.set',
         }),
       ];

@@ -46,30 +46,73 @@ export function applyTransforms(value: string, transforms: readonly Transform[],
   return v;
 }
 
+/** The names mapAttributes writes, in key order, each with the rule that sets it (the last rule
+ *  naming it wins; none: a default), worked out once per mapping. */
+interface MappingOrder {
+  readonly names: readonly string[];
+  readonly rules: readonly (AttributeMapping | undefined)[];
+  readonly upn: number;
+  readonly displayName: number;
+  readonly mailNickname: number;
+}
+
+const orders = new WeakMap<readonly AttributeMapping[], MappingOrder>();
+
+function mappingOrder(mappings: readonly AttributeMapping[]): MappingOrder {
+  let order = orders.get(mappings);
+  if (order) return order;
+  const last = new Map<string, AttributeMapping | undefined>([
+    ['userPrincipalName', undefined],
+    ['displayName', undefined],
+    ['mailNickname', undefined],
+  ]);
+  for (const m of mappings) last.set(m.target, m);
+  const names = [...last.keys()].sort();
+  order = {
+    names,
+    rules: names.map((n) => last.get(n)),
+    upn: names.indexOf('userPrincipalName'),
+    displayName: names.indexOf('displayName'),
+    mailNickname: names.indexOf('mailNickname'),
+  };
+  orders.set(mappings, order);
+  return order;
+}
+
+function ruleValue(m: AttributeMapping, domains: readonly DomainMapping[], source: InventoryUser): string | null {
+  let v: string | null;
+  if (m.value !== undefined) v = m.value;
+  else if (m.template !== undefined) v = renderTemplate(m.template, source);
+  else v = userAttribute(source, m.from ?? m.target);
+  return v === null ? null : applyTransforms(v, m.transform, domains);
+}
+
 /** Target attribute name -> value (null: the source has no value). Always has userPrincipalName,
- *  displayName and mailNickname, defaulted from the source when the mapping does not name them. */
+ *  displayName and mailNickname, defaulted from the source when the mapping does not name them.
+ *  Keys in sorted order: the object goes into the plan as it is (targetUser.create's attributes,
+ *  targetUser.update's set), and the JSON plan would otherwise copy it in key order per user. */
 export function mapAttributes(
   mappings: readonly AttributeMapping[],
   domains: readonly DomainMapping[],
   source: InventoryUser,
 ): Record<string, string | null> {
-  const out: Record<string, string | null> = {};
-  for (const m of mappings) {
-    let v: string | null;
-    if (m.value !== undefined) v = m.value;
-    else if (m.template !== undefined) v = renderTemplate(m.template, source);
-    else v = userAttribute(source, m.from ?? m.target);
-    out[m.target] = v === null ? null : applyTransforms(v, m.transform, domains);
+  const { names, rules, upn: u, displayName: dn, mailNickname: nick } = mappingOrder(mappings);
+  const values: (string | null | undefined)[] = new Array(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const rule = rules[i];
+    values[i] = rule ? ruleValue(rule, domains, source) : undefined;
   }
-  if (!out['userPrincipalName']) {
+  if (!values[u]) {
     const upn = normAddress(source.userPrincipalName);
-    out['userPrincipalName'] = mapDomain(upn, domains) ?? upn;
+    values[u] = mapDomain(upn, domains) ?? upn;
   }
-  if (out['displayName'] === undefined) out['displayName'] = source.displayName ?? localPart(source.userPrincipalName);
-  if (out['mailNickname'] === undefined) {
-    const local = localPart(out['userPrincipalName']!);
+  if (values[dn] === undefined) values[dn] = source.displayName ?? localPart(source.userPrincipalName);
+  if (values[nick] === undefined) {
+    const local = localPart(values[u]!);
     // most local parts need no cleaning: test before building a copy
-    out['mailNickname'] = NICKNAME_INVALID.test(local) ? local.replace(NICKNAME_INVALID_ALL, '') : local;
+    values[nick] = NICKNAME_INVALID.test(local) ? local.replace(NICKNAME_INVALID_ALL, '') : local;
   }
+  const out: Record<string, string | null> = {};
+  for (let i = 0; i < names.length; i++) out[names[i]!] = values[i]!;
   return out;
 }

@@ -70,10 +70,10 @@ export const targetUser: ResourceKind<TargetUserDesired, TargetUserActual> = {
       const attributes: JsonObject = {};
       for (const [k, v] of Object.entries(d.attributes)) if (v !== null) attributes[k] = v;
       const marker: JsonObject = {
+        createdByT2t: true,
         sourceTenant: d.ref.sourceTenant,
         sourceUserId: d.ref.sourceUserId,
         wave: d.ref.wave,
-        createdByT2t: true,
       };
       if (d.createAs === 'guest') {
         return [
@@ -85,12 +85,12 @@ export const targetUser: ResourceKind<TargetUserDesired, TargetUserActual> = {
             tenant: d.ref.targetTenant,
             summary: `create guest for ${d.ref.sourceAddress} (no invitation sent)`,
             params: {
-              invitedUserEmailAddress: d.ref.sourceAddress,
-              invitedUserDisplayName: d.ref.displayName,
-              sendInvitationMessage: false,
               attributes,
-              usageLocation: d.usageLocation,
+              invitedUserDisplayName: d.ref.displayName,
+              invitedUserEmailAddress: d.ref.sourceAddress,
               marker,
+              sendInvitationMessage: false,
+              usageLocation: d.usageLocation,
             },
             inverseOp: 'targetUser.delete',
           }),
@@ -105,13 +105,13 @@ export const targetUser: ResourceKind<TargetUserDesired, TargetUserActual> = {
           tenant: d.ref.targetTenant,
           summary: `create user ${d.attributes['userPrincipalName']}`,
           params: {
-            userPrincipalName: d.attributes['userPrincipalName']!,
-            mailNickname: d.attributes['mailNickname']!,
-            displayName: d.attributes['displayName'] ?? d.ref.displayName,
             accountEnabled: true,
-            usageLocation: d.usageLocation,
             attributes,
+            displayName: d.attributes['displayName'] ?? d.ref.displayName,
+            mailNickname: d.attributes['mailNickname']!,
             marker,
+            usageLocation: d.usageLocation,
+            userPrincipalName: d.attributes['userPrincipalName']!,
           },
           inverseOp: 'targetUser.delete',
         }),
@@ -130,7 +130,7 @@ export const targetUser: ResourceKind<TargetUserDesired, TargetUserActual> = {
           reversibility: 'reversible',
           tenant: d.ref.targetTenant,
           summary: `update user ${a.user.userPrincipalName} (${names.join(', ')})`,
-          params: { userId: a.user.id, userPrincipalName: a.user.userPrincipalName, set, previous },
+          params: { previous, set, userId: a.user.id, userPrincipalName: a.user.userPrincipalName },
           inverseOp: 'targetUser.update',
         }),
       ];

@@ -33,7 +33,7 @@ export const targetVisibility: ResourceKind<VisibilityState, VisibilityState> = 
         reversibility: 'reversible',
         tenant: d.ref.targetTenant,
         summary: `${d.hidden ? 'hide' : 'unhide'} ${d.ref.targetAddress} ${d.hidden ? 'from' : 'in'} the address lists`,
-        params: { identity: targetIdentity(d.ref), hiddenFromAddressListsEnabled: d.hidden },
+        params: { hiddenFromAddressListsEnabled: d.hidden, identity: targetIdentity(d.ref) },
         inverseOp: d.hidden ? 'targetVisibility.show' : 'targetVisibility.hide',
       }),
     ];

@@ -69,7 +69,7 @@ export const x500Addresses: ResourceKind<X500Desired, X500Actual> = {
           reversibility: 'reversible',
           tenant: d.ref.targetTenant,
           summary: `stamp ${add.length} X500 address${add.length === 1 ? '' : 'es'} on ${d.ref.targetAddress}`,
-          params: { identity: targetIdentity(d.ref), add },
+          params: { add, identity: targetIdentity(d.ref) },
           inverseOp: 'x500Addresses.remove',
         }),
       ];
