@@ -2,7 +2,8 @@
 import type { Writable } from 'node:stream';
 
 export interface CliIO {
-  stdout: Writable & { isTTY?: boolean; columns?: number };
+  /** fd: set on the process's own stdout (a command may write it from a worker thread). */
+  stdout: Writable & { isTTY?: boolean; columns?: number; fd?: number };
   stderr: Writable & { isTTY?: boolean };
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: NodeJS.ProcessEnv;

@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,23 +29,56 @@ test('node accepts those options and runs the command with them', () => {
   assert.match(r.stdout, /^t2t \d+\.\d+\.\d+\n$/);
 });
 
+/** A bench project of `users` users in flight, with its discovery cache, in a temp directory. */
+async function projectInFlight(users: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 't2t-executable-'));
+  const { project, inventory } = generateSynthetic(users, { settled: false });
+  await writeProjectFiles(dir, project);
+  await writeCache(join(dir, '.t2t'), project, inventory);
+  return dir;
+}
+
+/** Runs `t2t plan DIR --offline --detailed-exitcode ...extra`, reads the first chunk of its stdout,
+ *  then closes the pipe as head does. */
+async function planIntoClosedPipe(dir: string, extra: string[]) {
+  const child = spawn(process.execPath, [...executableNodeOptions(BIN), BIN, 'plan', dir, '--offline', '--detailed-exitcode', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  return { first, code, stderr };
+}
+
 test('a reader that stops early (t2t plan | head): no stack trace, the command keeps its exit code', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 't2t-epipe-'));
+  // 2,000 users in flight: about 600 KB of plan text and 5 MB of JSON, far more than a pipe holds
+  const dir = await projectInFlight(2000);
   try {
-    // 2,000 users in flight: about 600 KB of plan text, far more than a pipe holds
-    const { project, inventory } = generateSynthetic(2000, { settled: false });
-    await writeProjectFiles(dir, project);
-    await writeCache(join(dir, '.t2t'), project, inventory);
-    const child = spawn(process.execPath, [...executableNodeOptions(BIN), BIN, 'plan', dir, '--offline', '--detailed-exitcode'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    // read the first chunk, then close our end of the pipe, as head does
-    const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
-    child.stdout.destroy();
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    assert.match(first, /^wave wave-0 \(phase prepared, 100 users\)/);
-    assert.is(code, 2, stderr);
-    assert.not.match(stderr, /EPIPE|\n\s+at /);
+    const text = await planIntoClosedPipe(dir, []);
+    assert.match(text.first, /^wave wave-0 \(phase prepared, 100 users\)/);
+    assert.is(text.code, 2, text.stderr);
+    assert.not.match(text.stderr, /EPIPE|\n\s+at /);
+    // JSON is written by a worker thread, which meets the closed pipe instead
+    const json = await planIntoClosedPipe(dir, ['--output', 'json']);
+    assert.match(json.first, /^\{\n {2}"formatVersion": 1,/);
+    assert.is(json.code, 2, json.stderr);
+    assert.not.match(json.stderr, /EPIPE|\n\s+at /);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('JSON on stdout and in --out, written by worker threads, is the plan exactly', async () => {
+  const dir = await projectInFlight(300);
+  try {
+    const saved = join(dir, 'saved.json');
+    const r = spawnSync(process.execPath, [...executableNodeOptions(BIN), BIN, 'plan', dir, '--offline', '--output', 'json', '--out', saved], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    assert.is(r.status, 0, r.stderr);
+    assert.is(readFileSync(saved, 'utf8'), r.stdout);
+    const plan = JSON.parse(r.stdout) as { changes: unknown[]; summary: Record<string, number> };
+    assert.ok(plan.changes.length > 1000, `${plan.changes.length} changes`);
+    assert.is(plan.changes.length, Object.values(plan.summary).reduce((a, b) => a + b, 0));
+    assert.ok(r.stdout.endsWith('}\n'));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import { UserError } from '../../errors.js';
 import { didYouMean } from '../../util/suggest.js';
 import type { PlanInput, PlanOutline, PlanSink } from '../../plan/index.js';
 import { checkPlanPath, openPlanFile, type PlanFile } from '../plan-file.js';
+import { openThreadWriter } from '../../util/thread-writer.js';
 
 type PlanApi = typeof import('../../plan/index.js');
 
@@ -81,9 +82,9 @@ apply refuses it once the manifests or the tenants have changed.`,
         progress.end();
       }
       if (outFile) file = openPlanFile(resolve(io.cwd, outFile), outFile);
-      plan = printPlan(await import('../../plan/index.js'), prepared.input, output, io, file);
+      plan = await printPlan(await import('../../plan/index.js'), prepared.input, output, io, file);
     } catch (e) {
-      file?.abort();
+      await file?.abort();
       throw e;
     }
     if (outFile && output === 'text') err(io, `plan saved to ${outFile}: run 't2t apply ${args.positionals[0] ?? '.'} --plan ${outFile}' to apply exactly this`);
@@ -96,34 +97,41 @@ apply refuses it once the manifests or the tenants have changed.`,
 
 /** Plan, print in the chosen format and save to the plan file if there is one. Text and JSON are
  *  written as the plan is made: the first wave shows at once, and a plan of 100,000 users in
- *  flight never holds its 383,000 changes (each is written and dropped). */
-function printPlan(api: PlanApi, input: PlanInput, output: string, io: CliIO, file: PlanFile | undefined): PlanOutline {
+ *  flight never holds its 383,000 changes (each is written and dropped). JSON on the process's
+ *  stdout is written by a worker thread, like the plan file: 270 MiB for such a plan, which the
+ *  other core then encodes and writes while this one plans. */
+async function printPlan(api: PlanApi, input: PlanInput, output: string, io: CliIO, file: PlanFile | undefined): Promise<PlanOutline> {
   if (output === 'markdown') {
     // the summary comes first: markdown needs the whole plan
     const whole = api.buildPlan(input);
     if (file) {
       for (const chunk of api.planJsonChunks(whole)) file.write(chunk);
-      file.write('\n');
-      file.commit();
+      await file.commit();
     }
     out(io, api.renderPlanMarkdown(whole));
     return whole;
   }
   const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
-  const write = (t: string) => void io.stdout.write(t);
+  const thread = output === 'json' && io.stdout.fd !== undefined ? openThreadWriter(io.stdout.fd) : undefined;
+  const write = thread ? thread.write : (t: string) => void io.stdout.write(t);
   const json = output === 'json' ? api.jsonSink(write, api.planHead(input)) : undefined;
   const saved = file ? api.jsonSink(file.write, api.planHead(input)) : undefined;
   const screen = json ?? api.textSink(write, { color });
-  const plan = api.streamPlan(input, saved ? bothSinks(screen, saved) : screen);
+  let plan: PlanOutline;
+  try {
+    plan = api.streamPlan(input, saved ? bothSinks(screen, saved) : screen);
+    if (json) json.end(plan);
+  } catch (e) {
+    await thread?.destroy();
+    throw e;
+  }
   if (saved) {
     saved.end(plan);
-    file!.write('\n');
-    file!.commit();
+    await file!.commit();
   }
-  if (json) {
-    json.end(plan);
-    out(io);
-  } else out(io, api.renderPlanEndText(plan, { color }));
+  // the JSON ends with its own newline
+  if (thread) await thread.close();
+  else if (!json) out(io, api.renderPlanEndText(plan, { color }));
   return plan;
 }
 
