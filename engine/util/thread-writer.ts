@@ -27,7 +27,9 @@ export interface WorkerReply {
 export function openThreadWriter(fd: number): ThreadWriter {
   // [0]: messages written (or dropped) so far, counted by the worker
   const written = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(new URL('./thread-writer-worker.js', import.meta.url), { workerData: { fd, written } });
+  // execArgv: none of the process's node options (the heap sizes of the #! line, a preloaded
+  // module): the worker only writes
+  const worker = new Worker(new URL('./thread-writer-worker.js', import.meta.url), { workerData: { fd, written }, execArgv: [] });
   // a command that fails before close() must still exit: the worker does not hold the process
   worker.unref();
   let failure: Error | undefined;
