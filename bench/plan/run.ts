@@ -136,12 +136,8 @@ function plannerChild(users: number): Promise<PlanBenchResult> {
   });
 }
 
-/** Runs `t2t plan <dir> --offline …` as a user would, `runs` times, stdout to a file; each run's own
- *  CPU time and peak RSS come from report-usage.ts preloaded into it. Reports the median time, the
- *  range and the highest peak RSS. */
-async function cliRuns(mode: Mode, users: number, dir: string, args: string[], expectChanges: boolean, runs: number): Promise<PlanBenchResult> {
-  const all: PlanBenchResult[] = [];
-  for (let i = 0; i < runs; i++) all.push(await cliRun(mode, users, dir, args, expectChanges));
+/** The runs of one CLI plan summarised: the median time, the range and the highest peak RSS. */
+function summarise(all: readonly PlanBenchResult[]): PlanBenchResult {
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const seconds = all.map((r) => r.seconds);
   const peakRssMiB = Math.max(...all.map((r) => r.peakRssMiB));
@@ -150,7 +146,7 @@ async function cliRuns(mode: Mode, users: number, dir: string, args: string[], e
     ...all[0]!,
     seconds: medianSeconds,
     range: [Math.min(...seconds), Math.max(...seconds)],
-    runs,
+    runs: all.length,
     cpuSeconds: median(all.map((r) => r.cpuSeconds)),
     peakRssMiB,
     withinTargets: medianSeconds < TARGET_SECONDS && peakRssMiB < TARGET_MIB,
@@ -258,11 +254,21 @@ export async function main(users = Number(process.env['T2T_BENCH_USERS'] ?? 100_
       process.stdout.write(line(r) + '\n');
     };
     report(await plannerChild(users));
-    report(await cliRuns('no-change', users, await projectDir(root, 'settled', users), [], false, runs));
-    report(await cliRuns('one-wave', users, await projectDir(root, 'settled', users, 0), [], true, runs));
     const mixed = await projectDir(root, 'mixed', users);
-    report(await cliRuns('all-moving', users, mixed, [], true, runs));
-    report(await cliRuns('all-moving-json', users, mixed, ['--output', 'json'], true, runs));
+    const plans: { mode: Mode; dir: string; args: string[]; changes: boolean }[] = [
+      { mode: 'no-change', dir: await projectDir(root, 'settled', users), args: [], changes: false },
+      { mode: 'one-wave', dir: await projectDir(root, 'settled', users, 0), args: [], changes: true },
+      { mode: 'all-moving', dir: mixed, args: [], changes: true },
+      { mode: 'all-moving-json', dir: mixed, args: ['--output', 'json'], changes: true },
+    ];
+    // In rounds, each plan once per round: a slow stretch of this shared machine (its speed moves
+    // by up to 40 % within an hour) then falls on every plan alike instead of on one of them.
+    const runsOf = plans.map((): PlanBenchResult[] => []);
+    for (let round = 1; round <= runs; round++) {
+      process.stderr.write(`round ${round} of ${runs}\n`);
+      for (const [i, p] of plans.entries()) runsOf[i]!.push(await cliRun(p.mode, users, p.dir, p.args, p.changes));
+    }
+    for (const all of runsOf) report(summarise(all));
   } finally {
     if (!keep) await rm(root, { recursive: true, force: true });
   }
