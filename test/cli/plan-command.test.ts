@@ -49,6 +49,21 @@ test('--output json has the pinned fields and --out saves the same plan', async 
   assert.equal(saved.changes.map((c: { id: string }) => c.id), plan.changes.map((c: { id: string }) => c.id));
 });
 
+test('progress on a terminal whose plan goes elsewhere; none when the terminal shows the plan, none in logs', async ({ dir, env }) => {
+  const json = await runCli(['plan', dir!, '--offline', '-o', 'json'], { env, cwd: dir!, stderrTty: true });
+  assert.is(json.code, 0, json.stderr);
+  assert.match(json.stderr, /^\r\u001b\[Kreading the discovery cache\r\u001b\[Kplanning: 0 of \d+ waves?/);
+  assert.match(json.stderr, /\r\u001b\[Kplanning: (\d+) of \1 waves?, [\d,]+ users/);
+  assert.ok(json.stderr.endsWith('\r\u001b[K'), 'the line is cleared at the end');
+  assert.is(JSON.parse(json.stdout).project, 'contoso-fabrikam');
+  const markdown = await runCli(['plan', dir!, '--offline', '-o', 'markdown'], { env, cwd: dir!, stderrTty: true });
+  assert.match(markdown.stderr, /\r\u001b\[Kplanning\r\u001b\[K$/);
+  const onTerminal = await runCli(['plan', dir!, '--offline'], { env, cwd: dir!, tty: true });
+  assert.not.match(onTerminal.stderr, /reading the discovery cache|planning/);
+  const logs = await runCli(['plan', dir!, '--offline', '-o', 'json'], { env, cwd: dir! });
+  assert.not.match(logs.stderr, /reading the discovery cache|planning/);
+});
+
 test('text with --out saves the plan the JSON output prints, and says how to apply it', async ({ dir, env }) => {
   const json = await runCli(['plan', dir!, '--offline', '-o', 'json'], { env, cwd: dir! });
   const text = await runCli(['plan', dir!, '--offline', '--out', 'text-plan.json'], { env, cwd: dir! });

@@ -10,10 +10,11 @@ export interface CliResult {
 
 export async function runCli(
   argv: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; tty?: boolean; stdin?: string; signal?: AbortSignal } = {},
+  /** tty: stdin, stdout and stderr are a terminal; stderrTty: stderr alone (the output redirected) */
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; tty?: boolean; stderrTty?: boolean; stdin?: string; signal?: AbortSignal } = {},
 ): Promise<CliResult> {
   const stdout = Object.assign(new PassThrough(), { isTTY: options.tty ?? false, columns: 100 });
-  const stderr = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
+  const stderr = Object.assign(new PassThrough(), { isTTY: options.stderrTty ?? options.tty ?? false });
   const stdin = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
   if (options.stdin !== undefined) stdin.end(options.stdin);
   let out = '';

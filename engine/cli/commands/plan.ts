@@ -7,6 +7,7 @@ import { UserError } from '../../errors.js';
 import { didYouMean } from '../../util/suggest.js';
 import type { PlanInput, PlanOutline, PlanSink } from '../../plan/index.js';
 import { checkPlanPath, openPlanFile, type PlanFile } from '../plan-file.js';
+import { planProgress, type PlanProgress } from '../plan-progress.js';
 import { openThreadWriter } from '../../util/thread-writer.js';
 
 type PlanApi = typeof import('../../plan/index.js');
@@ -26,6 +27,7 @@ Moving a wave's phase backwards plans the inverse changes (a rollback); users wh
 already sent are listed under "refused". Paused waves are shown with nothing planned.
 Text and JSON are printed as the plan is made, a wave as soon as its users are planned, so a large
 project's plan starts to show at once; markdown, which opens with the summary, comes at the end.
+When the plan goes to a file or a pipe and stderr is a terminal, a line there shows the progress.
 
 --out FILE saves the plan (JSON) so that 'apply --plan FILE' executes exactly what was reviewed;
 apply refuses it once the manifests or the tenants have changed.`,
@@ -63,11 +65,13 @@ apply refuses it once the manifests or the tenants have changed.`,
     if (outFile) checkPlanPath(resolve(io.cwd, outFile), outFile);
     let file: PlanFile | undefined;
     let plan: PlanOutline;
+    const progress = planProgress(io);
     try {
+      progress?.step('reading the discovery cache');
       const { preparePlan } = await import('../../workflow/plan-project.js');
       const { deltaSyncWaves } = await import('./apply.js');
       const { discoveryProgress } = await import('../discovery-progress.js');
-      const progress = discoveryProgress(io, 'discovering: ');
+      const discovering = discoveryProgress(io, 'discovering: ');
       let prepared;
       try {
         prepared = await preparePlan(project, {
@@ -75,17 +79,19 @@ apply refuses it once the manifests or the tenants have changed.`,
           signal: io.signal,
           ...(wave ? { wave } : {}),
           refresh: bool(args.values, 'refresh') ? 'always' : bool(args.values, 'offline') ? 'never' : 'auto',
-          onProgress: progress.update,
+          onProgress: discovering.update,
           ...(bool(args.values, 'delta-sync') ? { deltaSyncWaves: deltaSyncWaves(project, wave) } : {}),
         });
       } finally {
-        progress.end();
+        discovering.end();
       }
       if (outFile) file = openPlanFile(resolve(io.cwd, outFile), outFile);
-      plan = await printPlan(await import('../../plan/index.js'), prepared.input, output, io, file);
+      plan = await printPlan(await import('../../plan/index.js'), prepared.input, output, io, file, progress);
     } catch (e) {
       await file?.abort();
       throw e;
+    } finally {
+      progress?.end();
     }
     if (outFile && output === 'text') err(io, `plan saved to ${outFile}: run 't2t apply ${args.positionals[0] ?? '.'} --plan ${outFile}' to apply exactly this`);
     const { hasChanges, planRefusalError } = await import('../../plan/index.js');
@@ -100,9 +106,10 @@ apply refuses it once the manifests or the tenants have changed.`,
  *  flight never holds its 383,000 changes (each is written and dropped). JSON on the process's
  *  stdout is written by a worker thread, like the plan file: 270 MiB for such a plan, which the
  *  other core then encodes and writes while this one plans. */
-async function printPlan(api: PlanApi, input: PlanInput, output: string, io: CliIO, file: PlanFile | undefined): Promise<PlanOutline> {
+async function printPlan(api: PlanApi, input: PlanInput, output: string, io: CliIO, file: PlanFile | undefined, progress: PlanProgress | undefined): Promise<PlanOutline> {
   if (output === 'markdown') {
     // the summary comes first: markdown needs the whole plan
+    progress?.step('planning');
     const whole = api.buildPlan(input);
     if (file) {
       for (const chunk of api.planJsonChunks(whole)) file.write(chunk);
@@ -117,9 +124,11 @@ async function printPlan(api: PlanApi, input: PlanInput, output: string, io: Cli
   const json = output === 'json' ? api.jsonSink(write, api.planHead(input)) : undefined;
   const saved = file ? api.jsonSink(file.write, api.planHead(input)) : undefined;
   const screen = json ?? api.textSink(write, { color });
+  const sink = saved ? bothSinks(screen, saved) : screen;
+  const waves = input.waveFilter !== undefined ? 1 : input.project.waves.length;
   let plan: PlanOutline;
   try {
-    plan = api.streamPlan(input, saved ? bothSinks(screen, saved) : screen);
+    plan = api.streamPlan(input, progress ? progress.counting(sink, waves) : sink);
     if (json) json.end(plan);
   } catch (e) {
     await thread?.destroy();
