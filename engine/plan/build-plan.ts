@@ -95,6 +95,16 @@ export function streamPlan(input: PlanInput, sink: PlanSink): PlanOutline {
   return planWaves(input, false, sink).outline;
 }
 
+/** Every user's state and the plan without its changes, for status: the changes are made (a
+ *  user's conditions count them) and dropped at once, as streamPlan drops them. A status of 100,000
+ *  users in flight then holds none of their 383,000 changes. */
+export function analyseUsers(input: PlanInput): { outline: PlanOutline; users: UserState[] } {
+  const { outline, users } = planWaves(input, true, DROP_CHANGES);
+  return { outline, users };
+}
+
+const DROP_CHANGES: PlanSink = { changes() {}, wave() {} };
+
 /** The members of the plan known before planning: the start of its JSON. */
 export function planHead(input: PlanInput): PlanHead {
   return { formatVersion: PLAN_FORMAT_VERSION, project: input.project.name, revision: { commit: input.revision.commit, dirty: input.revision.dirty } };

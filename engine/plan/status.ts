@@ -1,7 +1,7 @@
 // Status (SPEC section 4, `status --output json`): per wave and user the declared and observed
 // phase and conditions, computed by the same pass as the plan. `error` comes from the apply
 // journal, which the status command joins in (null here).
-import { analyse, type PlanInput } from './build-plan.js';
+import { analyseUsers, type PlanInput } from './build-plan.js';
 import type { Condition, ObservedPhase } from './model.js';
 import type { Phase } from '../manifest/model.js';
 
@@ -20,7 +20,7 @@ export interface StatusReport {
 }
 
 export function buildStatus(input: PlanInput): StatusReport {
-  const { plan, users } = analyse(input, true);
+  const { outline, users } = analyseUsers(input);
   const byWave = new Map<string, StatusUser[]>();
   for (const u of users) {
     const list = byWave.get(u.wave) ?? [];
@@ -28,7 +28,7 @@ export function buildStatus(input: PlanInput): StatusReport {
     byWave.set(u.wave, list);
   }
   return {
-    project: plan.project,
-    waves: plan.waves.map((w) => ({ name: w.name, phase: w.phase, paused: w.paused, conditions: w.conditions, users: byWave.get(w.name) ?? [] })),
+    project: outline.project,
+    waves: outline.waves.map((w) => ({ name: w.name, phase: w.phase, paused: w.paused, conditions: w.conditions, users: byWave.get(w.name) ?? [] })),
   };
 }
