@@ -1,7 +1,7 @@
 // Equivalence check for performance work on the planner: plans many fuzzed projects (fuzz.ts) and
 // the synthetic benchmark project with this build and with a baseline build of the engine, and
 // requires identical output (the full plan JSON, whole and streamed, plain JSON of the plan object,
-// the text, whole and streamed, and markdown renderings, and the per-user analysis that status
+// the text and markdown renderings, each whole and streamed, and the per-user analysis that status
 // shows).
 //
 //   cp -r dist /tmp/baseline-dist                      # before the change (a build of the old code)
@@ -38,6 +38,8 @@ function outputs(api: PlanApi, input: PlanInput): string[] {
     // the text printed as streamPlan plans (compared against the baseline's whole text)
     api === current ? streamedText(input) : api.renderPlanText(plan),
     api.renderPlanMarkdown(plan),
+    // the markdown made as streamPlan plans (compared against the baseline's whole-plan markdown)
+    api === current ? streamedMarkdown(input) : api.renderPlanMarkdown(plan),
     JSON.stringify(users),
     JSON.stringify(status),
     JSON.stringify(groupCreatesFirst(api.buildPlan(input))),
@@ -50,6 +52,11 @@ function streamedText(input: PlanInput): string {
   return text + current.renderPlanEndText(outline);
 }
 
+function streamedMarkdown(input: PlanInput): string {
+  const sink = current.markdownSink();
+  return sink.end(current.streamPlan(input, sink));
+}
+
 function streamedJson(input: PlanInput): string {
   let json = '';
   const sink = current.jsonSink((t) => (json += t), current.planHead(input), 7);
@@ -57,7 +64,7 @@ function streamedJson(input: PlanInput): string {
   return json;
 }
 
-const NAMES = ['plan JSON', 'plan JSON streamed and in chunks', 'plan object', 'text', 'streamed text', 'markdown', 'users', 'status', 'buildPlan'];
+const NAMES = ['plan JSON', 'plan JSON streamed and in chunks', 'plan object', 'text', 'streamed text', 'markdown', 'streamed markdown', 'users', 'status', 'buildPlan'];
 
 function firstDifference(a: string, b: string): string {
   let i = 0;

@@ -57,7 +57,8 @@ test('progress on a terminal whose plan goes elsewhere; none when the terminal s
   assert.ok(json.stderr.endsWith('\r\u001b[K'), 'the line is cleared at the end');
   assert.is(JSON.parse(json.stdout).project, 'contoso-fabrikam');
   const markdown = await runCli(['plan', dir!, '--offline', '-o', 'markdown'], { env, cwd: dir!, stderrTty: true });
-  assert.match(markdown.stderr, /\r\u001b\[Kplanning\r\u001b\[K$/);
+  assert.match(markdown.stderr, /\r\u001b\[Kplanning: (\d+) of \1 waves?, [\d,]+ users\r\u001b\[K$/);
+  assert.match(markdown.stdout, /^### t2t plan: contoso-fabrikam/);
   const onTerminal = await runCli(['plan', dir!, '--offline'], { env, cwd: dir!, tty: true });
   assert.not.match(onTerminal.stderr, /reading the discovery cache|planning/);
   const logs = await runCli(['plan', dir!, '--offline', '-o', 'json'], { env, cwd: dir! });

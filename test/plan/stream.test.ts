@@ -7,6 +7,7 @@ import { fuzzPlanInput } from '../../bench/plan/fuzz.js';
 import { buildPlan, hasChanges, planHead, streamPlan, type PlanInput } from '../../engine/plan/build-plan.js';
 import type { PlanChange, WavePlan } from '../../engine/plan/model.js';
 import { jsonSink, planJsonChunks, renderPlanJson } from '../../engine/plan/render-json.js';
+import { markdownSink, renderPlanMarkdown } from '../../engine/plan/render-markdown.js';
 import { renderPlanEndText, renderPlanText, textSink } from '../../engine/plan/render-text.js';
 import { group, inventory, NOW, project, REVISION, tenant, user, wave } from '../fixtures/inventories/builders.js';
 
@@ -45,6 +46,10 @@ test('over 60 fuzzed projects: the streamed text and JSON are the whole plan\'s,
     assert.is(hasChanges(outline), changes.length > 0);
     assert.is(streamedJson(fuzzInput(seed), 7), renderPlanJson(plan), `seed ${seed}: JSON`);
     assert.is([...planJsonChunks(plan, 5)].join(''), renderPlanJson(plan), `seed ${seed}: JSON chunks`);
+    for (const maxChangesPerWave of [3, 50]) {
+      const md = markdownSink({ maxChangesPerWave });
+      assert.is(md.end(streamPlan(fuzzInput(seed), md)), renderPlanMarkdown(plan, { maxChangesPerWave }), `seed ${seed}: markdown, ${maxChangesPerWave} per wave`);
+    }
     // every change handed on once, in plan order, under its own wave, a user's changes together
     const r = received(fuzzInput(seed));
     assert.equal(r.pending, [], `seed ${seed}: changes after the last wave`);

@@ -101,29 +101,20 @@ apply refuses it once the manifests or the tenants have changed.`,
   },
 };
 
-/** Plan, print in the chosen format and save to the plan file if there is one. Text and JSON are
- *  written as the plan is made: the first wave shows at once, and a plan of 100,000 users in
- *  flight never holds its 383,000 changes (each is written and dropped). JSON on the process's
- *  stdout is written by a worker thread, like the plan file: 270 MiB for such a plan, which the
- *  other core then encodes and writes while this one plans. */
+/** Plan, print in the chosen format and save to the plan file if there is one, as the plan is
+ *  made: a plan of 100,000 users in flight never holds its 383,000 changes (each is written, or
+ *  counted, and dropped). Text and JSON show a wave as soon as it is planned; markdown opens with
+ *  the summary, so it is printed at the end. JSON on the process's stdout is written by a worker
+ *  thread, like the plan file: 270 MiB for such a plan, which the other core then encodes and
+ *  writes while this one plans. */
 async function printPlan(api: PlanApi, input: PlanInput, output: string, io: CliIO, file: PlanFile | undefined, progress: PlanProgress | undefined): Promise<PlanOutline> {
-  if (output === 'markdown') {
-    // the summary comes first: markdown needs the whole plan
-    progress?.step('planning');
-    const whole = api.buildPlan(input);
-    if (file) {
-      for (const chunk of api.planJsonChunks(whole)) file.write(chunk);
-      await file.commit();
-    }
-    out(io, api.renderPlanMarkdown(whole));
-    return whole;
-  }
   const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
   const thread = output === 'json' && io.stdout.fd !== undefined ? openThreadWriter(io.stdout.fd) : undefined;
   const write = thread ? thread.write : (t: string) => void io.stdout.write(t);
   const json = output === 'json' ? api.jsonSink(write, api.planHead(input)) : undefined;
+  const markdown = output === 'markdown' ? api.markdownSink() : undefined;
   const saved = file ? api.jsonSink(file.write, api.planHead(input)) : undefined;
-  const screen = json ?? api.textSink(write, { color });
+  const screen = json ?? markdown ?? api.textSink(write, { color });
   const sink = saved ? bothSinks(screen, saved) : screen;
   const waves = input.waveFilter !== undefined ? 1 : input.project.waves.length;
   let plan: PlanOutline;
@@ -140,6 +131,7 @@ async function printPlan(api: PlanApi, input: PlanInput, output: string, io: Cli
   }
   // the JSON ends with its own newline
   if (thread) await thread.close();
+  else if (markdown) out(io, markdown.end(plan));
   else if (!json) out(io, api.renderPlanEndText(plan, { color }));
   return plan;
 }
