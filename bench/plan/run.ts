@@ -8,6 +8,7 @@
 //   all-moving   `t2t plan --offline` when every user is in flight (a third new, a third prepared,
 //                a third synced: 383,333 changes), text output
 //   all-moving-json  the same with --output json (270 MiB of JSON written to a file)
+//   all-moving-markdown  the same with --output markdown: the pull-request comment CI posts
 // The CLI runs load and validate the manifests (waves list their members in CSV files), read the
 // sharded .t2t cache (written beforehand the way discovery writes it), plan and render, node's
 // start-up included. Reported as figures and as ratios to the targets (< 1 is within).
@@ -44,7 +45,7 @@ const TARGET_SECONDS = 5;
 const TARGET_MIB = 1024;
 const NOW = '2026-06-01T12:00:00Z';
 
-type Mode = 'planner' | 'no-change' | 'one-wave' | 'all-moving' | 'all-moving-json';
+type Mode = 'planner' | 'no-change' | 'one-wave' | 'all-moving' | 'all-moving-json' | 'all-moving-markdown';
 
 export interface PlanBenchResult {
   readonly mode: Mode;
@@ -260,6 +261,7 @@ export async function main(users = Number(process.env['T2T_BENCH_USERS'] ?? 100_
       { mode: 'one-wave', dir: await projectDir(root, 'settled', users, 0), args: [], changes: true },
       { mode: 'all-moving', dir: mixed, args: [], changes: true },
       { mode: 'all-moving-json', dir: mixed, args: ['--output', 'json'], changes: true },
+      { mode: 'all-moving-markdown', dir: mixed, args: ['--output', 'markdown'], changes: true },
     ];
     // In rounds, each plan once per round: a slow stretch of this shared machine (its speed moves
     // by up to 40 % within an hour) then falls on every plan alike instead of on one of them.
