@@ -2,7 +2,7 @@
 // long plans truncated with counts, one-way steps marked so reviewers see them.
 import type { PlanSink } from './build-plan.js';
 import type { Plan, PlanChange, PlanOutline, WavePlan } from './model.js';
-import { formatDuration, groupChanges, summaryLine } from './render-text.js';
+import { formatDuration, summaryLine } from './render-text.js';
 
 export interface MarkdownOptions {
   /** Changes listed per wave before truncating (default 50). */
@@ -16,48 +16,20 @@ function esc(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** The comment on a whole plan: its changes fed to markdownSink wave by wave, in plan order. */
 export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): string {
-  const max = opts.maxChangesPerWave ?? 50;
-  const out: string[] = [];
-  out.push(`### t2t plan: ${plan.project}`, '');
-  out.push(`**${summaryLine(plan)}**`, '');
-  const oneWay = plan.changes.filter((c) => c.reversibility === 'one-way').length;
-  if (plan.refusal) out.push(`> **Refused:** ${esc(plan.refusal.message)}`, '');
-  out.push('| wave | phase | users | create | update | delete | run | one-way |', '|---|---|---:|---:|---:|---:|---:|---:|');
-  const grouped = groupChanges(plan.changes);
-  for (const w of plan.waves) {
-    const list = [...(grouped.get(w.name)?.values() ?? [])].flat();
-    const n = (a: string) => list.filter((c) => c.action === a).length;
-    const phase = w.paused ? `${w.phase} (paused)` : w.effectivePhase !== w.phase ? `${w.phase} (${w.effectivePhase} until cutoverAt)` : w.phase;
-    out.push(`| ${esc(w.name)} | ${phase} | ${w.users} | ${n('create')} | ${n('update')} | ${n('delete')} | ${n('run')} | ${list.filter((c) => c.reversibility === 'one-way').length} |`);
+  const byWave = new Map<string, PlanChange[]>();
+  for (const c of plan.changes) {
+    const list = byWave.get(c.wave);
+    if (list) list.push(c);
+    else byWave.set(c.wave, [c]);
   }
-  out.push('');
-  if (oneWay) out.push(`${ONE_WAY_MARK}: ${oneWay} change${oneWay === 1 ? '' : 's'} cannot be undone.`, '');
+  const sink = markdownSink(opts);
   for (const w of plan.waves) {
-    const byUser = grouped.get(w.name);
-    const list = [...(byUser?.values() ?? [])].flat();
-    out.push(`<details><summary>${esc(w.name)}: ${list.length} change${list.length === 1 ? '' : 's'}${w.paused ? ' (paused)' : ''}</summary>`, '');
-    if (list.length) {
-      out.push('```diff');
-      let shown = 0;
-      for (const [u, changes] of byUser!) {
-        if (shown >= max) break;
-        out.push(`# ${u || '(shared)'}`);
-        for (const c of changes) {
-          if (shown >= max) break;
-          out.push(`${SIGN[c.action]} ${c.summary}${c.reversibility === 'one-way' ? ` (${ONE_WAY_MARK})` : ''}`);
-          shown++;
-        }
-      }
-      out.push('```');
-      if (list.length > shown) out.push('', `… and ${list.length - shown} more change${list.length - shown === 1 ? '' : 's'} (run \`t2t plan --wave ${w.name}\` for all)`);
-    } else out.push(w.paused ? 'Paused: nothing planned.' : 'No changes.');
-    const syncing = list.some((c) => c.resource === 'contentSync');
-    if (!w.paused && syncing && w.estimate && w.estimate.bytes > 0) out.push('', `Estimate: content sync about ${formatDuration(w.estimate.seconds)}, finishes by ${w.estimate.finishesBy}.`);
-    out.push('', '</details>', '');
+    sink.changes(byWave.get(w.name) ?? []);
+    sink.wave(w);
   }
-  pushTail(out, plan, max);
-  return out.join('\n');
+  return sink.end(plan);
 }
 
 /** A wave's part of the comment, from its changes as they come: what the table counts and the

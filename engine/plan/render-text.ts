@@ -18,22 +18,6 @@ export function summaryLine(plan: PlanOutline): string {
   return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.run} to run.`;
 }
 
-/** Changes grouped wave -> user, in plan order, except that a wave's shared changes (user '': the
- *  creates of the groups its users need) come first. */
-export function groupChanges(changes: readonly PlanChange[]): Map<string, Map<string, PlanChange[]>> {
-  const out = new Map<string, Map<string, PlanChange[]>>();
-  const add = (c: PlanChange) => {
-    let w = out.get(c.wave);
-    if (!w) out.set(c.wave, (w = new Map()));
-    const list = w.get(c.user);
-    if (list) list.push(c);
-    else w.set(c.user, [c]);
-  };
-  for (const c of changes) if (c.user === '') add(c);
-  for (const c of changes) if (c.user !== '') add(c);
-  return out;
-}
-
 function painter(opts: TextOptions): { paint(code: string, s: string): string; bold(s: string): string } {
   const paint = (code: string, s: string) => (opts.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   return { paint, bold: (s) => paint('1', s) };

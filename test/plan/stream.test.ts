@@ -1,5 +1,5 @@
 // streamPlan hands each user's changes on as soon as the user is planned and keeps none: what the
-// text and JSON sinks write must be exactly the whole plan's text and JSON, and what it returns the
+// text, JSON and markdown sinks make must be exactly the whole plan's, and what it returns the
 // plan without its changes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
