@@ -1,8 +1,9 @@
 // Progress of `t2t plan` on stderr while the cache is read and the plan is made. A 100,000-user
-// plan takes seconds, and when its output goes to a file or a pipe (`-o json > plan.json`, --out
-// with the text elsewhere) nothing else shows that it runs. Only for a terminal that does not also
-// show the plan: a text plan on the terminal shows each wave as it is made, and CI logs (stderr not
-// a terminal) need no rewriting line.
+// plan takes seconds, and when its output goes to a file (`-o json > plan.json`) nothing else shows
+// that it runs. Only for a terminal that does not show the plan itself: a text plan on the terminal
+// shows each wave as it is made, a pager (`t2t plan | less`) owns the terminal and would be drawn
+// over, and CI logs (stderr not a terminal) need no rewriting line.
+import { fstatSync } from 'node:fs';
 import type { PlanSink, WavePlan } from '../plan/index.js';
 import type { CliIO } from './io.js';
 
@@ -15,8 +16,18 @@ export interface PlanProgress {
   end(): void;
 }
 
+/** Whether the descriptor is a pipe or a socket (a pager, another program), or cannot be told. */
+function toProgram(fd: number): boolean {
+  try {
+    const s = fstatSync(fd);
+    return s.isFIFO() || s.isSocket();
+  } catch {
+    return true;
+  }
+}
+
 export function planProgress(io: CliIO): PlanProgress | undefined {
-  if (!io.stderr.isTTY || io.stdout.isTTY) return undefined;
+  if (!io.stderr.isTTY || io.stdout.isTTY || (io.stdout.fd !== undefined && toProgram(io.stdout.fd))) return undefined;
   let open = false;
   const show = (text: string) => {
     io.stderr.write(`\r\u001b[K${text}`);

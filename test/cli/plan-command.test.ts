@@ -1,7 +1,9 @@
 // `t2t plan` end to end: the example project against an emulator seeded from its emulator.yaml.
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { copyExample, startExampleEmulator } from '../helpers/example-project.js';
@@ -49,7 +51,7 @@ test('--output json has the pinned fields and --out saves the same plan', async 
   assert.equal(saved.changes.map((c: { id: string }) => c.id), plan.changes.map((c: { id: string }) => c.id));
 });
 
-test('progress on a terminal whose plan goes elsewhere; none when the terminal shows the plan, none in logs', async ({ dir, env }) => {
+test('progress on a terminal whose plan goes to a file; none into a pipe, none when the terminal shows the plan, none in logs', async ({ dir, env }) => {
   const json = await runCli(['plan', dir!, '--offline', '-o', 'json'], { env, cwd: dir!, stderrTty: true });
   assert.is(json.code, 0, json.stderr);
   assert.match(json.stderr, /^\r\u001b\[Kreading the discovery cache\r\u001b\[Kplanning: 0 of \d+ waves?/);
@@ -59,6 +61,22 @@ test('progress on a terminal whose plan goes elsewhere; none when the terminal s
   const markdown = await runCli(['plan', dir!, '--offline', '-o', 'markdown'], { env, cwd: dir!, stderrTty: true });
   assert.match(markdown.stderr, /\r\u001b\[Kplanning: (\d+) of \1 waves?, [\d,]+ users\r\u001b\[K$/);
   assert.match(markdown.stdout, /^### t2t plan: contoso-fabrikam/);
+  // text into a file shows progress; into a pipe (a pager such as less, which owns the terminal) none
+  const outDir = mkdtempSync(join(tmpdir(), 't2t-stdout-'));
+  const fifo = join(outDir, 'stdout.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const file = join(outDir, 'stdout.txt');
+  const fds = [openSync(fifo, 'r+'), openSync(file, 'w')];
+  try {
+    const toPipe = await runCli(['plan', dir!, '--offline'], { env, cwd: dir!, stderrTty: true, stdoutFd: fds[0]! });
+    assert.is(toPipe.code, 0, toPipe.stderr);
+    assert.not.match(toPipe.stderr, /reading the discovery cache|planning/);
+    const toFile = await runCli(['plan', dir!, '--offline'], { env, cwd: dir!, stderrTty: true, stdoutFd: fds[1]! });
+    assert.match(toFile.stderr, /planning: (\d+) of \1 waves?/);
+  } finally {
+    for (const fd of fds) closeSync(fd);
+    rmSync(outDir, { recursive: true, force: true });
+  }
   const onTerminal = await runCli(['plan', dir!, '--offline'], { env, cwd: dir!, tty: true });
   assert.not.match(onTerminal.stderr, /reading the discovery cache|planning/);
   const logs = await runCli(['plan', dir!, '--offline', '-o', 'json'], { env, cwd: dir! });

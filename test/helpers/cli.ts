@@ -10,10 +10,12 @@ export interface CliResult {
 
 export async function runCli(
   argv: string[],
-  /** tty: stdin, stdout and stderr are a terminal; stderrTty: stderr alone (the output redirected) */
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; tty?: boolean; stderrTty?: boolean; stdin?: string; signal?: AbortSignal } = {},
+  /** tty: stdin, stdout and stderr are a terminal; stderrTty: stderr alone (the output redirected);
+   *  stdoutFd: the descriptor stdout claims to write to (what it is, a file or a pipe, is looked at;
+   *  a text plan is still captured) */
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; tty?: boolean; stderrTty?: boolean; stdoutFd?: number; stdin?: string; signal?: AbortSignal } = {},
 ): Promise<CliResult> {
-  const stdout = Object.assign(new PassThrough(), { isTTY: options.tty ?? false, columns: 100 });
+  const stdout = Object.assign(new PassThrough(), { isTTY: options.tty ?? false, columns: 100 }, options.stdoutFd !== undefined ? { fd: options.stdoutFd } : {});
   const stderr = Object.assign(new PassThrough(), { isTTY: options.stderrTty ?? options.tty ?? false });
   const stdin = Object.assign(new PassThrough(), { isTTY: options.tty ?? false });
   if (options.stdin !== undefined) stdin.end(options.stdin);

@@ -27,7 +27,7 @@ Moving a wave's phase backwards plans the inverse changes (a rollback); users wh
 already sent are listed under "refused". Paused waves are shown with nothing planned.
 Text and JSON are printed as the plan is made, a wave as soon as its users are planned, so a large
 project's plan starts to show at once; markdown, which opens with the summary, comes at the end.
-When the plan goes to a file or a pipe and stderr is a terminal, a line there shows the progress.
+When the plan goes to a file and stderr is a terminal, a line there shows the progress.
 
 --out FILE saves the plan (JSON) so that 'apply --plan FILE' executes exactly what was reviewed;
 apply refuses it once the manifests or the tenants have changed.`,
