@@ -141,6 +141,9 @@ function planWaves(input: PlanInput, collectUsers: boolean, sink: PlanSink | und
   // hashed by identity, while an id string must be compared with the key, another string somewhere
   // else in a 500 MB heap (this lookup was 5 % of a 100,000-user plan)
   const claim = new Map<InventoryUser, string>();
+  // target users matched by their marker to a user planned here: that user is claimed, so the
+  // orphan pass knows them declared without looking their source user up by id again
+  const markedByPlanned = new Set<InventoryUser>();
   const byDiscoveredLast = [...project.waves].sort((a, b) => Number(a.phase === 'discovered') - Number(b.phase === 'discovered'));
   for (const w of byDiscoveredLast) {
     const e = expandWaveMembers(w, sources, excluded);
@@ -250,6 +253,7 @@ function planWaves(input: PlanInput, collectUsers: boolean, sink: PlanSink | und
         record(address, match, effective, 'unmatched', null, 0, blocked);
         continue;
       }
+      if (match.rule === 'marker' && match.target) markedByPlanned.add(match.target);
       const user = buildUserContext(project, wave, profile, match, sourceIndex, targetName, targetIndex);
       const actuals: unknown[] = new Array(RESOURCE_KINDS.length);
       for (let i = 0; i < RESOURCE_KINDS.length; i++) actuals[i] = RESOURCE_KINDS[i]!.actual(observeCtx, user);
@@ -373,6 +377,7 @@ function planWaves(input: PlanInput, collectUsers: boolean, sink: PlanSink | und
     if (!m) continue;
     if (input.waveFilter !== undefined && m.wave !== input.waveFilter) continue;
     // declared: a member of some wave (claimed) or excluded by spec.safety.exclude
+    if (markedByPlanned.has(t)) continue;
     const marked = sourceIndexByName.get(m.sourceTenant)?.userById.get(m.sourceUserId);
     if ((marked && claim.has(marked)) || (excluded.size > 0 && excluded.has(`${m.sourceTenant}:${m.sourceUserId}`))) continue;
     orphans.push({
