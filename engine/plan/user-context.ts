@@ -46,6 +46,8 @@ export function buildUserContext(
     sourceMailbox: sourceIndex.recipientByUserId.get(source.id),
     targetRecipient: target ? targetIndex.recipientByUserId.get(target.id) : undefined,
     content: sourceIndex.tenant.content[source.id],
+    targetContact: targetIndex.contactBySourceUser.get(source.id),
+    sourceContact: sourceIndex.contactBySourceUser.get(source.id),
     attributes,
   } as UserContext;
 }

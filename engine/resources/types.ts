@@ -81,6 +81,11 @@ export interface UserContext {
   /** The target user's recipient (MailUser or UserMailbox). */
   readonly targetRecipient?: InventoryRecipient;
   readonly content?: ContentSize;
+  /** The contacts t2t made for this user (tagged with the source user id), in the target tenant
+   *  (routing to the source mailbox) and in the source tenant (routing to the target): looked up
+   *  once per user, not by every kind and phase that reads them. */
+  readonly targetContact?: InventoryRecipient;
+  readonly sourceContact?: InventoryRecipient;
   /** The attribute mapping applied to the source user (computed once per user). */
   readonly attributes: Readonly<Record<string, string | null>>;
 }

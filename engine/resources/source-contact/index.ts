@@ -22,7 +22,7 @@ export const sourceContact: ResourceKind<SourceContactDesired, SourceContactActu
     return { ref: user.ref, tag: contactTag(user.ref.sourceUserId), externalEmailAddress: smtp(user.ref.targetMail) };
   },
   actual(_ctx, user) {
-    const c = user.sourceIndex.contactBySourceUser.get(user.ref.sourceUserId);
+    const c = user.sourceContact;
     return c ? { ref: user.ref, contact: c } : undefined;
   },
   diff(d, a): ResourceChange[] {

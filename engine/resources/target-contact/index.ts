@@ -40,7 +40,7 @@ export const targetContact: ResourceKind<TargetContactDesired, TargetContactActu
     const l = levelFor('targetContact', user, phase);
     if (l === null) return undefined;
     const tag = contactTag(user.ref.sourceUserId);
-    const existing = user.targetIndex.contactBySourceUser.get(user.ref.sourceUserId);
+    const existing = user.targetContact;
     const needsRestore = l !== 'retired' && !!existing && !existing.legacyExchangeDN;
     const x500s = needsRestore ? [...(user.target?.proxyAddresses ?? []), ...(user.targetRecipient?.emailAddresses ?? [])] : [];
     return {
@@ -53,7 +53,7 @@ export const targetContact: ResourceKind<TargetContactDesired, TargetContactActu
     };
   },
   actual(_ctx, user) {
-    const c = user.targetIndex.contactBySourceUser.get(user.ref.sourceUserId);
+    const c = user.targetContact;
     return c ? { ref: user.ref, contact: c } : undefined;
   },
   diff(d, a) {

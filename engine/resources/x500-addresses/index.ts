@@ -25,7 +25,7 @@ function x500(dn: string): string {
 function candidates(user: Parameters<ResourceKind['actual']>[1]): string[] {
   const out: string[] = [];
   const sourceDn = user.sourceMailbox?.legacyExchangeDN ?? null;
-  const contact = user.targetIndex.contactBySourceUser.get(user.ref.sourceUserId);
+  const contact = user.targetContact;
   const onTarget = [...(user.target?.proxyAddresses ?? []), ...(user.targetRecipient?.emailAddresses ?? [])];
   const contactDn =
     contact?.legacyExchangeDN ??
