@@ -34,7 +34,7 @@ per user with the source and target user types.`,
     const { projectStatus, renderStatusCsv, renderStatusText } = await import('../../apply/status-report.js');
     const { report, rows } = await projectStatus(project, { env: io.env, signal: io.signal, ...(wave ? { wave } : {}), refresh: bool(args.values, 'offline') ? 'never' : 'auto' });
     if (output === 'json') out(io, JSON.stringify(report, null, 2));
-    else if (output === 'csv') io.stdout.write(renderStatusCsv(rows));
+    else if (output === 'csv') io.stdout.write(renderStatusCsv(rows()));
     else out(io, renderStatusText(report));
     return 0;
   },
