@@ -2,7 +2,7 @@
 // long plans truncated with counts, one-way steps marked so reviewers see them.
 import type { PlanSink } from './build-plan.js';
 import type { Plan, PlanChange, PlanOutline, WavePlan } from './model.js';
-import { formatDuration, summaryLine } from './render-text.js';
+import { changesByWave, formatDuration, summaryLine } from './render-text.js';
 
 export interface MarkdownOptions {
   /** Changes listed per wave before truncating (default 50). */
@@ -18,18 +18,17 @@ function esc(s: string): string {
 
 /** The comment on a whole plan: its changes fed to markdownSink wave by wave, in plan order. */
 export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): string {
-  const byWave = new Map<string, PlanChange[]>();
-  for (const c of plan.changes) {
-    const list = byWave.get(c.wave);
-    if (list) list.push(c);
-    else byWave.set(c.wave, [c]);
-  }
+  const byWave = changesByWave(plan.changes);
   const sink = markdownSink(opts);
   for (const w of plan.waves) {
     sink.changes(byWave.get(w.name) ?? []);
     sink.wave(w);
   }
   return sink.end(plan);
+}
+
+function lineOf(c: PlanChange): string {
+  return `${SIGN[c.action]} ${c.summary}${c.reversibility === 'one-way' ? ` (${ONE_WAY_MARK})` : ''}`;
 }
 
 /** A wave's part of the comment, from its changes as they come: what the table counts and the
@@ -52,9 +51,9 @@ class WaveMarkdown {
       this.total++;
       if (c.reversibility === 'one-way') this.oneWay++;
       if (c.resource === 'contentSync') this.syncing = true;
-      const line = `${SIGN[c.action]} ${c.summary}${c.reversibility === 'one-way' ? ` (${ONE_WAY_MARK})` : ''}`;
-      if (c.user === '') this.shared.push(line);
-      else if (this.lines.length < this.max) this.lines.push({ user: c.user, line });
+      // a line only for the changes listed (the first `max`, and the few shared ones)
+      if (c.user === '') this.shared.push(lineOf(c));
+      else if (this.lines.length < this.max) this.lines.push({ user: c.user, line: lineOf(c) });
     }
   }
 

@@ -110,12 +110,7 @@ export function renderPlanEndText(plan: PlanOutline, opts: TextOptions = {}): st
 /** The whole plan: every wave's section, then the end. A streamed plan (streamPlan) prints the
  *  same text through textSink. */
 export function renderPlanText(plan: Plan, opts: TextOptions = {}): string {
-  const byWave = new Map<string, PlanChange[]>();
-  for (const c of plan.changes) {
-    const list = byWave.get(c.wave);
-    if (list) list.push(c);
-    else byWave.set(c.wave, [c]);
-  }
+  const byWave = changesByWave(plan.changes);
   let text = '';
   const section = new WaveText(opts);
   for (const w of plan.waves) {
@@ -136,6 +131,17 @@ export function textSink(write: (text: string) => void, opts: TextOptions = {}):
       write(section.finish(w));
     },
   };
+}
+
+/** A whole plan's changes by wave, each wave's in plan order: what a sink would have been handed. */
+export function changesByWave(changes: readonly PlanChange[]): Map<string, PlanChange[]> {
+  const byWave = new Map<string, PlanChange[]>();
+  for (const c of changes) {
+    const list = byWave.get(c.wave);
+    if (list) list.push(c);
+    else byWave.set(c.wave, [c]);
+  }
+  return byWave;
 }
 
 export function formatDuration(seconds: number): string {
