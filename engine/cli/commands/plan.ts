@@ -121,13 +121,13 @@ async function printPlan(api: PlanApi, input: PlanInput, output: string, io: Cli
   try {
     plan = api.streamPlan(input, progress ? progress.counting(sink, waves) : sink);
     if (json) json.end(plan);
+    if (saved) {
+      saved.end(plan);
+      await file!.commit();
+    }
   } catch (e) {
     await thread?.destroy();
     throw e;
-  }
-  if (saved) {
-    saved.end(plan);
-    await file!.commit();
   }
   // the JSON ends with its own newline
   if (thread) await thread.close();
