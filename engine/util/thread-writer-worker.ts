@@ -1,16 +1,16 @@
-// The worker of thread-writer.ts: writes each text it is sent to the descriptor, in order, and
-// counts it as written; replies to the final null with the first error.
+// The worker of thread-writer.ts: writes the ring's slots to the descriptor in order, counting each
+// as consumed, until the end-of-text slot; then replies with the first write error and ends.
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { WorkerReply } from './thread-writer.js';
+import { CONSUMED, END_OF_TEXT, ENDED, PRODUCED, STOP, type RingBuffers, type WorkerReply } from './thread-writer.js';
 
-const { fd, written } = workerData as { fd: number; written: Int32Array };
+const { fd, ring } = workerData as { fd: number; ring: RingBuffers };
+const { control, lengths, data, slots, slotBytes } = ring;
 const pause = new Int32Array(new SharedArrayBuffer(4));
-let stopped = false;
 let error: WorkerReply['error'];
+let failed = false;
 
-function writeAll(text: string): void {
-  const bytes = Buffer.from(text);
+function writeAll(bytes: Uint8Array): void {
   let at = 0;
   while (at < bytes.length) {
     try {
@@ -23,20 +23,38 @@ function writeAll(text: string): void {
   }
 }
 
-parentPort!.on('message', (text: string | null) => {
-  if (text === null) {
-    parentPort!.postMessage(error ? { error } : {});
-    return;
-  }
-  if (!stopped) {
-    try {
-      writeAll(text);
-    } catch (e) {
-      stopped = true;
-      const { message, code } = e as NodeJS.ErrnoException;
-      if (code !== 'EPIPE') error = { message, ...(code ? { code } : {}) };
+function run(): void {
+  let consumed = 0;
+  for (;;) {
+    if (Atomics.load(control, STOP)) return;
+    if (Atomics.load(control, PRODUCED) === consumed) {
+      Atomics.wait(control, PRODUCED, consumed, 1000);
+      continue;
     }
+    const slot = consumed % slots;
+    const length = lengths[slot]!;
+    if (length === END_OF_TEXT) {
+      parentPort!.postMessage(error ? { error } : {});
+      return;
+    }
+    // after a failed write the rest is dropped, but still consumed: write() never waits for it
+    if (!failed) {
+      try {
+        writeAll(data.subarray(slot * slotBytes, slot * slotBytes + length));
+      } catch (e) {
+        failed = true;
+        const { message, code } = e as NodeJS.ErrnoException;
+        if (code !== 'EPIPE') error = { message, ...(code ? { code } : {}) };
+      }
+    }
+    Atomics.store(control, CONSUMED, ++consumed);
+    Atomics.notify(control, CONSUMED);
   }
-  Atomics.add(written, 0, 1);
-  Atomics.notify(written, 0);
-});
+}
+
+try {
+  run();
+} finally {
+  Atomics.store(control, ENDED, 1);
+  Atomics.notify(control, CONSUMED);
+}

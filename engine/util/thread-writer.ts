@@ -1,15 +1,41 @@
 // Writes text to a file descriptor from a worker thread. `t2t plan --output json` of 100,000 users
-// in flight writes 270 MiB while the planner keeps the main thread busy: encoding that text and
-// the write system calls (0.5 to 0.8 s) then run on the machine's other core. The planner does not
-// yield, so a stream or fs.write callback could not run before the end; a worker blocks on its own.
+// in flight writes 270 MiB while the planner keeps the main thread busy: the write system calls
+// and the kernel's copy then run on the machine's other core. The planner does not yield, so a
+// stream or fs.write callback could not run before the end; a worker blocks on its own.
+//
+// The text goes through shared memory, not postMessage: this thread encodes each text as UTF-8
+// straight into a ring of slots the worker writes from (TextEncoder.encodeInto: a copy at memory
+// speed for ASCII), where posting the strings cost 0.2 to 0.6 s of this thread's time for such a
+// plan, serialising and copying each one (docs/decisions.md).
 import { Worker } from 'node:worker_threads';
 
-/** Messages posted and not yet written, at most: a slow disk or reader makes write() wait rather
- *  than hold the whole output in memory (a message is one batch of the plan, under 1 MiB). */
-const MAX_PENDING = 32;
+/** The ring: SLOTS slots of SLOT_BYTES. A slow disk or reader makes write() wait once every slot
+ *  is full, rather than hold the whole output in memory. */
+const SLOTS = 16;
+const SLOT_BYTES = 1 << 20;
+
+/** Indexes into the control array. PRODUCED and CONSUMED count slots since the start. */
+export const PRODUCED = 0;
+export const CONSUMED = 1;
+/** Set by destroy(): the worker stops at once. */
+export const STOP = 2;
+/** Set by the worker when it ends for any reason, so that a write() waiting for a slot never
+ *  waits for a worker that is gone. */
+export const ENDED = 3;
+/** A slot's length that marks the end of the text: the worker replies and ends. */
+export const END_OF_TEXT = -1;
+
+export interface RingBuffers {
+  readonly control: Int32Array;
+  /** The length in bytes of what each slot holds. */
+  readonly lengths: Int32Array;
+  readonly data: Uint8Array;
+  readonly slots: number;
+  readonly slotBytes: number;
+}
 
 export interface ThreadWriter {
-  /** Queues the text; waits first while MAX_PENDING messages are not yet written. */
+  /** Queues the text; waits first while every slot of the ring is still unwritten. */
   write(text: string): void;
   /** Resolves when everything queued is written. Rejects with the first write error, except
    *  EPIPE: a reader that went away (`| head`) drops the rest, as the executable does for stdout. */
@@ -24,26 +50,56 @@ export interface WorkerReply {
   error?: { message: string; code?: string };
 }
 
-export function openThreadWriter(fd: number): ThreadWriter {
-  // [0]: messages written (or dropped) so far, counted by the worker
-  const written = new Int32Array(new SharedArrayBuffer(4));
+/** `slots` and `slotBytes` are there for the tests, which make the ring wrap around and split
+ *  characters' texts across slots; a slot holds at least one character (4 bytes). */
+export function openThreadWriter(fd: number, slots = SLOTS, slotBytes = SLOT_BYTES): ThreadWriter {
+  if (slots < 1 || slotBytes < 4) throw new RangeError(`a ring of ${slots} slots of ${slotBytes} bytes cannot hold a character`);
+  const ring: RingBuffers = {
+    control: new Int32Array(new SharedArrayBuffer(4 * 4)),
+    lengths: new Int32Array(new SharedArrayBuffer(4 * slots)),
+    data: new Uint8Array(new SharedArrayBuffer(slots * slotBytes)),
+    slots,
+    slotBytes,
+  };
+  const { control, lengths } = ring;
+  const views = Array.from({ length: slots }, (_, i) => ring.data.subarray(i * slotBytes, (i + 1) * slotBytes));
+  const encoder = new TextEncoder();
   // execArgv: none of the process's node options (the heap sizes of the #! line, a preloaded
   // module): the worker only writes
-  const worker = new Worker(new URL('./thread-writer-worker.js', import.meta.url), { workerData: { fd, written }, execArgv: [] });
+  const worker = new Worker(new URL('./thread-writer-worker.js', import.meta.url), { workerData: { fd, ring }, execArgv: [] });
   // a command that fails before close() must still exit: the worker does not hold the process
   worker.unref();
   let failure: Error | undefined;
   worker.once('error', (e) => (failure = e));
-  let posted = 0;
+  let produced = 0;
+
+  /** The next free slot's index, once the worker has written enough; undefined if it has ended. */
+  function freeSlot(): number | undefined {
+    for (;;) {
+      if (Atomics.load(control, ENDED)) return undefined;
+      const consumed = Atomics.load(control, CONSUMED);
+      if (produced - consumed < slots) return produced % slots;
+      Atomics.wait(control, CONSUMED, consumed, 1000);
+    }
+  }
+
+  function publish(slot: number, length: number): void {
+    lengths[slot] = length;
+    Atomics.store(control, PRODUCED, ++produced);
+    Atomics.notify(control, PRODUCED);
+  }
+
   return {
     write(text) {
-      for (;;) {
-        const done = Atomics.load(written, 0);
-        if (posted - done < MAX_PENDING || failure) break;
-        Atomics.wait(written, 0, done, 1000);
+      let rest = text;
+      while (rest.length > 0) {
+        const slot = freeSlot();
+        if (slot === undefined) return; // the worker ended: close() reports why
+        // encodeInto stops before a character that does not fit, never inside one
+        const { read, written } = encoder.encodeInto(rest, views[slot]!);
+        publish(slot, written);
+        rest = read < rest.length ? rest.slice(read) : '';
       }
-      worker.postMessage(text);
-      posted++;
     },
     close() {
       return new Promise<void>((resolve, reject) => {
@@ -55,11 +111,15 @@ export function openThreadWriter(fd: number): ThreadWriter {
           if (!reply.error) return resolve();
           reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {}));
         });
-        worker.postMessage(null);
+        const slot = freeSlot();
+        if (slot !== undefined) publish(slot, END_OF_TEXT);
       });
     },
     async destroy() {
+      Atomics.store(control, STOP, 1);
+      Atomics.notify(control, PRODUCED);
       await worker.terminate();
+      Atomics.store(control, ENDED, 1); // a later write() returns at once
     },
   };
 }

@@ -9,20 +9,37 @@ import { openThreadWriter } from '../../engine/util/thread-writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 't2t-thread-writer-'));
 
-test('texts arrive in order and whole, more of them than may be pending at once', async () => {
-  const path = join(dir, 'ordered.txt');
+/** Writes 500 texts of sizes from a few bytes to 10 * maxRepeat bytes (200 KB), with characters
+ *  that take 2 to 4 bytes in UTF-8, and reads back what arrived. */
+async function writeMany(name: string, ring: [slots: number, slotBytes: number] | [], maxRepeat = 20_000): Promise<{ arrived: string; expected: string }> {
+  const path = join(dir, name);
   const fd = openSync(path, 'w');
-  const writer = openThreadWriter(fd);
+  const writer = openThreadWriter(fd, ...ring);
   let expected = '';
   for (let i = 0; i < 500; i++) {
-    // sizes from a few bytes to 200 KB, with characters that take 2 to 4 bytes in UTF-8
-    const text = `${i}:` + 'ä€𝄞x'.repeat((i * 7919) % 50_000) + '\n';
+    const text = `${i}:` + 'ä€𝄞x'.repeat((i * 7919) % maxRepeat) + '\n';
     writer.write(text);
     expected += text;
   }
   await writer.close();
   closeSync(fd);
-  assert.is(readFileSync(path, 'utf8'), expected);
+  return { arrived: readFileSync(path, 'utf8'), expected };
+}
+
+test('texts arrive in order and whole, more of them than the ring holds at once', async () => {
+  const { arrived, expected } = await writeMany('ordered.txt', []);
+  assert.ok(Buffer.byteLength(expected) > 16 << 20, 'more than the default ring of 16 MiB');
+  assert.is(arrived, expected);
+});
+
+test('a small ring: texts split across slots, characters never cut, the ring wrapping around', async () => {
+  // 7 bytes per slot: a 3- or 4-byte character often does not fit after another one
+  const { arrived, expected } = await writeMany('small-ring.txt', [3, 7], 50);
+  assert.is(arrived, expected);
+});
+
+test('a ring that cannot hold a character is refused', () => {
+  assert.throws(() => openThreadWriter(1, 4, 3), /cannot hold a character/);
 });
 
 test('a write error rejects close() with its code', async () => {
@@ -51,6 +68,8 @@ test('destroy() stops the worker: once it resolves, the descriptor is written no
   const size = statSync(path).size;
   await new Promise((r) => setTimeout(r, 200));
   assert.is(statSync(path).size, size, 'nothing written after destroy() resolved');
+  // the worker is gone: a write that would wait for a free slot returns instead
+  for (let i = 0; i < 30; i++) writer.write('x'.repeat(256 * 1024));
   closeSync(fd);
 });
 
