@@ -111,9 +111,11 @@ async function printPlan(api: PlanApi, input: PlanInput, output: string, io: Cli
   const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
   const thread = output === 'json' && io.stdout.fd !== undefined ? openThreadWriter(io.stdout.fd) : undefined;
   const write = thread ? thread.write : (t: string) => void io.stdout.write(t);
-  const json = output === 'json' ? api.jsonSink(write, api.planHead(input)) : undefined;
+  // the JSON printed and the JSON saved are the same text: made once, written to both
+  const writeJson = file ? (t: string) => (write(t), file.write(t)) : write;
+  const json = output === 'json' ? api.jsonSink(writeJson, api.planHead(input)) : undefined;
   const markdown = output === 'markdown' ? api.markdownSink() : undefined;
-  const saved = file ? api.jsonSink(file.write, api.planHead(input)) : undefined;
+  const saved = file && !json ? api.jsonSink(file.write, api.planHead(input)) : undefined;
   const screen = json ?? markdown ?? api.textSink(write, { color });
   const sink = saved ? bothSinks(screen, saved) : screen;
   const waves = input.waveFilter !== undefined ? 1 : input.project.waves.length;
@@ -121,10 +123,8 @@ async function printPlan(api: PlanApi, input: PlanInput, output: string, io: Cli
   try {
     plan = api.streamPlan(input, progress ? progress.counting(sink, waves) : sink);
     if (json) json.end(plan);
-    if (saved) {
-      saved.end(plan);
-      await file!.commit();
-    }
+    if (saved) saved.end(plan);
+    if (file) await file.commit();
   } catch (e) {
     await thread?.destroy();
     throw e;
