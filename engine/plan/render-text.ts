@@ -61,27 +61,44 @@ export class WaveText {
 
   /** The section of wave w with the changes added so far; the builder is then empty again. */
   finish(w: WavePlan): string {
+    let text = '';
+    this.finishInto(w, (piece) => (text += piece));
+    return text;
+  }
+
+  /** finish(w) written in pieces of about PIECE_CHARS: a wave of 5,000 users in flight is 1.5 MiB
+   *  of text, which as one string would be built in V8's large-object space and copied once more
+   *  to be written. */
+  finishInto(w: WavePlan, write: (piece: string) => void): void {
     const { bold } = this.style;
-    const lines: string[] = [];
     const flags = [w.paused ? 'paused' : null, w.effectivePhase !== w.phase ? `planning ${w.effectivePhase} until cutoverAt` : null].filter(Boolean);
-    lines.push(bold(`wave ${w.name}`) + ` (phase ${w.phase}, ${w.users} user${w.users === 1 ? '' : 's'}${flags.length ? ', ' + flags.join(', ') : ''})`);
+    let piece = bold(`wave ${w.name}`) + ` (phase ${w.phase}, ${w.users} user${w.users === 1 ? '' : 's'}${flags.length ? ', ' + flags.join(', ') : ''})\n`;
     if (w.paused) {
-      lines.push('  paused: nothing planned');
+      piece += '  paused: nothing planned\n';
     } else if (this.byUser.size === 0) {
-      lines.push('  no changes');
+      piece += '  no changes\n';
     } else {
       const shared = this.byUser.get('');
-      if (shared) lines.push('  (shared)', shared.join('\n'));
-      for (const [u, blocks] of this.byUser) if (u !== '') lines.push(`  ${u}`, blocks.join('\n'));
+      if (shared) piece += `  (shared)\n${shared.join('\n')}\n`;
+      for (const [u, blocks] of this.byUser) {
+        if (u === '') continue;
+        piece += `  ${u}\n${blocks.join('\n')}\n`;
+        if (piece.length >= PIECE_CHARS) {
+          write(piece);
+          piece = '';
+        }
+      }
     }
     // the estimate only where this plan runs a content sync: elsewhere 'finishes by' means nothing
-    if (this.syncing && w.estimate && w.estimate.bytes > 0) lines.push(`  estimate: content sync about ${formatDuration(w.estimate.seconds)}, finishes by ${w.estimate.finishesBy}`);
-    lines.push('');
+    if (this.syncing && w.estimate && w.estimate.bytes > 0) piece += `  estimate: content sync about ${formatDuration(w.estimate.seconds)}, finishes by ${w.estimate.finishesBy}\n`;
+    write(piece + '\n');
     this.byUser = new Map();
     this.syncing = false;
-    return lines.join('\n') + '\n';
   }
 }
+
+/** Under V8's 128 KiB limit for an ordinary heap object (a one-byte string of 64 Ki characters). */
+const PIECE_CHARS = 64 * 1024;
 
 /** What follows the waves: refused users, orphans, warnings, a refusal and the summary line. */
 export function renderPlanEndText(plan: PlanOutline, opts: TextOptions = {}): string {
@@ -128,7 +145,7 @@ export function textSink(write: (text: string) => void, opts: TextOptions = {}):
       section.add(list);
     },
     wave(w) {
-      write(section.finish(w));
+      section.finishInto(w, write);
     },
   };
 }
