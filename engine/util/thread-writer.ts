@@ -9,8 +9,9 @@
 // plan, serialising and copying each one (docs/decisions.md).
 import { Worker } from 'node:worker_threads';
 
-/** The ring: SLOTS slots of SLOT_BYTES. A slow disk or reader makes write() wait once every slot
- *  is full, rather than hold the whole output in memory. */
+/** The ring: SLOTS slots of SLOT_BYTES. Texts are packed into slots, so the worker makes one write
+ *  call per MiB, and this thread wakes it as often. A slow disk or reader makes write() wait once
+ *  every slot is full, rather than hold the whole output in memory. */
 const SLOTS = 16;
 const SLOT_BYTES = 1 << 20;
 
@@ -72,6 +73,10 @@ export function openThreadWriter(fd: number, slots = SLOTS, slotBytes = SLOT_BYT
   let failure: Error | undefined;
   worker.once('error', (e) => (failure = e));
   let produced = 0;
+  // the slot being filled (texts are packed: a slot is handed to the worker once full, or at the
+  // end), and how many bytes it holds
+  let open: number | undefined;
+  let filled = 0;
 
   /** The next free slot's index, once the worker has written enough; undefined if it has ended. */
   function freeSlot(): number | undefined {
@@ -89,16 +94,24 @@ export function openThreadWriter(fd: number, slots = SLOTS, slotBytes = SLOT_BYT
     Atomics.notify(control, PRODUCED);
   }
 
+  function publishOpen(): void {
+    if (open !== undefined) publish(open, filled);
+    open = undefined;
+    filled = 0;
+  }
+
   return {
     write(text) {
       let rest = text;
       while (rest.length > 0) {
-        const slot = freeSlot();
-        if (slot === undefined) return; // the worker ended: close() reports why
+        open ??= freeSlot();
+        if (open === undefined) return; // the worker ended: close() reports why
         // encodeInto stops before a character that does not fit, never inside one
-        const { read, written } = encoder.encodeInto(rest, views[slot]!);
-        publish(slot, written);
-        rest = read < rest.length ? rest.slice(read) : '';
+        const { read, written } = encoder.encodeInto(rest, views[open]!.subarray(filled));
+        filled += written;
+        if (read === rest.length) break;
+        publishOpen(); // full
+        rest = rest.slice(read);
       }
     },
     close() {
@@ -111,6 +124,7 @@ export function openThreadWriter(fd: number, slots = SLOTS, slotBytes = SLOT_BYT
           if (!reply.error) return resolve();
           reject(Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {}));
         });
+        publishOpen();
         const slot = freeSlot();
         if (slot !== undefined) publish(slot, END_OF_TEXT);
       });
