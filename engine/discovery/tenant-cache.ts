@@ -8,7 +8,7 @@ import { openCollection, type Collection } from '../state/sharded-store.js';
 import { statePaths } from '../state/paths.js';
 import type { ContentSize, InventoryRecipient, InventorySku, InventoryUser } from '../inventory/model.js';
 import type { CachedGroup } from './group-record.js';
-import { RECIPIENT_BOOKKEEPING, type CachedRecipient } from './recipient-record.js';
+import { RECIPIENT_BOOKKEEPING, RECIPIENT_DISCOVERY_ONLY, type CachedRecipient } from './recipient-record.js';
 import { canonicalJson, Digest } from './digest.js';
 import { emptyChanges, type ChangeCounts } from './report.js';
 
@@ -154,14 +154,14 @@ export function tenantCacheDir(stateDir: string, tenant: string): string {
 }
 
 /** The four collections of a tenant, opened at once; `view` opens them read-only without the
- *  bookkeeping fields. A collection found corrupt is emptied (resetReason says why). */
+ *  bookkeeping fields and the recipients' fields only discovery reads. A collection found corrupt is emptied (resetReason says why). */
 async function openCollections(stateDir: string, tenant: string, view: boolean) {
   const dir = tenantCacheDir(stateDir, tenant);
   const opts = { onCorrupt: 'reset' } as const;
   const [users, groups, recipients, content] = await Promise.all([
     openCollection<InventoryUser, TenantMeta>(dir, 'users', { ...opts, shards: SHARDS.users }),
     openCollection<CachedGroup, CollectionMeta>(dir, 'groups', { ...opts, shards: SHARDS.groups }),
-    openCollection<CachedRecipient, CollectionMeta>(dir, 'recipients', { ...opts, shards: SHARDS.recipients, ...(view ? { omit: RECIPIENT_BOOKKEEPING } : {}) }),
+    openCollection<CachedRecipient, CollectionMeta>(dir, 'recipients', { ...opts, shards: SHARDS.recipients, ...(view ? { omit: [...RECIPIENT_BOOKKEEPING, ...RECIPIENT_DISCOVERY_ONLY] } : {}) }),
     openCollection<CachedContent, CollectionMeta>(dir, 'content', { ...opts, shards: SHARDS.content, ...(view ? { omit: ['readAt'] } : {}) }),
   ]);
   const resetReason = [users, groups, recipients, content].map((c) => c.resetReason).find(Boolean);

@@ -36,16 +36,18 @@ export interface InventoryRecipient {
   /** For mailboxes and mail users: the Entra object id (ExternalDirectoryObjectId). */
   readonly userId: string | null;
   readonly name: string;
-  readonly alias: string | null;
-  readonly primarySmtpAddress: string;
+  // alias, primarySmtpAddress, exchangeGuid and archiveGuid: read by discovery only, so absent
+  // from the cache's read-only view that plan, status and apply read (RECIPIENT_DISCOVERY_ONLY)
+  readonly alias?: string | null;
+  readonly primarySmtpAddress?: string;
   readonly emailAddresses: readonly string[]; // "SMTP:…", "smtp:…", "X500:…"
   readonly externalEmailAddress: string | null; // mail users and contacts: "SMTP:…"
   readonly legacyExchangeDN: string | null;
   readonly hiddenFromAddressListsEnabled: boolean;
   readonly forwardingSmtpAddress: string | null;
   readonly deliverToMailboxAndForward: boolean;
-  readonly exchangeGuid: string | null;
-  readonly archiveGuid: string | null;
+  readonly exchangeGuid?: string | null;
+  readonly archiveGuid?: string | null;
   /** t2t tags the contacts it creates (CustomAttribute15 = "t2t:<source user id>") so it can adopt them. */
   readonly customAttribute15: string | null;
 }

@@ -11,9 +11,10 @@ import { runCli } from '../helpers/cli.js';
 import { loadProject } from '../../engine/manifest/load-project.js';
 import { stateDir } from '../../engine/state/paths.js';
 import { discover, loadInventory } from '../../engine/discovery/discover.js';
+import { RECIPIENT_DISCOVERY_ONLY } from '../../engine/discovery/recipient-record.js';
 import { openTenantCache } from '../../engine/discovery/tenant-cache.js';
 import type { Project } from '../../engine/manifest/model.js';
-import type { Inventory } from '../../engine/inventory/model.js';
+import type { Inventory, InventoryRecipient } from '../../engine/inventory/model.js';
 import type { DiscoveryReport, TenantReport } from '../../engine/discovery/report.js';
 import { SECRET_ENV, writeProject } from './emulated-project.js';
 
@@ -132,7 +133,7 @@ test('the first discovery reads every tenant in full: counts, licences, domains,
   const alice = inventory.tenants.contoso!.users.find((u) => u.userPrincipalName === 'alice@contoso.com')!;
   const aliceMailbox = inventory.tenants.contoso!.recipients.find((r) => r.type === 'UserMailbox' && r.userId === alice.id);
   assert.ok(aliceMailbox, 'Get-Mailbox recipients are linked to their users');
-  assert.is(aliceMailbox!.primarySmtpAddress.toLowerCase(), 'alice@contoso.com');
+  assert.is(aliceMailbox!.primarySmtpAddress?.toLowerCase(), 'alice@contoso.com');
   // Scope: Alice by address, Bob through the Pilot group.
   assert.is(c.scope?.users, 2);
   assert.is(c.scope?.mailboxes.count, 2);
@@ -173,6 +174,16 @@ test('a second discovery is a delta: one user created and one deleted, few reque
   assert.ok(upns.includes('erin@contoso.com'));
   assert.not.ok(upns.includes('carol@contoso.com'));
   assert.is(cached!.hash, report.hash, 'the cache reloads to the same hash');
+  // the read-only view a plan reads: the same recipients, without the fields only discovery reads
+  const byIdentity = (rs: readonly InventoryRecipient[]) => [...rs].sort((a, b) => a.identity.localeCompare(b.identity));
+  const planned = byIdentity(cached!.tenants.contoso!.recipients);
+  assert.ok(planned.length > 0);
+  assert.ok(planned.every((r) => RECIPIENT_DISCOVERY_ONLY.every((k) => !(k in r))), 'no field only discovery reads');
+  const stripped = byIdentity(inventory.tenants.contoso!.recipients).map((r) => {
+    const { alias: _a, primarySmtpAddress: _p, exchangeGuid: _e, archiveGuid: _g, ...rest } = r;
+    return rest;
+  });
+  assert.equal(planned, stripped);
   assert.is.not(report.hash, lastHash);
   assert.is(inventory.tenants.contoso!.users.length, c.counts.users);
   lastHash = report.hash;
