@@ -154,7 +154,8 @@ export function tenantCacheDir(stateDir: string, tenant: string): string {
 }
 
 /** The four collections of a tenant, opened at once; `view` opens them read-only without the
- *  bookkeeping fields and the recipients' fields only discovery reads. A collection found corrupt is emptied (resetReason says why). */
+ *  bookkeeping fields and the recipients' fields only discovery reads. A collection found corrupt
+ *  is emptied (resetReason says why). */
 async function openCollections(stateDir: string, tenant: string, view: boolean) {
   const dir = tenantCacheDir(stateDir, tenant);
   const opts = { onCorrupt: 'reset' } as const;
