@@ -3,7 +3,9 @@
 // user (the `error` of SPEC section 4), plus the source and target user types for the CSV export.
 import type { Project } from '../manifest/model.js';
 import type { Inventory, InventoryUser } from '../inventory/model.js';
-import { buildStatus, type StatusReport } from '../plan/index.js';
+import { buildStatusSteps, type StatusReport } from '../plan/index.js';
+import { UserError } from '../errors.js';
+import { runSteps } from '../util/run-steps.js';
 import { discover, isStale, loadInventory } from '../discovery/discover.js';
 import { stateDir } from '../state/paths.js';
 import { readJobLog } from '../state/job-log.js';
@@ -40,11 +42,11 @@ export async function projectStatus(project: Project, o: StatusOptions): Promise
     inventory = (await discover(project, { env: o.env, stateDir: state, ...(o.signal ? { signal: o.signal } : {}) })).inventory;
   }
   if (!inventory) {
-    const { UserError } = await import('../errors.js');
     throw new UserError('no usable discovery cache for this project (none yet, one written by another version of t2t, or one a crash left incomplete)', 'status.noInventory', "run 't2t discover' first");
   }
   const revision = await manifestRevision(project.dir, o.env);
-  const report = buildStatus({
+  // in steps, so that Ctrl-C stops the status of a large project at once
+  const steps = buildStatusSteps({
     project,
     inventory,
     revision: { commit: revision.commit, dirty: revision.dirty },
@@ -52,6 +54,7 @@ export async function projectStatus(project: Project, o: StatusOptions): Promise
     ...(o.wave ? { waveFilter: o.wave } : {}),
     manifestHash: manifestHash(project.dir, manifestInputs(project)),
   });
+  const report = await runSteps(steps, o.signal, () => new UserError('the status was interrupted', 'status.interrupted', "run 't2t status' again"));
   if (o.wave) report.waves = report.waves.filter((w) => w.name === o.wave);
 
   // the last apply result of each user, from the job logs

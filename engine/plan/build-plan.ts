@@ -20,6 +20,7 @@ import { PLAN_FORMAT_VERSION, type ObservedPhase, type Orphan, type Plan, type P
 import { declaredRank, observedPhase, observedRank } from './observed-phase.js';
 import { planUser } from './plan-user.js';
 import { buildUserContext } from './user-context.js';
+import { runStepsSync } from '../util/run-steps.js';
 
 export interface PlanInput {
   readonly project: Project;
@@ -78,7 +79,7 @@ function matchBlock(m: MatchResult): { reason: string; message: string } {
 
 /** Plan and status in one pass: the plan with every change, and (when asked) every user's state. */
 export function analyse(input: PlanInput, collectUsers = true): Analysis {
-  const { outline, changes, users } = planWaves(input, collectUsers, undefined);
+  const { outline, changes, users } = runStepsSync(planSteps(input, collectUsers, undefined));
   const { formatVersion, project, revision, ...rest } = outline;
   // the pinned key order of Plan (changes after revision), as renderers and saved plans expect
   return { plan: { formatVersion, project, revision, changes, ...rest }, users };
@@ -92,14 +93,24 @@ export function analyse(input: PlanInput, collectUsers = true): Analysis {
  * (summary and refusal included).
  */
 export function streamPlan(input: PlanInput, sink: PlanSink): PlanOutline {
-  return planWaves(input, false, sink).outline;
+  return runStepsSync(planSteps(input, false, sink)).outline;
+}
+
+/**
+ * streamPlan in steps: the generator pauses every few thousand users (and after each wave), so a
+ * caller on the event loop can let it turn between steps (signals, timers) and stop early. A plan
+ * of 100,000 users takes seconds, and Ctrl-C is handled only when JavaScript yields. Returns the
+ * outline when done.
+ */
+export function* streamPlanSteps(input: PlanInput, sink: PlanSink): Generator<void, PlanOutline, void> {
+  return (yield* planSteps(input, false, sink)).outline;
 }
 
 /** Every user's state and the plan without its changes, for status: the changes are made (a
  *  user's conditions count them) and dropped at once, as streamPlan drops them. A status of 100,000
  *  users in flight then holds none of their 383,000 changes. */
-export function analyseUsers(input: PlanInput): { outline: PlanOutline; users: UserState[] } {
-  const { outline, users } = planWaves(input, true, DROP_CHANGES);
+export function* analyseUsersSteps(input: PlanInput): Generator<void, { outline: PlanOutline; users: UserState[] }, void> {
+  const { outline, users } = yield* planSteps(input, true, DROP_CHANGES);
   return { outline, users };
 }
 
@@ -110,7 +121,10 @@ export function planHead(input: PlanInput): PlanHead {
   return { formatVersion: PLAN_FORMAT_VERSION, project: input.project.name, revision: { commit: input.revision.commit, dirty: input.revision.dirty } };
 }
 
-function planWaves(input: PlanInput, collectUsers: boolean, sink: PlanSink | undefined): { outline: PlanOutline; changes: PlanChange[]; users: UserState[] } {
+/** Users planned between two pauses of planSteps: a few tens of milliseconds of work. */
+const USERS_PER_STEP = 2000;
+
+function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | undefined): Generator<void, { outline: PlanOutline; changes: PlanChange[]; users: UserState[] }, void> {
   const { project, inventory } = input;
   const now = typeof input.now === 'string' ? new Date(input.now) : input.now;
   const commit = input.revision.commit;
@@ -242,7 +256,7 @@ function planWaves(input: PlanInput, collectUsers: boolean, sink: PlanSink | und
     for (let mi = 0; mi < members.length; mi++) {
       const member = members[mi]!;
       if (claim.get(member.user) !== wave.name) continue;
-      count++;
+      if (++count % USERS_PER_STEP === 0) yield;
       const sourceIndex = sourceIndexByName.get(member.sourceTenant)!;
       const match = matchUser(member.user, member.sourceTenant, targetIndex, matchOptions);
       const address = (member.user.mail ? normAddress(member.user.mail) : '') || normAddress(member.user.userPrincipalName);
@@ -360,6 +374,7 @@ function planWaves(input: PlanInput, collectUsers: boolean, sink: PlanSink | und
     };
     waves.push(wavePlan);
     sink?.wave(wavePlan);
+    yield;
   }
   if (input.waveFilter !== undefined && !project.waves.some((w) => w.name === input.waveFilter)) {
     warnings.push(`no wave named ${input.waveFilter}: nothing planned (waves: ${project.waves.map((w) => w.name).join(', ') || 'none'})`);

@@ -1,7 +1,8 @@
 // Status (SPEC section 4, `status --output json`): per wave and user the declared and observed
 // phase and conditions, computed by the same pass as the plan. `error` comes from the apply
 // journal, which the status command joins in (null here).
-import { analyseUsers, type PlanInput } from './build-plan.js';
+import { analyseUsersSteps, type PlanInput } from './build-plan.js';
+import { runStepsSync } from '../util/run-steps.js';
 import type { Condition, ObservedPhase } from './model.js';
 import type { Phase } from '../manifest/model.js';
 
@@ -20,7 +21,12 @@ export interface StatusReport {
 }
 
 export function buildStatus(input: PlanInput): StatusReport {
-  const { outline, users } = analyseUsers(input);
+  return runStepsSync(buildStatusSteps(input));
+}
+
+/** buildStatus in steps, as streamPlanSteps: a caller can let the event loop turn between them. */
+export function* buildStatusSteps(input: PlanInput): Generator<void, StatusReport, void> {
+  const { outline, users } = yield* analyseUsersSteps(input);
   const byWave = new Map<string, StatusUser[]>();
   for (const u of users) {
     const list = byWave.get(u.wave) ?? [];

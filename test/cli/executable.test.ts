@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,6 +13,7 @@ import { executableNodeOptions } from '../../bench/executable-options.js';
 import { generateSynthetic } from '../../bench/plan/generate.js';
 import { writeProjectFiles } from '../../bench/plan/project-files.js';
 import { writeCache } from '../../bench/plan/run.js';
+import { runCli } from '../helpers/cli.js';
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'engine', 'cli', 'bin.js');
 
@@ -79,6 +80,52 @@ test('JSON on stdout and in --out, written by worker threads, is the plan exactl
     assert.ok(plan.changes.length > 1000, `${plan.changes.length} changes`);
     assert.is(plan.changes.length, Object.values(plan.summary).reduce((a, b) => a + b, 0));
     assert.ok(r.stdout.endsWith('}\n'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('Ctrl-C during a plan stops it at the next pause: exit 1, the cause named, no --out file left', async () => {
+  // 2,000 users in flight: 20 waves, 600 KB of text. The reader stops reading after the first
+  // chunk, so the plan blocks writing a few waves in (a pipe holds 64 KB) and cannot have finished
+  // when the signal arrives; the handler runs at the first pause after the write.
+  const dir = await projectInFlight(2000);
+  try {
+    const saved = join(dir, 'saved.json');
+    const child = spawn(process.execPath, [...executableNodeOptions(BIN), BIN, 'plan', dir, '--offline', '--out', saved], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let stdout = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString())));
+    child.stdout.pause();
+    child.kill('SIGINT');
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.resume();
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    assert.is(code, 1, stderr);
+    assert.match(stderr, /^SIGINT received/m);
+    assert.match(stderr, /^error: the plan was interrupted: nothing was saved$/m);
+    assert.match(stderr, /^hint: run 't2t plan' again$/m);
+    assert.not.match(stderr, /\n\s+at /, 'no stack trace');
+    assert.match(stdout, /^wave wave-0 /m);
+    assert.not.match(stdout, /^wave wave-19 /m, 'the last wave was not planned');
+    assert.not.ok(existsSync(saved), 'no plan file');
+    assert.equal(readdirSync(dir).filter((f) => f.includes('saved')), [], 'no temp file left');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('status stops at its first pause once interrupted, with the cause named', async () => {
+  const dir = await projectInFlight(300);
+  try {
+    const controller = new AbortController();
+    controller.abort('SIGINT');
+    const r = await runCli(['status', dir, '--offline'], { signal: controller.signal });
+    assert.is(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^error: the status was interrupted$/m);
+    assert.is(r.stdout, '');
+    const done = await runCli(['status', dir, '--offline']);
+    assert.is(done.code, 0, done.stderr);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

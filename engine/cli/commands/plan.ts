@@ -9,6 +9,7 @@ import type { PlanInput, PlanOutline, PlanSink } from '../../plan/index.js';
 import { checkPlanPath, openPlanFile, type PlanFile } from '../plan-file.js';
 import { planProgress, type PlanProgress } from '../plan-progress.js';
 import { openThreadWriter } from '../../util/thread-writer.js';
+import { runSteps } from '../../util/run-steps.js';
 
 type PlanApi = typeof import('../../plan/index.js');
 
@@ -121,7 +122,9 @@ async function printPlan(api: PlanApi, input: PlanInput, output: string, io: Cli
   const waves = input.waveFilter !== undefined ? 1 : input.project.waves.length;
   let plan: PlanOutline;
   try {
-    plan = api.streamPlan(input, progress ? progress.counting(sink, waves) : sink);
+    // in steps, so that Ctrl-C stops a long plan (the --out file is then not written)
+    const steps = api.streamPlanSteps(input, progress ? progress.counting(sink, waves) : sink);
+    plan = await runSteps(steps, io.signal, () => new UserError('the plan was interrupted: nothing was saved', 'plan.interrupted', "run 't2t plan' again"));
     if (json) json.end(plan);
     if (saved) saved.end(plan);
     if (file) await file.commit();
