@@ -1,9 +1,11 @@
 // The file `t2t plan --out FILE` saves the plan to: checked before anything is discovered or
 // planned, written while the plan is made, and put in place atomically at the end (a temp file
 // renamed), so a half-written plan is never applied. Every failure is a plan.outFile UserError
-// naming the path.
-import { accessSync, closeSync, constants, openSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+// naming the path. A symbolic link is followed (the file it points to gets the plan, the link
+// stays); anything else that is not a regular file (a named pipe, a device such as /dev/stdout) is
+// refused: the rename would replace it with a file.
+import { accessSync, closeSync, constants, lstatSync, openSync, readlinkSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { openThreadWriter } from '../util/thread-writer.js';
 
@@ -13,16 +15,39 @@ function cannotSave(shown: string, e: unknown): UserError {
   return new UserError(`cannot save the plan to ${shown}: ${reason}`, 'plan.outFile', 'give --out a path in an existing, writable directory');
 }
 
-/** The plan file's path is not a directory, and its directory exists and can be written to. */
-export function checkPlanPath(path: string, shown: string): void {
-  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+/** The file a path names once its symbolic links are followed (also a link to a file not yet
+ *  created); the path itself when it is not a link. */
+function followLinks(path: string, shown: string): string {
+  for (let hops = 0; hops < 40; hops++) {
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (!st?.isSymbolicLink()) return path;
+    path = resolve(dirname(path), readlinkSync(path));
+  }
+  throw new UserError(`cannot save the plan to ${shown}: too many levels of symbolic links`, 'plan.outFile', 'give --out the path of a regular file');
+}
+
+/** Where the plan file of `path` is written (its links followed): not a directory nor any other
+ *  file that is not a regular one, in a directory that exists and can be written to. */
+export function checkPlanPath(path: string, shown: string): string {
+  const real = followLinks(path, shown);
+  const st = statSync(real, { throwIfNoEntry: false });
+  if (st?.isDirectory()) {
     throw new UserError(`cannot save the plan to ${shown}: it is a directory`, 'plan.outFile', 'give --out the path of a file, for example plan.json');
   }
+  if (st && !st.isFile()) {
+    const what = st.isFIFO() ? 'a named pipe' : st.isSocket() ? 'a socket' : 'a device';
+    throw new UserError(
+      `cannot save the plan to ${shown}: it is ${what}, not a regular file (saving it would replace it with a file)`,
+      'plan.outFile',
+      'give --out the path of a regular file; to pass the plan to another program, print it with --output json instead',
+    );
+  }
   try {
-    accessSync(dirname(path), constants.W_OK);
+    accessSync(dirname(real), constants.W_OK);
   } catch (e) {
     throw cannotSave(shown, e);
   }
+  return real;
 }
 
 /**
@@ -41,6 +66,8 @@ export interface PlanFile {
 }
 
 export function openPlanFile(path: string, shown: string): PlanFile {
+  // checked again: the path may have changed while the tenants were discovered
+  path = checkPlanPath(path, shown);
   const temp = `${path}.tmp-${process.pid}`;
   let fd: number;
   try {

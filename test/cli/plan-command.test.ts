@@ -2,10 +2,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { checkPlanPath } from '../../engine/cli/plan-file.js';
+import { UserError } from '../../engine/errors.js';
 import { copyExample, startExampleEmulator } from '../helpers/example-project.js';
 import type { RunningEmulator } from '../helpers/emulator.js';
 
@@ -107,6 +109,49 @@ test('--out into a directory that does not exist, or naming a directory: one lin
   assert.match(dirOut.stderr, /^error: cannot save the plan to \.: it is a directory$/m);
   assert.match(dirOut.stderr, /hint: give --out the path of a file, for example plan\.json/);
   assert.is(dirOut.stdout, '');
+});
+
+test('--out through a symbolic link saves into the file it points to, and the link stays', async ({ dir, env }) => {
+  const outside = mkdtempSync(join(tmpdir(), 't2t-plan-link-'));
+  try {
+    const target = join(outside, 'plans', 'plan.json');
+    mkdirSync(dirname(target));
+    writeFileSync(target, 'old');
+    symlinkSync(target, join(outside, 'link.json'));
+    // a link to a file not made yet: the plan is saved where it points
+    symlinkSync(join(outside, 'plans', 'new.json'), join(outside, 'dangling.json'));
+    for (const [link, file] of [['link.json', target], ['dangling.json', join(outside, 'plans', 'new.json')]] as const) {
+      const r = await runCli(['plan', dir!, '--offline', '--out', join(outside, link)], { env });
+      assert.is(r.code, 0, r.stderr);
+      assert.ok(lstatSync(join(outside, link)).isSymbolicLink(), `${link} is still a link`);
+      assert.is(JSON.parse(readFileSync(file, 'utf8')).formatVersion, 1);
+    }
+    assert.equal(readdirSync(join(outside, 'plans')).sort(), ['new.json', 'plan.json'], 'no temp file left');
+  } finally {
+    rmSync(outside, { recursive: true, force: true });
+  }
+});
+
+test('--out naming a named pipe or a device is refused before planning, and the file is left as it is', async ({ dir, env }) => {
+  const outside = mkdtempSync(join(tmpdir(), 't2t-plan-fifo-'));
+  try {
+    const fifo = join(outside, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const r = await runCli(['plan', dir!, '--offline', '--out', fifo], { env });
+    assert.is(r.code, 1);
+    assert.match(r.stderr, /^error: cannot save the plan to .*fifo: it is a named pipe, not a regular file/m);
+    assert.match(r.stderr, /hint: give --out the path of a regular file; to pass the plan to another program, print it with --output json instead/);
+    assert.is(r.stdout, '');
+    assert.ok(lstatSync(fifo).isFIFO(), 'still a named pipe');
+    // a device, and a link to one: checked only (the check writes nothing; a failing run of the
+    // command could replace the device, and tests may run as root)
+    symlinkSync('/dev/null', join(outside, 'null-link'));
+    for (const path of ['/dev/null', join(outside, 'null-link')]) {
+      assert.throws(() => checkPlanPath(path, path), (e: Error) => e instanceof UserError && e.code === 'plan.outFile' && /it is a device, not a regular file/.test(e.message));
+    }
+  } finally {
+    rmSync(outside, { recursive: true, force: true });
+  }
 });
 
 test('--wave plans one wave; an unknown wave is one line with a suggestion', async ({ dir, env }) => {
