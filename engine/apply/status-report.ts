@@ -44,7 +44,7 @@ export async function projectStatus(project: Project, o: StatusOptions): Promise
   if (!inventory) {
     throw new UserError('no usable discovery cache for this project (none yet, one written by another version of t2t, or one a crash left incomplete)', 'status.noInventory', "run 't2t discover' first");
   }
-  const revision = await manifestRevision(project.dir, o.env);
+  const revision = await manifestRevision(project.dir, o.env, manifestInputs(project));
   // in steps, so that Ctrl-C stops the status of a large project at once
   const steps = buildStatusSteps({
     project,

@@ -11,7 +11,8 @@ import { gitAt, gitMessage } from './git-client.js';
 export interface ManifestRevision {
   /** The commit checked out (HEAD), or null outside a repository or before the first commit. */
   commit: string | null;
-  /** Files under the project directory differ from `commit` (modified, staged, untracked, deleted). */
+  /** Files under the project directory differ from `commit` (modified, staged, deleted, or
+   *  untracked manifest files; see dirtyFiles). */
   dirty: boolean;
   /** The branch checked out; absent on a detached HEAD. */
   branch?: string;
@@ -54,14 +55,16 @@ export async function findRepo(projectDir: string): Promise<RepoLocation | undef
   return { root, projectPath };
 }
 
-export async function manifestRevision(projectDir: string, env: NodeJS.ProcessEnv = process.env): Promise<ManifestRevision> {
+/** `inputs`: the project's manifest files (manifestInputs), relative to the project directory: an
+ *  untracked file counts only when it is one of them. */
+export async function manifestRevision(projectDir: string, env: NodeJS.ProcessEnv = process.env, inputs?: readonly string[]): Promise<ManifestRevision> {
   const repo = await findRepo(projectDir);
   if (!repo) {
     return { commit: null, dirty: false, note: `${projectDir} is not in a git repository: the revision is unknown and apply records cannot be kept` };
   }
   const git = gitAt(repo.root);
   const commit = await headCommit(repo.root);
-  const { dirty } = await dirtyFiles(repo, projectDir, env);
+  const { dirty } = await dirtyFiles(repo, projectDir, env, inputs);
   const revision: ManifestRevision = { commit, dirty };
   if (commit === null) revision.note = 'the repository has no commit yet: commit the manifests first';
   const branch = (await git.raw(['symbolic-ref', '--quiet', '--short', 'HEAD']).catch(() => '')).trim();
@@ -77,15 +80,15 @@ export async function manifestRevision(projectDir: string, env: NodeJS.ProcessEn
 
 /** For apply's refusal: the files under the project directory that differ from HEAD. The state
  *  directory (.t2t/, or T2T_STATE_DIR when inside the project) never counts. */
-export async function isWorkingTreeDirty(projectDir: string, env: NodeJS.ProcessEnv = process.env): Promise<DirtyState> {
+export async function isWorkingTreeDirty(projectDir: string, env: NodeJS.ProcessEnv = process.env, inputs?: readonly string[]): Promise<DirtyState> {
   const repo = await findRepo(projectDir);
   if (!repo) return { dirty: false, files: [], inRepo: false };
-  return { ...(await dirtyFiles(repo, projectDir, env)), inRepo: true };
+  return { ...(await dirtyFiles(repo, projectDir, env, inputs)), inRepo: true };
 }
 
 /** Apply's guard (SPEC section 4): refuses a dirty working tree unless allowed, naming the files. */
-export async function requireCleanWorkingTree(projectDir: string, options: { allowDirty?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<DirtyState> {
-  const state = await isWorkingTreeDirty(projectDir, options.env);
+export async function requireCleanWorkingTree(projectDir: string, options: { allowDirty?: boolean; env?: NodeJS.ProcessEnv; inputs?: readonly string[] } = {}): Promise<DirtyState> {
+  const state = await isWorkingTreeDirty(projectDir, options.env, options.inputs);
   if (state.dirty && !options.allowDirty) {
     const shown = state.files.slice(0, 10).join(', ') + (state.files.length > 10 ? ` and ${state.files.length - 10} more` : '');
     throw new UserError(
@@ -102,7 +105,15 @@ export async function headCommit(repoRoot: string): Promise<string | null> {
   return /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
 }
 
-async function dirtyFiles(repo: RepoLocation, projectDir: string, env: NodeJS.ProcessEnv): Promise<{ dirty: boolean; files: string[] }> {
+/**
+ * The files under the project directory that differ from HEAD: modified, staged and deleted files
+ * always; untracked ones only when they are manifest files (`inputs`, when given). A plan saved
+ * into the project (`plan --out plan.json`, the markdown comment CI writes beside it) is no change
+ * of the manifests, and must not mark its own plan dirty nor make apply refuse it; a new wave file
+ * not yet committed is one.
+ */
+async function dirtyFiles(repo: RepoLocation, projectDir: string, env: NodeJS.ProcessEnv, inputs?: readonly string[]): Promise<{ dirty: boolean; files: string[] }> {
+  const manifests = inputs ? new Set(inputs) : undefined;
   const git = gitAt(repo.root);
   const pathspec = repo.projectPath === '' ? '.' : repo.projectPath;
   let text: string;
@@ -123,6 +134,7 @@ async function dirtyFiles(repo: RepoLocation, projectDir: string, env: NodeJS.Pr
     if (xy.includes('R') || xy.includes('C')) i++; // the next field is the rename's source path
     const inProject = repo.projectPath === '' ? path : path.startsWith(repo.projectPath + '/') ? path.slice(repo.projectPath.length + 1) : undefined;
     if (inProject === undefined || ignored(inProject)) continue;
+    if (xy === '??' && manifests && !manifests.has(inProject)) continue;
     files.add(inProject);
   }
   const sorted = [...files].sort();

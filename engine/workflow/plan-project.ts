@@ -69,7 +69,7 @@ export async function preparePlan(project: Project, options: PlanProjectOptions)
     throw new UserError('no usable discovery cache for this project (none yet, one written by another version of t2t, or one a crash left incomplete)', 'plan.noInventory', "run 't2t discover' first, or plan without --offline");
   }
   const [revision, certificates, files, throughput] = await Promise.all([
-    manifestRevision(project.dir, options.env),
+    manifestRevision(project.dir, options.env, manifestInputs(project)),
     certificateExpiries(project, options.env),
     templateFiles(project),
     measuredThroughput(state),

@@ -42,6 +42,28 @@ test('modified, staged, untracked and deleted files under the project are dirty;
   assert.is((await manifestRevision(fx.root)).dirty, true);
 });
 
+test('untracked files count only when they are manifest files: a plan saved into the project does not make it dirty', async () => {
+  initRepo(fx.root);
+  write(fx.root, 'project.yaml', PROJECT_YAML);
+  write(fx.root, 'waves/w1.yaml', waveYaml('w1', { phase: 'prepared' }));
+  commitAll(fx.root, 'initial');
+  // what CI writes beside the manifests (examples/ci/ci.sh with PROJECT=.)
+  write(fx.root, 'plan.json', '{}');
+  write(fx.root, 'plan.md', '# plan\n');
+  const inputs = ['project.yaml', 'waves/w1.yaml'];
+  assert.is((await manifestRevision(fx.root, process.env, inputs)).dirty, false);
+  assert.equal(await requireCleanWorkingTree(fx.root, { inputs }), { dirty: false, files: [], inRepo: true });
+  // without the list of manifest files, every untracked file counts (as before)
+  assert.equal((await isWorkingTreeDirty(fx.root)).files, ['plan.json', 'plan.md']);
+
+  // a new wave file not committed yet is a manifest change; so is any change to a tracked file
+  write(fx.root, 'waves/w2.yaml', waveYaml('w2', { phase: 'discovered' }));
+  assert.equal((await isWorkingTreeDirty(fx.root, process.env, [...inputs, 'waves/w2.yaml'])).files, ['waves/w2.yaml']);
+  write(fx.root, 'waves/w1.yaml', waveYaml('w1', { phase: 'synced' }));
+  assert.equal((await isWorkingTreeDirty(fx.root, process.env, inputs)).files, ['waves/w1.yaml']);
+  assert.is((await manifestRevision(fx.root, process.env, inputs)).dirty, true);
+});
+
 test('a project in a subdirectory: only its own files count, paths relative to it', async () => {
   initRepo(fx.root);
   const project = join(fx.root, 'projects', 'contoso');
