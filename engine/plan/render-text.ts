@@ -14,8 +14,23 @@ export interface TextOptions {
 
 export function summaryLine(plan: PlanOutline): string {
   const s = plan.summary;
-  if (s.create + s.update + s.delete + s.run === 0) return 'No changes. The tenants match the manifests.';
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.run} to run.`;
+  if (s.create + s.update + s.delete + s.run > 0) return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete, ${s.run} to run.`;
+  const why = unmatched(plan);
+  return why.length ? `No changes planned, but the tenants do not match the manifests yet: ${why.join('; ')}.` : 'No changes. The tenants match the manifests.';
+}
+
+/** What keeps a plan without changes from meaning the tenants match: paused waves whose users are
+ *  not all at the wave's phase, users refused, waves with blocked users. */
+function unmatched(plan: PlanOutline): string[] {
+  const why: string[] = [];
+  for (const w of plan.waves) {
+    // a wave at 'discovered' asks nothing of the tenants
+    const behind = w.phase === 'discovered' ? 0 : w.users - (w.observed[w.phase] ?? 0);
+    if (w.paused && behind > 0) why.push(`wave ${w.name} is paused with ${behind} of ${w.users} user${w.users === 1 ? '' : 's'} not at phase ${w.phase}`);
+    else if (!w.paused && w.conditions.some((c) => c.type === 'Blocked' && c.status === 'True')) why.push(`wave ${w.name} has blocked users (see the warnings)`);
+  }
+  if (plan.refused.length) why.push(`${plan.refused.length} user${plan.refused.length === 1 ? '' : 's'} refused`);
+  return why;
 }
 
 function painter(opts: TextOptions): { paint(code: string, s: string): string; bold(s: string): string } {

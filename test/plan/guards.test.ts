@@ -3,6 +3,8 @@ import * as assert from 'uvu/assert';
 import { buildPlan } from '../../engine/plan/build-plan.js';
 import { buildStatus } from '../../engine/plan/status.js';
 import { planRefusalError } from '../../engine/plan/refusal.js';
+import { renderPlanText, summaryLine } from '../../engine/plan/render-text.js';
+import { renderPlanMarkdown } from '../../engine/plan/render-markdown.js';
 import { content, group, inventory, mailbox, marker, NOW, profile, project, REVISION, sku, tenant, user, wave, withMarker } from '../fixtures/inventories/builders.js';
 import { scenario } from '../fixtures/inventories/scenario.js';
 import { graph, planFor } from './helpers.js';
@@ -17,6 +19,22 @@ test('a paused wave is shown as paused and nothing is planned', () => {
   assert.is(p.waves[0]!.paused, true);
   assert.is(p.waves[0]!.users, 1);
   assert.is(p.waves[0]!.conditions.find((c) => c.type === 'Progressing')!.reason, 'Paused');
+  // nothing planned, yet the tenants do not match: the summary says so instead of "they match"
+  assert.is(summaryLine(p), 'No changes planned, but the tenants do not match the manifests yet: wave wave-01 is paused with 1 of 1 user not at phase prepared.');
+  assert.match(renderPlanText(p), /^No changes planned, but the tenants do not match/m);
+  assert.match(renderPlanMarkdown(p), /\*\*No changes planned, but the tenants do not match/);
+  // paused at the phase its users have reached: they match
+  const reached = buildPlan({ project: project([wave('wave-01', 'prepared', ['alice@contoso.com'], { paused: true })]), inventory: scenario('prepared'), revision: REVISION, now: NOW });
+  assert.is(summaryLine(reached), 'No changes. The tenants match the manifests.');
+});
+
+test('a plan without changes whose users are refused does not say the tenants match', () => {
+  const src = user('alice@contoso.com', { id: 's1' });
+  const inv = inventory(tenant('contoso', { users: [src] }), tenant('fabrikam', { users: [user('alice@fabrikam.com', { id: 't1' }), user('alice@fabrikam.com', { id: 't2' })] }));
+  const p = buildPlan({ project: project([wave('wave-01', 'prepared', ['alice@contoso.com'])]), inventory: inv, revision: REVISION, now: NOW });
+  assert.is(p.refused.length, 1, JSON.stringify(p.refused));
+  assert.equal(p.changes, []);
+  assert.match(summaryLine(p), /^No changes planned, but the tenants do not match the manifests yet: .*1 user refused\.$/);
 });
 
 test('maxDeletes: a plan deleting more objects than allowed is refused with a clear message', () => {
