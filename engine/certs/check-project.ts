@@ -82,16 +82,17 @@ export async function checkProjectCertificates(project: Project, env: NodeJS.Pro
   };
 }
 
-/** When each readable certificate of the project expires, for the planner's 30-day warnings.
- *  Unreadable certificates are left out: `t2t certs` and apply report those. */
-export async function certificateExpiries(project: Project, env: NodeJS.ProcessEnv): Promise<{ name: string; notAfter: string }[]> {
-  const out: { name: string; notAfter: string }[] = [];
+/** When each certificate of the project expires, or why it cannot be read (a missing file or
+ *  password), for the planner's warnings. */
+export async function certificateExpiries(project: Project, env: NodeJS.ProcessEnv): Promise<({ name: string; notAfter: string } | { name: string; problem: string })[]> {
+  const out: ({ name: string; notAfter: string } | { name: string; problem: string })[] = [];
   for (const { source } of projectCertificateSources(project)) {
     try {
       const info = await loadCertificate(source, project.dir, env);
       out.push({ name: source.name, notAfter: info.notAfter.toISOString() });
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
+      out.push({ name: source.name, problem: e.message });
     }
   }
   return out;

@@ -5,11 +5,11 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { UserError } from '../errors.js';
-import { generatePfx } from '../certs/generate.js';
+import { writeSelfSignedCertificates } from '../certs/generate-project.js';
 import { loadProject } from '../manifest/load-project.js';
 import type { Project } from '../manifest/model.js';
 
@@ -69,26 +69,19 @@ export function emulatorSecrets(project: Project, emulatorConfig: string): Recor
 }
 
 /**
- * Generates every certificate of `certificates` whose PFX file is missing: TLS certificates cover
- * the project's target domains, the others are plain 2048-bit RSA. The password is read from the
- * certificate's `passwordFromEnv` when `env` sets it, else a random one is made; the returned
- * variables are what later commands need in their environment. Never printed.
+ * Generates every certificate of `certificates` in the demo's copy of the project, over any PFX
+ * file copied with it (engine/certs). The password is read from the certificate's
+ * `passwordFromEnv` when `env` sets it, else a random one is made; the returned variables are what
+ * later commands need in their environment. Never printed.
  */
 export function generateCertificates(project: Project, env: NodeJS.ProcessEnv): { env: Record<string, string>; files: string[] } {
-  const targets = [...new Set(project.domains.map((d) => d.target))];
   const out: Record<string, string> = {};
-  const files: string[] = [];
-  for (const ref of Object.values(project.certificates)) {
-    const password = ref.passwordFromEnv ? env[ref.passwordFromEnv] || out[ref.passwordFromEnv] || randomBytes(18).toString('base64url') : '';
-    if (ref.passwordFromEnv) out[ref.passwordFromEnv] = password;
-    const tls = project.emailRewrite?.tlsCertificate === ref.name;
-    const cn = tls && targets[0] ? targets[0] : `${ref.name}.t2t.invalid`;
-    const sans = tls ? targets.flatMap((d) => [d, `*.${d}`]) : [cn];
-    const file = resolve(project.dir, ref.pfxFile);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, generatePfx({ cn, sans, password, days: 365 }), { mode: 0o600 });
-    files.push(ref.pfxFile);
-  }
+  const files = writeSelfSignedCertificates(project, Object.values(project.certificates), (ref) => {
+    if (!ref.passwordFromEnv) return '';
+    const password = env[ref.passwordFromEnv] || out[ref.passwordFromEnv] || randomBytes(18).toString('base64url');
+    out[ref.passwordFromEnv] = password;
+    return password;
+  });
   return { env: out, files };
 }
 

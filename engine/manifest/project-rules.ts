@@ -187,7 +187,7 @@ export const referencedFilesExist: Rule = (ctx) => {
       ctx.report('missing-file', `messageFile '${message}' of profile '${name}' does not exist`, at(p.doc, ['spec', 'profiles', name, 'guestInvite', 'messageFile']), { hint: 'paths are relative to the project directory' });
     }
   }
-  const pfxHint = 'create the PFX there (`npm run demo` generates the example ones) before `t2t certs` or apply needs it';
+  const pfxHint = 'create the PFX there before `t2t certs` or apply needs it (`t2t certs --self-signed` makes self-signed ones for a rehearsal against the emulator)';
   for (const [name, cert] of Object.entries(p.raw.spec.certificates ?? {})) {
     if (!exists(cert.pfxFile)) {
       ctx.report('missing-certificate-file', `pfxFile '${cert.pfxFile}' of certificate '${name}' does not exist yet`, at(p.doc, ['spec', 'certificates', name, 'pfxFile']), { severity: 'warning', hint: pfxHint });

@@ -1,15 +1,20 @@
-// Warnings for the project's certificates that expire soon (the certs module reads the PFX files
-// and passes {name, notAfter}; the planner only compares dates).
-export interface CertificateValidity {
-  readonly name: string;
-  readonly notAfter: string; // ISO 8601
-}
+// Warnings for the project's certificates that expire soon or cannot be read (the certs module
+// reads the PFX files and passes {name, notAfter} or {name, problem}; the planner only compares
+// dates).
+export type CertificateValidity =
+  | { readonly name: string; readonly notAfter: string } // ISO 8601
+  /** Why the PFX cannot be read: a missing file or password, a wrong password. */
+  | { readonly name: string; readonly problem: string };
 
 export const CERTIFICATE_WARNING_DAYS = 30;
 
 export function certificateWarnings(certs: readonly CertificateValidity[], now: Date): string[] {
   const out: string[] = [];
   for (const c of [...certs].sort((a, b) => a.name.localeCompare(b.name))) {
+    if ('problem' in c) {
+      out.push(`certificate ${c.name} cannot be read: ${c.problem}. Apply stops where it needs it (the email rewrite, or the tenant's sign-in): fix it and check with 't2t certs' ('t2t certs --self-signed' creates missing ones for a rehearsal against the emulator)`);
+      continue;
+    }
     const ms = Date.parse(c.notAfter) - now.getTime();
     if (Number.isNaN(ms)) continue;
     const days = Math.floor(ms / 86_400_000);

@@ -1,13 +1,14 @@
 // `t2t certs` end to end, in-process, on a temp project with certificates generated at run time.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { makePfx } from '../helpers/pfx.js';
 import { certificateExpiries } from '../../engine/cli/commands/certs.js';
 import { loadProject } from '../../engine/manifest/load-project.js';
+import { certificateWarnings } from '../../engine/plan/certificates.js';
 
 const DAY = 86_400_000;
 const PROJECT = `apiVersion: t2t.dev/v1
@@ -131,15 +132,58 @@ test('an invalid project refuses with the manifest errors; a bad --output is a u
   assert.is(bad.stderr, "error: unknown output format 'yaml'\nhint: use --output text or --output json\n");
 });
 
-test('certificateExpiries lists every readable certificate for the planner', async () => {
+test('--self-signed creates the missing PFX files with the manifest passwords, and never touches an existing one', async () => {
+  const dir = project('self-signed');
+  const tls = join(dir, 'certs', 'rewrite-tls.pfx');
+  const dkim = join(dir, 'certs', 'rewrite-dkim.pfx');
+  rmSync(tls);
+  rmSync(dkim);
+  const app = readFileSync(join(dir, 'certs', 'app.pfx'));
+  // a password variable not set: refused before any file is written
+  const refused = await runCli(['certs', dir, '--self-signed'], { env: { ...env, REWRITE_TLS_PASSWORD: undefined } });
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, /^error: the self-signed certificates need their PFX passwords: REWRITE_TLS_PASSWORD is not set$/m);
+  assert.match(refused.stderr, /^hint: set REWRITE_TLS_PASSWORD to passwords of your choosing/m);
+  assert.not.ok(existsSync(tls) || existsSync(dkim), 'nothing written');
+
+  const r = await runCli(['certs', dir, '--self-signed'], { env });
+  assert.is(r.code, 0, r.stderr + r.stdout);
+  assert.match(r.stderr, /^created certs\/rewrite-tls\.pfx: a self-signed certificate, for rehearsals only/m);
+  assert.match(r.stderr, /^created certs\/rewrite-dkim\.pfx: /m);
+  assert.is(statSync(tls).mode & 0o777, 0o600);
+  assert.equal(readFileSync(join(dir, 'certs', 'app.pfx')), app, 'an existing file is left as it is');
+  // the check that follows read them with the manifest's passwords (file and variable)
+  assert.match(r.stdout, /rewrite-tls/);
+  assert.match(r.stdout, /v=DKIM1/);
+  for (const secret of [...Object.values(env), 'dkim-pw-Secret3']) assert.not.ok((r.stdout + r.stderr).includes(secret), 'no password in the output');
+
+  const before = readFileSync(tls);
+  const again = await runCli(['certs', dir, '--self-signed'], { env });
+  assert.is(again.code, 0, again.stderr);
+  assert.match(again.stderr, /^every certificate file of spec\.certificates exists: none generated$/m);
+  assert.equal(readFileSync(tls), before);
+});
+
+test('certificateExpiries gives the planner every certificate: when it expires, or why it cannot be read', async () => {
   const { project: p } = await loadProject(good);
   const list = await certificateExpiries(p!, env);
   assert.equal(list.map((c) => c.name), ['rewrite-tls', 'rewrite-dkim', 'tenant fabrikam']);
   for (const c of list) {
+    assert.ok('notAfter' in c, JSON.stringify(c));
     const days = (Date.parse(c.notAfter) - Date.now()) / DAY;
     assert.ok(days > 360 && days < 366, String(days));
   }
-  assert.equal((await certificateExpiries(p!, {})).map((c) => c.name), ['rewrite-dkim']); // the others need env passwords
+  // the others need env passwords
+  const withoutEnv = await certificateExpiries(p!, { REWRITE_TLS_PASSWORD: undefined, APP_PFX_PASSWORD: undefined });
+  assert.equal(withoutEnv.map((c) => ('notAfter' in c ? c.name : `${c.name}: ${c.problem}`)), [
+    "rewrite-tls: the password of certificate 'rewrite-tls' (certs/rewrite-tls.pfx) is not set: environment variable REWRITE_TLS_PASSWORD is missing",
+    'rewrite-dkim',
+    "tenant fabrikam: the password of certificate 'tenant fabrikam' (certs/app.pfx) is not set: environment variable APP_PFX_PASSWORD is missing",
+  ]);
+  // and the plan warns of them
+  const warnings = certificateWarnings(withoutEnv, new Date());
+  assert.is(warnings.length, 2);
+  assert.match(warnings[0]!, /^certificate rewrite-tls cannot be read: the password .* is not set: environment variable REWRITE_TLS_PASSWORD is missing\. Apply stops where it needs it/);
 });
 
 test.run();

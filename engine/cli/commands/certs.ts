@@ -3,11 +3,14 @@
 // and the DKIM records to publish. Exit 1 when any finding is an error.
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { str } from '../command.js';
+import { bool, str } from '../command.js';
 import { colours, err, out, type CliIO } from '../io.js';
 import { UserError } from '../../errors.js';
 import { loadProject } from '../../manifest/load-project.js';
 import { renderDiagnostics, isError, plural } from '../../manifest/diagnostics.js';
+import { missingCertificates, writeSelfSignedCertificates } from '../../certs/generate-project.js';
+import { resolvePfxPassword } from '../../certs/pfx.js';
+import type { CertificateRef, Project } from '../../manifest/model.js';
 import { checkProjectCertificates, type CertificateReport, type ProjectCertificatesReport } from '../../certs/check-project.js';
 
 export { certificateExpiries } from '../../certs/check-project.js';
@@ -28,11 +31,17 @@ key size (2048 bits at least; DKIM: 1024 accepted with a warning), that the TLS 
 covers every target domain by subject alternative name (a wildcard covers one label, not the
 domain itself), and that the private key belongs to the certificate.
 
-Prints the DKIM TXT record to publish for each target domain. Exit 0 when there is no error.`,
+Prints the DKIM TXT record to publish for each target domain. Exit 0 when there is no error.
+
+--self-signed first creates a self-signed certificate for every certificate of spec.certificates
+whose PFX file does not exist yet, encrypted with the password the manifest names (set the
+variable to a password of your choosing first): for rehearsals against the emulator. Existing
+files are never touched. Against real tenants the TLS certificate must come from a public CA.`,
   options: {
     output: { type: 'string', short: 'o', value: 'FORMAT', default: 'text', description: 'text or json' },
+    'self-signed': { type: 'boolean', description: 'create the missing PFX files as self-signed certificates (rehearsals against the emulator)' },
   },
-  examples: ['t2t certs examples/contoso-fabrikam', 't2t certs --output json > certs.json'],
+  examples: ['t2t certs examples/contoso-fabrikam', 't2t certs --output json > certs.json', 'REWRITE_TLS_PASSWORD=… REWRITE_DKIM_PASSWORD=… t2t certs projects/contoso-fabrikam --self-signed'],
   async run(args, io) {
     const format = str(args.values, 'output') ?? 'text';
     if (format !== 'text' && format !== 'json') {
@@ -47,12 +56,37 @@ Prints the DKIM TXT record to publish for each target domain. Exit 0 when there 
       err(io, `hint: run 't2t validate ${args.positionals[0] ?? '.'}' and fix the errors first`);
       return 1;
     }
+    if (bool(args.values, 'self-signed')) await generateMissing(loaded.project, io);
     const report = await checkProjectCertificates(loaded.project, io.env, new Date());
     if (format === 'json') out(io, JSON.stringify(toJson(loaded.project.name, report), null, 2));
     else out(io, renderText(loaded.project.name, report, io, new Date()));
     return report.errors > 0 ? 1 : 0;
   },
 };
+
+/** `--self-signed`: every password first (a missing one fails before any file is written), then
+ *  the files. */
+async function generateMissing(project: Project, io: CliIO): Promise<void> {
+  const missing = missingCertificates(project);
+  if (missing.length === 0) {
+    err(io, 'every certificate file of spec.certificates exists: none generated');
+    return;
+  }
+  const unset = missing.map((ref) => ref.passwordFromEnv).filter((v): v is string => v !== undefined && io.env[v] === undefined);
+  if (unset.length) {
+    const vars = [...new Set(unset)];
+    throw new UserError(
+      `the self-signed certificates need their PFX passwords: ${vars.join(', ')} ${vars.length === 1 ? 'is' : 'are'} not set`,
+      'certs.passwordMissing',
+      `set ${vars.join(' and ')} to passwords of your choosing (apply reads the same variables), then run again`,
+    );
+  }
+  const passwords = new Map<CertificateRef, string>();
+  for (const ref of missing) passwords.set(ref, await resolvePfxPassword(ref, project.dir, io.env));
+  for (const file of writeSelfSignedCertificates(project, missing, (ref) => passwords.get(ref)!)) {
+    err(io, `created ${file}: a self-signed certificate, for rehearsals only (real tenants need one from a public CA)`);
+  }
+}
 
 export default command;
 
