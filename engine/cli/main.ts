@@ -31,7 +31,7 @@ async function dispatch(argv: string[], io: CliIO, debug: boolean): Promise<numb
     return 0;
   }
   if (first.startsWith('-')) {
-    throw new UserError(`unknown option '${first}' before the command${didYouMean(first.replace(/^-+/, ''), ['help', 'version'])}`, 'cli.unknownOption', "run 't2t --help' for the list of commands");
+    throw new UserError(`unknown option '${first}' before the command${didYouMean(first.replace(/^-+/, ''), ['help', 'version']).replace("'", "'--")}`, 'cli.unknownOption', "run 't2t --help' for the list of commands");
   }
   const entry = COMMANDS[first];
   if (!entry) {

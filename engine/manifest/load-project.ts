@@ -3,7 +3,7 @@
 // Project model when nothing is wrong. Diagnostics are collected, never thrown.
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { didYouMean } from '../util/suggest.js';
 import { buildProject } from './build-model.js';
 import { parseMemberCsv } from './csv-members.js';
@@ -36,7 +36,12 @@ export async function loadProject(dir: string): Promise<LoadResult> {
   const dirLoc: Location = { file: '.', line: 0, col: 0 };
 
   if (!existsSync(abs) || !statSync(abs).isDirectory()) {
-    report('directory-not-found', `project directory ${dir} does not exist or is not a directory`, dirLoc, { hint: 'pass the directory that holds project.yaml, e.g. t2t validate examples/contoso-fabrikam' });
+    if (existsSync(abs)) {
+      // `t2t plan projects/x/project.yaml`: the project is the directory that holds the file
+      report('directory-not-found', `${dir} is a file, not a project directory`, dirLoc, { hint: `pass the directory that holds project.yaml: ${dirname(dir) || '.'}` });
+    } else {
+      report('directory-not-found', `project directory ${dir} does not exist`, dirLoc, { hint: 'pass the directory that holds project.yaml, e.g. t2t validate examples/contoso-fabrikam' });
+    }
     return { diagnostics, files: [], ignoredFiles: [] };
   }
 

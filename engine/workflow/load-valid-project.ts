@@ -1,10 +1,22 @@
 // Load a project for a command that needs valid manifests: on errors, print the diagnostics and
 // throw one UserError naming the directory and pointing at `t2t validate`.
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Project } from '../manifest/model.js';
 import { UserError } from '../errors.js';
 import { loadProject } from '../manifest/load-project.js';
 import { isError, renderDiagnostics } from '../manifest/diagnostics.js';
+
+/** The project directory exists and is a directory; else one line saying which it is not
+ *  (`t2t plan projects/x/project.yaml` names a file: the hint names its directory). */
+export function requireProjectDir(dirArg: string, dir: string): void {
+  if (!existsSync(dir)) {
+    throw new UserError(`project directory '${dirArg}' does not exist`, 'cli.noDirectory', 'pass the directory that holds project.yaml, e.g. t2t validate examples/contoso-fabrikam');
+  }
+  if (!statSync(dir).isDirectory()) {
+    throw new UserError(`'${dirArg}' is a file, not a project directory`, 'cli.noDirectory', `pass the directory that holds project.yaml: ${dirname(dirArg) || '.'}`);
+  }
+}
 
 export async function loadValidProject(
   dirArg: string | undefined,
@@ -13,6 +25,7 @@ export async function loadValidProject(
   printDiagnostics: (text: string) => void,
 ): Promise<Project> {
   const shown = dirArg ?? '.';
+  requireProjectDir(shown, resolve(cwd, shown));
   const loaded = await loadProject(resolve(cwd, shown));
   if (loaded.project) return loaded.project;
   const errors = loaded.diagnostics.filter(isError);

@@ -1,5 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { COMMANDS } from '../../engine/cli/registry.js';
 
@@ -27,6 +30,28 @@ test('an unknown option names the command and suggests the closest option', asyn
   assert.is(r.code, 1);
   assert.match(r.stderr, /^error: unknown option '--debg' for 'validate' \(did you mean '--debug'\?\)\n/);
   assert.not.match(r.stderr, /at .*\.js/); // no stack trace without --debug
+});
+
+test('a misspelled option before the command suggests the option itself', async () => {
+  const r = await runCli(['--versoin']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^error: unknown option '--versoin' before the command \(did you mean '--version'\?\)$/m);
+});
+
+test('a project path that is a file (project.yaml itself) or does not exist: one line saying which, for every command', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 't2t-main-'));
+  try {
+    writeFileSync(join(dir, 'project.yaml'), 'apiVersion: t2t.dev/v1\n');
+    for (const command of ['validate', 'plan', 'status']) {
+      const file = await runCli([command, 'project.yaml', ...(command === 'validate' ? [] : ['--offline'])], { cwd: dir });
+      assert.is(file.code, 1, command);
+      assert.is(file.stderr, "error: 'project.yaml' is a file, not a project directory\nhint: pass the directory that holds project.yaml: .\n", command);
+      const missing = await runCli([command, 'no/such/dir', ...(command === 'validate' ? [] : ['--offline'])], { cwd: dir });
+      assert.is(missing.stderr, "error: project directory 'no/such/dir' does not exist\nhint: pass the directory that holds project.yaml, e.g. t2t validate examples/contoso-fabrikam\n", command);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('every command has --help with a usage line', async () => {

@@ -1,6 +1,5 @@
 // `t2t validate [DIR] [--output text|json]`: check a project's manifests, print every
 // diagnostic at once, exit 0 when valid (warnings allowed), 1 otherwise.
-import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { str } from '../command.js';
@@ -8,6 +7,7 @@ import { colours, out, type CliIO } from '../io.js';
 import { UserError } from '../../errors.js';
 import { didYouMean } from '../../util/suggest.js';
 import { loadProject } from '../../manifest/load-project.js';
+import { requireProjectDir } from '../../workflow/load-valid-project.js';
 import { plural, renderDiagnostic, type Diagnostic } from '../../manifest/diagnostics.js';
 import type { Project } from '../../manifest/model.js';
 
@@ -21,8 +21,10 @@ const command: Command = {
 Reads every *.yaml / *.yml under DIR (recursively, skipping dot-directories and node_modules),
 checks each document against its JSON Schema (schemas/) and then the project's rules
 (references, one wave per user, no literal secrets, cron expressions, files that must exist).
-Every problem is reported at once as FILE:LINE:COL with the offending line; codes are explained
-in docs/errors.md. Exit code 0 when valid (warnings allowed), 1 when there is any error.
+Problems are reported at once as FILE:LINE:COL with the offending line. The rules across files
+(unique wave names, one wave per user, references) read only the documents valid against their
+schema, so fixing a schema error can reveal more problems in that document. Codes are explained in
+docs/errors.md. Exit code 0 when valid (warnings allowed), 1 when there is any error.
 Validation reads no secret and talks to no tenant, so it is safe in any CI job.`,
   options: {
     output: { type: 'string', short: 'o', value: 'FORMAT', default: 'text', description: 'text or json' },
@@ -35,9 +37,7 @@ Validation reads no secret and talks to no tenant, so it is safe in any CI job.`
     }
     const dirArg = args.positionals[0] ?? '.';
     const dir = resolve(io.cwd, dirArg);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new UserError(`project directory '${dirArg}' does not exist`, 'cli.noDirectory', 'pass the directory that holds project.yaml, e.g. t2t validate examples/contoso-fabrikam');
-    }
+    requireProjectDir(dirArg, dir);
     const result = await loadProject(dir);
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     const warnings = result.diagnostics.filter((d) => d.severity === 'warning');
