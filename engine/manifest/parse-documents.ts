@@ -2,6 +2,7 @@
 // diagnostics; a document with such an error is not validated further (its shape is unreliable).
 import { LineCounter, parseAllDocuments, isMap, type Document, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
+import { secretSpans } from './mask-secrets.js';
 import { nodeLocation, offsetLocation, sourceFile, type Location, type SourceFile } from './source-files.js';
 
 export interface ManifestDoc {
@@ -31,8 +32,8 @@ const MANIFEST_KEYS = ['apiVersion', 'kind', 'metadata', 'spec'];
 export function parseManifestFile(path: string, text: string, push: (d: Diagnostic) => void): ParsedFile {
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const file = sourceFile(path, text, lineCounter);
   const all = Array.isArray(parsed) ? parsed : [];
+  const file = sourceFile(path, text, lineCounter, secretSpans(all));
   const docs: ManifestDoc[] = [];
   let broken = false;
   let nonEmpty = 0;

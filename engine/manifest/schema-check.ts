@@ -67,7 +67,7 @@ function toDiagnostic(doc: ManifestDoc, e: ErrorObject): Diagnostic | undefined 
     code,
     severity: 'error',
     message,
-    ...(code === 'secret-literal' ? maskAfter(loc) : loc),
+    ...loc, // its excerpt is masked where it is made (source-files.ts lineLocation)
     ...(hint ? { hint } : {}),
   });
   const params = e.params as Record<string, unknown>;
@@ -124,14 +124,6 @@ function toDiagnostic(doc: ManifestDoc, e: ErrorObject): Diagnostic | undefined 
     default:
       return diag('bad-value', `${name} ${e.message ?? 'is not valid'}`, at(path));
   }
-}
-
-/** A literal secret: keep the excerpt only up to the offending node. */
-function maskAfter(loc: ReturnType<typeof nodeLocation>): ReturnType<typeof nodeLocation> {
-  if (loc.excerpt === undefined) return loc;
-  const rest = loc.excerpt.slice(loc.col - 1);
-  const key = /^([\w"'-]+\s*:\s*)/.exec(rest)?.[1] ?? '';
-  return { ...loc, excerpt: loc.excerpt.slice(0, loc.col - 1) + key + '***' };
 }
 
 function formatDiagnostic(format: string, name: string, data: unknown, loc: ReturnType<typeof nodeLocation>, diag: (c: DiagnosticCode, m: string, l: typeof loc, h?: string) => Diagnostic): Diagnostic {

@@ -3,6 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Pair } from 'yaml';
+import { maskLine, type Span } from './mask-secrets.js';
 
 export interface SourceFile {
   /** Relative to the project directory, '/'-separated. */
@@ -10,6 +11,8 @@ export interface SourceFile {
   readonly text: string;
   readonly lines: readonly string[];
   readonly lineCounter?: LineCounter;
+  /** Where the parsed YAML holds secret values (mask-secrets.ts): masked in every excerpt. */
+  readonly secrets?: readonly Span[];
 }
 
 export interface Location {
@@ -41,20 +44,16 @@ export function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
 }
 
-export function sourceFile(path: string, text: string, lineCounter?: LineCounter): SourceFile {
-  return { path, text, lines: text.split(/\r?\n/), lineCounter };
+export function sourceFile(path: string, text: string, lineCounter?: LineCounter, secrets?: readonly Span[]): SourceFile {
+  return { path, text, lines: text.split(/\r?\n/), lineCounter, ...(secrets ? { secrets } : {}) };
 }
 
-// Keys whose values are secrets: their values are masked in excerpts, whatever the diagnostic.
-const SECRET_VALUE = /((?:secret|password|passwd|token)["']?\s*:\s*)(?![{[\s]|$)("[^"]*"|'[^']*'|[^,}\]\s#]+)/gi;
-
-export function maskSecrets(line: string): string {
-  return line.replace(SECRET_VALUE, '$1***');
-}
-
+/** The one place excerpts are made: the source line, its secrets masked whatever the diagnostic. */
 export function lineLocation(file: SourceFile, line: number, col: number): Location {
   const text = file.lines[line - 1];
-  return { file: file.path, line, col, ...(text !== undefined ? { excerpt: maskSecrets(text) } : {}) };
+  if (text === undefined) return { file: file.path, line, col };
+  const start = file.lineCounter?.lineStarts[line - 1] ?? 0;
+  return { file: file.path, line, col, excerpt: maskLine(text, start, file.secrets) };
 }
 
 export function offsetLocation(file: SourceFile, offset: number): Location {
