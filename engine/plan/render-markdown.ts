@@ -1,6 +1,9 @@
 // The plan as a pull-request comment: the summary table first, then one <details> block per wave,
-// long plans truncated with counts, one-way steps marked so reviewers see them.
+// long plans truncated with counts, one-way steps marked so reviewers see them. Tenant text is
+// shown literally (markdown-escape.ts): escaped outside code, on one line inside the code fences.
 import type { PlanSink } from './build-plan.js';
+import { displaySafe } from './display-safe.js';
+import { codeSpan, htmlText, markdownText } from './markdown-escape.js';
 import type { Plan, PlanChange, PlanOutline, WavePlan } from './model.js';
 import { changesByWave, formatDuration, summaryLine } from './render-text.js';
 
@@ -11,10 +14,6 @@ export interface MarkdownOptions {
 
 export const ONE_WAY_MARK = '⚠️ one-way';
 const SIGN = { create: '+', update: '~', delete: '-', run: '>' } as const;
-
-function esc(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 /** The comment on a whole plan: its changes fed to markdownSink wave by wave, in plan order. */
 export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): string {
@@ -28,7 +27,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions = {}): stri
 }
 
 function lineOf(c: PlanChange): string {
-  return `${SIGN[c.action]} ${c.summary}${c.reversibility === 'one-way' ? ` (${ONE_WAY_MARK})` : ''}`;
+  return `${SIGN[c.action]} ${displaySafe(c.summary)}${c.reversibility === 'one-way' ? ` (${ONE_WAY_MARK})` : ''}`;
 }
 
 /** A wave's part of the comment, from its changes as they come: what the table counts and the
@@ -60,25 +59,25 @@ class WaveMarkdown {
   row(w: WavePlan): string {
     const phase = w.paused ? `${w.phase} (paused)` : w.effectivePhase !== w.phase ? `${w.phase} (${w.effectivePhase} until cutoverAt)` : w.phase;
     const n = this.counts;
-    return `| ${esc(w.name)} | ${phase} | ${w.users} | ${n.create} | ${n.update} | ${n.delete} | ${n.run} | ${this.oneWay} |`;
+    return `| ${markdownText(w.name)} | ${phase} | ${w.users} | ${n.create} | ${n.update} | ${n.delete} | ${n.run} | ${this.oneWay} |`;
   }
 
   details(w: WavePlan): string[] {
-    const out = [`<details><summary>${esc(w.name)}: ${this.total} change${this.total === 1 ? '' : 's'}${w.paused ? ' (paused)' : ''}</summary>`, ''];
+    const out = [`<details><summary>${htmlText(w.name)}: ${this.total} change${this.total === 1 ? '' : 's'}${w.paused ? ' (paused)' : ''}</summary>`, ''];
     if (this.total) {
       out.push('```diff');
       let shown = 0;
       let user: string | undefined;
       for (const { user: u, line } of [...this.shared.map((l) => ({ user: '', line: l })), ...this.lines]) {
         if (shown >= this.max) break;
-        if (u !== user) out.push(`# ${u || '(shared)'}`);
+        if (u !== user) out.push(`# ${u ? displaySafe(u) : '(shared)'}`);
         user = u;
         out.push(line);
         shown++;
       }
       out.push('```');
       const more = this.total - shown;
-      if (more > 0) out.push('', `… and ${more} more change${more === 1 ? '' : 's'} (run \`t2t plan --wave ${w.name}\` for all)`);
+      if (more > 0) out.push('', `… and ${more} more change${more === 1 ? '' : 's'} (run ${codeSpan(`t2t plan --wave ${w.name}`)} for all)`);
     } else out.push(w.paused ? 'Paused: nothing planned.' : 'No changes.');
     if (!w.paused && this.syncing && w.estimate && w.estimate.bytes > 0) out.push('', `Estimate: content sync about ${formatDuration(w.estimate.seconds)}, finishes by ${w.estimate.finishesBy}.`);
     out.push('', '</details>', '');
@@ -113,8 +112,8 @@ export function markdownSink(opts: MarkdownOptions = {}): PlanSink & { end(outli
       const none = new WaveMarkdown(max);
       const waves = plan.waves.map((w) => done.get(w.name) ?? { row: none.row(w), details: none.details(w), oneWay: 0 });
       const oneWay = waves.reduce((n, w) => n + w.oneWay, 0);
-      const out: string[] = [`### t2t plan: ${plan.project}`, '', `**${summaryLine(plan)}**`, ''];
-      if (plan.refusal) out.push(`> **Refused:** ${esc(plan.refusal.message)}`, '');
+      const out: string[] = [`### t2t plan: ${markdownText(plan.project)}`, '', `**${summaryLine(plan)}**`, ''];
+      if (plan.refusal) out.push(`> **Refused:** ${markdownText(plan.refusal.message)}`, '');
       out.push('| wave | phase | users | create | update | delete | run | one-way |', '|---|---|---:|---:|---:|---:|---:|---:|');
       for (const w of waves) out.push(w.row);
       out.push('');
@@ -130,19 +129,19 @@ export function markdownSink(opts: MarkdownOptions = {}): PlanSink & { end(outli
 function pushTail(out: string[], plan: PlanOutline, max: number): void {
   if (plan.refused.length) {
     out.push(`**Refused (${plan.refused.length})**`, '');
-    for (const r of plan.refused.slice(0, max)) out.push(`- \`${r.user}\`: ${esc(r.reason)}`);
+    for (const r of plan.refused.slice(0, max)) out.push(`- ${codeSpan(r.user)}: ${markdownText(r.reason)}`);
     if (plan.refused.length > max) out.push(`- … and ${plan.refused.length - max} more`);
     out.push('');
   }
   if (plan.orphans.length) {
     out.push(`**Orphans (${plan.orphans.length})**`, '');
-    for (const o of plan.orphans.slice(0, max)) out.push(`- ${o.tenant}: ${esc(o.object)}: ${esc(o.reason)}`);
+    for (const o of plan.orphans.slice(0, max)) out.push(`- ${markdownText(o.tenant)}: ${markdownText(o.object)}: ${markdownText(o.reason)}`);
     if (plan.orphans.length > max) out.push(`- … and ${plan.orphans.length - max} more`);
     out.push('');
   }
   if (plan.warnings.length) {
     out.push(`**Warnings (${plan.warnings.length})**`, '');
-    for (const w of plan.warnings.slice(0, max)) out.push(`- ${esc(w)}`);
+    for (const w of plan.warnings.slice(0, max)) out.push(`- ${markdownText(w)}`);
     if (plan.warnings.length > max) out.push(`- … and ${plan.warnings.length - max} more`);
     out.push('');
   }

@@ -1,8 +1,10 @@
 // The plan for a terminal, terraform-plan style: grouped by wave then user, one line per change
 // (`+` create, `~` update, `- ` delete, `>` run, then the change's summary), one-way changes marked, then refused, orphans,
 // warnings and the summary line. Colour only when asked (the CLI decides from TTY/NO_COLOR).
+// Tenant text goes through displaySafe where a line is assembled: one change is always one line.
 import type { Action } from '../resources/types.js';
 import type { PlanSink } from './build-plan.js';
+import { displaySafe } from './display-safe.js';
 import type { Plan, PlanChange, PlanOutline, WavePlan } from './model.js';
 
 const SIGN: Record<Action, string> = { create: '+', update: '~', delete: '-', run: '>' };
@@ -61,7 +63,7 @@ export class WaveText {
     for (let i = 0; i < changes.length; i++) {
       const c = changes[i]!;
       const mark = c.reversibility === 'one-way' ? this.style.paint('1;31', ' (one-way)') : '';
-      lines.push('    ' + this.style.paint(COLOUR[c.action], SIGN[c.action]) + ` ${c.summary}${mark}`);
+      lines.push('    ' + this.style.paint(COLOUR[c.action], SIGN[c.action]) + ` ${displaySafe(c.summary)}${mark}`);
       if (c.resource === 'contentSync') this.syncing = true;
       const next = changes[i + 1];
       if (next && next.user === c.user) continue;
@@ -87,7 +89,7 @@ export class WaveText {
   finishInto(w: WavePlan, write: (piece: string) => void): void {
     const { bold } = this.style;
     const flags = [w.paused ? 'paused' : null, w.effectivePhase !== w.phase ? `planning ${w.effectivePhase} until cutoverAt` : null].filter(Boolean);
-    let piece = bold(`wave ${w.name}`) + ` (phase ${w.phase}, ${w.users} user${w.users === 1 ? '' : 's'}${flags.length ? ', ' + flags.join(', ') : ''})\n`;
+    let piece = bold(`wave ${displaySafe(w.name)}`) + ` (phase ${w.phase}, ${w.users} user${w.users === 1 ? '' : 's'}${flags.length ? ', ' + flags.join(', ') : ''})\n`;
     if (w.paused) {
       piece += '  paused: nothing planned\n';
     } else if (this.byUser.size === 0) {
@@ -97,7 +99,7 @@ export class WaveText {
       if (shared) piece += `  (shared)\n${shared.join('\n')}\n`;
       for (const [u, blocks] of this.byUser) {
         if (u === '') continue;
-        piece += `  ${u}\n${blocks.join('\n')}\n`;
+        piece += `  ${displaySafe(u)}\n${blocks.join('\n')}\n`;
         if (piece.length >= PIECE_CHARS) {
           write(piece);
           piece = '';
@@ -121,20 +123,20 @@ export function renderPlanEndText(plan: PlanOutline, opts: TextOptions = {}): st
   const lines: string[] = [];
   if (plan.refused.length) {
     lines.push(bold('Refused:'));
-    for (const r of plan.refused) lines.push(`  ${r.user}${r.wave ? ` (${r.wave})` : ''}: ${r.reason}`);
+    for (const r of plan.refused) lines.push(displaySafe(`  ${r.user}${r.wave ? ` (${r.wave})` : ''}: ${r.reason}`));
     lines.push('');
   }
   if (plan.orphans.length) {
     lines.push(bold('Orphans (kept, not managed):'));
-    for (const o of plan.orphans) lines.push(`  ${o.tenant}: ${o.object}: ${o.reason}`);
+    for (const o of plan.orphans) lines.push(displaySafe(`  ${o.tenant}: ${o.object}: ${o.reason}`));
     lines.push('');
   }
   if (plan.warnings.length) {
     lines.push(bold('Warnings:'));
-    for (const w of plan.warnings) lines.push(`  ${paint('33', '!')} ${w}`);
+    for (const w of plan.warnings) lines.push(`  ${paint('33', '!')} ${displaySafe(w)}`);
     lines.push('');
   }
-  if (plan.refusal) lines.push(paint('31', `Refused: ${plan.refusal.message}`), `hint: ${plan.refusal.hint}`);
+  if (plan.refusal) lines.push(paint('31', `Refused: ${displaySafe(plan.refusal.message)}`), `hint: ${displaySafe(plan.refusal.hint)}`);
   lines.push(bold(summaryLine(plan)));
   return lines.join('\n') + '\n';
 }
