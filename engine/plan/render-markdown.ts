@@ -112,7 +112,7 @@ export function markdownSink(opts: MarkdownOptions = {}): PlanSink & { end(outli
       const none = new WaveMarkdown(max);
       const waves = plan.waves.map((w) => done.get(w.name) ?? { row: none.row(w), details: none.details(w), oneWay: 0 });
       const oneWay = waves.reduce((n, w) => n + w.oneWay, 0);
-      const out: string[] = [`### t2t plan: ${markdownText(plan.project)}`, '', `**${summaryLine(plan)}**`, ''];
+      const out: string[] = [`### t2t plan: ${markdownText(plan.project)}`, '', `**${markdownText(summaryLine(plan))}**`, ''];
       if (plan.refusal) out.push(`> **Refused:** ${markdownText(plan.refusal.message)}`, '');
       out.push('| wave | phase | users | create | update | delete | run | one-way |', '|---|---|---:|---:|---:|---:|---:|---:|');
       for (const w of waves) out.push(w.row);
