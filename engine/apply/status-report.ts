@@ -6,6 +6,7 @@ import type { Inventory, InventoryUser } from '../inventory/model.js';
 import { buildStatusSteps, type StatusReport } from '../plan/index.js';
 import { UserError } from '../errors.js';
 import { runSteps } from '../util/run-steps.js';
+import { displaySafe } from '../plan/display-safe.js';
 import { discover, isStale, loadInventory } from '../discovery/discover.js';
 import { stateDir } from '../state/paths.js';
 import { readJobLog } from '../state/job-log.js';
@@ -120,7 +121,8 @@ export function renderStatusText(report: StatusReport): string {
     const width = Math.max(6, ...w.users.map((u) => u.source.length));
     for (const u of w.users) {
       const b = u.conditions.find((c) => c.type === 'Blocked' && c.status === 'True');
-      lines.push(`  ${u.source.padEnd(width)}  ${u.phase.padEnd(15)} ${u.target ?? '-'}${u.error ? `  error: ${u.error}` : ''}${b ? `  Blocked / ${b.reason}: ${b.message}` : ''}`);
+      // tenant text: one user is one line, with no escape sequence reaching the terminal
+      lines.push(displaySafe(`  ${u.source.padEnd(width)}  ${u.phase.padEnd(15)} ${u.target ?? '-'}${u.error ? `  error: ${u.error}` : ''}${b ? `  Blocked / ${b.reason}: ${b.message}` : ''}`));
     }
     lines.push('');
   }

@@ -3,9 +3,11 @@
 // terminal. The renderers apply it where they assemble a line; the JSON keeps the original value.
 
 /** C0, DEL, C1 and the Unicode line and paragraph separators: what can end a line or start an
- *  escape sequence. Tested before replacing: most values have none and are returned as they are. */
-const UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/;
-const UNSAFE_ALL = /[\x00-\x1f\x7f-\x9f\u2028\u2029]/g;
+ *  escape sequence; and the bidirectional controls, which can make a line read otherwise than it
+ *  is (U+202E shows what follows it reversed). Tested before replacing: most values have none and
+ *  are returned as they are. */
+const UNSAFE = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+const UNSAFE_ALL = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 const SHORT: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 function escaped(ch: string): string {

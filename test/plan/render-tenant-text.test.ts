@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildPlan } from '../../engine/plan/build-plan.js';
 import { displaySafe } from '../../engine/plan/display-safe.js';
+import { renderStatusText } from '../../engine/apply/status-report.js';
 import { codeSpan, htmlText, markdownText } from '../../engine/plan/markdown-escape.js';
 import type { Plan } from '../../engine/plan/model.js';
 import { renderPlanJson } from '../../engine/plan/render-json.js';
@@ -42,6 +43,8 @@ test('displaySafe: control characters escaped, other text as it is', () => {
   assert.is(displaySafe('a\nb\rc\td'), 'a\\nb\\rc\\td');
   assert.is(displaySafe('\u0000\u001b[2J\u007f\u0085\u009b'), '\\x00\\x1b[2J\\x7f\\x85\\x9b');
   assert.is(displaySafe('x\u2028y\u2029z'), 'x\\u2028y\\u2029z');
+  // bidirectional controls could make a line read otherwise than it is
+  assert.is(displaySafe('evil\u202egnp.exe\u2066x\u2069\u200f'), 'evil\\u202egnp.exe\\u2066x\\u2069\\u200f');
 });
 
 test('markdown escapes: text, HTML and code spans show the value literally', () => {
@@ -119,6 +122,14 @@ test('JSON: the original strings, unescaped', () => {
   assert.ok(j.changes.every((c) => c.user === MAIL));
   assert.ok(j.changes.some((c) => c.summary === `create contact ${DISPLAY_NAME} <${MAIL}> routing to the source mailbox`));
   assert.equal(j.changes, JSON.parse(JSON.stringify(plan.changes)));
+});
+
+test('status text: each user on one line, the escapes visible', () => {
+  const text = renderStatusText({
+    project: 'p',
+    waves: [{ name: 'w1', phase: 'prepared', paused: false, conditions: [], users: [{ source: 'a\n```\u001b[2J@contoso.com', target: 'b\u202e@fabrikam.com', phase: 'prepared', declared: 'prepared', error: null, conditions: [] }] }],
+  });
+  assert.is(text, 'wave w1: declared prepared, 1 user\n  a\\n```\\x1b[2J@contoso.com  prepared        b\\u202e@fabrikam.com\n');
 });
 
 test.run();
