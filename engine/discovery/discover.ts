@@ -158,7 +158,11 @@ function selectTenants(project: Project, name: string | undefined): Tenant[] {
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new UserError('discovery was interrupted; the cache keeps its previous state', 'discover.aborted', 'run t2t discover again');
+  if (signal?.aborted) throw interrupted();
+}
+
+function interrupted(cause?: unknown): UserError {
+  return new UserError('discovery was interrupted; the cache keeps its previous state', 'discover.aborted', 'run t2t discover again', undefined, cause === undefined ? undefined : { cause });
 }
 
 function fullReason(tenant: Tenant, cache: TenantCache, options: DiscoverOptions, select: string): string | undefined {
@@ -188,6 +192,11 @@ async function discoverTenant(ctx: RunContext, tenant: Tenant): Promise<{ cache:
   const client = (options.clientFor ?? (await defaultClientFor(options)))(project, tenant);
   try {
     return await discoverWith(ctx, tenant, client, started, warnings, progress);
+  } catch (e) {
+    // A request cut off by the signal fails as an AbortError (or, from code that catches it, as
+    // anything): once the signal is aborted, the failure is the interruption.
+    if (options.signal?.aborted) throw interrupted(e);
+    throw e;
   } finally {
     await client.close();
   }

@@ -47,8 +47,25 @@ export function decodeClaims(accessToken: string): TokenClaims {
   };
 }
 
+/** An answer of the sign-in endpoint that msal could not use: msal reports it only as
+ *  endpoints_resolution_error, the same code as for a connection that failed. */
+export interface RefusedAnswer {
+  readonly url: string;
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** What msal's network client reports besides msal's own result (msal replaces both transport
+ *  errors and unusable answers by codes of its own: these keep what really happened). */
+export interface NetworkObserver {
+  /** A transport failure: connection refused, untrusted certificate, our own missing-CA error. */
+  onNetworkError?(e: unknown): void;
+  /** A GET (authority metadata, instance discovery) answered with a non-2xx status or a body that is an error or not JSON. */
+  onRefusedAnswer?(answer: RefusedAnswer): void;
+}
+
 /** msal-node's network client over the tenant's transport. */
-export function msalNetworkClient(transport: HttpTransport, onNetworkError: (e: unknown) => void = () => {}): INetworkModule {
+export function msalNetworkClient(transport: HttpTransport, observer: NetworkObserver = {}): INetworkModule {
   const send = async <T>(url: string, method: 'GET' | 'POST', options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> => {
     const signal = timeout ? AbortSignal.timeout(timeout) : undefined;
     let response: Response;
@@ -61,7 +78,7 @@ export function msalNetworkClient(transport: HttpTransport, onNetworkError: (e: 
       });
     } catch (e) {
       // msal replaces transport errors by its own codes: keep the original for the user's message.
-      onNetworkError(e);
+      observer.onNetworkError?.(e);
       throw e;
     }
     const text = await response.text();
@@ -70,6 +87,9 @@ export function msalNetworkClient(transport: HttpTransport, onNetworkError: (e: 
       body = text ? JSON.parse(text) : {};
     } catch {
       body = { error: 'invalid_response', error_description: `the sign-in endpoint answered ${response.status} with a body that is not JSON` };
+    }
+    if (method === 'GET' && (response.status < 200 || response.status > 299 || (typeof body === 'object' && body !== null && 'error' in body))) {
+      observer.onRefusedAnswer?.({ url, status: response.status, body });
     }
     const headers: Record<string, string> = {};
     response.headers.forEach((v, k) => (headers[k] = v));
@@ -87,6 +107,7 @@ export class TenantAuth {
   private readonly secrets: string[] = [];
   private readonly lastClaims = new Map<TokenAudience, TokenClaims>();
   private lastNetworkError: unknown;
+  private lastRefusedAnswer: RefusedAnswer | undefined;
 
   constructor(
     readonly tenant: Tenant,
@@ -104,6 +125,7 @@ export class TenantAuth {
   async token(audience: TokenAudience): Promise<string> {
     const scope = audience === 'graph' ? this.endpoints.graphScope : this.endpoints.exchangeScope;
     this.lastNetworkError = undefined;
+    this.lastRefusedAnswer = undefined;
     try {
       const app = this.application();
       const result = await app.acquireTokenByClientCredential({ scopes: [scope] });
@@ -145,7 +167,10 @@ export class TenantAuth {
     this.app = new ConfidentialClientApplication({
       auth,
       system: {
-        networkClient: msalNetworkClient(this.transport, (e) => (this.lastNetworkError = e)),
+        networkClient: msalNetworkClient(this.transport, {
+          onNetworkError: (e) => (this.lastNetworkError = e),
+          onRefusedAnswer: (a) => (this.lastRefusedAnswer = a),
+        }),
         // msal logs may carry request details: keep them off; errors reach the user through signInError.
         loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => {} },
       },
@@ -177,6 +202,11 @@ export class TenantAuth {
     const raw = `${m.errorMessage ?? ''} ${m.message ?? ''}`;
     const aadsts = /AADSTS\d+/.exec(raw)?.[0];
     const code = m.errorCode ?? '';
+    // msal says endpoints_resolution_error both when the metadata request failed and when it was
+    // answered with an error (Entra ID: 400 AADSTS90002 for a tenant that does not exist): an
+    // answer means the endpoint was reached, so it is the tenant (or cloud) that is wrong.
+    const refused = !net && /endpoints_resolution_error|openid_config_error/i.test(code) ? this.lastRefusedAnswer : undefined;
+    if (refused) return this.metadataRefused(refused, audience, e);
     if (net || /network_error|endpoints_resolution_error|openid_config_error|ECONNREFUSED|fetch failed|Network request failed/i.test(`${code} ${raw}`)) {
       return new TenantError(
         `${where}: cannot reach the sign-in endpoint ${endpoints.loginHost} (${net?.code ?? (code || 'network error')})`,
@@ -200,7 +230,7 @@ export class TenantAuth {
     } else if (code === 'unauthorized_client' || /AADSTS700016/.test(raw)) {
       hint = `app ${tenant.auth.clientId} is not registered or consented in ${tenant.tenantId}: check auth.clientId and grant admin consent`;
     } else if (/AADSTS90002|AADSTS90023|tenant.*not found/i.test(raw)) {
-      hint = `check spec.tenants.${tenant.name}.tenantId (${tenant.tenantId}) and cloud (${tenant.cloud})`;
+      hint = tenantIdHint(tenant);
     } else if (code === 'invalid_scope' || /AADSTS70011|AADSTS500011/.test(raw)) {
       hint = `the ${audience === 'graph' ? 'Microsoft Graph' : 'Exchange Online'} API is not available to app ${tenant.auth.clientId}: add its application permissions and grant admin consent`;
     } else {
@@ -208,6 +238,39 @@ export class TenantAuth {
     }
     return new UserError(`${where}: sign-in for ${audience === 'graph' ? 'Graph' : 'Exchange'} refused: ${aadsts && !detail.includes(aadsts) ? `${aadsts} ` : ''}${detail}`, 'tenant.signInRefused', hint, tenant.position, { cause: e });
   }
+
+  /** The sign-in endpoint answered the authority's metadata request, but not with metadata. */
+  private metadataRefused(answer: RefusedAnswer, audience: TokenAudience, cause: unknown): T2tError {
+    const { tenant, endpoints } = this;
+    const where = `tenant '${tenant.name}'`;
+    const body = (typeof answer.body === 'object' && answer.body ? answer.body : {}) as { error?: unknown; error_description?: unknown };
+    const error = body.error as { message?: unknown } | string | undefined;
+    const description = String(body.error_description ?? (typeof error === 'object' ? error?.message ?? '' : error ?? ''));
+    const detail = description ? redact(firstLine(description), this.secrets) : '';
+    if (answer.status === 429 || answer.status >= 500) {
+      return new TenantError(
+        `${where}: the sign-in endpoint ${endpoints.loginHost} failed the metadata request for tenant ${tenant.tenantId}: ${answer.status}${detail ? ` ${detail}` : ''}`,
+        `tenant.http${answer.status}`,
+        { tenant: tenant.name, status: answer.status, retryable: true },
+        'the sign-in service failed or throttled the request: run the command again later',
+        { cause },
+      );
+    }
+    const what = /AADSTS\d+/.test(detail)
+      ? detail
+      : `tenant ${tenant.tenantId} not found: ${endpoints.loginHost} answered its metadata request with ${answer.status}${detail ? ` (${detail})` : ''}`;
+    return new UserError(
+      `${where}: sign-in for ${audience === 'graph' ? 'Graph' : 'Exchange'} refused: ${what}`,
+      'tenant.signInRefused',
+      tenantIdHint(tenant),
+      tenant.position,
+      { cause },
+    );
+  }
+}
+
+function tenantIdHint(tenant: Tenant): string {
+  return `check spec.tenants.${tenant.name}.tenantId (${tenant.tenantId}) and cloud (${tenant.cloud})${tenant.cloud === 'emulator' ? ': the emulator knows the tenants of its --config file' : ''}`;
 }
 
 function firstLine(text: string): string {

@@ -22,7 +22,12 @@ export const systemClock: Clock = {
     }),
 };
 
+/** The error an aborted signal ends a request with: an AbortError (or TimeoutError) whatever the
+ *  reason was, so callers tell an interruption from a failure. The CLI aborts with the signal's
+ *  name ('SIGINT'), which undici would otherwise throw as it is, a bare string. */
 export function abortReason(signal: AbortSignal): Error {
-  const r = signal.reason;
-  return r instanceof Error ? r : Object.assign(new Error('the operation was aborted'), { name: 'AbortError' });
+  const r: unknown = signal.reason;
+  if (r instanceof Error && (r.name === 'AbortError' || r.name === 'TimeoutError')) return r;
+  const why = r === undefined ? '' : ` (${r instanceof Error ? r.message : String(r)})`;
+  return Object.assign(new Error(`the operation was aborted${why}`), { name: 'AbortError', ...(r === undefined ? {} : { cause: r }) });
 }

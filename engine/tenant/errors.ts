@@ -2,6 +2,7 @@
 // service's request id, with a hint for the common cases (missing permission, missing object,
 // licence problems). Connection failures and sign-in problems keep their own typed errors.
 import { T2tError, TenantError } from '../errors.js';
+import { abortReason } from './clock.js';
 import { networkFailure } from './http-transport.js';
 import { requiredRole } from './permissions.js';
 import { parseRetryAfter } from './retry.js';
@@ -164,6 +165,16 @@ function exchangeDetail(details: unknown): { code?: string; message: string } | 
 
 export function isAbort(e: unknown): boolean {
   return (e as { name?: string })?.name === 'AbortError' || (e as { name?: string })?.name === 'TimeoutError';
+}
+
+/**
+ * The interruption a failed request stands for, or undefined for a real failure. Once the caller's
+ * signal is aborted, whatever the request failed with (a cut connection, a body read that stopped)
+ * is the interruption, never a tenant that cannot be reached.
+ */
+export function interruption(e: unknown, signal: AbortSignal | undefined): Error | undefined {
+  if (signal?.aborted) return abortReason(signal);
+  return isAbort(e) ? (e as Error) : undefined;
 }
 
 /** "/v1.0/users/abc?$select=x" -> "users/abc" */

@@ -1,7 +1,7 @@
 // Exchange Online admin REST, the API behind ExchangeOnlineManagement v3: one POST per cmdlet to
 // {exchangeBase}/adminapi/beta/{tenantId}/InvokeCommand, answers paged through @odata.nextLink.
 // Shares the tenant's transport, budget accounting and retry rules with the Graph facade.
-import { toExchangeError, isAbort } from './errors.js';
+import { interruption, toExchangeError } from './errors.js';
 import { budgetedFetch, cachedToken, classify, readResponseBody, throttlePatient, type GraphDeps } from './graph.js';
 import { withRetry } from './retry.js';
 
@@ -86,8 +86,7 @@ export function createExchange(deps: ExchangeDeps): ExchangeClient {
         }
         return items;
       } catch (e) {
-        if (isAbort(e)) throw e;
-        throw toExchangeError(e, {
+        throw interruption(e, signal) ?? toExchangeError(e, {
           tenant: deps.tenant,
           clientId: deps.clientId,
           method: 'POST',

@@ -13,7 +13,7 @@ import {
 import type { T2tError } from '../errors.js';
 import { decodeClaims, type TenantAuth, type TokenAudience } from './auth.js';
 import type { CloudEndpoints } from './clouds.js';
-import { HttpStatusError, isAbort, remoteFailure, toTenantError } from './errors.js';
+import { HttpStatusError, interruption, isAbort, remoteFailure, toTenantError } from './errors.js';
 import { networkFailure, type HttpTransport } from './http-transport.js';
 import type { Permit, RateBudget, TenantBudgets } from './rate-budget.js';
 import { RETRYABLE_STATUS, parseRetryAfter, withRetry, type FailureClass, type RetryPolicy } from './retry.js';
@@ -268,8 +268,7 @@ export function createGraph(deps: GraphDeps): GraphFacade {
         deps.retry,
       ));
     } catch (e) {
-      if (isAbort(e)) throw e;
-      throw toTenantError(e, errorContext(method, url, options));
+      throw interruption(e, signal) ?? toTenantError(e, errorContext(method, url, options));
     }
   }
 
@@ -338,9 +337,8 @@ export function createGraph(deps: GraphDeps): GraphFacade {
           deps.retry,
         );
       } catch (e) {
-        if (isAbort(e)) throw e;
         // The URL carries a credential in its query: never show it.
-        throw toTenantError(e, errorContext(method, redactUrl(url), options));
+        throw interruption(e, signal) ?? toTenantError(e, errorContext(method, redactUrl(url), options));
       }
     },
 

@@ -8,6 +8,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { Tenant } from '../manifest/model.js';
 import { UserError } from '../errors.js';
+import { abortReason } from './clock.js';
 
 /** Web-standard fetch over the tenant's trust settings. */
 export type TenantFetch = (url: string, init?: RequestInit) => Promise<Response>;
@@ -74,9 +75,12 @@ export function createTransport(tenant: Pick<Tenant, 'name' | 'cloud' | 'caFile'
         response = (await undiciFetch(url, { ...(init as object), signal: own.signal, dispatcher: dispatcher() } as Parameters<typeof undiciFetch>[1])) as unknown as Response;
       } catch (e) {
         unlink();
+        // undici rejects with the signal's reason as it is (for Ctrl-C the string 'SIGINT'): make
+        // it an AbortError, or it reads as a failed connection.
+        if (own.signal.aborted) throw abortReason(own.signal);
         throw e;
       }
-      unlinkWhenRead(response, unlink);
+      unlinkWhenRead(response, unlink, own.signal);
       return response;
     },
     close: async () => {
@@ -99,14 +103,21 @@ function allowOneListenerPerRequest(signal: AbortSignal): void {
   if (limit !== 0 && limit < 4096) setMaxListeners(4096, signal);
 }
 
-/** Call `done` once the response body has been read (or failed) through its reading methods. */
-function unlinkWhenRead(response: Response, done: () => void): void {
+/** Call `done` once the response body has been read (or failed) through its reading methods; a
+ *  read cut off by the signal fails with an AbortError, as the request itself does. */
+function unlinkWhenRead(response: Response, done: () => void, signal: AbortSignal): void {
   if (response.body === null) return done();
   const r = response as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
   for (const m of ['text', 'json', 'arrayBuffer', 'blob', 'formData', 'bytes']) {
     const read = r[m];
     if (typeof read !== 'function') continue;
-    r[m] = (...a: unknown[]) => read.apply(response, a).finally(done);
+    r[m] = (...a: unknown[]) =>
+      read
+        .apply(response, a)
+        .catch((e: unknown) => {
+          throw signal.aborted ? abortReason(signal) : e;
+        })
+        .finally(done);
   }
 }
 

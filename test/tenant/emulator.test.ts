@@ -149,6 +149,25 @@ test('an emulator that is not running is reported as unreachable with a hint to 
   }
 });
 
+test('a misspelled tenantId is a tenant not found with a hint to check tenantId, not an unreachable emulator', async () => {
+  // The emulator answers the authority's metadata request 400 AADSTS90002, as Entra ID does;
+  // msal reports that as endpoints_resolution_error, the code it also uses for a failed connection.
+  const c = client(emu, 'contoso', { tenantId: 'contosso.onmicrosoft.com' });
+  for (const call of [() => c.claims(), () => c.graph.get('/domains'), () => c.exchange.invoke('Get-Mailbox')]) {
+    try {
+      await call();
+      assert.unreachable();
+    } catch (e) {
+      assert.instance(e, UserError);
+      const u = e as UserError;
+      assert.is(u.code, 'tenant.signInRefused');
+      assert.match(u.message, /^tenant 'contoso': sign-in for (Graph|Exchange) refused: AADSTS90002: Tenant 'contosso.onmicrosoft.com' not found\.$/);
+      assert.match(u.hint!, /^check spec\.tenants\.contoso\.tenantId \(contosso\.onmicrosoft\.com\) and cloud \(emulator\)/);
+      assert.not.match(`${u.message} ${u.hint}`, /cannot reach|start the emulator|endpoints_resolution_error/);
+    }
+  }
+});
+
 test('Exchange cmdlets run through the admin API, pages are followed, errors name cmdlet and identity', async () => {
   const c = client(emu, 'fabrikam');
   for (const n of [1, 2, 3]) {

@@ -12,11 +12,11 @@ let emu: RunningEmulator;
 let dir: string;
 const LIMITED_ID = '3f1c2d4e-0000-4000-8000-00000000000c';
 
-function writeProject(fabrikamClientId: string, fabrikamSecretEnv: string): void {
-  const tenant = (name: string, role: string, clientId: string, secretEnv: string) => `
+function writeProject(fabrikamClientId: string, fabrikamSecretEnv: string, fabrikamTenantId = 'fabrikam.onmicrosoft.com'): void {
+  const tenant = (name: string, role: string, clientId: string, secretEnv: string, tenantId = `${name}.onmicrosoft.com`) => `
     ${name}:
       role: ${role}
-      tenantId: ${name}.onmicrosoft.com
+      tenantId: ${tenantId}
       cloud: emulator
       endpoint: ${emu.url}
       caFile: ca.pem
@@ -30,7 +30,7 @@ kind: Project
 metadata:
   name: tenants-check
 spec:
-  tenants:${tenant('contoso', 'source', '3f1c2d4e-0000-4000-8000-000000000001', 'CONTOSO_CLIENT_SECRET')}${tenant('fabrikam', 'target', fabrikamClientId, fabrikamSecretEnv)}
+  tenants:${tenant('contoso', 'source', '3f1c2d4e-0000-4000-8000-000000000001', 'CONTOSO_CLIENT_SECRET')}${tenant('fabrikam', 'target', fabrikamClientId, fabrikamSecretEnv, fabrikamTenantId)}
   domains:
     - { source: contoso.com, target: fabrikam.com }
   profiles:
@@ -106,6 +106,18 @@ test('missing permissions and failed sign-ins are named, one line each, exit 1; 
   assert.is(unset.code, 1);
   assert.match(unset.stdout, /✗ Graph: tenant 'fabrikam': spec.tenants.fabrikam.auth.clientSecret reads environment variable LIMITED_SECRET, which is not set; hint: export LIMITED_SECRET=…/);
   assert.match(unset.stdout, /✗ Exchange: not checked \(Graph sign-in failed\)/);
+});
+
+test('a misspelled tenantId is reported as a tenant not found, with a hint to check tenantId', async () => {
+  writeProject('3f1c2d4e-0000-4000-8000-000000000002', 'FABRIKAM_CLIENT_SECRET', 'fabrikm.onmicrosoft.com');
+  const r = await runCli(['tenants', dir], { env: secretsEnv() });
+  assert.is(r.code, 1);
+  assert.match(
+    r.stdout,
+    /^  ✗ Graph: tenant 'fabrikam': sign-in for Graph refused: AADSTS90002: Tenant 'fabrikm.onmicrosoft.com' not found\.; hint: check spec\.tenants\.fabrikam\.tenantId \(fabrikm\.onmicrosoft\.com\) and cloud \(emulator\)/m,
+  );
+  assert.not.match(r.stdout, /cannot reach|start the emulator/);
+  assert.match(r.stdout, /✗ 1 of 2 tenants not ready\n$/);
 });
 
 test('an invalid project is refused before any sign-in', async () => {
