@@ -12,6 +12,7 @@ export const DIAGNOSTIC_CODES = [
   'bad-api-version',
   'no-project',
   'duplicate-project',
+  'several-projects',
   // schema
   'unknown-key',
   'missing-key',

@@ -3,7 +3,7 @@
 // Project model when nothing is wrong. Diagnostics are collected, never thrown.
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, posix, resolve } from 'node:path';
 import { didYouMean } from '../util/suggest.js';
 import { buildProject } from './build-model.js';
 import { parseMemberCsv } from './csv-members.js';
@@ -14,7 +14,7 @@ import { PROJECT_RULES } from './project-rules.js';
 import type { RawDocument, RawProjectSpec, RawWaveSpec } from './raw-types.js';
 import { at, toDiagnostic, where, type MemberRef, type ProjectDoc, type RuleContext, type WaveDoc } from './rule-context.js';
 import { checkSchema, KINDS, type ManifestKind } from './schema-check.js';
-import { findManifestFiles, lineLocation, sourceFile, type Location, type SourceFile } from './source-files.js';
+import { findManifestFiles, lineLocation, sourceFile, toPosix, type Location, type SourceFile } from './source-files.js';
 import { WAVE_RULES } from './wave-rules.js';
 
 export interface LoadResult {
@@ -59,6 +59,18 @@ export async function loadProject(dir: string): Promise<LoadResult> {
     if (parsed.foreign) ignoredFiles.push(path);
     if (parsed.docs.length > 0 || parsed.broken) files.push(path);
     docs.push(...parsed.docs);
+  }
+
+  // Project documents in several directories, none in DIR itself: DIR is a parent of projects (the
+  // repository's root, projects/), and checking every file under it would bury that in errors of
+  // unrelated files. (A project with another one nested in it is a duplicate-project, below.)
+  const projectDirs = [...new Set(docs.filter((d) => d.value.kind === 'Project').map((d) => posix.dirname(d.start.file)))].sort();
+  if (projectDirs.length > 1 && !projectDirs.includes('.')) {
+    const shown = projectDirs.slice(0, 5).join(', ') + (projectDirs.length > 5 ? `, and ${projectDirs.length - 5} more` : '');
+    report('several-projects', `${dir} holds ${projectDirs.length} projects, not one: ${shown}`, dirLoc, {
+      hint: `pass one project directory, e.g. t2t validate ${posix.join(toPosix(dir), projectDirs[0]!)}`,
+    });
+    return { diagnostics, files, ignoredFiles };
   }
 
   // Pass one: kind, then the schema of that kind.

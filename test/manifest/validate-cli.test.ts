@@ -96,6 +96,19 @@ test('a missing DIR is a one-line error with a hint, exit 1', async () => {
   assert.is(r.stderr, "error: project directory 'no/such/dir' does not exist\nhint: pass the directory that holds project.yaml, e.g. t2t validate examples/contoso-fabrikam\n");
 });
 
+test('a parent of several projects: one error naming them, not every file checked', async () => {
+  const dir = testdir({
+    'projects/a/project.yaml': PROJECT,
+    'projects/b/project.yaml': PROJECT,
+    'projects/b/waves/bad.yaml': 'kind: Wave\nspec: [not, valid]\n',
+  });
+  const r = await runCli(['validate', '.'], { cwd: dir });
+  assert.is(r.code, 1);
+  assert.match(r.stdout, /^\.: error: .* holds 2 projects, not one: projects\/a, projects\/b \[several-projects\]\n {2}hint: pass one project directory, e\.g\. t2t validate .*\/projects\/a\n/);
+  assert.not.match(r.stdout, /bad\.yaml/, 'the files of the projects are not checked');
+  assert.match(r.stdout, /✗ 1 error/);
+});
+
 test('an unknown --output is refused with a suggestion', async () => {
   const r = await runCli(['validate', EXAMPLE, '--output', 'jsn']);
   assert.is(r.code, 1);
