@@ -67,6 +67,7 @@ export async function loadProject(dir: string): Promise<LoadResult> {
   const projectDirs = [...new Set(docs.filter((d) => d.value.kind === 'Project').map((d) => posix.dirname(d.start.file)))].sort();
   if (projectDirs.length > 1 && !projectDirs.includes('.')) {
     const shown = projectDirs.slice(0, 5).join(', ') + (projectDirs.length > 5 ? `, and ${projectDirs.length - 5} more` : '');
+    diagnostics.length = 0; // what the files of those projects hold is theirs to report
     report('several-projects', `${dir} holds ${projectDirs.length} projects, not one: ${shown}`, dirLoc, {
       hint: `pass one project directory, e.g. t2t validate ${posix.join(toPosix(dir), projectDirs[0]!)}`,
     });
