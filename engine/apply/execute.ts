@@ -44,7 +44,7 @@ export interface StepOutcome {
 export type ExecEvent =
   | { type: 'change.start'; change: PlanChange }
   | { type: 'change.end'; change: PlanChange; result: ChangeResult }
-  | { type: 'user.end'; wave: string; user: string; status: ChangeStatus; error?: string; changes: number }
+  | { type: 'user.end'; wave: string; user: string; status: ChangeStatus; error?: string; changes: number; /** of `changes`, those done */ done: number }
   | { type: 'wave.halted'; wave: string; failed: number; users: number; maxFailureRate: number }
   | { type: 'stopping' };
 
@@ -231,7 +231,8 @@ export async function executeChanges(changes: readonly PlanChange[], options: Ex
     if (u.finished === u.indexes.length && u.user) {
       const statuses = u.indexes.map((j) => results[j]!.status);
       const status: ChangeStatus = u.failed ? 'failed' : statuses.every((s) => s === 'skipped') ? 'skipped' : statuses.includes('skipped') ? 'skipped' : 'done';
-      emit({ type: 'user.end', wave: u.wave, user: u.user, status, ...(u.firstError ? { error: u.firstError } : {}), changes: u.indexes.length });
+      const done = statuses.filter((s) => s === 'done').length;
+      emit({ type: 'user.end', wave: u.wave, user: u.user, status, ...(u.firstError ? { error: u.firstError } : {}), changes: u.indexes.length, done });
     }
   };
 

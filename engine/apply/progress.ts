@@ -52,7 +52,11 @@ export function createProgress(o: ProgressOptions): { event(e: ExecEvent): void;
         else if (e.status === 'failed') failed++;
         else skipped++;
         if (o.tty) draw(true);
-        else o.write(`${e.status === 'done' ? 'done' : e.status === 'failed' ? 'FAILED' : 'skipped'} ${e.user} (${e.wave}, ${e.changes} change${e.changes === 1 ? '' : 's'})${e.error ? `: ${e.error}` : ''}\n`);
+        else {
+          // a user stopped part-way says how far it got: the run's total counts changes, not users
+          const count = e.status === 'done' || e.done === 0 ? `${e.changes} change${e.changes === 1 ? '' : 's'}` : `${e.done} of ${e.changes} changes done`;
+          o.write(`${e.status === 'done' ? 'done' : e.status === 'failed' ? 'FAILED' : 'skipped'} ${e.user} (${e.wave}, ${count})${e.error ? `: ${e.error}` : ''}\n`);
+        }
       } else if (e.type === 'wave.halted') {
         if (open) o.write('\r\u001b[K');
         open = false;

@@ -5,6 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { executeChanges, type ExecEvent } from '../../engine/apply/execute.js';
+import { createProgress } from '../../engine/apply/progress.js';
 import type { PlanChange } from '../../engine/plan/model.js';
 import { STEP_ORDER, UNDOES } from '../../engine/resources/phase-table.js';
 import { stepFor } from '../../engine/resources/step-registry.js';
@@ -120,9 +121,12 @@ test('Ctrl-C: nothing new starts, the steps in flight finish, the rest is skippe
   const changes = [...chain('alice'), ...chain('bob')];
   const controller = new AbortController();
   const finished: string[] = [];
+  let printed = '';
+  const progress = createProgress({ tty: false, write: (t) => (printed += t), users: 2, changes: changes.length });
   const r = await executeChanges(changes, {
     concurrency: 2,
     signal: controller.signal,
+    onEvent: (e) => progress.event(e),
     run: async (c) => {
       if (c.id === 'alice-1') controller.abort();
       await tick();
@@ -136,6 +140,9 @@ test('Ctrl-C: nothing new starts, the steps in flight finish, the rest is skippe
   const skipped = r.results.filter((x) => x.status === 'skipped');
   assert.is(skipped.length, 4);
   assert.ok(skipped.every((x) => /stopped/.test(x.error!)));
+  // a user stopped part-way says how far it got
+  assert.match(printed, /^skipped alice \(w1, 1 of 3 changes done\)$/m);
+  assert.match(printed, /^skipped bob \(w1, 1 of 3 changes done\)$/m);
 });
 
 test('every op the planner can emit (and every inverse) has a step', () => {
