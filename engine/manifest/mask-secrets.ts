@@ -26,11 +26,18 @@ const NEAR_MISS: readonly (readonly [word: string, edits: number])[] = [
   ['private', 1],
 ];
 
+// Keys repeat (every wave file has the same few): each is judged once.
+const judged = new Map<string, boolean>();
+
 /** True when a value under this key may be secret (misspellings of secret names included). */
 export function isSecretKeyName(key: string): boolean {
-  if (REFERENCE_KEY.test(key)) return false;
-  const k = key.toLowerCase().replace(/[^a-z]/g, '');
-  return SECRET_KEY.test(k) || isLoggedSecretKey(key) || NEAR_MISS.some(([word, edits]) => nearSubstring(k, word, edits));
+  let secret = judged.get(key);
+  if (secret === undefined) {
+    const k = key.toLowerCase().replace(/[^a-z]/g, '');
+    secret = !REFERENCE_KEY.test(key) && (SECRET_KEY.test(k) || isLoggedSecretKey(key) || NEAR_MISS.some(([word, edits]) => nearSubstring(k, word, edits)));
+    if (judged.size < 10_000) judged.set(key, secret);
+  }
+  return secret;
 }
 
 /** Some substring of `text` is at most `edits` edits from `word`. */

@@ -33,7 +33,7 @@ export function parseManifestFile(path: string, text: string, push: (d: Diagnost
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const all = Array.isArray(parsed) ? parsed : [];
-  const file = sourceFile(path, text, lineCounter, secretSpans(all));
+  const file = sourceFile(path, text, lineCounter, () => secretSpans(all));
   const docs: ManifestDoc[] = [];
   let broken = false;
   let nonEmpty = 0;

@@ -11,8 +11,9 @@ export interface SourceFile {
   readonly text: string;
   readonly lines: readonly string[];
   readonly lineCounter?: LineCounter;
-  /** Where the parsed YAML holds secret values (mask-secrets.ts): masked in every excerpt. */
-  readonly secrets?: readonly Span[];
+  /** Where the parsed YAML holds secret values (mask-secrets.ts): masked in every excerpt. Found
+   *  when the first excerpt is made: most files never need one. */
+  readonly secrets?: () => readonly Span[];
 }
 
 export interface Location {
@@ -44,7 +45,9 @@ export function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
 }
 
-export function sourceFile(path: string, text: string, lineCounter?: LineCounter, secrets?: readonly Span[]): SourceFile {
+export function sourceFile(path: string, text: string, lineCounter?: LineCounter, findSecrets?: () => readonly Span[]): SourceFile {
+  let found: readonly Span[] | undefined;
+  const secrets = findSecrets && (() => (found ??= findSecrets()));
   return { path, text, lines: text.split(/\r?\n/), lineCounter, ...(secrets ? { secrets } : {}) };
 }
 
@@ -53,7 +56,7 @@ export function lineLocation(file: SourceFile, line: number, col: number): Locat
   const text = file.lines[line - 1];
   if (text === undefined) return { file: file.path, line, col };
   const start = file.lineCounter?.lineStarts[line - 1] ?? 0;
-  return { file: file.path, line, col, excerpt: maskLine(text, start, file.secrets) };
+  return { file: file.path, line, col, excerpt: maskLine(text, start, file.secrets?.()) };
 }
 
 export function offsetLocation(file: SourceFile, offset: number): Location {
