@@ -12,6 +12,9 @@ const ENTITY: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>
 const EMPHASIS = /(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu;
 /** `#` before a digit: GitHub would link an issue (#12). */
 const ISSUE = /#(?=\d)/g;
+/** `@` starting a word (not inside an address such as alice@contoso.com): GitHub would mention,
+ *  and notify, that user or team. */
+const MENTION = /(?<![\p{L}\p{N}_.+#-])@(?=[\p{L}\p{N}_-])/gu;
 /** What would start a heading or a list where the value begins a list item's text. */
 const BLOCK_START = /^(#|[-+=]|\d+(?=[.)]))/;
 
@@ -21,6 +24,7 @@ export function markdownText(s: string): string {
     .replace(ACTIVE, (ch) => ENTITY[ch] ?? '\\' + ch)
     .replace(EMPHASIS, '\\_')
     .replace(ISSUE, '\\#')
+    .replace(MENTION, '\\@')
     .replace(BLOCK_START, (m) => (/^\d/.test(m) ? m + '\\' : '\\' + m));
 }
 

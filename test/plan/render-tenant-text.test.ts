@@ -54,6 +54,8 @@ test('markdown escapes: text, HTML and code spans show the value literally', () 
   // what cannot take a meaning is left as it is: `_` inside a word, `#` not before a digit
   assert.is(markdownText('first_last_fabrikam.com#EXT#@fabrikam.onmicrosoft.com'), 'first_last_fabrikam.com#EXT#@fabrikam.onmicrosoft.com');
   assert.is(markdownText('_a b_ see #12'), '\\_a b\\_ see \\#12');
+  // a mention would notify that user or team; an address is no mention
+  assert.is(markdownText('cc @octo-org/admins and @alice, not bob@contoso.com'), 'cc \\@octo-org/admins and \\@alice, not bob@contoso.com');
   assert.is(markdownText('# title'), '\\# title');
   assert.is(markdownText('- item'), '\\- item');
   assert.is(markdownText('12. item'), '12\\. item');
