@@ -47,6 +47,7 @@ export function buildProject(dir: string, files: readonly string[], p: ProjectDo
       ...(t.discovery?.deltaTimestamp !== undefined ? { deltaTimestamp: t.discovery.deltaTimestamp } : {}),
     },
     position: position(at(p.doc, ['spec', 'tenants', name], 'key')),
+    ...(t.auth.clientSecret || t.auth.certificate ? { credentialPosition: position(at(p.doc, ['spec', 'tenants', name, 'auth', t.auth.clientSecret ? 'clientSecret' : 'certificate'], 'key')) } : {}),
   }));
   const domains = (spec.domains ?? []).map((d) => ({ source: d.source.toLowerCase(), target: d.target.toLowerCase() }));
   const matching: MatchingRule[] = spec.matching

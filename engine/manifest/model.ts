@@ -41,6 +41,8 @@ export interface Tenant {
     readonly deltaTimestamp?: string; // ISO 8601
   };
   readonly position: SourcePosition;
+  /** Where auth.clientSecret or auth.certificate is written: errors about the secret point there. */
+  readonly credentialPosition?: SourcePosition;
 }
 
 export interface DomainMapping {

@@ -13,7 +13,7 @@ export interface SecretContext {
   readonly projectDir: string;
   readonly env: NodeJS.ProcessEnv;
   /** The tenant's manifest name, for messages. */
-  readonly tenant: Pick<Tenant, 'name' | 'position'>;
+  readonly tenant: Pick<Tenant, 'name' | 'position' | 'credentialPosition'>;
   /** Manifest key the secret belongs to, e.g. spec.tenants.contoso.auth.clientSecret */
   readonly key: string;
 }
@@ -44,7 +44,7 @@ function fromEnv(name: string, ctx: SecretContext): string {
       `tenant '${ctx.tenant.name}': ${ctx.key} reads environment variable ${name}, which is ${value === '' ? 'empty' : 'not set'}`,
       'tenant.secretMissing',
       `export ${name}=… (or point ${ctx.key} at a file with { file: PATH })`,
-      ctx.tenant.position,
+      ctx.tenant.credentialPosition ?? ctx.tenant.position,
     );
   }
   return value;
@@ -60,7 +60,7 @@ function fromFile(file: string, ctx: SecretContext): Buffer {
       `tenant '${ctx.tenant.name}': ${ctx.key} names file '${file}', which cannot be read (${code === 'ENOENT' ? 'no such file' : code ?? 'unreadable'})`,
       'tenant.secretFileUnreadable',
       `create ${file} relative to the project directory, or fix the path in ${ctx.key}`,
-      ctx.tenant.position,
+      ctx.tenant.credentialPosition ?? ctx.tenant.position,
     );
   }
 }
@@ -88,7 +88,7 @@ export function resolveCertificate(cert: CertificateConfig, ctx: SecretContext):
       wrongPassword
         ? `check the password in ${cert.passwordFromEnv ? `environment variable ${cert.passwordFromEnv}` : cert.passwordFile ? `file ${cert.passwordFile}` : `${ctx.key}.passwordFromEnv (none is set)`}`
         : `export the app's certificate with its private key as a .pfx to ${cert.pfxFile}`,
-      ctx.tenant.position,
+      ctx.tenant.credentialPosition ?? ctx.tenant.position,
     );
   }
   const keyBags = [
@@ -104,7 +104,7 @@ export function resolveCertificate(cert: CertificateConfig, ctx: SecretContext):
       `tenant '${ctx.tenant.name}': certificate '${cert.pfxFile}' holds no ${key ? 'certificate' : 'private key'}`,
       'tenant.certificateIncomplete',
       'export the certificate together with its private key (PFX with key)',
-      ctx.tenant.position,
+      ctx.tenant.credentialPosition ?? ctx.tenant.position,
     );
   }
   // The leaf is the certificate whose public key matches the private key; the rest is the chain.

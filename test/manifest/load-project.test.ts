@@ -25,6 +25,11 @@ test('the example project validates with zero errors (missing generated PFX file
     ['contoso', 'source', 'emulator', 'https://127.0.0.1:7365'],
     ['fabrikam', 'target', 'emulator', 'https://127.0.0.1:7365'],
   ]);
+  // a missing secret is reported where the manifest names it
+  assert.equal(p.tenants.map((t) => t.credentialPosition), [
+    { file: 'project.yaml', line: 23, col: 9 },
+    { file: 'project.yaml', line: 34, col: 9 },
+  ]);
   assert.equal(p.waves.map((w) => [w.name, w.phase, w.profile]), [
     ['wave-01-pilot', 'synced', 'standard'],
     ['wave-02-sales', 'prepared', 'standard'],

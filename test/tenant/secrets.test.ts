@@ -34,6 +34,12 @@ test('a missing variable names tenant, manifest key and variable, with an export
   assert.is(e.code, 'tenant.secretMissing');
 });
 
+test('an error about the secret points at where the manifest names it, when known', () => {
+  const credentialPosition = { file: 'project.yaml', line: 16, col: 9 };
+  const e = userError(() => resolveSecret({ fromEnv: 'CONTOSO_CLIENT_SECRET' }, { ...ctx({}), tenant: { ...tenant, credentialPosition } }));
+  assert.equal(e.position, credentialPosition);
+});
+
 test('an empty variable is refused too', () => {
   const e = userError(() => resolveSecret({ fromEnv: 'X' }, ctx({ X: '' })));
   assert.match(e.message, /which is empty$/);
