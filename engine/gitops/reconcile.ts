@@ -434,7 +434,7 @@ async function loadValidProject(dir: string): Promise<Project> {
   if (loaded.project) return loaded.project;
   const errors = loaded.diagnostics.filter(isError);
   throw new UserError(
-    `the manifests in ${dir} are not valid (${errors.length} error${errors.length === 1 ? '' : 's'}): ${errors[0] ? renderDiagnostic(errors[0]).split('\n')[0] : 'see t2t validate'}`,
+    `the manifests in ${dir} are not valid (${errors.length} error${errors.length === 1 ? '' : 's'}): ${errors[0] ? renderDiagnostic(errors[0], dir).split('\n')[0] : 'see t2t validate'}`,
     'reconcile.invalidProject',
     "nothing is applied until they are fixed; 't2t validate' lists every error",
   );

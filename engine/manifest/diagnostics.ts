@@ -1,5 +1,6 @@
 // Manifest diagnostics are data (STYLE.md, after eemeli/yaml): a code from a closed union, a
 // position and a source excerpt. Rules push them; nothing throws. Every code is in docs/errors.md.
+import { isAbsolute, relative, sep } from 'node:path';
 
 export const DIAGNOSTIC_CODES = [
   // reading
@@ -81,8 +82,23 @@ export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
  * `FILE:LINE:COL: severity: message [code]`, then the source line and a caret under the column,
  * then the hint (like eemeli/yaml's prettifyError).
  */
-export function renderDiagnostic(d: Diagnostic): string {
-  const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
+/**
+ * What to put before a diagnostic's file (relative to the project directory) so that its path
+ * opens from where the command runs, as compilers print theirs (editors and CI annotations resolve
+ * paths from there): the project directory relative to `cwd`, or absolute when it is not below
+ * `cwd`; '' when it is `cwd`.
+ */
+export function diagnosticBase(cwd: string, projectDir: string): string {
+  const rel = relative(cwd, projectDir);
+  if (rel === '') return '';
+  const shown = rel.startsWith('..') || isAbsolute(rel) ? projectDir : rel;
+  return shown.split(sep).join('/');
+}
+
+/** `base`: see diagnosticBase. */
+export function renderDiagnostic(d: Diagnostic, base = ''): string {
+  const file = base === '' ? d.file : d.file === '.' ? base : `${base}/${d.file}`;
+  const where = d.line > 0 ? `${file}:${d.line}:${d.col}` : file;
   const lines = [`${where}: ${d.severity}: ${d.message} [${d.code}]`];
   if (d.excerpt !== undefined && d.line > 0) {
     const gutter = String(d.line);
@@ -94,8 +110,10 @@ export function renderDiagnostic(d: Diagnostic): string {
   return lines.join('\n');
 }
 
-export function renderDiagnostics(ds: readonly Diagnostic[]): string {
-  return sortDiagnostics(ds).map(renderDiagnostic).join('\n');
+export function renderDiagnostics(ds: readonly Diagnostic[], base = ''): string {
+  return sortDiagnostics(ds)
+    .map((d) => renderDiagnostic(d, base))
+    .join('\n');
 }
 
 export function plural(n: number, word: string): string {

@@ -5,7 +5,7 @@ import { dirname, resolve } from 'node:path';
 import type { Project } from '../manifest/model.js';
 import { UserError } from '../errors.js';
 import { loadProject } from '../manifest/load-project.js';
-import { isError, renderDiagnostics } from '../manifest/diagnostics.js';
+import { diagnosticBase, isError, renderDiagnostics } from '../manifest/diagnostics.js';
 
 /** The project directory exists and is a directory; else one line saying which it is not
  *  (`t2t plan projects/x/project.yaml` names a file: the hint names its directory). */
@@ -25,11 +25,12 @@ export async function loadValidProject(
   printDiagnostics: (text: string) => void,
 ): Promise<Project> {
   const shown = dirArg ?? '.';
-  requireProjectDir(shown, resolve(cwd, shown));
-  const loaded = await loadProject(resolve(cwd, shown));
+  const dir = resolve(cwd, shown);
+  requireProjectDir(shown, dir);
+  const loaded = await loadProject(dir);
   if (loaded.project) return loaded.project;
   const errors = loaded.diagnostics.filter(isError);
-  if (errors.length) printDiagnostics(renderDiagnostics(errors));
+  if (errors.length) printDiagnostics(renderDiagnostics(errors, diagnosticBase(cwd, dir)));
   throw new UserError(
     `cannot ${verb}: the manifests in ${shown} are not valid (${errors.length} error${errors.length === 1 ? '' : 's'})`,
     'project.invalid',

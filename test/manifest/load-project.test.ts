@@ -166,7 +166,7 @@ test('no secret value ever appears in a diagnostic', async () => {
     const dirs = [EXAMPLE, ...['invalid', 'valid'].flatMap((k) => readdirSync(join(FIXTURES, k)).map((c) => join(FIXTURES, k, c)))];
     for (const dir of dirs) {
       const r = await loadProject(dir);
-      const text = JSON.stringify(r.diagnostics) + r.diagnostics.map(renderDiagnostic).join('\n');
+      const text = JSON.stringify(r.diagnostics) + r.diagnostics.map((d) => renderDiagnostic(d)).join('\n');
       for (const value of [...Object.values(secrets), 'hunter2-literal']) assert.not.ok(text.includes(value), `${value} leaked in ${dir}`);
     }
   } finally {

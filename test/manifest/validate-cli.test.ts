@@ -1,7 +1,7 @@
 // `t2t validate` through the in-process CLI (test/helpers/cli.ts): text and JSON, exit codes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { cleanup, copyDir, EXAMPLE, FIXTURES, PROJECT, testdir, wave } from './helpers.js';
 
@@ -9,10 +9,14 @@ test.after.each(cleanup);
 
 test('the example is valid: warnings, then the summary line, exit 0', async () => {
   const dir = copyDir(EXAMPLE, ['certs']);
-  const r = await runCli(['validate', dir]);
+  // paths as they open from where the command runs: the project's directory before them
+  const r = await runCli(['validate', basename(dir)], { cwd: dirname(dir) });
   assert.is(r.code, 0);
   assert.is(r.stderr, '');
-  assert.match(r.stdout, /^project\.yaml:93:29: warning: pfxFile 'certs\/rewrite-tls\.pfx' of certificate 'rewrite-tls' does not exist yet \[missing-certificate-file\]\n/);
+  assert.ok(r.stdout.startsWith(`${basename(dir)}/project.yaml:93:29: warning: pfxFile 'certs/rewrite-tls.pfx' of certificate 'rewrite-tls' does not exist yet [missing-certificate-file]\n`), r.stdout);
+  // from elsewhere, the absolute path; from the project itself, the path in the project
+  assert.ok((await runCli(['validate', dir])).stdout.startsWith(`${dir}/project.yaml:93:29: warning:`));
+  assert.ok((await runCli(['validate'], { cwd: dir })).stdout.startsWith('project.yaml:93:29: warning:'));
   assert.ok(r.stdout.endsWith('\n✓ contoso-fabrikam: 1 project, 3 waves, 2 tenants, 6 users listed, 2 warnings\n'), r.stdout);
 });
 
@@ -30,7 +34,7 @@ test('an invalid project: every diagnostic with its excerpt and caret, then the 
     'waves/b.yaml': wave('b', '    users: [y@src.com]\n').replace('profile: standard', 'profle: standard'),
     'waves/empty.yaml': '',
   });
-  const r = await runCli(['validate', dir]);
+  const r = await runCli(['validate', '.'], { cwd: dir });
   assert.is(r.code, 1);
   assert.is(
     r.stdout,

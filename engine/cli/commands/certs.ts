@@ -7,7 +7,7 @@ import { bool, str } from '../command.js';
 import { colours, err, out, type CliIO } from '../io.js';
 import { UserError } from '../../errors.js';
 import { loadProject } from '../../manifest/load-project.js';
-import { renderDiagnostics, isError, plural } from '../../manifest/diagnostics.js';
+import { diagnosticBase, renderDiagnostics, isError, plural } from '../../manifest/diagnostics.js';
 import { missingCertificates, writeSelfSignedCertificates } from '../../certs/generate-project.js';
 import { resolvePfxPassword } from '../../certs/pfx.js';
 import type { CertificateRef, Project } from '../../manifest/model.js';
@@ -51,7 +51,7 @@ files are never touched. Against real tenants the TLS certificate must come from
     const loaded = await loadProject(dir);
     if (!loaded.project) {
       if (format === 'json') out(io, JSON.stringify({ project: null, diagnostics: loaded.diagnostics }, null, 2));
-      else err(io, renderDiagnostics(loaded.diagnostics.filter(isError)));
+      else err(io, renderDiagnostics(loaded.diagnostics.filter(isError), diagnosticBase(io.cwd, dir)));
       err(io, `error: the project in ${args.positionals[0] ?? '.'} is not valid: its certificates cannot be checked`);
       err(io, `hint: run 't2t validate ${args.positionals[0] ?? '.'}' and fix the errors first`);
       return 1;

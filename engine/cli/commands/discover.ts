@@ -32,11 +32,11 @@ deleting it loses nothing but time.`,
     }
     const dir = resolve(io.cwd, args.positionals[0] ?? '.');
     const { loadProject } = await import('../../manifest/load-project.js');
-    const { renderDiagnostics, isError } = await import('../../manifest/diagnostics.js');
+    const { diagnosticBase, renderDiagnostics, isError } = await import('../../manifest/diagnostics.js');
     const loaded = await loadProject(dir);
     if (!loaded.project) {
       const errors = loaded.diagnostics.filter(isError);
-      if (errors.length) err(io, renderDiagnostics(errors));
+      if (errors.length) err(io, renderDiagnostics(errors, diagnosticBase(io.cwd, dir)));
       throw new UserError(
         `cannot discover: the manifests in ${args.positionals[0] ?? '.'} are not valid (${errors.length} error${errors.length === 1 ? '' : 's'})`,
         'discover.invalidProject',

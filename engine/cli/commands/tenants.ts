@@ -67,11 +67,11 @@ say (e.g. CONTOSO_CLIENT_SECRET) and never printed.`,
 
 async function load(dir: string, dirArg: string, io: CliIO): Promise<Project> {
   const { loadProject } = await import('../../manifest/load-project.js');
-  const { renderDiagnostics, isError } = await import('../../manifest/diagnostics.js');
+  const { diagnosticBase, renderDiagnostics, isError } = await import('../../manifest/diagnostics.js');
   const loaded = await loadProject(dir);
   if (loaded.project) return loaded.project;
   const errors = loaded.diagnostics.filter(isError);
-  if (errors.length) err(io, renderDiagnostics(errors));
+  if (errors.length) err(io, renderDiagnostics(errors, diagnosticBase(io.cwd, dir)));
   throw new UserError(
     `cannot check tenants: the manifests in ${dirArg} are not valid (${errors.length} error${errors.length === 1 ? '' : 's'})`,
     'tenants.invalidProject',

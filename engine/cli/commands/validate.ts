@@ -8,7 +8,7 @@ import { UserError } from '../../errors.js';
 import { didYouMean } from '../../util/suggest.js';
 import { loadProject } from '../../manifest/load-project.js';
 import { requireProjectDir } from '../../workflow/load-valid-project.js';
-import { plural, renderDiagnostic, type Diagnostic } from '../../manifest/diagnostics.js';
+import { diagnosticBase, plural, renderDiagnostic, type Diagnostic } from '../../manifest/diagnostics.js';
 import type { Project } from '../../manifest/model.js';
 
 const OUTPUTS = ['text', 'json'];
@@ -21,7 +21,8 @@ const command: Command = {
 Reads every *.yaml / *.yml under DIR (recursively, skipping dot-directories and node_modules),
 checks each document against its JSON Schema (schemas/) and then the project's rules
 (references, one wave per user, no literal secrets, cron expressions, files that must exist).
-Problems are reported at once as FILE:LINE:COL with the offending line. The rules across files
+Problems are reported at once as FILE:LINE:COL with the offending line (FILE as it opens from the
+working directory; in JSON, relative to the project directory). The rules across files
 (unique wave names, one wave per user, references) read only the documents valid against their
 schema, so fixing a schema error can reveal more problems in that document. Codes are explained in
 docs/errors.md. Exit code 0 when valid (warnings allowed), 1 when there is any error.
@@ -46,7 +47,7 @@ Validation reads no secret and talks to no tenant, so it is safe in any CI job.`
       const summary = result.project ? counts(result.project) : undefined;
       out(io, JSON.stringify({ valid, project: result.project?.name ?? null, ...(summary ? { summary } : {}), errors, warnings, ignoredFiles: result.ignoredFiles }, null, 2));
     } else {
-      printText(io, result.project, result.diagnostics, errors, warnings);
+      printText(io, result.project, result.diagnostics, errors, warnings, diagnosticBase(io.cwd, dir));
     }
     return valid ? 0 : 1;
   },
@@ -58,10 +59,10 @@ export function counts(p: Project): { waves: number; tenants: number; users: num
   return { waves: p.waves.length, tenants: p.tenants.length, users: users.size };
 }
 
-function printText(io: CliIO, project: Project | undefined, all: Diagnostic[], errors: Diagnostic[], warnings: Diagnostic[]): void {
+function printText(io: CliIO, project: Project | undefined, all: Diagnostic[], errors: Diagnostic[], warnings: Diagnostic[], base: string): void {
   const c = colours(io);
   for (const d of all) {
-    const text = renderDiagnostic(d);
+    const text = renderDiagnostic(d, base);
     const [first, ...rest] = text.split('\n');
     out(io, [d.severity === 'error' ? c.red(first!) : c.yellow(first!), ...rest].join('\n'));
   }
