@@ -42,11 +42,11 @@ test('a project path that is a file (project.yaml itself) or does not exist: one
   const dir = mkdtempSync(join(tmpdir(), 't2t-main-'));
   try {
     writeFileSync(join(dir, 'project.yaml'), 'apiVersion: t2t.dev/v1\n');
-    for (const command of ['validate', 'plan', 'status']) {
-      const file = await runCli([command, 'project.yaml', ...(command === 'validate' ? [] : ['--offline'])], { cwd: dir });
+    for (const command of ['validate', 'plan', 'status', 'discover', 'tenants', 'certs']) {
+      const file = await runCli([command, 'project.yaml', ...(['plan', 'status'].includes(command) ? ['--offline'] : [])], { cwd: dir });
       assert.is(file.code, 1, command);
       assert.is(file.stderr, "error: 'project.yaml' is a file, not a project directory\nhint: pass the directory that holds project.yaml: .\n", command);
-      const missing = await runCli([command, 'no/such/dir', ...(command === 'validate' ? [] : ['--offline'])], { cwd: dir });
+      const missing = await runCli([command, 'no/such/dir', ...(['plan', 'status'].includes(command) ? ['--offline'] : [])], { cwd: dir });
       assert.is(missing.stderr, "error: project directory 'no/such/dir' does not exist\nhint: pass the directory that holds project.yaml, e.g. t2t validate examples/contoso-fabrikam\n", command);
     }
   } finally {

@@ -10,6 +10,7 @@ import { loadProject } from '../../manifest/load-project.js';
 import { diagnosticBase, renderDiagnostics, isError, plural } from '../../manifest/diagnostics.js';
 import { missingCertificates, writeSelfSignedCertificates } from '../../certs/generate-project.js';
 import { resolvePfxPassword } from '../../certs/pfx.js';
+import { requireProjectDir } from '../../workflow/load-valid-project.js';
 import type { CertificateRef, Project } from '../../manifest/model.js';
 import { checkProjectCertificates, type CertificateReport, type ProjectCertificatesReport } from '../../certs/check-project.js';
 
@@ -48,6 +49,7 @@ files are never touched. Against real tenants the TLS certificate must come from
       throw new UserError(`unknown output format '${format}'`, 'cli.badOutput', 'use --output text or --output json');
     }
     const dir = resolve(io.cwd, args.positionals[0] ?? '.');
+    requireProjectDir(args.positionals[0] ?? '.', dir);
     const loaded = await loadProject(dir);
     if (!loaded.project) {
       if (format === 'json') out(io, JSON.stringify({ project: null, diagnostics: loaded.diagnostics }, null, 2));

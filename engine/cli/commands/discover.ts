@@ -31,6 +31,7 @@ deleting it loses nothing but time.`,
       throw new UserError(`unknown output format '${output}'`, 'cli.badOutput', `use --output ${OUTPUTS.join(' or --output ')}`);
     }
     const dir = resolve(io.cwd, args.positionals[0] ?? '.');
+    (await import('../../workflow/load-valid-project.js')).requireProjectDir(args.positionals[0] ?? '.', dir);
     const { loadProject } = await import('../../manifest/load-project.js');
     const { diagnosticBase, renderDiagnostics, isError } = await import('../../manifest/diagnostics.js');
     const loaded = await loadProject(dir);

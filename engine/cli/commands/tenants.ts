@@ -66,6 +66,7 @@ say (e.g. CONTOSO_CLIENT_SECRET) and never printed.`,
 };
 
 async function load(dir: string, dirArg: string, io: CliIO): Promise<Project> {
+  (await import('../../workflow/load-valid-project.js')).requireProjectDir(dirArg, dir);
   const { loadProject } = await import('../../manifest/load-project.js');
   const { diagnosticBase, renderDiagnostics, isError } = await import('../../manifest/diagnostics.js');
   const loaded = await loadProject(dir);
