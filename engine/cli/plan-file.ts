@@ -53,9 +53,8 @@ export function checkPlanPath(path: string, shown: string): string {
 /**
  * A plan file written while the plan is made, atomically: into a temp file renamed into place at
  * the end, so a half-written plan is never applied. Written by a worker thread (ThreadWriter): the
- * planner does not yield, so an asynchronous stream would hold the whole text (280 MiB for 100,000
- * users in flight) until planning ends, and writing it on this thread would add to the planner's
- * time what the other core can do.
+ * planner yields only between steps of 2,000 users, so an asynchronous stream would write each
+ * step's text on this thread, adding to the planner's time what the other core can do.
  */
 export interface PlanFile {
   write(text: string): void;

@@ -1,7 +1,8 @@
 // Writes text to a file descriptor from a worker thread. `t2t plan --output json` of 100,000 users
 // in flight writes 270 MiB while the planner keeps the main thread busy: the write system calls
-// and the kernel's copy then run on the machine's other core. The planner does not yield, so a
-// stream or fs.write callback could not run before the end; a worker blocks on its own.
+// and the kernel's copy then run on the machine's other core. The planner yields only between
+// steps of 2,000 users, so a stream or fs.write callback would hold a step's text at a time and
+// write it on the planner's thread; a worker blocks on its own.
 //
 // The text goes through shared memory, not postMessage: this thread encodes each text as UTF-8
 // straight into a ring of slots the worker writes from (TextEncoder.encodeInto: a copy at memory
