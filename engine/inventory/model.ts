@@ -119,6 +119,10 @@ export interface MigrationMarker {
   /** True when t2t created the target user (not adopted by a matching rule): only such users
    *  are ever deleted, and only with spec.prune. */
   readonly createdByT2t?: boolean;
+  /** SKU ids of the licences t2t assigned to the target user. A rollback with spec.prune removes
+   *  only these (and every licence of a user t2t created): an adopted user's own licences, whose
+   *  removal would delete its mailbox, are never touched. */
+  readonly licensesAssigned?: readonly string[];
   readonly sync?: Readonly<Partial<Record<WorkloadName, SyncWatermark>>>;
 }
 

@@ -60,6 +60,9 @@ test('first apply: wave-01 synced, wave-02 prepared, wave-03 untouched', async (
   const alice = await userView(emu, 'alice@contoso.com', 'alice@fabrikam.com');
   assert.is(alice.marker!.phase, 'synced');
   assert.is((alice.target!.assignedLicenses as unknown[]).length, 1);
+  // the marker records the licence as t2t's, for a rollback to remove that one only
+  const skuId = String((alice.target!.assignedLicenses as { skuId: string }[])[0]!.skuId).toLowerCase();
+  assert.equal(alice.marker!.licensesAssigned, [skuId]);
   assert.is(alice.targetRecipient!.RecipientType, 'UserMailbox');
   assert.is(alice.targetRecipient!.HiddenFromAddressListsEnabled, true);
   assert.is(String(alice.targetRecipient!.ForwardingSmtpAddress).toLowerCase(), 'smtp:alice@contoso.com');

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { scenario } from '../fixtures/inventories/scenario.js';
 import { profile } from '../fixtures/inventories/builders.js';
 import { graph, planFor } from './helpers.js';
+import type { Inventory } from '../../engine/inventory/model.js';
 
 test('discovered -> prepared: create user, MEU, hide, routing contact, then the marker', () => {
   const p = planFor(scenario('discovered'), 'prepared');
@@ -104,6 +105,33 @@ test('synced -> prepared with prune: content deleted (one-way) and licence remov
   assert.is(p.changes[0]!.reversibility, 'one-way');
   assert.is(p.refusal, null);
   assert.equal(p.orphans, []);
+});
+
+/** The scenario with its target user adopted (matched, not created by t2t), its marker recording
+ *  the licences t2t assigned, if any. */
+function adopted(inv: Inventory, licensesAssigned?: string[]): Inventory {
+  const t = inv.tenants['fabrikam']!;
+  const users = t.users.map((u) => {
+    if (!u.marker) return u;
+    const { createdByT2t: _created, ...marker } = u.marker;
+    return { ...u, marker: { ...marker, ...(licensesAssigned ? { licensesAssigned } : {}) } };
+  });
+  return { ...inv, tenants: { ...inv.tenants, fabrikam: { ...t, users } } };
+}
+
+test('synced -> prepared with prune: an adopted user keeps the licence t2t did not assign (its mailbox goes with it)', () => {
+  const prune = { prune: true, safety: { maxDeletes: 1, maxFailureRate: 0.2, exclude: [] } };
+  const own = planFor(adopted(scenario('synced')), 'prepared', prune);
+  assert.not.ok(graph(own).some((c) => c.startsWith('license.remove')), graph(own).join('; '));
+  assert.equal(
+    own.orphans.filter((o) => o.resource === 'license').map((o) => [o.object, o.reason]),
+    [['licence EXCHANGESTANDARD of alice@fabrikam.com', 'wave wave-01 went back to prepared; not created by t2t, so never deleted']],
+  );
+  // one its marker records t2t assigned is removed like any of a user t2t created
+  const assigned = planFor(adopted(scenario('synced'), ['SKU-EXCHANGESTANDARD']), 'prepared', prune);
+  const remove = assigned.changes.find((c) => c.op === 'license.remove');
+  assert.ok(remove, graph(assigned).join('; '));
+  assert.equal(remove!.params['skuIds'], ['sku-EXCHANGESTANDARD']);
 });
 
 test('prepared -> discovered without prune: contact deleted, target user kept as an orphan', () => {

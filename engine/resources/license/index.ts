@@ -19,6 +19,9 @@ export interface LicenseActual {
   readonly ref: UserRef;
   /** Profile SKUs the user holds (part numbers). */
   readonly assigned: readonly { skuId: string; skuPartNumber: string }[];
+  /** Of those, the ones t2t assigned (all of them for a user t2t created; for an adopted user,
+   *  those its marker records): the only ones a rollback removes. */
+  readonly byT2t: readonly { skuId: string; skuPartNumber: string }[];
 }
 
 /** The profile's SKU part numbers in upper case, per profile list (the same array every user). */
@@ -58,7 +61,11 @@ export const license: ResourceKind<LicenseDesired, LicenseActual> = {
       const s = user.targetIndex.skuById.get(id);
       if (s && wanted.has(s.skuPartNumber.toUpperCase())) assigned.push({ skuId: s.skuId, skuPartNumber: s.skuPartNumber });
     }
-    return assigned.length ? { ref: user.ref, assigned } : undefined;
+    if (assigned.length === 0) return undefined;
+    const marker = user.marker;
+    const mine = marker?.licensesAssigned;
+    const byT2t = marker?.createdByT2t === true ? assigned : mine?.length ? assigned.filter((s) => mine.some((id) => id.toLowerCase() === s.skuId.toLowerCase())) : [];
+    return { ref: user.ref, assigned, byT2t };
   },
   diff(d, a) {
     if (d && !a) {
@@ -76,7 +83,8 @@ export const license: ResourceKind<LicenseDesired, LicenseActual> = {
         }),
       ];
     }
-    if (!d && a) {
+    // only what t2t assigned is removed: an adopted user keeps its own licences (and mailbox)
+    if (!d && a && a.byT2t.length) {
       return [
         change({
           resource: 'license',
@@ -85,8 +93,8 @@ export const license: ResourceKind<LicenseDesired, LicenseActual> = {
           // the mailbox and OneDrive go with the licence after Microsoft's grace period
           reversibility: 'compensable',
           tenant: a.ref.targetTenant,
-          summary: `remove licence ${a.assigned.map((s) => s.skuPartNumber).join(', ')} from ${a.ref.targetAddress}`,
-          params: { identity: targetIdentity(a.ref), skuIds: a.assigned.map((s) => s.skuId) },
+          summary: `remove licence ${a.byT2t.map((s) => s.skuPartNumber).join(', ')} from ${a.ref.targetAddress}`,
+          params: { identity: targetIdentity(a.ref), skuIds: a.byT2t.map((s) => s.skuId) },
           inverseOp: 'license.assign',
         }),
       ];

@@ -4,6 +4,8 @@
 // used; none left: the user is Blocked (NoFreeLicense).
 import { BlockedError, getUser, need, readEventually, str, strings, targetUserId, type GraphUser } from '../../apply/step-kit.js';
 import type { StepContext, StepMap } from '../../apply/step-types.js';
+import { mergeMarker } from '../../apply/marker-store.js';
+import type { MarkerData } from '../../inventory/marker-codec.js';
 
 interface Sku {
   skuId: string;
@@ -45,6 +47,12 @@ async function assign(ctx: StepContext) {
         { addLicenses: [{ skuId: sku.skuId, disabledPlans: [] }], removeLicenses: [] },
         { safe: true, object: `licence ${sku.skuPartNumber} of ${ctx.change.user}` },
       );
+      // recorded, so that a rollback removes only what t2t assigned; a crash before the record
+      // leaves the licence unrecorded: kept by a rollback, never removed by mistake
+      await mergeMarker(ctx, id, (m) => {
+        const had = skuIdsOf(m);
+        return had.includes(sku.skuId.toLowerCase()) ? undefined : { licensesAssigned: [...had, sku.skuId.toLowerCase()] };
+      });
       return { note: `assigned ${sku.skuPartNumber}` };
     } catch (e) {
       if (!NO_UNITS.test((e as Error).message)) throw e;
@@ -67,7 +75,20 @@ async function remove(ctx: StepContext) {
   const held = (user?.assignedLicenses ?? []).map((l) => l.skuId.toLowerCase()).filter((s) => remove.includes(s));
   if (!held.length) return { note: 'no such licence held' };
   await ctx.tenant.graph.post(`/users/${encodeURIComponent(id)}/assignLicense`, { addLicenses: [], removeLicenses: held }, { safe: true });
+  // no longer t2t's: a licence assigned again by hand later is the tenant's own
+  await mergeMarker(ctx, id, (m) => {
+    const had = skuIdsOf(m);
+    if (!had.some((s) => held.includes(s))) return undefined;
+    const left = had.filter((s) => !held.includes(s));
+    return { licensesAssigned: left.length ? left : null };
+  });
   return { note: `removed ${held.length} licence${held.length === 1 ? '' : 's'}` };
+}
+
+/** The SKU ids the marker records t2t assigned, lower case. */
+function skuIdsOf(marker: MarkerData | undefined): string[] {
+  const v = marker?.['licensesAssigned'];
+  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string').map((s) => s.toLowerCase()) : [];
 }
 
 export const licenseSteps: StepMap = { 'license.assign': assign, 'license.remove': remove };
