@@ -223,6 +223,9 @@ export async function generateTenant(emulator: Emulator, tenant: TenantState, co
   // 3. Groups: the config's, then generated department teams and project groups.
   if (b.can('POST', '/v1.0/groups', 'groups')) {
     const memberRef = b.can('POST', '/v1.0/groups/x/members/$ref', 'group members');
+    // a generated group never takes the name of a configured one: a wave naming that group would
+    // find two (a real tenant may hold such twins; the example's must not by accident)
+    const taken = new Set(config.groups.map((grp) => grp.displayName.toLowerCase()));
     for (const grp of config.groups) {
       const ids = grp.members.map((u) => byUpn.get(u.toLowerCase())?.id).filter((x): x is string => !!x);
       await b.createGroup(grp.displayName, grp.description ?? `${grp.displayName} (from the emulator config)`, grp.mailNickname ?? (ascii(grp.displayName) || 'group'), memberRef ? ids : []);
@@ -230,7 +233,9 @@ export async function generateTenant(emulator: Emulator, tenant: TenantState, co
     for (let i = 0; i < (g?.groups ?? 0); i++) {
       const dept = DEPARTMENTS[i % DEPARTMENTS.length]!;
       const byDept = i < DEPARTMENTS.length;
-      const name = byDept ? `${dept.name} Team` : `Project ${PROJECTS[(i - DEPARTMENTS.length) % PROJECTS.length]}${i >= DEPARTMENTS.length + PROJECTS.length ? ` ${i}` : ''}`;
+      let name = byDept ? `${dept.name} Team` : `Project ${PROJECTS[(i - DEPARTMENTS.length) % PROJECTS.length]}${i >= DEPARTMENTS.length + PROJECTS.length ? ` ${i}` : ''}`;
+      if (taken.has(name.toLowerCase())) name = byDept ? `${dept.name} Department` : `${name} (${i})`;
+      taken.add(name.toLowerCase());
       const members = byDept ? generated.filter((m) => m.department === dept.name) : generated.filter(() => rng() < Math.min(1, 25 / Math.max(1, generated.length)));
       await b.createGroup(name, byDept ? `Everyone in ${dept.name}` : `Members of project ${name.slice(8)}`, `${ascii(name)}${i}`, memberRef ? members.map((m) => m.id) : []);
     }

@@ -92,17 +92,22 @@ export function expandWaveMembers(
   for (const a of wave.members.csvUsers) resolveAddress(a, 'csv');
   for (const raw of wave.members.groups) {
     const name = normAddress(raw);
-    let found = false;
-    for (const s of sources) {
-      for (const g of s.index.groupsByName.get(name) ?? []) {
-        found = true;
-        for (const id of g.memberIds) {
-          const u = s.index.userById.get(id);
-          if (u) add({ user: u, sourceTenant: s.name, via: `group:${g.displayName}`, key: `${s.name}:${u.id}` });
-        }
-      }
+    const groups = sources.flatMap((s) => (s.index.groupsByName.get(name) ?? []).map((g) => ({ g, s })));
+    if (groups.length === 0) {
+      unresolved.push({ address: raw, via: 'groups', reason: 'no source group has this name or mail' });
+      continue;
     }
-    if (!found) unresolved.push({ address: raw, via: 'groups', reason: 'no source group has this name or mail' });
+    // two groups of one name: which one the wave means is not guessed (as for an address)
+    if (groups.length > 1) {
+      const which = groups.map(({ g, s }) => `${g.displayName}${g.mail ? ` <${g.mail}>` : ''} (${s.name}, id ${g.id}, ${g.memberIds.length} members)`).join('; ');
+      unresolved.push({ address: raw, via: 'groups', reason: `ambiguous: ${groups.length} source groups have this name or mail: ${which}; name the group by its mail address, or list its members` });
+      continue;
+    }
+    const { g, s } = groups[0]!;
+    for (const id of g.memberIds) {
+      const u = s.index.userById.get(id);
+      if (u) add({ user: u, sourceTenant: s.name, via: `group:${g.displayName}`, key: `${s.name}:${u.id}` });
+    }
   }
   return { members, unresolved, excluded: out };
 }

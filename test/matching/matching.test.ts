@@ -44,6 +44,15 @@ test('spec.safety.exclude removes users named by address or through a group', ()
   assert.equal(e.excluded.map((m) => m.user.id).sort(), ['s2', 's3']);
 });
 
+test('a group name two source groups share is unresolved as ambiguous, never expanded', () => {
+  const twice = indexTenant(tenant('contoso', { users: [alice, bob, carol], groups: [group('Sales Team', [alice]), group('Sales Team', [bob, carol])] }));
+  const e = expandWaveMembers(wave('w', 'prepared', [], { members: { users: [], csvUsers: [], groups: ['sales team'] } }), [{ name: 'contoso', index: twice }]);
+  assert.equal(e.members, []);
+  assert.is(e.unresolved.length, 1);
+  assert.is(e.unresolved[0]!.via, 'groups');
+  assert.match(e.unresolved[0]!.reason, /^ambiguous: 2 source groups have this name or mail: Sales Team .*\(contoso, id .*, 1 members\); Sales Team .*2 members\); name the group by its mail address, or list its members$/);
+});
+
 test('an address carried by two source users is unresolved as ambiguous, never guessed', () => {
   const dup = indexTenant(tenant('contoso', { users: [user('x@contoso.com', { id: 'a' }), user('y@contoso.com', { id: 'b', proxyAddresses: ['SMTP:y@contoso.com', 'smtp:x@contoso.com'] })] }));
   const e = expandWaveMembers(wave('w', 'prepared', ['x@contoso.com']), [{ name: 'contoso', index: dup }]);

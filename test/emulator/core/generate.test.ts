@@ -49,6 +49,9 @@ test('a generated tenant has explicit and generated users, managers, groups, lic
 
   const groups = await rawRequest(emu, 'contoso', 'GET', '/v1.0/groups?$top=999');
   assert.is(groups.body.value.length, 11);
+  // a generated department team does not take the configured "Sales Team"'s name
+  const names = (groups.body.value as { displayName: string }[]).map((g) => g.displayName.toLowerCase());
+  assert.is(new Set(names).size, names.length, names.join(', '));
   const sales = groups.body.value.find((g: { displayName: string }) => g.displayName === 'Sales Team');
   const members = await rawRequest(emu, 'contoso', 'GET', `/v1.0/groups/${sales.id}/members`);
   assert.equal(members.body.value.map((m: { id: string }) => m.id).sort(), [alice.id, bob.id].sort());
