@@ -12,6 +12,7 @@ import { acquireLock, type Lock } from '../state/lock.js';
 import { createProcessLogger } from '../state/job-log.js';
 import { createJobLogWriter } from './job-log-writer.js';
 import { requireCleanWorkingTree, manifestRevision, type ManifestRevision } from '../gitops/revision.js';
+import { recordThroughput, ThroughputSampler } from './throughput.js';
 import { appliedBy, countChanges, writeApplyRecord, type ApplyRecord, type ApplyResult } from '../gitops/apply-records.js';
 import { discover } from '../discovery/discover.js';
 import { planProject } from '../workflow/plan-project.js';
@@ -122,6 +123,7 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
       const warned = new Set<string>();
       const run = { groups: new Map<string, string>(), warned };
       const hardStop = new AbortController();
+      const copied = new ThroughputSampler();
       const exec = await executeChanges(plan.changes, {
         concurrency: o.concurrency ?? DEFAULT_CONCURRENCY,
         signal: o.signal,
@@ -177,8 +179,10 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
             },
           };
           jobLog(change, 'step.start', { op: change.op, id: change.id, summary: change.summary });
+          const stepStarted = Date.now();
           try {
             const r = await step(ctx, change);
+            if (r?.copiedBytes) copied.add(r.copiedBytes, Date.now() - stepStarted);
             jobLog(change, 'step.done', { op: change.op, id: change.id, writes: stepWrites, ...(r?.note ? { message: r.note } : {}) });
             return { writes: stepWrites, ...(r?.note ? { note: r.note } : {}) };
           } catch (e) {
@@ -202,6 +206,8 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
           warn(`the discovery after apply failed (${(e as Error).message}); the next plan rediscovers`);
         }
         recordNote = await record(project, revision, plan, exec, result, execStarted, o.planFile ? plan.manifestHash : undefined);
+        // for the next plans' estimates (a run that copied little measures nothing)
+        await recordThroughput(state, copied, now()).catch((e: unknown) => warn(`the measured throughput could not be saved (${(e as Error).message})`));
       } else recordNote = 'dry run: no apply record';
       return { ...base, result, exec, writes, recorded, durationMs: Date.now() - started, ...(recordNote ? { recordNote } : {}) };
     } finally {

@@ -58,6 +58,8 @@ export interface StepContext {
 export interface StepResult {
   /** What the step found or did, for the job log ("adopted existing contact", "already hidden"). */
   readonly note?: string;
+  /** Content-sync steps: the bytes copied by this step, for the measured throughput. */
+  readonly copiedBytes?: number;
 }
 
 export type StepFn = (ctx: StepContext, change: PlanChange) => Promise<StepResult | void>;

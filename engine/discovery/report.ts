@@ -108,8 +108,10 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-function contentLine(label: string, t: ContentTotals, unit: 'items' | 'files'): string {
+export function contentLine(label: string, t: ContentTotals, unit: 'items' | 'files'): string {
   const n = (count: number) => `${count} ${count === 1 ? unit.slice(0, -1) : unit}`;
+  // bytes without a single item: the tenant gives no count (OneDrive's quota.fileCount), not zero
+  if (t.items === 0 && t.bytes > 0) return `    ${label.padEnd(10)} ${String(t.count).padStart(6)}  ${formatBytes(t.bytes)}, ${unit} not counted (per user: ${formatBytes(t.averageBytes)})`;
   return `    ${label.padEnd(10)} ${String(t.count).padStart(6)}  ${n(t.items)}, ${formatBytes(t.bytes)} (per user: ${n(t.averageItems)}, ${formatBytes(t.averageBytes)})`;
 }
 

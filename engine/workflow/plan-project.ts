@@ -8,6 +8,7 @@ import type { Plan, PlanInput, Throughput } from '../plan/index.js';
 import { buildPlan } from '../plan/index.js';
 import { manifestHash } from '../manifest/manifest-hash.js';
 import { manifestInputs } from '../manifest/load-project.js';
+import { readMeasuredThroughput } from '../apply/throughput.js';
 import { discover, isStale, loadInventory, type DiscoveryProgress, type DiscoveryReport } from '../discovery/discover.js';
 import { stateDir } from '../state/paths.js';
 import { manifestRevision, type ManifestRevision } from '../gitops/revision.js';
@@ -107,12 +108,8 @@ async function templateFiles(project: Project): Promise<Record<string, string>> 
   return files;
 }
 
-/** Throughput measured by earlier content syncs (apply writes <state>/throughput.json). */
+/** Throughput measured by earlier content syncs (apply records it: engine/apply/throughput.ts). */
 async function measuredThroughput(state: string): Promise<Throughput | undefined> {
-  try {
-    const raw = JSON.parse(await readFile(join(state, 'throughput.json'), 'utf8')) as Throughput;
-    return typeof raw.bytesPerSecondPerMailbox === 'number' && raw.bytesPerSecondPerMailbox > 0 ? raw : undefined;
-  } catch {
-    return undefined;
-  }
+  const m = await readMeasuredThroughput(state);
+  return m ? { bytesPerSecondPerMailbox: m.bytesPerSecondPerMailbox, ...(m.concurrency !== undefined ? { concurrency: m.concurrency } : {}) } : undefined;
 }

@@ -8,6 +8,9 @@ import { dirname, join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { checkPlanPath } from '../../engine/cli/plan-file.js';
 import { UserError } from '../../engine/errors.js';
+import { recordThroughput, ThroughputSampler } from '../../engine/apply/throughput.js';
+import { DEFAULT_BYTES_PER_SECOND_PER_MAILBOX, DEFAULT_CONCURRENCY } from '../../engine/plan/estimate.js';
+import { stateDir } from '../../engine/state/paths.js';
 import { copyExample, startExampleEmulator } from '../helpers/example-project.js';
 import type { RunningEmulator } from '../helpers/emulator.js';
 
@@ -83,6 +86,25 @@ test('progress on a terminal whose plan goes to a file; none into a pipe, none w
   assert.not.match(onTerminal.stderr, /reading the discovery cache|planning/);
   const logs = await runCli(['plan', dir!, '--offline', '-o', 'json'], { env, cwd: dir! });
   assert.not.match(logs.stderr, /reading the discovery cache|planning/);
+});
+
+test("the waves' estimates use the throughput apply measured, else the default", async ({ dir, env }) => {
+  const estimateOf = async () => {
+    const r = await runCli(['plan', dir!, '--offline', '--output', 'json'], { env, cwd: dir! });
+    assert.is(r.code, 0, r.stderr);
+    const waves = JSON.parse(r.stdout).waves as { name: string; estimate: { throughputBytesPerSecond: number } | null }[];
+    return waves.find((w) => w.name === 'wave-01-pilot')!.estimate!;
+  };
+  assert.is((await estimateOf()).throughputBytesPerSecond, DEFAULT_BYTES_PER_SECOND_PER_MAILBOX * DEFAULT_CONCURRENCY);
+  const state = stateDir(dir!, env!);
+  const sampler = new ThroughputSampler();
+  sampler.add(100 * 1024 * 1024, 100_000); // 1 MiB/s per mailbox
+  await recordThroughput(state, sampler, new Date());
+  try {
+    assert.is((await estimateOf()).throughputBytesPerSecond, 1024 * 1024 * DEFAULT_CONCURRENCY);
+  } finally {
+    rmSync(join(state, 'throughput.json'), { force: true });
+  }
 });
 
 test('text with --out saves the plan the JSON output prints, and says how to apply it', async ({ dir, env }) => {

@@ -91,7 +91,7 @@ export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
         const run = (op: string, summary: string, params: JsonObject) =>
           out.push(change({ resource: 'contentSync', op, action: 'run', reversibility: 'compensable', tenant: d.ref.targetTenant, summary, params, inverseOp: null, key: w }));
         if (!wm?.initialDoneAt) {
-          run('contentSync.initial', `initial sync of ${LABEL[w]} ${d.ref.sourceAddress} -> ${d.ref.targetAddress} (${size.items} items, ${formatBytes(size.bytes)})`, params());
+          run('contentSync.initial', `initial sync of ${LABEL[w]} ${d.ref.sourceAddress} -> ${d.ref.targetAddress} (${sizeText(size)})`, params());
         }
         if (!d.final) {
           if (wm?.initialDoneAt && d.delta) run('contentSync.delta', `delta sync of ${LABEL[w]} ${d.ref.sourceAddress} -> ${d.ref.targetAddress}`, params('scheduled'));
@@ -141,3 +141,8 @@ export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
     return `synced content of ${a.ref.targetAddress}: ${parts.join(', ')}`;
   },
 };
+
+/** "12 items, 1.9 MiB"; bytes alone when the tenant gave no count (bytes without an item). */
+export function sizeText(size: { items: number; bytes: number }): string {
+  return size.items === 0 && size.bytes > 0 ? formatBytes(size.bytes) : `${size.items} items, ${formatBytes(size.bytes)}`;
+}

@@ -34,7 +34,11 @@ async function sync(ctx: StepContext, mode: 'initial' | 'delta') {
   const now = ctx.now().toISOString();
   const stamped: SyncWatermark = { ...wm, ...(mode === 'initial' ? { initialDoneAt: wm.initialDoneAt ?? now } : { lastDeltaAt: wm.lastDeltaAt ?? now }) };
   await mergeMarker(ctx, id, (m) => ({ sync: { ...((m?.['sync'] as Record<string, unknown>) ?? {}), [workload]: stamped } }));
-  return { note: `${mode} sync of ${workload}: ${stamped.items} items, ${stamped.bytes} bytes${p['pass'] ? ` (${String(p['pass'])} pass)` : ''}` };
+  return {
+    note: `${mode} sync of ${workload}: ${stamped.items} items, ${stamped.bytes} bytes${p['pass'] ? ` (${String(p['pass'])} pass)` : ''}`,
+    // the watermark counts everything copied so far: this step copied the difference
+    copiedBytes: Math.max(0, stamped.bytes - (previous?.bytes ?? 0)),
+  };
 }
 
 async function remove(ctx: StepContext) {

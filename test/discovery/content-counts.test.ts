@@ -1,0 +1,20 @@
+// A size without a count: OneDrive gives bytes but, on some tenants, no file count (quota.fileCount).
+// Bytes without a single item mean "not counted", never "0 files".
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { contentLine } from '../../engine/discovery/report.js';
+import { sizeText } from '../../engine/resources/content-sync/index.js';
+
+test('the discovery report says files are not counted instead of 0 files', () => {
+  assert.is(contentLine('onedrive', { count: 11, items: 0, bytes: 15_258, averageItems: 0, averageBytes: 1387 }, 'files'), '    onedrive       11  14.9 KB, files not counted (per user: 1.4 KB)');
+  assert.is(contentLine('onedrive', { count: 2, items: 10, bytes: 2048, averageItems: 5, averageBytes: 1024 }, 'files'), '    onedrive        2  10 files, 2.0 KB (per user: 5 files, 1.0 KB)');
+  assert.is(contentLine('archives', { count: 0, items: 0, bytes: 0, averageItems: 0, averageBytes: 0 }, 'items'), '    archives        0  0 items, 0 B (per user: 0 items, 0 B)');
+});
+
+test("a content sync's summary gives the size alone when there is no count", () => {
+  assert.is(sizeText({ items: 0, bytes: 2355 }), '2.3 KiB');
+  assert.is(sizeText({ items: 5, bytes: 2355 }), '5 items, 2.3 KiB');
+  assert.is(sizeText({ items: 0, bytes: 0 }), '0 items, 0 B');
+});
+
+test.run();
