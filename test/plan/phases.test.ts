@@ -139,6 +139,10 @@ test('prepared -> discovered without prune: contact deleted, target user kept as
   assert.equal(graph(p), ['targetContact.delete', 'marker.update <- targetContact.delete']);
   assert.equal(p.orphans.map((o) => [o.resource, o.object]), [['targetUser', 'target user alice@fabrikam.com']]);
   assert.is(p.summary.delete, 1);
+  // made again, the contact would be another object (a new LegacyExchangeDN): no exact inverse
+  assert.is(p.changes[0]!.reversibility, 'compensable');
+  // t2t's own routing contact, no user data: not counted by maxDeletes (0 here), not refused
+  assert.is(p.refusal, null);
 });
 
 test('prepared -> discovered with prune: contact then user deleted; nothing else on the deleted user', () => {

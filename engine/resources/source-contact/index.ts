@@ -60,7 +60,9 @@ export const sourceContact: ResourceKind<SourceContactDesired, SourceContactActu
           resource: 'sourceContact',
           op: 'sourceContact.delete',
           action: 'delete',
-          reversibility: 'reversible',
+          // a contact made again is another object: a new LegacyExchangeDN, so replies to mail
+          // sent to the old one bounce (SPEC section 4: not an exact inverse)
+          reversibility: 'compensable',
           tenant: a.ref.sourceTenant,
           summary: `delete contact ${a.contact.name} <${a.ref.targetMail}> in the source`,
           params: { customAttribute15: a.contact.customAttribute15, externalEmailAddress: a.contact.externalEmailAddress, identity: a.contact.identity, name: a.contact.name },

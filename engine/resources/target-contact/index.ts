@@ -147,7 +147,9 @@ export const targetContact: ResourceKind<TargetContactDesired, TargetContactActu
           resource: 'targetContact',
           op: 'targetContact.delete',
           action: 'delete',
-          reversibility: 'reversible',
+          // a contact made again is another object: a new LegacyExchangeDN, so replies to mail
+          // sent to the old one bounce (SPEC section 4: not an exact inverse)
+          reversibility: 'compensable',
           tenant: a.ref.targetTenant,
           summary: `delete contact ${a.contact.name} <${a.ref.sourceAddress}>`,
           params: {
