@@ -51,11 +51,17 @@ export interface DiscoverOptions {
   onProgress?: (p: DiscoveryProgress) => void;
   /** Content sizes older than this are re-read on a delta run (default 24 h). */
   contentMaxAgeMs?: number;
+  /** The same for members of waves whose cutoverAt is near (NEAR_CUTOVER_MS ahead): default 1 h,
+   *  so that the plan's warning that a wave cannot finish in time sees the content as it is now. */
+  contentMaxAgeNearCutoverMs?: number;
   /** How to reach a tenant; default engine/tenant's client. Tests use the default too. */
   clientFor?: (project: Project, tenant: Tenant) => DiscoveryClient;
 }
 
-const DAY = 24 * 60 * 60 * 1000;
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+/** A wave whose cutoverAt is at most this far ahead has its members' content sizes kept fresh. */
+export const NEAR_CUTOVER_MS = 7 * DAY;
 const GROUP_SELECT = 'createdDateTime,displayName,id,mail,members';
 
 interface RunContext {
@@ -358,6 +364,15 @@ function namedByProject(project: Project): { groups: Set<string> } {
   return { groups };
 }
 
+/** Members of the waves whose cutoverAt is ahead by NEAR_CUTOVER_MS at most (none: no scan). */
+function nearCutoverMembers(project: Project, cache: TenantCache, now: number): Set<string> {
+  const waves = project.waves.filter((w) => {
+    const at = w.schedule.cutoverAt ? Date.parse(w.schedule.cutoverAt) : NaN;
+    return w.phase !== 'discovered' && at >= now && at - now <= NEAR_CUTOVER_MS;
+  });
+  return waves.length ? resolveWaveScope({ ...project, waves }, cache.users.values(), cache.groups.values()).userIds : new Set();
+}
+
 function noteWaveScope(ctx: RunContext, cache: TenantCache): Set<string> {
   const scope = resolveWaveScope(ctx.project, cache.users.values(), cache.groups.values());
   for (const a of scope.resolved) ctx.resolved.add(a);
@@ -384,9 +399,11 @@ async function readScope(
   for (const r of cache.recipients.values()) if (r.type === 'UserMailbox' && r.userId) mailboxes.set(r.userId, r);
   const maxAge = ctx.options.contentMaxAgeMs ?? DAY;
   const now = Date.now();
+  const near = nearCutoverMembers(ctx.project, cache, now);
+  const nearAge = Math.min(maxAge, ctx.options.contentMaxAgeNearCutoverMs ?? HOUR);
   const due = ids.filter((id) => {
     const c = cache.content.get(id);
-    return full || !c || now - Date.parse(c.readAt) > maxAge;
+    return full || !c || now - Date.parse(c.readAt) > (near.has(id) ? nearAge : maxAge);
   });
   const state: ContentReadState = { warnings: new Set() };
   const unreadable: string[] = [];

@@ -64,9 +64,9 @@ async function seed(): Promise<void> {
   await createUser('bob@fabrikam.com', 'fabrikam', { employeeId: 'E2' });
 }
 
-async function run(options: { full?: boolean; tenant?: string } = {}): Promise<{ inventory: Inventory; report: DiscoveryReport }> {
+async function run(options: { full?: boolean; tenant?: string; contentMaxAgeNearCutoverMs?: number } = {}, of: Project = project): Promise<{ inventory: Inventory; report: DiscoveryReport }> {
   try {
-    return await discover(project, { env, stateDir: stateDir(dir, env), ...options });
+    return await discover(of, { env, stateDir: stateDir(dir, env), ...options });
   } catch (e) {
     // uvu 0.5 cannot print an error whose `details` is not a string (TenantError's is an object)
     // and then reports the test as neither passed nor failed: hand it a plain Error.
@@ -329,6 +329,19 @@ test('the CLI: an unknown tenant suggests the closest name; a missing secret is 
   assert.match(noSecret.stderr, /CONTOSO_SECRET/);
   assert.match(noSecret.stderr, /^hint: /m);
   assert.not.match(noSecret.stderr, /at .*\.js:\d+/);
+});
+
+test("the content sizes of a wave's members are read again sooner when its cutover is near", async () => {
+  const alice = await userId('alice@contoso.com');
+  const items = (r: { inventory: Inventory }) => r.inventory.tenants.contoso!.content[alice]!.mailboxItems;
+  await graph('POST', `/v1.0/users/${alice}/mailFolders/inbox/messages`, { subject: 'grown', body: { contentType: 'text', content: 'one more' } });
+  // no cutover scheduled: the size read minutes ago stands (a day by default)
+  const before = await run({ tenant: 'contoso', contentMaxAgeNearCutoverMs: 0 });
+  // the wave synced, its cutover in two days: its members' sizes are read again (an hour by default; 0 here)
+  const wave = project.waves[0]!;
+  const soon = { ...project, waves: [{ ...wave, phase: 'synced' as const, schedule: { ...wave.schedule, cutoverAt: new Date(Date.now() + 2 * 86_400_000).toISOString() } }, ...project.waves.slice(1)] };
+  const after = await run({ tenant: 'contoso', contentMaxAgeNearCutoverMs: 0 }, soon);
+  assert.is(items(after), items(before) + 1);
 });
 
 test('the cache loads without network after the emulator is gone', async () => {

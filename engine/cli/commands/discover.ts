@@ -19,9 +19,10 @@ DIR/.t2t/ (or T2T_STATE_DIR), the migration markers of target users, and the mai
 OneDrive sizes of the source users that are members of some wave. After the first run only what
 changed is read (Graph delta queries); --full reads everything again. Content sizes cost a few
 requests per user and no delta query reports them, so a delta run reads again only the sizes
-older than 24 hours (and those of new wave members): a mailbox that grew since shows its old size,
-and so does the plan's estimate, until then or until --full. The cache is only a cache: deleting
-it loses nothing but time.`,
+older than 24 hours, or older than 1 hour for the members of a wave whose cutoverAt is at most 7
+days ahead (and the sizes of new wave members): a mailbox that grew since shows its old size, and
+so does the plan's estimate, until then or until --full. The cache is only a cache: deleting it
+loses nothing but time.`,
   options: {
     full: { type: 'boolean', description: 'ignore stored delta links and read every tenant in full' },
     tenant: { type: 'string', value: 'NAME', description: 'discover only this tenant' },
