@@ -33,15 +33,22 @@ export interface ExpandedWave {
   readonly excluded: WaveMember[];
 }
 
-/** Source user keys ("tenant:id") that spec.safety.exclude names, directly or through a group. */
-export function excludedUserKeys(exclude: readonly string[], sources: readonly SourceTenantIndex[]): Set<string> {
+/** Source user keys ("tenant:id") that spec.safety.exclude names, directly or through a group.
+ *  A name several groups share excludes the members of all of them (the safe side), and `warn`
+ *  says so. */
+export function excludedUserKeys(exclude: readonly string[], sources: readonly SourceTenantIndex[], warn: (message: string) => void = () => {}): Set<string> {
   const out = new Set<string>();
   for (const raw of exclude) {
     const e = normAddress(raw);
+    let groups = 0;
     for (const s of sources) {
       for (const u of allOf(s.index.usersByAddress.get(e))) out.add(`${s.name}:${u.id}`);
-      for (const g of s.index.groupsByName.get(e) ?? []) for (const id of g.memberIds) out.add(`${s.name}:${id}`);
+      for (const g of s.index.groupsByName.get(e) ?? []) {
+        groups++;
+        for (const id of g.memberIds) out.add(`${s.name}:${id}`);
+      }
     }
+    if (groups > 1) warn(`spec.safety.exclude '${raw.trim()}' names ${groups} source groups: the members of all of them are excluded; name the group by its mail address to exclude one`);
   }
   return out;
 }

@@ -148,7 +148,7 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
   if (project.tenants.filter((t) => t.role === 'target').length > 1) warnings.push(`several target tenants: only ${targetName} is planned`);
   const sourceIndexByName = new Map(sources.map((s) => [s.name, s.index]));
 
-  const excluded = excludedUserKeys(project.safety.exclude, sources);
+  const excluded = excludedUserKeys(project.safety.exclude, sources, (m) => warnings.push(m));
   // every wave is expanded (also filtered and paused ones): a user declared anywhere is no orphan
   const expanded = new Map<string, ExpandedWave>();
   // source user -> the wave that claims it. Keyed by the user's record, not its id: a record is

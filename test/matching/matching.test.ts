@@ -53,6 +53,14 @@ test('a group name two source groups share is unresolved as ambiguous, never exp
   assert.match(e.unresolved[0]!.reason, /^ambiguous: 2 source groups have this name or mail: Sales Team .*\(contoso, id .*, 1 members\); Sales Team .*2 members\); name the group by its mail address, or list its members$/);
 });
 
+test('an excluded group name two source groups share excludes the members of both, with a warning', () => {
+  const twice = indexTenant(tenant('contoso', { users: [alice, bob, carol], groups: [group('Sales Team', [alice], 'g1'), group('Sales Team', [bob], 'g2')] }));
+  const warnings: string[] = [];
+  const excluded = excludedUserKeys([' Sales Team'], [{ name: 'contoso', index: twice }], (m) => warnings.push(m));
+  assert.equal([...excluded].sort(), ['contoso:s1', 'contoso:s2']);
+  assert.equal(warnings, ["spec.safety.exclude 'Sales Team' names 2 source groups: the members of all of them are excluded; name the group by its mail address to exclude one"]);
+});
+
 test('an address carried by two source users is unresolved as ambiguous, never guessed', () => {
   const dup = indexTenant(tenant('contoso', { users: [user('x@contoso.com', { id: 'a' }), user('y@contoso.com', { id: 'b', proxyAddresses: ['SMTP:y@contoso.com', 'smtp:x@contoso.com'] })] }));
   const e = expandWaveMembers(wave('w', 'prepared', ['x@contoso.com']), [{ name: 'contoso', index: dup }]);
