@@ -76,7 +76,8 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
   const dryRun = !!o.dryRun;
   const shown = o.planFileShown ?? o.planFile ?? '';
   if (o.planFile && o.wave) throw new UserError('--wave cannot be combined with --plan: a saved plan applies the waves it was made for', 'apply.planAndWave', "plan the wave with 't2t plan --wave NAME --out FILE' and apply that file");
-  if (!dryRun) await requireCleanWorkingTree(project.dir, { allowDirty: !!o.allowDirty, env: o.env, inputs: manifestInputs(project) });
+  const inputs = manifestInputs(project);
+  if (!dryRun) await requireCleanWorkingTree(project.dir, { allowDirty: !!o.allowDirty, env: o.env, inputs });
   const state = stateDir(project.dir, o.env);
   const lock = o.lock ?? (await acquireLock(state, { command: dryRun ? 'apply --dry-run' : 'apply' }));
   if (lock.warning) warn(lock.warning);
@@ -87,10 +88,10 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
     let revision: ManifestRevision;
     if (o.planFile) {
       plan = await readSavedPlan(o.planFile, shown);
-      checkManifestHash(plan, manifestHash(project.dir, manifestInputs(project)), shown);
+      checkManifestHash(plan, manifestHash(project.dir, inputs), shown);
       const { inventory } = await discover(project, { env: o.env, stateDir: state, signal: o.signal });
       checkInventoryHash(plan, inventory.hash, shown);
-      revision = await manifestRevision(project.dir, o.env, manifestInputs(project));
+      revision = await manifestRevision(project.dir, o.env, inputs);
     } else {
       const planned = await planProject(project, { env: o.env, signal: o.signal, refresh: 'always', now: now(), ...(o.wave ? { wave: o.wave } : {}), ...(o.deltaSyncWaves ? { deltaSyncWaves: o.deltaSyncWaves } : {}) });
       plan = planned.plan;

@@ -45,7 +45,8 @@ export async function projectStatus(project: Project, o: StatusOptions): Promise
   if (!inventory) {
     throw new UserError('no usable discovery cache for this project (none yet, one written by another version of t2t, or one a crash left incomplete)', 'status.noInventory', "run 't2t discover' first");
   }
-  const revision = await manifestRevision(project.dir, o.env, manifestInputs(project));
+  const inputs = manifestInputs(project);
+  const revision = await manifestRevision(project.dir, o.env, inputs);
   // in steps, so that Ctrl-C stops the status of a large project at once
   const steps = buildStatusSteps({
     project,
@@ -53,7 +54,7 @@ export async function projectStatus(project: Project, o: StatusOptions): Promise
     revision: { commit: revision.commit, dirty: revision.dirty },
     now: o.now ?? new Date(),
     ...(o.wave ? { waveFilter: o.wave } : {}),
-    manifestHash: manifestHash(project.dir, manifestInputs(project)),
+    manifestHash: manifestHash(project.dir, inputs),
   });
   const report = await runSteps(steps, o.signal, () => new UserError('the status was interrupted', 'status.interrupted', "run 't2t status' again"));
   if (o.wave) report.waves = report.waves.filter((w) => w.name === o.wave);

@@ -18,6 +18,19 @@ export function requireProjectDir(dirArg: string, dir: string): void {
   }
 }
 
+/** The project of `dirArg` (relative to `cwd`), or, when its manifests are not valid, undefined
+ *  and their errors printed, paths as they open from `cwd`. Commands that name the failure with a
+ *  code of their own (discover, tenants) use this; the others loadValidProject. */
+export async function loadProjectOrPrint(dirArg: string, cwd: string, printDiagnostics: (text: string) => void): Promise<{ project?: Project; errors: number }> {
+  const dir = resolve(cwd, dirArg);
+  requireProjectDir(dirArg, dir);
+  const loaded = await loadProject(dir);
+  if (loaded.project) return { project: loaded.project, errors: 0 };
+  const errors = loaded.diagnostics.filter(isError);
+  if (errors.length) printDiagnostics(renderDiagnostics(errors, diagnosticBase(cwd, dir)));
+  return { errors: errors.length };
+}
+
 export async function loadValidProject(
   dirArg: string | undefined,
   cwd: string,
@@ -25,14 +38,10 @@ export async function loadValidProject(
   printDiagnostics: (text: string) => void,
 ): Promise<Project> {
   const shown = dirArg ?? '.';
-  const dir = resolve(cwd, shown);
-  requireProjectDir(shown, dir);
-  const loaded = await loadProject(dir);
-  if (loaded.project) return loaded.project;
-  const errors = loaded.diagnostics.filter(isError);
-  if (errors.length) printDiagnostics(renderDiagnostics(errors, diagnosticBase(cwd, dir)));
+  const { project, errors } = await loadProjectOrPrint(shown, cwd, printDiagnostics);
+  if (project) return project;
   throw new UserError(
-    `cannot ${verb}: the manifests in ${shown} are not valid (${errors.length} error${errors.length === 1 ? '' : 's'})`,
+    `cannot ${verb}: the manifests in ${shown} are not valid (${errors} error${errors === 1 ? '' : 's'})`,
     'project.invalid',
     `fix them first; 't2t validate ${shown}' lists them`,
   );

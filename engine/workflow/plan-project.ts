@@ -69,8 +69,9 @@ export async function preparePlan(project: Project, options: PlanProjectOptions)
     const { UserError } = await import('../errors.js');
     throw new UserError('no usable discovery cache for this project (none yet, one written by another version of t2t, or one a crash left incomplete)', 'plan.noInventory', "run 't2t discover' first, or plan without --offline");
   }
+  const inputs = manifestInputs(project);
   const [revision, certificates, files, throughput] = await Promise.all([
-    manifestRevision(project.dir, options.env, manifestInputs(project)),
+    manifestRevision(project.dir, options.env, inputs),
     certificateExpiries(project, options.env),
     templateFiles(project),
     measuredThroughput(state),
@@ -85,7 +86,7 @@ export async function preparePlan(project: Project, options: PlanProjectOptions)
     certificates,
     files,
     ...(throughput ? { throughput } : {}),
-    manifestHash: manifestHash(project.dir, manifestInputs(project)),
+    manifestHash: manifestHash(project.dir, inputs),
   };
   return { project, inventory, input, revision, ...(discovery ? { discovery } : {}) };
 }

@@ -35,15 +35,11 @@ loses nothing but time.`,
       throw new UserError(`unknown output format '${output}'`, 'cli.badOutput', `use --output ${OUTPUTS.join(' or --output ')}`);
     }
     const dir = resolve(io.cwd, args.positionals[0] ?? '.');
-    (await import('../../workflow/load-valid-project.js')).requireProjectDir(args.positionals[0] ?? '.', dir);
-    const { loadProject } = await import('../../manifest/load-project.js');
-    const { diagnosticBase, renderDiagnostics, isError } = await import('../../manifest/diagnostics.js');
-    const loaded = await loadProject(dir);
+    const { loadProjectOrPrint } = await import('../../workflow/load-valid-project.js');
+    const loaded = await loadProjectOrPrint(args.positionals[0] ?? '.', io.cwd, (t) => err(io, t));
     if (!loaded.project) {
-      const errors = loaded.diagnostics.filter(isError);
-      if (errors.length) err(io, renderDiagnostics(errors, diagnosticBase(io.cwd, dir)));
       throw new UserError(
-        `cannot discover: the manifests in ${args.positionals[0] ?? '.'} are not valid (${errors.length} error${errors.length === 1 ? '' : 's'})`,
+        `cannot discover: the manifests in ${args.positionals[0] ?? '.'} are not valid (${loaded.errors} error${loaded.errors === 1 ? '' : 's'})`,
         'discover.invalidProject',
         `fix them first; 't2t validate ${args.positionals[0] ?? '.'}' lists them`,
       );

@@ -1,7 +1,6 @@
 // `t2t tenants [DIR] [--output text|json]`: sign in to every tenant of the project (Graph and
 // Exchange), read the application permissions from the tokens, and name every permission the
 // phases of the project's waves need but the app lacks. Exit 1 when any tenant fails or lacks one.
-import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { str } from '../command.js';
 import { colours, err, out, type CliIO } from '../io.js';
@@ -54,7 +53,7 @@ say (e.g. CONTOSO_CLIENT_SECRET) and never printed.`,
       throw new UserError(`unknown output format '${output}'${didYouMean(output, OUTPUTS)}`, 'cli.badOption', 'use --output text or --output json');
     }
     const dirArg = args.positionals[0] ?? '.';
-    const project = await load(resolve(io.cwd, dirArg), dirArg, io);
+    const project = await load(dirArg, io);
     const { phasesInUse } = await import('../../tenant/permissions.js');
     const phases = phasesInUse(project);
     const reports = await Promise.all(project.tenants.map((t) => checkTenant(project, t, phases, io)));
@@ -65,16 +64,12 @@ say (e.g. CONTOSO_CLIENT_SECRET) and never printed.`,
   },
 };
 
-async function load(dir: string, dirArg: string, io: CliIO): Promise<Project> {
-  (await import('../../workflow/load-valid-project.js')).requireProjectDir(dirArg, dir);
-  const { loadProject } = await import('../../manifest/load-project.js');
-  const { diagnosticBase, renderDiagnostics, isError } = await import('../../manifest/diagnostics.js');
-  const loaded = await loadProject(dir);
-  if (loaded.project) return loaded.project;
-  const errors = loaded.diagnostics.filter(isError);
-  if (errors.length) err(io, renderDiagnostics(errors, diagnosticBase(io.cwd, dir)));
+async function load(dirArg: string, io: CliIO): Promise<Project> {
+  const { loadProjectOrPrint } = await import('../../workflow/load-valid-project.js');
+  const { project, errors } = await loadProjectOrPrint(dirArg, io.cwd, (t) => err(io, t));
+  if (project) return project;
   throw new UserError(
-    `cannot check tenants: the manifests in ${dirArg} are not valid (${errors.length} error${errors.length === 1 ? '' : 's'})`,
+    `cannot check tenants: the manifests in ${dirArg} are not valid (${errors} error${errors === 1 ? '' : 's'})`,
     'tenants.invalidProject',
     `fix them first; 't2t validate ${dirArg}' lists them`,
   );
