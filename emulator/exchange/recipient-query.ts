@@ -1,6 +1,6 @@
 // What every Get- cmdlet shares: -Identity, -Filter, -RecipientTypeDetails, -ResultSize (applied
 // by the route, which pages), answered as recipient views.
-import { liveRecipients, visibleRecipient, type Recipient, type RecipientType } from '../store/exchange-state.js';
+import { liveRecipients, recipientTypeDetails, visibleRecipient, type Recipient, type RecipientType } from '../store/exchange-state.js';
 import type { CmdletContext, Params } from './cmdlet.js';
 import { resolveRecipient } from './identity.js';
 import { evalOpath, parseOpath } from './opath-filter.js';
@@ -18,18 +18,18 @@ export function queryRecipients(ctx: CmdletContext, p: Params, types: readonly R
     if (!r || !types.includes(r.type)) throw objectNotFound(identity);
     return [recipientView(ctx.t, r)];
   }
-  let wanted = types;
+  // -RecipientTypeDetails names details (GuestMailUser is a MailUser's), within the cmdlet's types
+  let details: Set<string> | undefined;
   const rtd = p.raw('RecipientTypeDetails');
   if (rtd !== undefined && rtd !== null) {
-    const list = (Array.isArray(rtd) ? rtd : String(rtd).split(',')).map((x) => String(x).trim().toLowerCase());
-    wanted = types.filter((x) => list.includes(x.toLowerCase()));
+    details = new Set((Array.isArray(rtd) ? rtd : String(rtd).split(',')).map((x) => String(x).trim().toLowerCase()));
   }
   const filter = p.str('Filter');
   const anr0 = p.str('Anr');
   const matching: Recipient[] = [];
   for (const rec of liveRecipients(ctx.t)) {
     const r = visibleRecipient(rec, ctx.now);
-    if (r && wanted.includes(r.type)) matching.push(r);
+    if (r && types.includes(r.type) && (!details || details.has(recipientTypeDetails(ctx.t, r).toLowerCase()))) matching.push(r);
   }
   if (!filter && !anr0 && ctx.window) {
     // no filter: only the page the route answers with needs views (a 100,000-recipient tenant is

@@ -1,7 +1,7 @@
 // A recipient as the Get- cmdlets return it (PascalCase properties, as the admin API answers).
 // Mailboxes and mail users read their addresses from the Graph user (one source of truth).
 import { getUser } from '../store/directory-state.js';
-import { addressesOf, primarySmtpOf, type Recipient } from '../store/exchange-state.js';
+import { addressesOf, primarySmtpOf, recipientTypeDetails, type Recipient } from '../store/exchange-state.js';
 import type { TenantState } from '../store/tenant-state.js';
 
 const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
@@ -15,13 +15,13 @@ function directoryObjectIdOf(r: Recipient): string {
 /** Properties a filter can read from the stored recipient without building its view (which
  *  reads the linked user): a filtered Get-* over 100,000 recipients builds views only for the
  *  matches. Each value equals the view's (test/emulator/exchange/opath-compare.test.ts). */
-const CHEAP: Record<string, (r: Recipient) => unknown> = {
+const CHEAP: Record<string, (r: Recipient, t: TenantState) => unknown> = {
   whenchanged: (r) => r.whenChanged,
   whenchangedutc: (r) => r.whenChanged,
   whencreated: (r) => r.whenCreated,
   whencreatedutc: (r) => r.whenCreated,
   recipienttype: (r) => r.type,
-  recipienttypedetails: (r) => r.type,
+  recipienttypedetails: (r, t) => recipientTypeDetails(t, r), // one user lookup, for a mail user
   name: (r) => r.name,
   identity: (r) => r.name,
   alias: (r) => r.alias,
@@ -40,7 +40,7 @@ export function lazyRecipientProperties(t: TenantState, r: Recipient): { get: (p
     view: full,
     get(prop) {
       const cheap = CHEAP[prop.toLowerCase()];
-      if (cheap) return cheap(r);
+      if (cheap) return cheap(r, t);
       const v = full();
       const k = Object.keys(v).find((x) => x.toLowerCase() === prop.toLowerCase());
       return k === undefined ? undefined : v[k];
@@ -63,7 +63,7 @@ export function recipientView(t: TenantState, r: Recipient): Record<string, unkn
     LegacyExchangeDN: r.legacyExchangeDN ?? '',
     HiddenFromAddressListsEnabled: r.hiddenFromAddressListsEnabled,
     RecipientType: r.type,
-    RecipientTypeDetails: r.type,
+    RecipientTypeDetails: recipientTypeDetails(t, r),
     WhenCreated: r.whenCreated,
     WhenChanged: r.whenChanged,
     WhenCreatedUTC: r.whenCreated,

@@ -252,7 +252,7 @@ export function touch(t: TenantState, rec: Tracked, before?: Tracked | null): vo
   if (typeof id !== 'string') return;
   if (t.directory.users[id] === rec) {
     noteWrite(t.directory.users, rec);
-    // Exchange's copy of the user (its mailbox or mail user) changes with it.
+    // Exchange's copy of the user (its mailbox or mail user) changes with it; a guest gets one.
     touchRecipientOfUser(t, id);
   } else if (t.directory.groups[id] === rec) noteWrite(t.directory.groups, rec);
 }

@@ -2,6 +2,9 @@
 // and emulator/graph/licenses* (a licence with an Exchange plan provisions a mailbox).
 // One source of truth for addresses: a mailbox or mail user is linked to its Graph user
 // (`userId`) and its EmailAddresses ARE the user's proxyAddresses; only contacts store their own.
+// B2B guests: Exchange Online gives every guest user a mail user of its own (RecipientTypeDetails
+// GuestMailUser), hidden from the address lists, and removes it with the guest; see
+// ensureGuestRecipient.
 import type { TenantState, Tracked } from './tenant-state.js';
 import { getUser, index, noteLagging, unindex, updateUser, type DirUser } from './directory-state.js';
 import { noteWrite } from './change-log.js';
@@ -10,6 +13,8 @@ import { nextSeq } from './tenant-state.js';
 import { snapshotForLag, stampLag, visibleVersion, writeContext } from '../core/lag.js';
 
 export type RecipientType = 'UserMailbox' | 'MailUser' | 'MailContact';
+/** RecipientTypeDetails: the type, except that a guest user's mail user is a GuestMailUser. */
+export type RecipientTypeDetails = RecipientType | 'GuestMailUser';
 
 export interface Recipient extends Tracked {
   /** Exchange object Guid (Identity of the REST answers). */
@@ -114,14 +119,58 @@ export function touchRecipient(t: TenantState, r: Recipient, now: number, before
   noteWrite(t.exchange.recipients, r);
 }
 
-/** A directory write to a user: its mailbox or mail user shows the user's name, UPN and addresses,
- *  so WhenChanged moves as Exchange's directory sync stamps it (an incremental read by
- *  WhenChangedUTC must see the change). Called by directory-state's touch for every user write. */
+/** A directory write to a user: its mailbox or mail user shows the user's name, UPN and addresses
+ *  (and, for a mail user, whether it is a guest's), so WhenChanged moves as Exchange's directory
+ *  sync stamps it (an incremental read by WhenChangedUTC must see the change). A guest without a
+ *  recipient gets its GuestMailUser. Called by directory-state's touch for every user write. */
 export function touchRecipientOfUser(t: TenantState, userId: string): void {
   const r = recipientOfUser(t, userId);
-  if (!r) return;
   const now = writeContext()?.now ?? Date.now();
+  if (!r) {
+    const u = getUser(t, userId);
+    if (u) ensureGuestRecipient(t, u, now);
+    return;
+  }
   touchRecipient(t, r, now, snapshotForLag(r));
+}
+
+/** RecipientTypeDetails of a recipient. A guest's mail user is a GuestMailUser (RecipientType stays
+ *  MailUser: Get-MailUser returns it, Set-MailUser changes it); the detail follows the linked
+ *  user's userType, so a guest converted to a member (convertExternalToInternalMemberUser, or a
+ *  PATCH of userType) has an ordinary MailUser from then on, the same object (Guid, addresses,
+ *  LegacyExchangeDN, visibility kept: the sources read for this say nothing of a reset). */
+export function recipientTypeDetails(t: TenantState, r: Recipient): RecipientTypeDetails {
+  if (r.type !== 'MailUser' || !r.userId) return r.type;
+  return getUser(t, r.userId)?.userType === 'Guest' ? 'GuestMailUser' : 'MailUser';
+}
+
+/**
+ * Exchange Online's mail user for a B2B guest (userType Guest, from POST /invitations, POST /users,
+ * a PATCH of userType): created when the guest has an SMTP address and no recipient yet, linked by
+ * ExternalDirectoryObjectId, hidden from the address lists (guests are not in the GAL until
+ * `Set-MailUser -HiddenFromAddressListsEnabled $false`), its EmailAddresses the guest's
+ * proxyAddresses (the external address only: no onmicrosoft.com address is stamped), routing to
+ * the external address (ExternalEmailAddress SMTP:<mail>; assumed: the sources show a guest's
+ * addresses, not this property). deleteUser removes it with the guest. What the sources say:
+ * Get-MailUser lists "mail users and also guest users"; scripts select guests with
+ * RecipientTypeDetails GuestMailUser; Exchange creates a mail user when Entra creates a guest and
+ * removes it when the guest is removed; guests are hidden from the GAL by default.
+ */
+export function ensureGuestRecipient(t: TenantState, u: DirUser, now: number): Recipient | undefined {
+  if (u._deleted || u.userType !== 'Guest' || recipientOfUser(t, u.id)) return undefined;
+  const primary = u.proxyAddresses.find((a) => a.startsWith('SMTP:'))?.slice(5) ?? u.mail;
+  if (!primary) return undefined;
+  const alias = aliasOf(u);
+  return newRecipient(t, now, {
+    type: 'MailUser',
+    userId: u.id,
+    name: u.id,
+    alias,
+    displayName: u.displayName,
+    externalEmailAddress: `SMTP:${primary}`,
+    legacyExchangeDN: legacyDnFor(alias),
+    hiddenFromAddressListsEnabled: true,
+  });
 }
 
 /** The version of a recipient a READ (Get-* cmdlet) sees now: undefined until a create replicates. */
