@@ -4,6 +4,13 @@ import type { InventoryRecipient } from '../inventory/model.js';
 
 export type RecipientType = InventoryRecipient['type'];
 
+// The record's type is the cmdlet's (the coarse RecipientType), never RecipientTypeDetails: a
+// B2B guest's recipient (RecipientTypeDetails GuestMailUser, RecipientType MailUser) comes from
+// Get-MailUser and is a MailUser record, linked to the guest by ExternalDirectoryObjectId; when
+// the guest is converted to a member it stays the same record (only its details change), and a
+// licence makes it a UserMailbox like any mail user. Shared or room mailboxes are UserMailbox
+// records the same way.
+
 export const RECIPIENT_CMDLETS: ReadonlyArray<{ cmdlet: string; type: RecipientType }> = [
   { cmdlet: 'Get-Mailbox', type: 'UserMailbox' },
   { cmdlet: 'Get-MailUser', type: 'MailUser' },

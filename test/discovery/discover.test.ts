@@ -344,6 +344,24 @@ test("the content sizes of a wave's members are read again sooner when its cutov
   assert.is(items(after), items(before) + 1);
 });
 
+test("a B2B guest's recipient (a GuestMailUser) is read as a hidden mail user linked to the guest; unhidden, a delta sees it", async () => {
+  const inv = (await graph('POST', '/v1.0/invitations', { invitedUserEmailAddress: 'gwen@contoso.com', inviteRedirectUrl: 'https://myapplications.microsoft.com' }, 'fabrikam')) as { invitedUser: { id: string } };
+  const id = inv.invitedUser.id;
+  const guestRecipient = (i: Inventory) => i.tenants.fabrikam!.recipients.filter((r) => r.userId === id);
+  const first = await run({ tenant: 'fabrikam' });
+  const [r] = guestRecipient(first.inventory);
+  assert.ok(r, 'the guest has a recipient in the inventory');
+  assert.equal([guestRecipient(first.inventory).length, r!.type, r!.hiddenFromAddressListsEnabled, r!.externalEmailAddress, r!.emailAddresses], [1, 'MailUser', true, 'SMTP:gwen@contoso.com', ['SMTP:gwen@contoso.com']]);
+  const set = await rawRequest(emu, 'fabrikam', 'POST', '/adminapi/beta/fabrikam.onmicrosoft.com/InvokeCommand', { CmdletInput: { CmdletName: 'Set-MailUser', Parameters: { Identity: id, HiddenFromAddressListsEnabled: false } } });
+  assert.is(set.status, 200, set.text);
+  const second = await run({ tenant: 'fabrikam' });
+  assert.is(tenantReport(second.report, 'fabrikam').mode, 'delta');
+  assert.equal(guestRecipient(second.inventory).map((x) => x.hiddenFromAddressListsEnabled), [false]);
+  await graph('DELETE', `/v1.0/users/${id}`, undefined, 'fabrikam');
+  const third = await run({ tenant: 'fabrikam' });
+  assert.equal(guestRecipient(third.inventory), [], 'removed with the guest');
+});
+
 test('the cache loads without network after the emulator is gone', async () => {
   const online = await loadInventory(project, stateDir(dir, env));
   await emu.stop();

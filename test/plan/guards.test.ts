@@ -200,11 +200,13 @@ test('guest profile: guest created without invitation, visible; converted and li
   const pr = (phase: 'prepared' | 'synced', invite = false) =>
     project([wave('wave-01', phase, ['alice@contoso.com'], { inviteGuests: invite })], { profiles: { standard: profile({ createAs: 'guest' }) } });
   const p = buildPlan({ project: pr('prepared'), inventory: scenario('discovered'), revision: REVISION, now: NOW });
-  assert.equal(graph(p), ['targetUser.createGuest', 'marker.create <- targetUser.createGuest']);
+  // Exchange gives the new guest a GuestMailUser hidden from the address lists: unhidden
+  assert.equal(graph(p), ['targetUser.createGuest', 'targetVisibility.show <- targetUser.createGuest', 'marker.create <- targetVisibility.show']);
   assert.is(p.changes[0]!.params['sendInvitationMessage'], false);
   assert.is(p.changes[0]!.params['invitedUserEmailAddress'], 'alice@contoso.com');
+  assert.is(p.changes[1]!.summary, 'unhide alice@fabrikam.com in the address lists');
   const invited = buildPlan({ project: pr('prepared', true), inventory: scenario('discovered'), revision: REVISION, now: NOW });
-  assert.equal(graph(invited), ['targetUser.createGuest', 'guestInvitation.send <- targetUser.createGuest', 'marker.create <- guestInvitation.send']);
+  assert.equal(graph(invited), ['targetUser.createGuest', 'guestInvitation.send <- targetUser.createGuest', 'targetVisibility.show <- guestInvitation.send', 'marker.create <- targetVisibility.show']);
   assert.is(invited.changes[1]!.reversibility, 'one-way');
 
   const g = withMarker(user('alice_fabrikam.com#EXT#@fabrikam.onmicrosoft.com', { id: 'g1', userType: 'Guest', mail: 'alice@contoso.com', displayName: 'Alice' }), marker('src-alice', { phase: 'prepared', createdByT2t: true }));

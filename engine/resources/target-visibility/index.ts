@@ -1,6 +1,8 @@
 // targetVisibility: the target user's recipient hidden from the address lists while prepared and
 // synced (the routing contact is the visible entry), shown at cutover. Guests stay visible
-// (reference/power365/002: guests made by the migration are visible in the GAL).
+// (reference/power365/002: guests made by the migration are visible in the GAL). Exchange Online
+// gives every B2B guest a mail user of its own (RecipientTypeDetails GuestMailUser) hidden from
+// the address lists, so a guest is unhidden with Set-MailUser once it exists.
 import { change, levelFor, targetIdentity } from '../change.js';
 import type { ResourceKind, UserRef } from '../types.js';
 
@@ -16,10 +18,12 @@ export const targetVisibility: ResourceKind<VisibilityState, VisibilityState> = 
     return l === null ? undefined : { ref: user.ref, hidden: l === 'hidden' };
   },
   actual(_ctx, user) {
-    // no recipient yet: a new mail user or guest starts hidden only if Exchange says so; the
-    // enable step creates it visible, which is what the diff below assumes
-    if (!user.targetRecipient) return undefined;
-    return { ref: user.ref, hidden: user.targetRecipient.hiddenFromAddressListsEnabled };
+    if (user.targetRecipient) return { ref: user.ref, hidden: user.targetRecipient.hiddenFromAddressListsEnabled };
+    // No recipient yet. A guest (to be created, or one whose GuestMailUser discovery has not seen
+    // yet) gets one from Exchange, hidden: planned as hidden, so the plan that creates the guest
+    // unhides it too. A new member's mail user is created visible by the enable step.
+    if (user.profile.createAs === 'guest' && (!user.target || user.target.userType === 'Guest')) return { ref: user.ref, hidden: true };
+    return undefined;
   },
   diff(d, a) {
     if (!d) return [];
