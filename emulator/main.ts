@@ -10,6 +10,7 @@ import { defaultKeyDir, loadOrCreateTls } from './core/ca.js';
 import { startServer, type RunningServer } from './core/server.js';
 import { TokenSigner } from './auth/jwt.js';
 import { loadSaved, Persistence } from './store/persistence.js';
+import { backfillGuestRecipients } from './store/exchange-state.js';
 import { generateTenant } from './generate/generate-tenant.js';
 
 export const DEFAULT_PORT = 7365;
@@ -44,6 +45,8 @@ export async function startEmulatorProgram(o: StartOptions): Promise<StartedEmul
     const old = saved?.tenants.find((t) => t.name === c.name);
     if (old) {
       applyConfig(old, c);
+      // saves made before guests had an Exchange recipient
+      backfillGuestRecipients(old, emulator.now());
       emulator.addTenant(old);
     } else {
       emulator.addTenant(tenantFromConfig(c));

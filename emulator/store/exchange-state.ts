@@ -173,6 +173,14 @@ export function ensureGuestRecipient(t: TenantState, u: DirUser, now: number): R
   });
 }
 
+/** A tenant loaded from a save made before guests had recipients: give each live guest its
+ *  GuestMailUser (hidden, as new). Idempotent; returns how many were made. */
+export function backfillGuestRecipients(t: TenantState, now: number): number {
+  let made = 0;
+  for (const u of Object.values(t.directory.users)) if (u.userType === 'Guest' && ensureGuestRecipient(t, u, now)) made++;
+  return made;
+}
+
 /** The version of a recipient a READ (Get-* cmdlet) sees now: undefined until a create replicates. */
 export function visibleRecipient(r: Recipient | undefined, now: number): Recipient | undefined {
   const v = visibleVersion(r, now);

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, testConfig } from '../../helpers/emulator.js';
-import { rawRequest } from '../../helpers/graph.js';
+import { exchangeInvoke, rawRequest } from '../../helpers/graph.js';
 import { runCli } from '../../helpers/cli.js';
 
 const dirs: string[] = [];
@@ -38,6 +38,31 @@ test('with --data, a created user survives a restart and the CA is reused', asyn
     assert.is(again.body.displayName, 'Persisted Pat');
     const clock = await rawRequest(second, null, 'GET', '/_emulator/clock');
     assert.ok(clock.body.offsetMs >= 3_600_000, 'the clock offset is kept');
+  } finally {
+    await second.stop();
+  }
+});
+
+test('with --data, a guest saved before guests had an Exchange recipient gets its GuestMailUser at load', async () => {
+  const data = tempDir();
+  const first = await startEmulator(testConfig(), { dataDir: data });
+  const inv = await rawRequest(first, 'fabrikam', 'POST', '/v1.0/invitations', { invitedUserEmailAddress: 'olga@contoso.com', inviteRedirectUrl: 'https://myapplications.microsoft.com' });
+  assert.is(inv.status, 201, JSON.stringify(inv.body));
+  const id = inv.body.invitedUser.id as string;
+  await first.stop();
+  // the save as an older emulator wrote it: no recipient for the guest
+  const tenants = JSON.parse(readFileSync(join(data, 'tenants.json'), 'utf8')) as { tenants: { name: string }[] };
+  const file = join(data, 'tenants', `${tenants.tenants.findIndex((t) => t.name === 'fabrikam')}-exchange.json`);
+  const exchange = JSON.parse(readFileSync(file, 'utf8')) as { recipients: Record<string, { userId: string | null }>; byUser: Record<string, string> };
+  for (const [guid, r] of Object.entries(exchange.recipients)) if (r.userId === id) delete exchange.recipients[guid];
+  delete exchange.byUser[id];
+  writeFileSync(file, JSON.stringify(exchange));
+
+  const second = await startEmulator(testConfig(), { dataDir: data });
+  try {
+    const r = await exchangeInvoke(second, 'fabrikam', 'Get-MailUser', { Identity: id });
+    assert.is(r.status, 200, JSON.stringify(r.body));
+    assert.equal([r.body.value[0].RecipientTypeDetails, r.body.value[0].HiddenFromAddressListsEnabled], ['GuestMailUser', true]);
   } finally {
     await second.stop();
   }
