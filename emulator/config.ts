@@ -35,6 +35,9 @@ export interface UserConfig {
   jobTitle?: string;
   employeeId?: string;
   mail?: string;
+  /** Guest: a B2B guest (give it its #EXT# UPN on the initial domain and its external mail);
+   *  Exchange gives it a GuestMailUser, hidden from the address lists. Default Member. */
+  userType?: 'Member' | 'Guest';
   license?: string;
   mailboxItems?: number;
   archiveItems?: number;
@@ -239,7 +242,7 @@ class Checker {
       const n = (k: string) => this.num(g[k], [...p, k], 0, { min: 0, integer: true });
       generate = { users: n('users'), groups: n('groups'), mailboxItems: n('mailboxItems'), archiveItems: n('archiveItems'), driveItems: n('driveItems'), seed: this.num(g.seed, [...p, 'seed'], 1, { integer: true }) };
     }
-    const userKeys = ['userPrincipalName', 'displayName', 'givenName', 'surname', 'department', 'jobTitle', 'employeeId', 'mail', 'license', 'mailboxItems', 'archiveItems', 'driveItems', 'manager'];
+    const userKeys = ['userPrincipalName', 'displayName', 'givenName', 'surname', 'department', 'jobTitle', 'employeeId', 'mail', 'userType', 'license', 'mailboxItems', 'archiveItems', 'driveItems', 'manager'];
     const users = this.list(t.users, [...path, 'users']).map((u, i) => {
       const p = [...path, 'users', i];
       const o = this.obj(u, p) ?? {};
@@ -251,6 +254,12 @@ class Checker {
       }
       for (const k of ['mailboxItems', 'archiveItems', 'driveItems'] as const) {
         if (o[k] !== undefined) out[k] = this.num(o[k], [...p, k], 0, { min: 0, integer: true });
+      }
+      const userType = this.str(o.userType, [...p, 'userType'], false);
+      if (userType !== undefined) {
+        const known = (['Member', 'Guest'] as const).find((x) => x.toLowerCase() === userType.toLowerCase());
+        if (known) out.userType = known;
+        else this.fail([...p, 'userType'], `must be Member or Guest, got '${userType}'`);
       }
       return out;
     });

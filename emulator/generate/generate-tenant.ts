@@ -79,7 +79,7 @@ class Builder {
       passwordProfile: PASSWORD,
       usageLocation: 'US',
     };
-    for (const k of ['givenName', 'surname', 'department', 'jobTitle', 'employeeId', 'mail'] as const) if (u[k]) body[k] = u[k];
+    for (const k of ['givenName', 'surname', 'department', 'jobTitle', 'employeeId', 'mail', 'userType'] as const) if (u[k]) body[k] = u[k];
     const r = await this.call('POST', '/v1.0/users', body);
     if (r.status !== 201) return undefined;
     const id = (r.body as { id: string }).id;

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { startEmulator, testConfig, type RunningEmulator } from '../../helpers/emulator.js';
-import { graphClient, rawRequest } from '../../helpers/graph.js';
+import { exchangeInvoke, graphClient, rawRequest } from '../../helpers/graph.js';
 
 type User = { id: string; userPrincipalName: string; department: string | null; jobTitle: string | null; employeeId: string | null };
 
@@ -70,6 +70,20 @@ test('a generated tenant has explicit and generated users, managers, groups, lic
   const mime = await rawRequest(emu, 'contoso', 'GET', `/v1.0/users/${alice.id}/messages/${mail.body.value[0].id}/$value`);
   assert.match(mime.text, /^From: .+\r?\nTo: .+\r?\nSubject: /m);
   assert.match(emu.stderr(), /contoso: generated 14 users \(13 licensed\), 11 groups, 15 messages, 2 archive items, 14 files/);
+});
+
+test('a configured guest (userType: Guest) is generated as a B2B guest with its GuestMailUser, hidden', async () => {
+  const c = testConfig() as { tenants: Record<string, unknown>[] };
+  Object.assign(c.tenants[1]!, {
+    users: [{ userPrincipalName: 'zoe_northwind.example#EXT#@fabrikam.onmicrosoft.com', mail: 'zoe@northwind.example', displayName: 'Zoe Zhang', userType: 'Guest' }],
+  });
+  const emu = await startEmulator(c);
+  emus.push(emu);
+  const u = await rawRequest(emu, 'fabrikam', 'GET', `/v1.0/users/${encodeURIComponent('zoe_northwind.example#EXT#@fabrikam.onmicrosoft.com')}?$select=id,userType,mail`);
+  assert.equal([u.status, u.body.userType, u.body.mail], [200, 'Guest', 'zoe@northwind.example']);
+  const r = await exchangeInvoke(emu, 'fabrikam', 'Get-MailUser', { Identity: 'zoe@northwind.example' });
+  assert.is(r.status, 200, JSON.stringify(r.body));
+  assert.equal([r.body.value[0].RecipientTypeDetails, r.body.value[0].HiddenFromAddressListsEnabled, r.body.value[0].ExternalDirectoryObjectId], ['GuestMailUser', true, u.body.id]);
 });
 
 test('the same seed generates the same people', async () => {

@@ -25,6 +25,8 @@ test('config: every problem names the key path and line, all at once', () => {
   assert.ok(problems.some((p) => /^tenants\[0\]\.licences \(line 5\): unknown key 'licences'/.test(p)), problems.join('\n'));
   assert.ok(problems.some((p) => /^limits\.timeScale \(line 7\): must be >= /.test(p)), problems.join('\n'));
   assert.ok(problems.some((p) => /^faults\.errorRate \(line 8\): must be >= 0 and <= 1, got 2/.test(p)), problems.join('\n'));
+  const userType = problemsOf(['tenants:', '  - name: fabrikam', '    apps: [{ clientId: a, clientSecret: s }]', '    users:', '      - { userPrincipalName: x@fabrikam.com, userType: Robot }'].join('\n'));
+  assert.ok(userType.some((p) => /^tenants\[0\]\.users\[0\]\.userType \(line 5\): must be Member or Guest, got 'Robot'/.test(p)), userType.join('\n'));
   try {
     parseConfig('tenants: [', 'broken.yaml');
     assert.unreachable();
