@@ -2,27 +2,31 @@
 // Exit codes (SPEC section 4): 0 success, 1 error, 2 only from `plan --detailed-exitcode`.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { COMMANDS } from './registry.js';
 import { COMMON_OPTIONS, type Command, type OptionSpec } from './command.js';
 import { err, out, type CliIO } from './io.js';
 import { T2tError, UserError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { packageRoot } from '../util/package-root.js';
+import { diagnosticBase, displayFile } from '../manifest/diagnostics.js';
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const debug = argv.includes('--debug');
+  // where the project directory is from the working directory, once a command that takes one runs
+  const project = { base: '' };
   try {
-    return await dispatch(argv, io, debug);
+    return await dispatch(argv, io, debug, project);
   } catch (e) {
-    reportError(e, io, debug);
+    reportError(e, io, debug, project.base);
     return 1;
   }
 }
 
-async function dispatch(argv: string[], io: CliIO, debug: boolean): Promise<number> {
+async function dispatch(argv: string[], io: CliIO, debug: boolean, project: { base: string }): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    if (first === 'help' && rest[0]) return dispatch([rest[0], '--help'], io, debug);
+    if (first === 'help' && rest[0]) return dispatch([rest[0], '--help'], io, debug, project);
     out(io, globalHelp());
     return 0;
   }
@@ -52,6 +56,8 @@ async function dispatch(argv: string[], io: CliIO, debug: boolean): Promise<numb
       `usage: t2t ${command.name} ${command.usage}`,
     );
   }
+  // an error at a manifest position names its file as it opens from here, like validate's diagnostics
+  if (max >= 1) project.base = diagnosticBase(io.cwd, resolve(io.cwd, parsed.positionals[0] ?? '.'));
   return command.run({ values: parsed.values, positionals: parsed.positionals, debug }, io);
 }
 
@@ -77,9 +83,10 @@ function parseCommandArgs(command: Command, options: Record<string, OptionSpec>,
   }
 }
 
-export function reportError(e: unknown, io: CliIO, debug: boolean): void {
+/** `base`: the project directory as seen from the working directory (diagnosticBase); a position's file is relative to the project. */
+export function reportError(e: unknown, io: CliIO, debug: boolean, base = ''): void {
   if (e instanceof T2tError) {
-    const at = e instanceof UserError && e.position ? `${e.position.file}:${e.position.line}:${e.position.col}: ` : '';
+    const at = e instanceof UserError && e.position ? `${displayFile(e.position.file, base)}:${e.position.line}:${e.position.col}: ` : '';
     err(io, `error: ${at}${e.message}`);
     if (e.hint) err(io, `hint: ${e.hint}`);
   } else {

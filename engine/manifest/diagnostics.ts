@@ -95,9 +95,14 @@ export function diagnosticBase(cwd: string, projectDir: string): string {
   return shown.split(sep).join('/');
 }
 
+/** A file relative to the project directory, as it opens from the working directory (`base`: see diagnosticBase). */
+export function displayFile(file: string, base = ''): string {
+  return base === '' ? file : file === '.' ? base : `${base}/${file}`;
+}
+
 /** `base`: see diagnosticBase. */
 export function renderDiagnostic(d: Diagnostic, base = ''): string {
-  const file = base === '' ? d.file : d.file === '.' ? base : `${base}/${d.file}`;
+  const file = displayFile(d.file, base);
   const where = d.line > 0 ? `${file}:${d.line}:${d.col}` : file;
   const lines = [`${where}: ${d.severity}: ${d.message} [${d.code}]`];
   if (d.excerpt !== undefined && d.line > 0) {

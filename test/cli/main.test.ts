@@ -1,10 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { COMMANDS } from '../../engine/cli/registry.js';
+import { EXAMPLE_DIR } from '../helpers/example-project.js';
 
 test('--help lists every command and the exit codes', async () => {
   const r = await runCli(['--help']);
@@ -49,6 +50,23 @@ test('a project path that is a file (project.yaml itself) or does not exist: one
       const missing = await runCli([command, 'no/such/dir', ...(['plan', 'status'].includes(command) ? ['--offline'] : [])], { cwd: dir });
       assert.is(missing.stderr, "error: project directory 'no/such/dir' does not exist\nhint: pass the directory that holds project.yaml, e.g. t2t validate examples/contoso-fabrikam\n", command);
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an error at a manifest position names the file as it opens from the working directory, like validate', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 't2t-main-'));
+  try {
+    cpSync(EXAMPLE_DIR, join(dir, 'projects', 'acme'), { recursive: true });
+    writeFileSync(join(dir, 'ca.pem'), 'not used: the secret is checked first\n');
+    const env = { CONTOSO_CLIENT_SECRET: undefined, FABRIKAM_CLIENT_SECRET: 'x', T2T_EMULATOR_CA: join(dir, 'ca.pem') };
+    const r = await runCli(['discover', 'projects/acme'], { cwd: dir, env });
+    assert.is(r.code, 1);
+    assert.match(r.stderr, /^error: projects\/acme\/project\.yaml:\d+:\d+: tenant 'contoso': spec\.tenants\.contoso\.auth\.clientSecret reads environment variable CONTOSO_CLIENT_SECRET, which is not set\n/);
+    // from the project directory itself, the file alone
+    const inside = await runCli(['discover'], { cwd: join(dir, 'projects', 'acme'), env });
+    assert.match(inside.stderr, /^error: project\.yaml:\d+:\d+: tenant 'contoso'/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
