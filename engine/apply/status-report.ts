@@ -120,10 +120,11 @@ export function renderStatusText(report: StatusReport): string {
     lines.push(`wave ${w.name}: declared ${w.phase}${w.paused ? ' (paused)' : ''}, ${w.users.length} user${w.users.length === 1 ? '' : 's'}${ready ? ` — ${ready.status === 'True' ? 'Ready' : `not ready (${ready.reason}): ${ready.message}`}` : ''}`);
     if (blocked) lines.push(`  Blocked / ${blocked.reason}: ${blocked.message}`);
     const width = Math.max(6, ...w.users.map((u) => u.source.length));
+    // the longest phase, cutover-partial, still leaves two spaces before the target
     for (const u of w.users) {
       const b = u.conditions.find((c) => c.type === 'Blocked' && c.status === 'True');
       // tenant text: one user is one line, with no escape sequence reaching the terminal
-      lines.push(displaySafe(`  ${u.source.padEnd(width)}  ${u.phase.padEnd(15)} ${u.target ?? '-'}${u.error ? `  error: ${u.error}` : ''}${b ? `  Blocked / ${b.reason}: ${b.message}` : ''}`));
+      lines.push(displaySafe(`  ${u.source.padEnd(width)}  ${u.phase.padEnd(15)}  ${u.target ?? '-'}${u.error ? `  error: ${u.error}` : ''}${b ? `  Blocked / ${b.reason}: ${b.message}` : ''}`));
     }
     lines.push('');
   }

@@ -8,7 +8,7 @@ import { buildPlan } from '../../engine/plan/build-plan.js';
 import { displaySafe } from '../../engine/plan/display-safe.js';
 import { renderStatusText } from '../../engine/apply/status-report.js';
 import { codeSpan, htmlText, markdownText } from '../../engine/plan/markdown-escape.js';
-import type { Plan } from '../../engine/plan/model.js';
+import type { ObservedPhase, Plan } from '../../engine/plan/model.js';
 import { renderPlanJson } from '../../engine/plan/render-json.js';
 import { renderPlanMarkdown } from '../../engine/plan/render-markdown.js';
 import { renderPlanText } from '../../engine/plan/render-text.js';
@@ -131,7 +131,16 @@ test('status text: each user on one line, the escapes visible', () => {
     project: 'p',
     waves: [{ name: 'w1', phase: 'prepared', paused: false, conditions: [], users: [{ source: 'a\n```\u001b[2J@contoso.com', target: 'b\u202e@fabrikam.com', phase: 'prepared', declared: 'prepared', error: null, conditions: [] }] }],
   });
-  assert.is(text, 'wave w1: declared prepared, 1 user\n  a\\n```\\x1b[2J@contoso.com  prepared        b\\u202e@fabrikam.com\n');
+  assert.is(text, 'wave w1: declared prepared, 1 user\n  a\\n```\\x1b[2J@contoso.com  prepared         b\\u202e@fabrikam.com\n');
+});
+
+test('status text: the columns stay apart for every observed phase, cutover-partial the longest', () => {
+  const user = (source: string, phase: ObservedPhase, target: string | null) => ({ source, target, phase, declared: 'cutover' as const, error: null, conditions: [] });
+  const text = renderStatusText({
+    project: 'p',
+    waves: [{ name: 'w1', phase: 'cutover', paused: true, conditions: [], users: [user('alice@contoso.com', 'cutover-partial', 'alice@fabrikam.com'), user('bob@contoso.com', 'unmatched', null)] }],
+  });
+  assert.is(text, ['wave w1: declared cutover (paused), 2 users', '  alice@contoso.com  cutover-partial  alice@fabrikam.com', '  bob@contoso.com    unmatched        -', ''].join('\n'));
 });
 
 test.run();
