@@ -77,6 +77,15 @@ test('a second apply copies nothing and writes nothing; a delta sync copies only
   assert.ok(after.some((m) => m.subject === 'After the initial sync'));
   const bob = await messages(fabrikam, 'bob@fabrikam.com');
   assert.is(bob.filter((m) => m.subject === 'After the initial sync').length, 0);
+
+  // the job log says what each delta sync copied, not the totals as if it had copied them again
+  const log = await p.cli('logs', '--user', 'alice@contoso.com', '--output', 'json');
+  assert.is(log.code, 0, log.stderr);
+  const notes = log.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; op?: string; message?: string })
+    .filter((e) => e.event === 'step.done' && e.op === 'contentSync.delta').map((e) => e.message ?? '');
+  const mailbox = notes.find((m) => m.startsWith('delta sync of mailbox: '));
+  assert.match(mailbox ?? '', /^delta sync of mailbox: copied 1 items, [1-9]\d* bytes \(\d+ items, \d+ bytes in all\)/);
+  assert.match(notes.find((m) => m.startsWith('delta sync of onedrive: ')) ?? '', /^delta sync of onedrive: copied 0 items, 0 bytes \(/);
 });
 
 test.run();

@@ -34,10 +34,14 @@ async function sync(ctx: StepContext, mode: 'initial' | 'delta') {
   const now = ctx.now().toISOString();
   const stamped: SyncWatermark = { ...wm, ...(mode === 'initial' ? { initialDoneAt: wm.initialDoneAt ?? now } : { lastDeltaAt: wm.lastDeltaAt ?? now }) };
   await mergeMarker(ctx, id, (m) => ({ sync: { ...((m?.['sync'] as Record<string, unknown>) ?? {}), [workload]: stamped } }));
+  // the watermark counts everything copied so far: this step copied the difference, which is what
+  // the job log says (a delta sync that found nothing new copied 0 items, not the mailbox again)
+  const copiedItems = Math.max(0, stamped.items - (previous?.items ?? 0));
+  const copiedBytes = Math.max(0, stamped.bytes - (previous?.bytes ?? 0));
+  const all = previous ? ` (${stamped.items} items, ${stamped.bytes} bytes in all)` : '';
   return {
-    note: `${mode} sync of ${workload}: ${stamped.items} items, ${stamped.bytes} bytes${p['pass'] ? ` (${String(p['pass'])} pass)` : ''}`,
-    // the watermark counts everything copied so far: this step copied the difference
-    copiedBytes: Math.max(0, stamped.bytes - (previous?.bytes ?? 0)),
+    note: `${mode} sync of ${workload}: copied ${copiedItems} items, ${copiedBytes} bytes${all}${p['pass'] ? ` (${String(p['pass'])} pass)` : ''}`,
+    copiedBytes,
   };
 }
 
