@@ -223,7 +223,10 @@ export class TenantAuth {
         : `file ${tenant.auth.clientSecret.file}`
       : `certificate ${tenant.auth.certificate?.pfxFile}`;
     let hint: string;
+    // a refused secret or certificate is the credential's fault: point at its line, as a missing one is
+    let position = tenant.position;
     if (code === 'invalid_client' || /AADSTS(7000215|7000222|700027|700023|7000012)/.test(raw)) {
+      position = tenant.credentialPosition ?? tenant.position;
       hint = tenant.auth.clientSecret
         ? `check that ${credential} holds a current client secret of app ${tenant.auth.clientId} in this tenant`
         : `check that ${credential} is registered on app ${tenant.auth.clientId} in this tenant`;
@@ -236,7 +239,7 @@ export class TenantAuth {
     } else {
       hint = `check spec.tenants.${tenant.name}.auth (clientId, ${credential}) and the tenant's app registration`;
     }
-    return new UserError(`${where}: sign-in for ${audience === 'graph' ? 'Graph' : 'Exchange'} refused: ${aadsts && !detail.includes(aadsts) ? `${aadsts} ` : ''}${detail}`, 'tenant.signInRefused', hint, tenant.position, { cause: e });
+    return new UserError(`${where}: sign-in for ${audience === 'graph' ? 'Graph' : 'Exchange'} refused: ${aadsts && !detail.includes(aadsts) ? `${aadsts} ` : ''}${detail}`, 'tenant.signInRefused', hint, position, { cause: e });
   }
 
   /** The sign-in endpoint answered the authority's metadata request, but not with metadata. */

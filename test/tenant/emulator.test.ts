@@ -101,8 +101,9 @@ test('a refused request becomes a TenantError naming the missing permission', as
   }
 });
 
-test('a wrong secret is a one-line UserError that never shows the secret', async () => {
-  const c = createTenantClient({ dir: projectDir }, emulatorTenant(emu, 'contoso'), { env: { CONTOSO_CLIENT_SECRET: 'not-the-right-secret' } });
+test('a wrong secret is a one-line UserError that never shows the secret, at the line of auth.clientSecret', async () => {
+  const credentialPosition = { file: 'project.yaml', line: 9, col: 9 };
+  const c = createTenantClient({ dir: projectDir }, emulatorTenant(emu, 'contoso', { credentialPosition }), { env: { CONTOSO_CLIENT_SECRET: 'not-the-right-secret' } });
   clients.push(c);
   try {
     await c.graph.get('/users');
@@ -114,6 +115,7 @@ test('a wrong secret is a one-line UserError that never shows the secret', async
     assert.match(u.hint!, /environment variable CONTOSO_CLIENT_SECRET/);
     assert.not.match(`${u.message}\n${u.hint}`, /not-the-right-secret|dev-secret/);
     assert.not.match(u.message, /\n/);
+    assert.equal(u.position, credentialPosition);
   }
 });
 
