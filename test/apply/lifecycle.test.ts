@@ -146,6 +146,30 @@ test('cutover: every step of the sequence in both tenants', async () => {
   assert.is(json(again.stdout).result, 'no-changes');
 });
 
+test('a rollback past the point of no return: the users are refused and left as they are, apply exits 1', async () => {
+  p.setWave('wave-01-pilot', { phase: 'synced' });
+  p.commit('wave-01 back to synced, after the notification');
+  const r = await p.apply('--output', 'json');
+  assert.is(r.code, 1, r.stderr + r.stdout);
+  assert.match(r.stderr, /error: \d+ users? refused, left as (it is|they are): alice@contoso\.com \(wave-01-pilot\): cannot go back to synced: the cutover notification was sent on /);
+  assert.match(r.stderr, /hint: the other changes were applied; set the phase of these users back/);
+  const out = json(r.stdout);
+  assert.ok((out.refused as Obj[]).some((x) => x.user === 'alice@contoso.com' && x.wave === 'wave-01-pilot'));
+  assert.is(out.writes, 0);
+  // alice keeps her cutover: the source still forwards to the target, which is visible
+  const a = await userView(emu, 'alice@contoso.com', 'alice@fabrikam.com');
+  assert.is(String(a.sourceMailbox.ForwardingSmtpAddress).toLowerCase(), 'smtp:alice@fabrikam.com');
+  assert.is(a.targetRecipient!.HiddenFromAddressListsEnabled, false);
+  assert.is(a.marker!.phase, 'cutover');
+  // the text apply says it too, and the next tests start from the cutover again
+  const text = await p.apply();
+  assert.is(text.code, 1);
+  assert.match(text.stdout, /Refused:\n {2}alice@contoso\.com \(wave-01-pilot\): cannot go back to synced/);
+  p.setWave('wave-01-pilot', { phase: 'cutover' });
+  p.commit('wave-01 at cutover again');
+  assert.is((await p.apply()).code, 0);
+});
+
 test('guests: created without invitation, invited once on request, converted at synced', async () => {
   p.setWave('wave-03-partners', { phase: 'prepared' });
   p.commit('partners prepared');

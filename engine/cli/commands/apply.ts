@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import type { Project } from '../../manifest/model.js';
+import type { Refusal } from '../../plan/model.js';
 import { DEFAULT_CONCURRENCY } from '../../apply/execute.js';
 import { bool, str } from '../command.js';
 import { err, out, colours } from '../io.js';
@@ -21,6 +22,8 @@ terminal, then executes the changes: every change whose dependencies are done ru
 within each tenant's rate budget. A failed user fails alone; once more than spec.safety.maxFailureRate
 of a wave's users failed, apply starts no new users of that wave. Ctrl-C starts nothing new and
 lets in-flight steps finish. Every step is idempotent: apply is safe to run again at any time.
+Users the plan refuses (a rollback past the point of no return) are left as they are; apply does
+the rest, then exits 1 naming them (apply.usersRefused).
 
 Without a terminal (CI), --auto-approve or --plan FILE is required. --plan FILE executes a plan
 saved by 't2t plan --out FILE' exactly, and refuses it when the manifests or the tenants changed
@@ -98,6 +101,7 @@ under refs/notes/t2t) unless --allow-dirty. Job logs: 't2t logs --user ADDRESS'.
         writes: outcome.writes,
         durationMs: outcome.durationMs,
         halted: exec?.halted ?? [],
+        refused: outcome.plan.refused,
         changes: (exec?.results ?? []).map((r) => ({ id: r.id, wave: r.wave, user: r.user, op: r.op, status: r.status, writes: r.writes, ...(r.error ? { error: r.error } : {}), ...(r.code ? { code: r.code } : {}), ...(r.note ? { note: r.note } : {}) })),
         ...(dryRun ? { wouldWrite: outcome.recorded } : {}),
         ...(outcome.recordNote ? { recordNote: outcome.recordNote } : {}),
@@ -122,9 +126,25 @@ under refs/notes/t2t) unless --allow-dirty. Job logs: 't2t logs --user ADDRESS'.
         out(io, `${label}: ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped in ${seconds}${dryRun ? ` (${outcome.writes} writes not sent)` : ''}`);
       }
     }
+    const refused = refusedUsersError(outcome.plan.refused, outcome.result);
+    if (refused) throw refused;
     return outcome.result === 'failed' || outcome.result === 'partial' || outcome.result === 'stopped' ? 1 : 0;
   },
 };
+
+/** Users the plan refused (a rollback past the point of no return) make the apply fail once the
+ *  rest is done: what the manifests declare for them cannot be reached, and a CI job that applied
+ *  a revert must not pass as if it had rolled them back (SPEC: a refused apply exits 1). */
+function refusedUsersError(refused: readonly Refusal[], result: string): UserError | undefined {
+  if (refused.length === 0 || result === 'declined') return undefined;
+  const [first] = refused;
+  const more = refused.length > 1 ? `; and ${refused.length - 1} more, listed under Refused` : '';
+  return new UserError(
+    `${refused.length} user${refused.length === 1 ? '' : 's'} refused, left as ${refused.length === 1 ? 'it is' : 'they are'}: ${first!.user} (${first!.wave}): ${first!.reason}${more}`,
+    'apply.usersRefused',
+    'the other changes were applied; set the phase of these users back to the one they reached, or move them to a wave at that phase, and commit (docs/errors.md: A rollback refused past the point of no return)',
+  );
+}
 
 /** The waves whose synced users a --delta-sync run covers. */
 export function deltaSyncWaves(project: Project, wave: string | undefined): string[] {
