@@ -246,6 +246,7 @@ export async function generateTenant(emulator: Emulator, tenant: TenantState, co
   for (const m of made) await b.content(rng, m, people);
 
   const s = b.summary;
-  log(`t2t emulator: ${tenant.name}: generated ${s.users} users (${s.licensed} licensed), ${s.groups} groups, ${s.messages} messages, ${s.archiveItems} archive items, ${s.driveItems} files in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  log(`t2t emulator: ${tenant.name}: generated ${n(s.users, 'user')} (${s.licensed} licensed), ${n(s.groups, 'group')}, ${n(s.messages, 'message')}, ${n(s.archiveItems, 'archive item')}, ${n(s.driveItems, 'file')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return s;
 }

@@ -3,21 +3,22 @@
 import type { DiscoveryProgress } from '../discovery/discover.js';
 import { err, type CliIO } from './io.js';
 
-const UNITS: Record<string, [string, string]> = {
-  domains: ['request', 'domains'],
-  licences: ['request', 'licences'],
-  groups: ['pages', 'groups'],
-  users: ['pages', 'users'],
-  recipients: ['cmdlets', 'recipients'],
-  markers: ['batches', 'markers read'],
-  content: ['users', 'sized'],
+/** Per step: the unit of its requests and what it reads, each as [one, many]. */
+const UNITS: Record<string, [[string, string], [string, string]]> = {
+  groups: [['page', 'pages'], ['group', 'groups']],
+  users: [['page', 'pages'], ['user', 'users']],
+  recipients: [['cmdlet', 'cmdlets'], ['recipient', 'recipients']],
+  markers: [['batch', 'batches'], ['marker read', 'markers read']],
 };
 
+const count = (n: number, [one, many]: [string, string]) => `${n} ${n === 1 ? one : many}`;
+
 export function describeProgress(e: DiscoveryProgress): string {
-  const [unit, what] = UNITS[e.step] ?? ['pages', 'objects'];
-  if (e.step === 'content') return `${e.tenant}: content sizes, ${e.objects} users`;
-  if (e.step === 'domains' || e.step === 'licences') return `${e.tenant}: ${e.objects} ${what}`;
-  return `${e.tenant}: ${e.step}, ${e.pages} ${unit}, ${e.objects} ${what}`;
+  if (e.step === 'content') return `${e.tenant}: content sizes, ${count(e.objects, ['user', 'users'])}`;
+  if (e.step === 'domains') return `${e.tenant}: ${count(e.objects, ['domain', 'domains'])}`;
+  if (e.step === 'licences') return `${e.tenant}: ${count(e.objects, ['licence', 'licences'])}`;
+  const [unit, what] = UNITS[e.step] ?? [['page', 'pages'], ['object', 'objects']];
+  return `${e.tenant}: ${e.step}, ${count(e.pages, unit)}, ${count(e.objects, what)}`;
 }
 
 export function discoveryProgress(io: CliIO, prefix = ''): { update: (e: DiscoveryProgress) => void; end: () => void } {

@@ -1,6 +1,7 @@
 // What one discovery did, per tenant: counts, what changed since the last run, how it read
 // (delta or full, and why), what it cost, and for source tenants the migration scope.
 // Plain data (the CLI prints it as text or JSON); rendering lives here beside the type.
+import { plural } from '../util/plural.js';
 
 export interface ChangeCounts {
   added: number;
@@ -119,7 +120,7 @@ export function renderReportText(report: DiscoveryReport): string {
   const lines: string[] = [];
   for (const t of report.tenants) {
     const how = t.mode === 'full' ? `full read${t.reason ? ` (${t.reason})` : ''}` : 'delta';
-    lines.push(`${t.tenant} (${t.role}): ${how}, ${t.requests} requests, ${t.pages} pages, ${seconds(t.durationMs)}`);
+    lines.push(`${t.tenant} (${t.role}): ${how}, ${plural(t.requests, 'request')}, ${plural(t.pages, 'page')}, ${seconds(t.durationMs)}`);
     const c = t.counts;
     lines.push(`  users      ${String(c.users).padStart(7)}  (${c.members} members, ${c.guests} guests, ${c.licensedUsers} licensed)  ${changeText(t.changes.users)}`);
     lines.push(`  groups     ${String(c.groups).padStart(7)}  ${changeText(t.changes.groups)}`);
@@ -129,9 +130,9 @@ export function renderReportText(report: DiscoveryReport): string {
     lines.push(`  domains    ${String(c.domains).padStart(7)}`);
     if (t.role === 'target') lines.push(`  markers    ${String(c.markers).padStart(7)}  (users stamped dev.t2t.migration)`);
     const skipped = t.skipped.users + t.skipped.groups + t.skipped.recipients;
-    if (skipped) lines.push(`  skipped by deltaTimestamp: ${t.skipped.users} users, ${t.skipped.groups} groups, ${t.skipped.recipients} recipients`);
+    if (skipped) lines.push(`  skipped by deltaTimestamp: ${plural(t.skipped.users, 'user')}, ${plural(t.skipped.groups, 'group')}, ${plural(t.skipped.recipients, 'recipient')}`);
     if (t.scope) {
-      lines.push(`  migration scope: ${t.scope.users} wave members`);
+      lines.push(`  migration scope: ${plural(t.scope.users, 'wave member')}`);
       lines.push(contentLine('mailboxes', t.scope.mailboxes, 'items'));
       lines.push(contentLine('archives', t.scope.archives, 'items'));
       lines.push(contentLine('onedrive', t.scope.onedrive, 'files'));

@@ -8,7 +8,8 @@ import { UserError } from '../../errors.js';
 import { didYouMean } from '../../util/suggest.js';
 import { loadProject } from '../../manifest/load-project.js';
 import { requireProjectDir } from '../../workflow/load-valid-project.js';
-import { diagnosticBase, plural, renderDiagnostic, type Diagnostic } from '../../manifest/diagnostics.js';
+import { diagnosticBase, renderDiagnostic, type Diagnostic } from '../../manifest/diagnostics.js';
+import { plural } from '../../util/plural.js';
 import type { Project } from '../../manifest/model.js';
 
 const OUTPUTS = ['text', 'json'];
