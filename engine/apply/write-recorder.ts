@@ -114,8 +114,17 @@ export function recordingClient(client: TenantClient, options: RecorderOptions):
   return { ...client, graph, exchange, claims: client.claims, stats: client.stats, close: client.close };
 }
 
-/** One line per recorded write, for `apply --dry-run`. */
+/** Strings longer than this are shortened in `apply --dry-run`'s text (the JSON has them whole). */
+const SHOWN_STRING = 120;
+
+/** A string value shortened to its start and its length: a marker's content-sync watermarks (a
+ *  JSON text of delta links) made each of its writes several screen lines long. */
+function shorten(_key: string, value: unknown): unknown {
+  return typeof value === 'string' && value.length > SHOWN_STRING ? `${value.slice(0, SHOWN_STRING - 40)}… (${value.length} characters)` : value;
+}
+
+/** One line per recorded write, for `apply --dry-run`'s text. */
 export function describeWrite(w: RecordedWrite): string {
-  const body = w.body === undefined ? '' : ` ${JSON.stringify(w.body)}`;
+  const body = w.body === undefined ? '' : ` ${JSON.stringify(w.body, shorten)}`;
   return w.method === 'CMDLET' ? `${w.tenant}: ${w.target}${body}` : `${w.tenant}: ${w.method} ${w.target}${body}`;
 }
