@@ -22,15 +22,21 @@ export function buildUserContext(
   const attributes = mapAttributes(project.attributes, project.domains, source);
   const mappedUpn = normAddress(attributes['userPrincipalName'] ?? source.userPrincipalName);
   const member = target && target.userType === 'Member';
+  const sourceAddress = primarySmtp(source);
+  const targetAddress = member ? normAddress(target.userPrincipalName) : mappedUpn;
+  // a B2B guest to create, or created and not converted yet, that this plan does not convert (at
+  // synced the conversion comes before every other step on the user): see UserRef.targetShown
+  const guest = profile.createAs === 'guest' && (!target || target.userType === 'Guest') && (wave.phase === 'discovered' || wave.phase === 'prepared');
   const ref: UserRef = {
     wave: wave.name,
     sourceTenant: match.sourceTenant,
     targetTenant: targetName,
     sourceUserId: source.id,
-    sourceAddress: primarySmtp(source),
+    sourceAddress,
     targetUserId: target?.id ?? null,
-    targetAddress: member ? normAddress(target.userPrincipalName) : mappedUpn,
+    targetAddress,
     targetMail: member && target.mail ? normAddress(target.mail) : normAddress(attributes['mail'] ?? mappedUpn),
+    targetShown: guest ? `guest ${sourceAddress}` : targetAddress,
     displayName: source.displayName ?? localPart(source.userPrincipalName),
   };
   // one literal, no temporary spreads: this runs once per user of a 100,000-user plan

@@ -64,6 +64,11 @@ export interface UserRef {
   readonly targetAddress: string;
   /** The target primary SMTP address (existing or desired). */
   readonly targetMail: string;
+  /** The target as change summaries name it: targetAddress, except for a B2B guest that stays one
+   *  (a guest profile's user in a wave at prepared or discovered, not converted), which is
+   *  "guest <source address>": a guest's UPN is alice_contoso.com#EXT#@…, its mail the source
+   *  address, and the member address targetAddress holds is only what conversion will give it. */
+  readonly targetShown: string;
   readonly displayName: string;
 }
 

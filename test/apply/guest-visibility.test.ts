@@ -50,7 +50,7 @@ test('prepared: the plan creates the guests and unhides them; apply does it; the
   const first = await plan();
   assert.equal(unhides(first.changes), ['peggy@contoso.com', 'victor@contoso.com']);
   const show = first.changes.find((c) => c.op === 'targetVisibility.show' && c.user === 'peggy@contoso.com')!;
-  assert.is(show.summary, 'unhide peggy@fabrikam.com in the address lists');
+  assert.is(show.summary, 'unhide guest peggy@contoso.com in the address lists');
   assert.equal(show.params.hiddenFromAddressListsEnabled, false);
 
   const out = await apply();

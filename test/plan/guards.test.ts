@@ -204,7 +204,9 @@ test('guest profile: guest created without invitation, visible; converted and li
   assert.equal(graph(p), ['targetUser.createGuest', 'targetVisibility.show <- targetUser.createGuest', 'marker.create <- targetVisibility.show']);
   assert.is(p.changes[0]!.params['sendInvitationMessage'], false);
   assert.is(p.changes[0]!.params['invitedUserEmailAddress'], 'alice@contoso.com');
-  assert.is(p.changes[1]!.summary, 'unhide alice@fabrikam.com in the address lists');
+  // a guest is named by its mail, the source address: the member address is what conversion gives it
+  assert.is(p.changes[1]!.summary, 'unhide guest alice@contoso.com in the address lists');
+  assert.match(p.changes[2]!.summary, /^mark guest alice@contoso\.com as wave-01 /);
   const invited = buildPlan({ project: pr('prepared', true), inventory: scenario('discovered'), revision: REVISION, now: NOW });
   assert.equal(graph(invited), ['targetUser.createGuest', 'guestInvitation.send <- targetUser.createGuest', 'targetVisibility.show <- guestInvitation.send', 'marker.create <- targetVisibility.show']);
   assert.is(invited.changes[1]!.reversibility, 'one-way');
@@ -214,6 +216,8 @@ test('guest profile: guest created without invitation, visible; converted and li
   const s = buildPlan({ project: pr('synced'), inventory: inv, revision: REVISION, now: NOW });
   assert.equal(s.changes.map((c) => c.op), ['guestConversion.convert', 'license.assign', 'targetForwarding.set', 'contentSync.initial', 'marker.update']);
   assert.is(s.changes[0]!.summary, 'convert guest alice@contoso.com to member alice@fabrikam.com');
+  // at synced the conversion comes first: the steps after it name the member
+  assert.is(s.changes[1]!.summary, 'assign licence EXCHANGESTANDARD to alice@fabrikam.com');
 });
 
 test('certificates expiring within 30 days warn', () => {

@@ -113,7 +113,7 @@ export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
             action: 'delete',
             reversibility: 'one-way',
             tenant: a.ref.targetTenant,
-            summary: `delete synced ${LABEL[w]} content of ${a.ref.targetAddress}`,
+            summary: `delete synced ${LABEL[w]} content of ${a.ref.targetShown}`,
             params: { target: targetIdentity(a.ref), workload: w },
             inverseOp: null,
             key: w,

@@ -77,7 +77,7 @@ export const license: ResourceKind<LicenseDesired, LicenseActual> = {
           action: 'create',
           reversibility: 'reversible',
           tenant: d.ref.targetTenant,
-          summary: `assign licence ${d.pick.skuPartNumber} to ${d.ref.targetAddress}`,
+          summary: `assign licence ${d.pick.skuPartNumber} to ${d.ref.targetShown}`,
           params: { identity: targetIdentity(d.ref), skuId: d.pick.skuId, skuPartNumber: d.pick.skuPartNumber, usageLocation: d.usageLocation },
           inverseOp: 'license.remove',
         }),
@@ -93,7 +93,7 @@ export const license: ResourceKind<LicenseDesired, LicenseActual> = {
           // the mailbox and OneDrive go with the licence after Microsoft's grace period
           reversibility: 'compensable',
           tenant: a.ref.targetTenant,
-          summary: `remove licence ${a.byT2t.map((s) => s.skuPartNumber).join(', ')} from ${a.ref.targetAddress}`,
+          summary: `remove licence ${a.byT2t.map((s) => s.skuPartNumber).join(', ')} from ${a.ref.targetShown}`,
           params: { identity: targetIdentity(a.ref), skuIds: a.byT2t.map((s) => s.skuId) },
           inverseOp: 'license.assign',
         }),

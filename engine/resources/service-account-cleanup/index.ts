@@ -25,7 +25,7 @@ export const serviceAccountCleanup: ResourceKind<CleanupState, CleanupState> = {
         action: 'run',
         reversibility: 'compensable',
         tenant: d.ref.targetTenant,
-        summary: `remove migration service accounts from mailbox ${d.ref.targetAddress}`,
+        summary: `remove migration service accounts from mailbox ${d.ref.targetShown}`,
         params: { identity: targetIdentity(d.ref) },
         inverseOp: null,
       }),

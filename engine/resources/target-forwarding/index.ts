@@ -27,7 +27,7 @@ export const targetForwarding: ResourceKind<ForwardingState, ForwardingState> = 
           action: 'update',
           reversibility: 'reversible',
           tenant: d.ref.targetTenant,
-          summary: `forward mailbox ${d.ref.targetAddress} to ${d.forwardTo}`,
+          summary: `forward mailbox ${d.ref.targetShown} to ${d.forwardTo}`,
           params: {
             deliverToMailboxAndForward: false,
             forwardingSmtpAddress: `smtp:${d.forwardTo}`,
@@ -46,7 +46,7 @@ export const targetForwarding: ResourceKind<ForwardingState, ForwardingState> = 
           action: 'update',
           reversibility: 'reversible',
           tenant: a.ref.targetTenant,
-          summary: `remove forwarding of mailbox ${a.ref.targetAddress} to ${a.forwardTo}`,
+          summary: `remove forwarding of mailbox ${a.ref.targetShown} to ${a.forwardTo}`,
           params: { forwardingSmtpAddress: null, identity: targetIdentity(a.ref), previous: a.forwardTo },
           inverseOp: 'targetForwarding.set',
         }),

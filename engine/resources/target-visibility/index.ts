@@ -36,7 +36,7 @@ export const targetVisibility: ResourceKind<VisibilityState, VisibilityState> = 
         action: 'update',
         reversibility: 'reversible',
         tenant: d.ref.targetTenant,
-        summary: `${d.hidden ? 'hide' : 'unhide'} ${d.ref.targetAddress} ${d.hidden ? 'from' : 'in'} the address lists`,
+        summary: `${d.hidden ? 'hide' : 'unhide'} ${d.ref.targetShown} ${d.hidden ? 'from' : 'in'} the address lists`,
         params: { hiddenFromAddressListsEnabled: d.hidden, identity: targetIdentity(d.ref) },
         inverseOp: d.hidden ? 'targetVisibility.show' : 'targetVisibility.hide',
       }),
