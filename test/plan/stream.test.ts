@@ -4,7 +4,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fuzzPlanInput } from '../../bench/plan/fuzz.js';
-import { buildPlan, hasChanges, planHead, streamPlan, type PlanInput } from '../../engine/plan/build-plan.js';
+import { generateSynthetic } from '../../bench/plan/generate.js';
+import { buildPlan, hasChanges, planHead, streamPlan, streamPlanSteps, type PlanInput } from '../../engine/plan/build-plan.js';
 import type { PlanChange, WavePlan } from '../../engine/plan/model.js';
 import { jsonSink, planJsonChunks, renderPlanJson } from '../../engine/plan/render-json.js';
 import { markdownSink, renderPlanMarkdown } from '../../engine/plan/render-markdown.js';
@@ -84,6 +85,25 @@ test('a group is created once, before the first change that needs it, and shown 
   streamPlan(input, textSink((section) => (text += section)));
   assert.match(text, /^wave wave-01 \(phase prepared, 2 users\)\n  \(shared\)\n    \+ create group Sales in fabrikam\n  s0@contoso.com\n/);
   assert.is(text.match(/create group/g)!.length, 1);
+});
+
+test('the plan pauses at most 2,000 users apart and at the end of each wave (Ctrl-C is handled at a pause)', () => {
+  // one wave of 4,500 users in flight, each with changes
+  const { project: p, inventory: inv } = generateSynthetic(4500, { waves: 1 });
+  const input: PlanInput = { project: p, inventory: inv, revision: REVISION, now: NOW };
+  const usersAtPause: number[] = [];
+  const planned = new Set<string>();
+  let waveEnded = false;
+  const steps = streamPlanSteps(input, { changes: (list) => list.forEach((c) => planned.add(c.user)), wave: () => (waveEnded = true) });
+  let r = steps.next();
+  while (!r.done) {
+    usersAtPause.push(planned.size);
+    r = steps.next();
+  }
+  assert.ok(waveEnded && usersAtPause.at(-1) === 4500, `a pause after the wave: ${usersAtPause.join(', ')}`);
+  const gaps = usersAtPause.map((n, i) => n - (usersAtPause[i - 1] ?? 0));
+  assert.ok(gaps.every((g) => g <= 2000) && usersAtPause.length >= 3, `pauses at ${usersAtPause.join(', ')}`);
+  assert.is(r.value.waves[0]!.users, 4500);
 });
 
 test.run();
