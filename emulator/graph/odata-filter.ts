@@ -251,3 +251,39 @@ export function evalFilter(e: FilterExpr, obj: Record<string, unknown>, env: Env
     }
   }
 }
+
+/** A $filter operator that directory objects accept only in an advanced query. */
+export interface AdvancedOperator {
+  op: 'ne' | 'not' | 'endsWith';
+  /** The property it applies to (a lambda's variable resolved to its collection). */
+  property: string;
+}
+
+/**
+ * The operators of a filter that Microsoft Graph serves for directory objects only in an advanced
+ * query (ConsistencyLevel: eventual and $count=true): `ne`, `not` and `endsWith`, in the order they
+ * appear. Source: https://learn.microsoft.com/graph/aad-advanced-queries ("The not and ne negation
+ * operators are supported only with advanced query parameters"; "The endsWith operator is supported
+ * only with advanced query parameters by mail, otherMails, userPrincipalName, and proxyAddresses").
+ */
+export function advancedOperators(e: FilterExpr, bound: Map<string, string> = new Map()): AdvancedOperator[] {
+  const prop = (p: string) => {
+    const head = p.split('/')[0]!;
+    return bound.get(head) ?? head;
+  };
+  switch (e.kind) {
+    case 'and':
+    case 'or':
+      return [...advancedOperators(e.left, bound), ...advancedOperators(e.right, bound)];
+    case 'not':
+      return [{ op: 'not', property: filterProperties(e.expr).map(prop)[0] ?? '' }, ...advancedOperators(e.expr, bound)];
+    case 'lambda':
+      return advancedOperators(e.expr, new Map([...bound, [e.variable, prop(e.path)]]));
+    case 'cmp':
+      return e.op === 'ne' ? [{ op: 'ne', property: prop(e.path) }] : [];
+    case 'func':
+      return e.name === 'endswith' ? [{ op: 'endsWith', property: prop(e.path) }] : [];
+    default:
+      return [];
+  }
+}

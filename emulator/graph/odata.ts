@@ -1,8 +1,9 @@
 // Shared OData query helpers for Graph collections: $select, $filter, $top, $skiptoken paging with an
-// absolute @odata.nextLink, $count (with ConsistencyLevel: eventual), and @odata.context URLs.
+// absolute @odata.nextLink, $count (with ConsistencyLevel: eventual; ignored without it), the advanced
+// query rule for ne/not/endsWith, and @odata.context URLs.
 // Used by the directory handlers; the content handlers may use them too.
 import { GraphError, type EmuRequest } from '../core/http-types.js';
-import { evalFilter, filterProperties, parseFilter, type FilterExpr } from './odata-filter.js';
+import { advancedOperators, evalFilter, filterProperties, parseFilter, type FilterExpr } from './odata-filter.js';
 
 export { evalFilter, parseFilter, type FilterExpr } from './odata-filter.js';
 
@@ -33,12 +34,28 @@ export function parseFilterParam(req: EmuRequest, resource: string, supported: r
   if (!text) return undefined;
   const expr = parseFilter(text);
   const ok = new Set(supported.map((s) => s.toLowerCase()));
+  const unsupported = (p: string) => new GraphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${p}' of resource '${resource}'.`);
   for (const p of filterProperties(expr)) {
-    if (!ok.has(p.toLowerCase())) {
-      throw new GraphError(400, 'Request_UnsupportedQuery', `Unsupported or invalid query filter clause specified for property '${p}' of resource '${resource}'.`);
-    }
+    if (!ok.has(p.toLowerCase())) throw unsupported(p);
   }
+  // ne, not and endsWith work on directory objects only in an advanced query; without both advanced
+  // query parameters Graph refuses the request (it does not fall back to a scan), and endsWith reads
+  // only the address properties. https://learn.microsoft.com/graph/aad-advanced-queries
+  const advanced = advancedOperators(expr);
+  if (advanced.length > 0 && !advancedQuery(req)) {
+    throw new GraphError(400, 'Request_UnsupportedQuery', `Operator '${advanced[0]!.op}' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information`);
+  }
+  const endsWith = advanced.find((a) => a.op === 'endsWith' && !ENDSWITH_PROPERTIES.has(a.property.toLowerCase()));
+  if (endsWith) throw unsupported(endsWith.property);
   return expr;
+}
+
+/** The properties endsWith can read (advanced queries only). */
+const ENDSWITH_PROPERTIES = new Set(['mail', 'othermails', 'userprincipalname', 'proxyaddresses']);
+
+/** Both advanced query parameters: ConsistencyLevel: eventual and $count=true ($search needs only the header). */
+export function advancedQuery(req: EmuRequest): boolean {
+  return eventual(req) && (req.query.get('$count') ?? '').toLowerCase() === 'true';
 }
 
 export function matches(expr: FilterExpr | undefined, obj: Record<string, unknown>): boolean {
@@ -96,6 +113,15 @@ export function contextUrl(req: EmuRequest, fragment: string, select?: readonly 
   return `${req.baseUrl}/${apiVersion(req)}/$metadata#${fragment}${sel}`;
 }
 
+/**
+ * $count=true with ConsistencyLevel: eventual. Without the header Graph ignores $count=true on a
+ * directory list (200, no @odata.count) rather than failing; only the /$count segment is refused.
+ * https://learn.microsoft.com/graph/aad-advanced-queries#error-handling-for-advanced-queries-on-directory-objects
+ */
+function countRequested(req: EmuRequest): boolean {
+  return (req.query.get('$count') ?? '').toLowerCase() === 'true' && eventual(req);
+}
+
 /** Whether the caller asked for eventual consistency (needed by $count and advanced queries). */
 export function eventual(req: EmuRequest): boolean {
   return (req.headers['consistencylevel'] ?? '').toLowerCase() === 'eventual';
@@ -129,10 +155,7 @@ export function lazyCollection<T>(
   render: (item: T) => Record<string, unknown>,
   opts: { select?: string[]; size?: number } = {},
 ): Record<string, unknown> {
-  const wantCount = (req.query.get('$count') ?? '').toLowerCase() === 'true';
-  if (wantCount && !eventual(req)) {
-    throw new GraphError(400, 'Request_BadRequest', "$count is not currently supported without the 'ConsistencyLevel: eventual' header.");
-  }
+  const wantCount = countRequested(req);
   const size = opts.size ?? pageSize(req);
   const tok = req.query.get('$skiptoken');
   const start = tok ? decodeToken<{ i: number }>(tok).i : 0;
@@ -164,10 +187,7 @@ export function collection(
   items: readonly Record<string, unknown>[],
   opts: { select?: string[]; size?: number; /** items are already shaped by $select/$expand */ shaped?: boolean } = {},
 ): Record<string, unknown> {
-  const wantCount = (req.query.get('$count') ?? '').toLowerCase() === 'true';
-  if (wantCount && !eventual(req)) {
-    throw new GraphError(400, 'Request_BadRequest', "$count is not currently supported without the 'ConsistencyLevel: eventual' header.");
-  }
+  const wantCount = countRequested(req);
   const p = page(req, items, (x) => (opts.shaped ? x : applySelect(x, opts.select)), opts.size ?? pageSize(req));
   return {
     '@odata.context': contextUrl(req, fragment, opts.select),

@@ -208,7 +208,8 @@ function listUsers(req: EmuRequest): EmuResponse {
   const t = req.tenant;
   const filter = parseFilterParam(req, 'User', USER_PROPERTIES);
   if (req.query.get('$search') && !eventual(req)) {
-    throw badRequest("Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'");
+    // Code and text as https://learn.microsoft.com/graph/aad-advanced-queries shows them.
+    throw badRequest("Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'", 'Request_UnsupportedQuery');
   }
   const select = selectOf(req);
   return json(200, lazyCollection(req, 'users', orderedCandidates(t, filter), userFilter(req, filter), (u) => renderUser(req, visible(u, req.now)!, select), select ? { select } : {}));
@@ -236,7 +237,8 @@ function userFilter(req: EmuRequest, filter: FilterExpr | undefined): (rec: DirU
 }
 
 function countUsers(req: EmuRequest): EmuResponse {
-  if (!eventual(req)) throw badRequest("Count is not currently supported without the 'ConsistencyLevel: eventual' header.");
+  // The /$count segment without ConsistencyLevel: eventual, as the advanced-queries page shows it.
+  if (!eventual(req)) throw badRequest('$count is not currently supported.');
   const filter = parseFilterParam(req, 'User', USER_PROPERTIES);
   const keep = userFilter(req, filter);
   let n = 0;

@@ -84,14 +84,53 @@ test('paging: $top pages with an absolute @odata.nextLink until every user is se
   assert.is(tooBig.status, 400);
 });
 
-test('$count needs ConsistencyLevel: eventual', async () => {
+test('$count needs ConsistencyLevel: eventual: ignored on a list without it, the /$count segment refused', async () => {
   const ok = await rawRequest(emu, 'fabrikam', 'GET', `/v1.0/users?$count=true&$filter=${encodeURIComponent("department eq 'Paging'")}`, undefined, { ConsistencyLevel: 'eventual' });
   assert.is(ok.status, 200);
   assert.is(ok.body['@odata.count'], 7);
-  const refused = await rawRequest(emu, 'fabrikam', 'GET', '/v1.0/users?$count=true');
-  assert.is(refused.status, 400);
+  // https://learn.microsoft.com/graph/aad-advanced-queries#error-handling-for-advanced-queries-on-directory-objects
+  const ignored = await rawRequest(emu, 'fabrikam', 'GET', `/v1.0/users?$count=true&$filter=${encodeURIComponent("department eq 'Paging'")}`);
+  assert.is(ignored.status, 200);
+  assert.is(ignored.body.value.length, 7);
+  assert.not.ok('@odata.count' in ignored.body, 'no count without the header');
+  const segment = await rawRequest(emu, 'fabrikam', 'GET', '/v1.0/users/$count');
+  assert.is(segment.status, 400);
+  assert.equal([segment.body.error.code, segment.body.error.message], ['Request_BadRequest', '$count is not currently supported.']);
   const plain = await rawRequest(emu, 'fabrikam', 'GET', '/v1.0/users/$count', undefined, { ConsistencyLevel: 'eventual' });
   assert.ok(Number(plain.text) >= 7);
+  const search = await rawRequest(emu, 'fabrikam', 'GET', '/v1.0/users?$search="displayName:Paging"');
+  assert.equal([search.status, search.body.error.code], [400, 'Request_UnsupportedQuery']);
+});
+
+test('ne, not and endsWith are advanced queries: refused without ConsistencyLevel: eventual and $count=true, as Graph refuses them', async () => {
+  await createUser(c, 'adv1@fabrikam.com', { mail: 'adv1@fabrikam.com', department: 'Advanced' });
+  await createUser(c, 'adv2@fabrikam.com', { mail: 'adv2@fabrikam.com', department: 'Advanced', accountEnabled: false });
+  const advanced = { ConsistencyLevel: 'eventual' };
+  const get = (filter: string, headers: Record<string, string> = {}, count = false) =>
+    rawRequest(emu, 'fabrikam', 'GET', `/v1.0/users?$filter=${encodeURIComponent(filter)}&$select=userPrincipalName${count ? '&$count=true' : ''}`, undefined, headers);
+  const cases: [string, string][] = [
+    ["department eq 'Advanced' and accountEnabled ne true", 'ne'],
+    ["department eq 'Advanced' and not(accountEnabled eq true)", 'not'],
+    ["endswith(mail,'dv2@fabrikam.com')", 'endsWith'],
+    ["proxyAddresses/any(p:endswith(p,'dv2@fabrikam.com'))", 'endsWith'],
+  ];
+  for (const [filter, op] of cases) {
+    for (const [headers, count] of [[{}, false], [advanced, false], [{}, true]] as const) {
+      const r = await get(filter, headers, count);
+      assert.is(r.status, 400, `${filter} (${JSON.stringify(headers)}, $count ${count})`);
+      assert.is(r.body.error.code, 'Request_UnsupportedQuery');
+      assert.is(r.body.error.message, `Operator '${op}' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information`);
+    }
+    const ok = await get(filter, advanced, true);
+    assert.is(ok.status, 200, filter);
+    assert.equal(ok.body.value.map((u: { userPrincipalName: string }) => u.userPrincipalName), ['adv2@fabrikam.com'], filter);
+    assert.is(ok.body['@odata.count'], 1);
+  }
+  // endsWith reads the address properties only, even in an advanced query.
+  const name = await get("endswith(displayName,'x')", advanced, true);
+  assert.equal([name.status, name.body.error.code, name.body.error.message], [400, 'Request_UnsupportedQuery', "Unsupported or invalid query filter clause specified for property 'displayName' of resource 'User'."]);
+  // eq, startsWith, in and any() stay default queries.
+  assert.is((await get("startswith(mail,'adv')")).status, 200);
 });
 
 test('PATCH updates properties (and the UPN index); read-only proxyAddresses is refused; DELETE removes', async () => {
