@@ -1,4 +1,5 @@
 // JSON batching: POST /v1.0/$batch (and /beta). At most 20 requests with unique ids; relative urls;
+// every write (POST, PATCH, PUT) with a body and its Content-Type, else the whole batch is a 400;
 // `dependsOn` orders them (a failed dependency answers 424); the rest run concurrently, at most 4
 // at a time per mailbox as Graph does. Each inner request goes through the whole pipeline on its
 // own (auth, roles, faults, throttling): an inner 429 carries its own Retry-After while the batch
@@ -8,6 +9,7 @@ import { badRequest, GraphError, json, type EmuRequest, type EmuResponse, type H
 const MAX_REQUESTS = 20;
 const MAILBOX_PARALLEL = 4;
 const METHODS = new Set(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']);
+const WRITES = new Set(['POST', 'PATCH', 'PUT']);
 
 interface InnerRequest {
   id: string;
@@ -42,6 +44,13 @@ function parse(req: EmuRequest): InnerRequest[] {
     if (typeof o.url !== 'string' || !o.url) throw badRequest(`Batch request '${id}' has no url.`, 'BadRequest');
     const headers: Record<string, string> = {};
     if (o.headers && typeof o.headers === 'object') for (const [k, v] of Object.entries(o.headers as Record<string, unknown>)) headers[k.toLowerCase()] = String(v);
+    // A write without a body or without its Content-Type fails the whole batch (outer 400), not
+    // just that request: Graph checks it before running any. Observed answers: "Write request id :
+    // … does not contain Content-Type header or body." (microsoftgraph/msgraph-sdk-dotnet#2628, a
+    // bodyless POST …/send; Softeria/ms-365-mcp-server#683, a write without Content-Type).
+    if (WRITES.has(method) && (o.body === undefined || o.body === null || !headers['content-type'])) {
+      throw badRequest(`Write request id : ${id} does not contain Content-Type header or body.`, 'BadRequest');
+    }
     const dependsOn = Array.isArray(o.dependsOn) ? o.dependsOn.map(String) : [];
     return { id, method: method as HttpMethod, url: o.url, headers, ...(o.body !== undefined ? { body: o.body } : {}), dependsOn };
   });
@@ -113,7 +122,6 @@ async function batch(req: EmuRequest): Promise<EmuResponse> {
     let rawBody = Buffer.alloc(0);
     const headers: Record<string, string> = { ...r.headers };
     if (r.body !== undefined) {
-      if (!headers['content-type']) return { id: r.id, status: 400, headers: {}, body: { error: { code: 'BadRequest', message: `Batch request '${r.id}' has a body but no Content-Type header.` } } };
       rawBody = typeof r.body === 'string' ? Buffer.from(r.body) : Buffer.from(JSON.stringify(r.body));
     }
     if (req.headers.authorization) headers.authorization = req.headers.authorization;

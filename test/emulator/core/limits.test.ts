@@ -107,6 +107,18 @@ test('$batch: dependsOn failure is 424, more than 20 or duplicate ids are 400, r
   const dup = await rawRequest(emu, 'contoso', 'POST', '/v1.0/$batch', { requests: [{ id: 'a', method: 'GET', url: '/organization' }, { id: 'a', method: 'GET', url: '/organization' }] });
   assert.is(dup.status, 400);
   assert.match(dup.body.error.message, /unique/);
+  // A write without its Content-Type, or without a body, fails the whole batch before anything runs
+  // (as Graph answers it: microsoftgraph/msgraph-sdk-dotnet#2628).
+  for (const write of [
+    { id: 'w', method: 'POST', url: '/users', body: newUser('b2') },
+    { id: 'w', method: 'PATCH', url: '/users/userb1@contoso.com', headers: { 'Content-Type': 'application/json' } },
+  ]) {
+    const refused = await rawRequest(emu, 'contoso', 'POST', '/v1.0/$batch', { requests: [{ id: 'r', method: 'GET', url: '/organization' }, write] });
+    assert.is(refused.status, 400, JSON.stringify(refused.body));
+    assert.equal([refused.body.error.code, refused.body.error.message], ['BadRequest', 'Write request id : w does not contain Content-Type header or body.']);
+  }
+  const notCreated = await rawRequest(emu, 'contoso', 'GET', '/v1.0/users/userb2@contoso.com');
+  assert.is(notCreated.status, 404, 'the refused batch created nothing');
 });
 
 test('$batch: each inner request is throttled on its own (inner 429 with Retry-After, batch 200), via the Graph client', async () => {
