@@ -1,9 +1,10 @@
-// -Identity resolution, as Exchange's RecipientIdParameter does it: Guid, ExternalDirectoryObjectId,
+// -Identity resolution, as Exchange's RecipientIdParameter does it: Guid, ExchangeObjectId, ExternalDirectoryObjectId,
 // Name, Alias, DisplayName, UserPrincipalName, primary or any SMTP address, LegacyExchangeDN.
 import { getUser, type DirUser } from '../store/directory-state.js';
 import { addressesOf, liveRecipients, recipientOfUser, type Recipient, type RecipientType } from '../store/exchange-state.js';
 import type { TenantState } from '../store/tenant-state.js';
 import { ambiguous, objectNotFound } from './exchange-errors.js';
+import { exchangeObjectIdOf } from './recipient-view.js';
 
 function matchesIdentity(t: TenantState, r: Recipient, id: string): boolean {
   const k = id.toLowerCase();
@@ -23,6 +24,9 @@ export function resolveRecipient(t: TenantState, identity: string, types: readon
   if (byUser && types.includes(byUser.type)) return byUser;
   const own = t.exchange.recipients[identity.toLowerCase()];
   if (own && !own._deleted && types.includes(own.type)) return own;
+  // Its ExchangeObjectId (derived from the Guid, mapped back by the same function).
+  const byObjectId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(identity) ? t.exchange.recipients[exchangeObjectIdOf(identity.toLowerCase())] : undefined;
+  if (byObjectId && !byObjectId._deleted && types.includes(byObjectId.type)) return byObjectId;
   // UPN or SMTP address of a user (what t2t and admins pass most): the directory's indexes, not a
   // scan of every recipient. Addresses are unique across objects, so this finds the one owner.
   if (identity.includes('@')) {

@@ -12,6 +12,18 @@ function directoryObjectIdOf(r: Recipient): string {
   return r.userId ?? (r.type === 'MailContact' ? r.guid : '');
 }
 
+/**
+ * ExchangeObjectId: Exchange Online answers every recipient with an ExchangeObjectId beside its Guid
+ * and ExternalDirectoryObjectId, three different GUIDs (a Get-Mailbox answer of the admin API quoted
+ * in public scripts shows them so), and -Identity accepts it (scripts pass $mbx.ExchangeObjectId).
+ * t2t keys discovered recipients by it, so the emulator must answer it and resolve it. It is derived
+ * from the Guid by an involution (every hex digit XOR 0xA): distinct from the Guid, nothing to store,
+ * and the same function maps it back.
+ */
+export function exchangeObjectIdOf(guid: string): string {
+  return guid.replace(/[0-9a-f]/gi, (d) => (parseInt(d, 16) ^ 0xa).toString(16));
+}
+
 /** Properties a filter can read from the stored recipient without building its view (which
  *  reads the linked user): a filtered Get-* over 100,000 recipients builds views only for the
  *  matches. Each value equals the view's (test/emulator/exchange/opath-compare.test.ts). */
@@ -26,6 +38,7 @@ const CHEAP: Record<string, (r: Recipient, t: TenantState) => unknown> = {
   identity: (r) => r.name,
   alias: (r) => r.alias,
   guid: (r) => r.guid,
+  exchangeobjectid: (r) => exchangeObjectIdOf(r.guid),
   externaldirectoryobjectid: directoryObjectIdOf,
   hiddenfromaddresslistsenabled: (r) => r.hiddenFromAddressListsEnabled,
 };
@@ -54,6 +67,7 @@ export function recipientView(t: TenantState, r: Recipient): Record<string, unkn
     Identity: r.name,
     Id: r.name,
     Guid: r.guid,
+    ExchangeObjectId: exchangeObjectIdOf(r.guid),
     Name: r.name,
     Alias: r.alias,
     DisplayName: u?.displayName ?? r.displayName,

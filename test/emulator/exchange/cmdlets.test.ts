@@ -47,6 +47,22 @@ test('unknown cmdlets, unknown parameters and missing mandatory ones answer the 
   assert.match(detail(notFound), /^Ex6F9304\|Microsoft\.Exchange\.Configuration\.Tasks\.ManagementObjectNotFoundException\|/);
 });
 
+test('a recipient carries an ExchangeObjectId apart from its Guid (what discovery keys it by); -Identity and -Filter take it', async () => {
+  await user('eoid1@fabrikam.com');
+  const created = await one('Enable-MailUser', { Identity: 'eoid1@fabrikam.com', ExternalEmailAddress: 'eoid1@contoso.com' });
+  assert.match(created.ExchangeObjectId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  assert.is.not(created.ExchangeObjectId, created.Guid);
+  assert.is.not(created.ExchangeObjectId, created.ExternalDirectoryObjectId);
+  for (const cmdlet of ['Get-MailUser', 'Get-Recipient']) {
+    assert.is((await one(cmdlet, { Identity: created.ExchangeObjectId })).Guid, created.Guid, cmdlet);
+  }
+  await one('Set-MailUser', { Identity: created.ExchangeObjectId, HiddenFromAddressListsEnabled: true });
+  const filtered = await one('Get-Recipient', { Filter: `ExchangeObjectId -eq '${created.ExchangeObjectId}'` });
+  assert.equal([filtered.Guid, filtered.HiddenFromAddressListsEnabled], [created.Guid, true]);
+  const wrongType = await ex('Set-Mailbox', { Identity: created.ExchangeObjectId, HiddenFromAddressListsEnabled: true });
+  assert.is(wrongType.status, 404, 'a mail user is not a mailbox');
+});
+
 test('Enable-MailUser, Get-MailUser by every identity form, Set-MailUser, Disable-MailUser', async () => {
   const u = await user('meu1@fabrikam.com');
   const created = await one('Enable-MailUser', { Identity: 'meu1@fabrikam.com', ExternalEmailAddress: 'meu1@contoso.com' });
