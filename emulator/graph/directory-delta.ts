@@ -1,6 +1,6 @@
 // GET /users/delta, /groups/delta and /contacts/delta (orgContacts: the tenant's mail contacts,
 // which Exchange Online keeps in the directory; the orgContact id is the contact's Guid). Every directory write takes the tenant's next seq; a token is
-// base64url JSON of {since, upto, after, select, initial}: the changes with since < seq <= upto,
+// base64url JSON of {since, upto, after, select, ids, initial}: the changes with since < seq <= upto,
 // paged by seq. The first round returns every live object; later rounds only what changed after
 // the previous deltaLink, deletions as {id, @removed}, groups with members@delta.
 import { GraphError, json, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
@@ -8,7 +8,7 @@ import { replicatedSeq, type DirGroup, type DirUser } from '../store/directory-s
 import type { TenantState, Tracked } from '../store/tenant-state.js';
 import type { Recipient } from '../store/exchange-state.js';
 import { changesAfter } from '../store/change-log.js';
-import { applySelect, contextUrl, decodeToken, encodeToken, pageSize } from './odata.js';
+import { applySelect, contextUrl, decodeToken, encodeToken, pageSize, parseFilter, type FilterExpr } from './odata.js';
 import { groupView } from './groups.js';
 import { renderUser } from './users-view.js';
 
@@ -17,7 +17,41 @@ interface DeltaToken {
   upto: number;
   after: number;
   select?: string[];
+  /** A scoping $filter (id eq … or id eq …): the only objects the round tracks. */
+  ids?: string[];
   initial: boolean;
+}
+
+/**
+ * The ids of a scoping filter. users/delta and groups/delta take one $filter only, `id eq '…'`,
+ * several joined with `or` (at most 50); anything else is refused, as Graph refuses it ("Unsupported
+ * Query.", https://learn.microsoft.com/graph/delta-query-overview#scoping-filters and the answers to
+ * learn.microsoft.com/answers/questions/1090594), instead of being ignored.
+ */
+function scopeIds(req: EmuRequest): string[] | undefined {
+  const text = req.query.get('$filter');
+  if (!text) return undefined;
+  const unsupported = () => new GraphError(400, 'Request_UnsupportedQuery', 'Unsupported Query.');
+  let expr: FilterExpr;
+  try {
+    expr = parseFilter(text);
+  } catch {
+    throw unsupported();
+  }
+  const ids: string[] = [];
+  const walk = (e: FilterExpr): void => {
+    if (e.kind === 'or') {
+      walk(e.left);
+      walk(e.right);
+    } else if (e.kind === 'cmp' && e.op === 'eq' && e.path.toLowerCase() === 'id' && typeof e.value === 'string') {
+      ids.push(e.value.toLowerCase());
+    } else {
+      throw unsupported();
+    }
+  };
+  walk(expr);
+  if (ids.length > 50) throw unsupported();
+  return ids;
 }
 
 function readToken(req: EmuRequest): DeltaToken {
@@ -25,12 +59,13 @@ function readToken(req: EmuRequest): DeltaToken {
   const delta = req.query.get('$deltatoken');
   const selectParam = req.query.get('$select');
   const select = selectParam ? selectParam.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const scope = scopeIds(req);
   const t = req.tenant;
   // Rounds end below any write still replicating (it comes with the next round once visible).
   const upto = replicatedSeq(t, req.now);
-  if (delta === 'latest') return { since: upto, upto, after: upto, ...(select ? { select } : {}), initial: false };
+  if (delta === 'latest') return { since: upto, upto, after: upto, ...(select ? { select } : {}), ...(scope ? { ids: scope } : {}), initial: false };
   const raw = skip ?? delta;
-  if (!raw) return { since: 0, upto, after: 0, ...(select ? { select } : {}), initial: true };
+  if (!raw) return { since: 0, upto, after: 0, ...(select ? { select } : {}), ...(scope ? { ids: scope } : {}), initial: true };
   let tok: Partial<DeltaToken>;
   try {
     tok = decodeToken<Partial<DeltaToken>>(raw, skip ? '$skiptoken' : '$deltatoken');
@@ -42,7 +77,7 @@ function readToken(req: EmuRequest): DeltaToken {
   }
   if (delta) {
     // A deltaLink starts a new round: everything changed since the last one, up to now.
-    return { since: tok.upto, upto: Math.max(tok.upto, upto), after: tok.upto, ...(tok.select ? { select: tok.select } : {}), initial: false };
+    return { since: tok.upto, upto: Math.max(tok.upto, upto), after: tok.upto, ...(tok.select ? { select: tok.select } : {}), ...(tok.ids ? { ids: tok.ids } : {}), initial: false };
   }
   return tok as DeltaToken;
 }
@@ -55,13 +90,14 @@ function badToken(raw: string): never {
 function links(req: EmuRequest, tok: DeltaToken, lastSeq: number | undefined): Record<string, string> {
   const base = `${req.baseUrl}${req.path}`;
   if (lastSeq !== undefined) return { '@odata.nextLink': `${base}?$skiptoken=${encodeToken({ ...tok, after: lastSeq })}` };
-  return { '@odata.deltaLink': `${base}?$deltatoken=${encodeToken({ since: tok.upto, upto: tok.upto, after: tok.upto, ...(tok.select ? { select: tok.select } : {}), initial: false })}` };
+  return { '@odata.deltaLink': `${base}?$deltatoken=${encodeToken({ since: tok.upto, upto: tok.upto, after: tok.upto, ...(tok.select ? { select: tok.select } : {}), ...(tok.ids ? { ids: tok.ids } : {}), initial: false })}` };
 }
 
 /** The page of changes in the token's window, in seq order (from the collection's change log:
  *  no scan or sort of every record per page). */
-function window<T extends Tracked>(all: Record<string, T>, tok: DeltaToken, size: number): { items: T[]; more: boolean } {
-  return changesAfter(all, Math.max(tok.since, tok.after), tok.upto, (r) => !(tok.initial && r._deleted), size);
+function window<T extends Tracked & { id: string }>(all: Record<string, T>, tok: DeltaToken, size: number): { items: T[]; more: boolean } {
+  const scope = tok.ids ? new Set(tok.ids) : undefined;
+  return changesAfter(all, Math.max(tok.since, tok.after), tok.upto, (r) => !(tok.initial && r._deleted) && (!scope || scope.has(r.id.toLowerCase())), size);
 }
 
 function usersDelta(req: EmuRequest): EmuResponse {
@@ -119,7 +155,8 @@ function contactView(r: Recipient): Record<string, unknown> {
 function contactsDelta(req: EmuRequest): EmuResponse {
   const t = req.tenant;
   const tok = readToken(req);
-  const { items, more } = changesAfter(t.exchange.recipients, Math.max(tok.since, tok.after), tok.upto, (r) => r.type === 'MailContact' && !(tok.initial && r._deleted), pageSize(req));
+  const scope = tok.ids ? new Set(tok.ids) : undefined;
+  const { items, more } = changesAfter(t.exchange.recipients, Math.max(tok.since, tok.after), tok.upto, (r) => r.type === 'MailContact' && !(tok.initial && r._deleted) && (!scope || scope.has(r.guid)), pageSize(req));
   const value = items.map((r) => (r._deleted ? { id: r.guid, '@removed': { reason: 'deleted' } } : applySelect(contactView(r), tok.select)));
   return json(200, {
     '@odata.context': contextUrl(req, 'contacts', tok.select),

@@ -105,4 +105,23 @@ test('a token the emulator did not issue is a 400', async () => {
   assert.is(bad.body.error.code, 'Request_BadRequest');
 });
 
+
+test("a delta $filter scopes the round to id eq '…' (or several); any other $filter is refused, not ignored", async () => {
+  const a = await createUser(c, 'scope-a@contoso.com', { department: 'Scope' });
+  const b = await createUser(c, 'scope-b@contoso.com', { department: 'Scope' });
+  await createUser(c, 'scope-c@contoso.com', { department: 'Scope' });
+  const filter = encodeURIComponent(`id eq '${a.id}' or id eq '${b.id}'`);
+  const first = await round(`/users/delta?$filter=${filter}&$select=department`, { Prefer: 'odata.maxpagesize=1' });
+  assert.equal(first.items.map((u) => u.id).sort(), [a.id, b.id].sort(), 'only the filtered users');
+  await c.api(`/users/${a.id}`).patch({ department: 'Scoped' });
+  await createUser(c, 'scope-d@contoso.com', { department: 'Scope' });
+  const next = await round(first.deltaLink);
+  assert.equal(next.items.map((u) => [u.id, u.department]), [[a.id, 'Scoped']], 'the deltaLink keeps the scope');
+  for (const f of ["department eq 'Scope'", "startswith(displayName,'scope')", `id eq '${a.id}' and department eq 'Scope'`]) {
+    for (const path of ['/v1.0/users/delta', '/v1.0/groups/delta']) {
+      const r = await rawRequest(emu, 'contoso', 'GET', `${path}?$filter=${encodeURIComponent(f)}`);
+      assert.equal([r.status, r.body.error.code, r.body.error.message], [400, 'Request_UnsupportedQuery', 'Unsupported Query.'], `${path} ${f}`);
+    }
+  }
+});
 test.run();
