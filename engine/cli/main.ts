@@ -2,7 +2,7 @@
 // Exit codes (SPEC section 4): 0 success, 1 error, 2 only from `plan --detailed-exitcode`.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { COMMANDS } from './registry.js';
 import { COMMON_OPTIONS, type Command, type OptionSpec } from './command.js';
 import { err, out, type CliIO } from './io.js';
@@ -10,20 +10,38 @@ import { T2tError, UserError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import { packageRoot } from '../util/package-root.js';
 import { diagnosticBase, displayFile } from '../manifest/diagnostics.js';
+import { stateDirPath } from '../state/paths.js';
+import { fileSystemRefusal, refusalReason, stateWriteError } from '../state/write-errors.js';
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const debug = argv.includes('--debug');
   // where the project directory is from the working directory, once a command that takes one runs
-  const project = { base: '' };
+  const project = { base: '', dir: '' };
   try {
     return await dispatch(argv, io, debug, project);
   } catch (e) {
-    reportError(e, io, debug, project.base);
+    reportError(refusalAsUserError(e, project.dir ? stateDirPath(project.dir, io.env) : undefined), io, debug, project.base);
     return 1;
   }
 }
 
-async function dispatch(argv: string[], io: CliIO, debug: boolean, project: { base: string }): Promise<number> {
+/** A write the file system refused (a full disk, a read-only mount) that no command explained is
+ *  still the user's to fix, not a bug of t2t: say so, naming the path and the state directory. */
+export function refusalAsUserError(e: unknown, stateDir: string | undefined): unknown {
+  const code = e instanceof T2tError ? undefined : fileSystemRefusal(e);
+  if (!code) return e;
+  const path = (e as NodeJS.ErrnoException).path;
+  if (stateDir && path && (resolve(path) === stateDir || resolve(path).startsWith(stateDir + sep))) return stateWriteError(e, path, stateDir);
+  return new UserError(
+    `the file system refused ${path ? `to write ${path}` : 'a write'}: ${refusalReason(code)} (${code})`,
+    'state.unwritable',
+    `free space on that file system or make it writable, and run again${stateDir ? ` (t2t writes its caches and logs in ${stateDir}; T2T_STATE_DIR moves them)` : ''}`,
+    undefined,
+    { cause: e },
+  );
+}
+
+async function dispatch(argv: string[], io: CliIO, debug: boolean, project: { base: string; dir: string }): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     if (first === 'help' && rest[0]) return dispatch([rest[0], '--help'], io, debug, project);
@@ -57,7 +75,10 @@ async function dispatch(argv: string[], io: CliIO, debug: boolean, project: { ba
     );
   }
   // an error at a manifest position names its file as it opens from here, like validate's diagnostics
-  if (max >= 1) project.base = diagnosticBase(io.cwd, resolve(io.cwd, parsed.positionals[0] ?? '.'));
+  if (max >= 1) {
+    project.dir = resolve(io.cwd, parsed.positionals[0] ?? '.');
+    project.base = diagnosticBase(io.cwd, project.dir);
+  }
   return command.run({ values: parsed.values, positionals: parsed.positionals, debug }, io);
 }
 

@@ -8,6 +8,7 @@ import { hostname, userInfo } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { statePaths } from './paths.js';
+import { stateWriteError } from './write-errors.js';
 
 export interface LockHolder {
   command: string; // e.g. "apply"
@@ -43,11 +44,16 @@ export async function acquireLock(stateDir: string, options: LockOptions): Promi
     startedAt: new Date().toISOString(),
     token: randomUUID(),
   };
-  await mkdir(stateDir, { recursive: true });
   const temp = `${path}.${holder.token}.tmp`;
-  await writeFile(temp, JSON.stringify(holder, null, 2) + '\n', { flag: 'wx' });
   let warning: string | undefined;
   try {
+    try {
+      await mkdir(stateDir, { recursive: true });
+      // inside the try: a full disk creates the file and then fails the write, and it is removed below
+      await writeFile(temp, JSON.stringify(holder, null, 2) + '\n', { flag: 'wx' });
+    } catch (e) {
+      throw stateWriteError(e, path, stateDir);
+    }
     for (let attempt = 0; attempt < 5; attempt++) {
       if (await tryCreate(temp, path)) {
         return { holder, ...(warning ? { warning } : {}), release: () => releaseLock(path, holder.token) };

@@ -1,8 +1,9 @@
 // Where the local state lives (SPEC section 5): DIR/.t2t, or T2T_STATE_DIR. It holds caches and
 // logs only, so it is git-ignored from the inside: a `.gitignore` of `*` keeps it out of commits
 // even in a repository whose own .gitignore forgot it.
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { makeDirectory, stateWriteError } from './write-errors.js';
 
 export const STATE_DIR_NAME = '.t2t';
 
@@ -13,12 +14,18 @@ export function stateDirPath(projectDir: string, env: NodeJS.ProcessEnv = proces
   return fromEnv ? resolve(projectDir, fromEnv) : resolve(projectDir, STATE_DIR_NAME);
 }
 
-/** The state directory, created on first use with its `.gitignore`. */
+/** The state directory, created on first use with its `.gitignore`. A directory that cannot be
+ *  made or written (a file in its place, a dangling link, a read-only or full disk) is a UserError
+ *  naming it (state.unwritable). */
 export function stateDir(projectDir: string, env: NodeJS.ProcessEnv = process.env): string {
   const dir = stateDirPath(projectDir, env);
-  mkdirSync(dir, { recursive: true });
   const ignore = join(dir, '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, '# t2t local state: caches and logs only, never committed\n*\n');
+  try {
+    makeDirectory(dir);
+    if (!existsSync(ignore)) writeFileSync(ignore, '# t2t local state: caches and logs only, never committed\n*\n');
+  } catch (e) {
+    throw stateWriteError(e, dir, dir);
+  }
   return dir;
 }
 
