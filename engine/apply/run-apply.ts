@@ -7,7 +7,7 @@ import { UserError } from '../errors.js';
 import { planRefusalError } from '../plan/refusal.js';
 import { manifestHash } from '../manifest/manifest-hash.js';
 import { manifestInputs } from '../manifest/load-project.js';
-import { stateDir } from '../state/paths.js';
+import { stateDir, statePaths } from '../state/paths.js';
 import { acquireLock, type Lock } from '../state/lock.js';
 import { createProcessLogger } from '../state/job-log.js';
 import { createJobLogWriter } from './job-log-writer.js';
@@ -81,7 +81,10 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
   const state = stateDir(project.dir, o.env);
   const lock = o.lock ?? (await acquireLock(state, { command: dryRun ? 'apply --dry-run' : 'apply' }));
   if (lock.warning) warn(lock.warning);
-  const log = createProcessLogger(state, { name: 'apply' });
+  const log = createProcessLogger(state, {
+    name: 'apply',
+    onError: (e) => warn(`the process log ${statePaths.processLog(state)} cannot be written (${(e as NodeJS.ErrnoException).code ?? e.message}): apply goes on without it`),
+  });
   try {
     // ---- the plan: saved and checked, or made now from fresh tenant state
     let plan: Plan;

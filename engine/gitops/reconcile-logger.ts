@@ -5,12 +5,12 @@ import pino, { type Logger } from 'pino';
 import type { Writable } from 'node:stream';
 import { processLogDestination, processLoggerOptions } from '../state/job-log.js';
 
-export function createReconcileLogger(stateDir: string, stdout: Writable, options: { level?: string } = {}): Logger {
+export function createReconcileLogger(stateDir: string, stdout: Writable, options: { level?: string; onError?: (e: Error) => void } = {}): Logger {
   const level = (options.level ?? 'info') as pino.Level;
   return pino(
     processLoggerOptions({ level, name: 'reconcile' }),
     pino.multistream([
-      { stream: processLogDestination(stateDir), level },
+      { stream: processLogDestination(stateDir, options.onError), level },
       { stream: stdout, level },
     ]),
   );

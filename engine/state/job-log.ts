@@ -96,14 +96,34 @@ async function list(dir: string): Promise<string[]> {
   }
 }
 
-/** The structured process log, .t2t/t2t.log (pino, JSON lines), with every argument redacted. */
-export function createProcessLogger(stateDir: string, options: { level?: LogLevel; name?: string } = {}): Logger {
-  return pino(processLoggerOptions(options), processLogDestination(stateDir));
+/** The structured process log, .t2t/t2t.log (pino, JSON lines), with every argument redacted.
+ *  Best effort: `onError` hears once that it cannot be written (processLogDestination). */
+export function createProcessLogger(stateDir: string, options: { level?: LogLevel; name?: string; onError?: (e: Error) => void } = {}): Logger {
+  return pino(processLoggerOptions(options), processLogDestination(stateDir, options.onError));
 }
 
-/** The process log file as a pino destination (written synchronously: a crash loses no line). */
-export function processLogDestination(stateDir: string): pino.DestinationStream {
-  return pino.destination({ dest: statePaths.processLog(stateDir), mkdir: true, sync: true, append: true });
+/**
+ * The process log file as a pino destination (written synchronously: a crash loses no line). A log
+ * is no reason to fail the command it records: a file that cannot be opened or written (a full
+ * disk, a read-only mount) is reported once to `onError` and the lines are dropped. Without this,
+ * a synchronous write that fails throws out of the log call, so a full disk after apply's last
+ * tenant write lost the apply record.
+ */
+export function processLogDestination(stateDir: string, onError?: (e: Error) => void): pino.DestinationStream {
+  let reported = false;
+  const report = (e: Error) => {
+    if (reported) return;
+    reported = true;
+    onError?.(e);
+  };
+  try {
+    const destination = pino.destination({ dest: statePaths.processLog(stateDir), mkdir: true, sync: true, append: true });
+    destination.on('error', report);
+    return destination;
+  } catch (e) {
+    report(e as Error);
+    return { write: () => undefined };
+  }
 }
 
 /** pino options of every t2t process logger: ISO times, the pid, every object and string redacted. */

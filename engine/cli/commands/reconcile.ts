@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { bool, str } from '../command.js';
 import { UserError } from '../../errors.js';
+import { err } from '../io.js';
 import type { ReconcileEffects, Scheduler } from '../../gitops/reconcile.js';
 
 /** What the command runs with; tests replace `effects` with fakes (the executor is not needed). */
@@ -45,7 +46,10 @@ Logs: JSON lines on stdout and in .t2t/t2t.log.`,
     const { createReconcileLogger } = await import('../../gitops/reconcile-logger.js');
     const { runOnce, runController } = await import('../../gitops/reconcile.js');
     const state = stateDir(dir, io.env);
-    const logger = createReconcileLogger(state, io.stdout, { level: args.debug ? 'debug' : 'info' });
+    const logger = createReconcileLogger(state, io.stdout, {
+      level: args.debug ? 'debug' : 'info',
+      onError: (e) => err(io, `warning: the process log in ${state} cannot be written (${(e as NodeJS.ErrnoException).code ?? e.message}): logging to stdout only`),
+    });
     const effects = await reconcileDeps.effects(dir, io.env);
     const options = { projectDir: dir, env: io.env, stateDir: state, pull: !bool(args.values, 'no-pull'), logger, signal: io.signal };
     if (bool(args.values, 'once')) {
