@@ -26,7 +26,83 @@ export async function readSavedPlan(file: string, shown = file): Promise<Plan> {
   if (!Array.isArray(raw.changes) || typeof raw.manifestHash !== 'string' || typeof raw.inventoryHash !== 'string') {
     throw new UserError(`the saved plan ${shown} is incomplete (changes, manifestHash or inventoryHash missing)`, 'apply.planFormat', AGAIN);
   }
+  checkSavedChanges(raw.changes as unknown[], shown);
   return raw as Plan;
+}
+
+const ACTIONS: ReadonlySet<unknown> = new Set(['create', 'update', 'delete', 'run']);
+const REVERSIBILITY: ReadonlySet<unknown> = new Set(['reversible', 'compensable', 'one-way']);
+const EDITED_HINT = `${AGAIN}; a saved plan is applied exactly as 't2t plan' wrote it: change the manifests, not the plan`;
+
+function edited(shown: string, index: number, id: unknown, problem: string): UserError {
+  const which = typeof id === 'string' && id ? `change ${index + 1} (${id})` : `change ${index + 1}`;
+  return new UserError(`the saved plan ${shown} is not as 't2t plan' wrote it: ${which} ${problem}`, 'apply.planEdited', EDITED_HINT);
+}
+
+/** What is wrong with one change of a saved plan, or undefined. */
+function changeProblem(c: unknown): string | undefined {
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return 'is not an object';
+  const x = c as Record<string, unknown>;
+  for (const key of ['id', 'wave', 'tenant', 'resource', 'summary', 'op'] as const) {
+    if (typeof x[key] !== 'string' || x[key] === '') return `has no ${key}`;
+  }
+  if (typeof x.user !== 'string') return 'has no user';
+  if (!ACTIONS.has(x.action)) return `has action ${JSON.stringify(x.action ?? null)}, not create, update, delete or run`;
+  if (!REVERSIBILITY.has(x.reversibility)) return `has reversibility ${JSON.stringify(x.reversibility ?? null)}, not reversible, compensable or one-way`;
+  if (typeof x.params !== 'object' || x.params === null || Array.isArray(x.params)) return 'has no params';
+  if (!Array.isArray(x.dependsOn) || x.dependsOn.some((d) => typeof d !== 'string')) return 'has no dependsOn list';
+  return undefined;
+}
+
+/**
+ * The changes of a saved plan are what the executor runs, so a plan edited by hand (a change
+ * removed that others depend on, one without params, a loop of dependencies) is refused before
+ * anything is sent: the executor would crash half-way, or run a step before the one it needs.
+ */
+function checkSavedChanges(changes: unknown[], shown: string): void {
+  const ids = new Map<string, number>();
+  changes.forEach((c, i) => {
+    const problem = changeProblem(c);
+    if (problem) throw edited(shown, i, (c as { id?: unknown } | null)?.id, problem);
+    const id = (c as { id: string }).id;
+    if (ids.has(id)) throw edited(shown, i, id, `has the id of change ${ids.get(id)! + 1}`);
+    ids.set(id, i);
+  });
+  const list = changes as { id: string; dependsOn: string[] }[];
+  list.forEach((c, i) => {
+    const missing = c.dependsOn.find((d) => !ids.has(d));
+    if (missing !== undefined) throw edited(shown, i, c.id, `depends on ${missing}, which the plan does not have`);
+  });
+  // Kahn: what never becomes ready is on a loop of dependencies
+  const waiting = list.map((c) => new Set(c.dependsOn).size);
+  const dependents = new Map<string, number[]>();
+  list.forEach((c, i) => new Set(c.dependsOn).forEach((d) => dependents.set(d, [...(dependents.get(d) ?? []), i])));
+  const ready = list.flatMap((_, i) => (waiting[i] === 0 ? [i] : []));
+  let done = 0;
+  while (ready.length) {
+    const i = ready.pop()!;
+    done++;
+    for (const j of dependents.get(list[i]!.id) ?? []) if (--waiting[j]! === 0) ready.push(j);
+  }
+  if (done < list.length) {
+    const i = waiting.findIndex((w) => w > 0);
+    throw edited(shown, i, list[i]!.id, 'is on, or waits for, a loop of dependencies (dependsOn), so it could never run');
+  }
+}
+
+/**
+ * spec.safety.maxDeletes holds for a saved plan too, whatever its `refusal` says: counted from its
+ * changes as the planner counts them (one-way deletions), against the manifests of now.
+ */
+export function checkSavedDeletes(plan: Plan, maxDeletes: number, shown: string): void {
+  const deletes = plan.changes.filter((c) => c.action === 'delete' && c.reversibility === 'one-way').length;
+  if (deletes > maxDeletes) {
+    throw new UserError(
+      `the saved plan ${shown} deletes ${deletes} object${deletes === 1 ? '' : 's'} (users or content), more than spec.safety.maxDeletes (${maxDeletes}): refused`,
+      'MaxDeletesExceeded',
+      `review the deletions; if they are intended, raise spec.safety.maxDeletes to at least ${deletes} in the Project manifest`,
+    );
+  }
 }
 
 /** The manifests changed since the plan was saved. */

@@ -19,7 +19,7 @@ import { planProject } from '../workflow/plan-project.js';
 import { createTenantClient, type TenantClient, type TenantClientOptions } from '../tenant/client.js';
 import { stepFor } from '../resources/step-registry.js';
 import { DEFAULT_CONCURRENCY, executeChanges, type ChangeResult, type ExecEvent, type ExecuteResult } from './execute.js';
-import { checkInventoryHash, checkManifestHash, confirm, readSavedPlan } from './guards.js';
+import { checkInventoryHash, checkManifestHash, checkSavedDeletes, confirm, readSavedPlan } from './guards.js';
 import { checkCertificateBinding, forwardingPreflight } from './preflight.js';
 import { recordingClient, type RecordedWrite } from './write-recorder.js';
 import type { StepContext } from './step-types.js';
@@ -92,6 +92,8 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
     if (o.planFile) {
       plan = await readSavedPlan(o.planFile, shown);
       checkManifestHash(plan, manifestHash(project.dir, inputs), shown);
+      checkSavedDeletes(plan, project.safety.maxDeletes, shown);
+      checkSavedSteps(plan, project, shown);
       const { inventory } = await discover(project, { env: o.env, stateDir: state, signal: o.signal });
       checkInventoryHash(plan, inventory.hash, shown);
       revision = await manifestRevision(project.dir, o.env, inputs);
@@ -263,4 +265,15 @@ async function record(project: Project, revision: ManifestRevision, plan: Plan, 
   } catch (e) {
     return `the apply record could not be written: ${(e as Error).message}`;
   }
+}
+
+/** Every change of a saved plan names a step this t2t has and a tenant of the project: checked
+ *  before anything is sent, not when the change's turn comes after others were applied. */
+function checkSavedSteps(plan: Plan, project: Project, shown: string): void {
+  const tenants = new Set(project.tenants.map((t) => t.name));
+  plan.changes.forEach((c, i) => {
+    const which = `change ${i + 1} (${c.id})`;
+    if (!stepFor(c.op)) throw new UserError(`the saved plan ${shown} names op ${c.op} in ${which}, which this t2t has no step for`, 'apply.unknownOp', "the plan was made by another t2t version, or edited: run 't2t plan --out FILE' again and apply the new plan");
+    if (!tenants.has(c.tenant)) throw new UserError(`the saved plan ${shown} names tenant ${c.tenant} in ${which}, which the project does not have`, 'apply.unknownTenant', "run 't2t plan --out FILE' again and apply the new plan");
+  });
 }

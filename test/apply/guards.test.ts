@@ -54,6 +54,45 @@ test('a dirty working tree is refused, naming the files, unless --allow-dirty', 
   }
 });
 
+test('a saved plan edited by hand is refused before anything is sent, naming the change', async () => {
+  // found by a safety audit: a change without params crashed apply half-way ("unexpected failure
+  // ... a bug in t2t"), a dangling dependsOn let a step run before the one it needs, a loop of
+  // dependencies skipped its changes without a word, and a delete added by hand (or a refusal
+  // removed) escaped spec.safety.maxDeletes
+  const file = join(p.dir, '..', 'edited-plan.json');
+  await savePlan(file);
+  const plan = JSON.parse(readFileSync(file, 'utf8')) as { changes: Record<string, unknown>[] };
+  assert.ok(plan.changes.length >= 2, 'the pilot wave has changes to prepare');
+  const first = plan.changes[0]!;
+  const cases: [string, (changes: Record<string, unknown>[]) => unknown[], RegExp][] = [
+    ['no params', (cs) => cs.map((c, i) => (i === 0 ? { ...c, params: undefined } : c)), /change 1 \(\w+\) has no params/],
+    ['not an object', (cs) => [null, ...cs.slice(1)], /change 1 is not an object/],
+    ['a dangling dependsOn', (cs) => cs.map((c, i) => (i === 1 ? { ...c, dependsOn: ['gone'] } : c)), /change 2 \(\w+\) depends on gone, which the plan does not have/],
+    ['a loop', (cs) => cs.map((c, i) => (i === 0 ? { ...c, dependsOn: [cs[1]!.id] } : i === 1 ? { ...c, dependsOn: [first.id] } : c)), /a loop of dependencies/],
+    ['a twice used id', (cs) => [...cs, cs[0]], /has the id of change 1/],
+  ];
+  for (const [what, edit, message] of cases) {
+    writeFileSync(file, JSON.stringify({ ...plan, changes: edit(plan.changes) }));
+    const r = await p.cli('apply', '--plan', file);
+    assert.is(r.code, 1, what);
+    assert.match(r.stderr, /^error: the saved plan .*edited-plan\.json is not as 't2t plan' wrote it: /, what);
+    assert.match(r.stderr, message, what);
+    assert.match(r.stderr, /hint: run 't2t plan --out FILE' again and apply the new plan; a saved plan is applied exactly as 't2t plan' wrote it/, what);
+    assert.not.match(r.stderr, /unexpected failure|Apply complete|done /, what);
+  }
+  writeFileSync(file, JSON.stringify({ ...plan, changes: plan.changes.map((c, i) => (i === 0 ? { ...c, op: 'targetUser.nuke' } : c)) }));
+  let r = await p.cli('apply', '--plan', file);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /names op targetUser\.nuke in change 1 \(\w+\), which this t2t has no step for/);
+  writeFileSync(file, JSON.stringify({ ...plan, refusal: null, changes: plan.changes.map((c, i) => (i === 0 ? { ...c, action: 'delete', reversibility: 'one-way' } : c)) }));
+  r = await p.cli('apply', '--plan', file);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /deletes 1 object \(users or content\), more than spec\.safety\.maxDeletes \(0\): refused/);
+  // nothing was sent: the plan, made again, is what it was
+  await savePlan(file);
+  assert.is((JSON.parse(readFileSync(file, 'utf8')) as { changes: unknown[] }).changes.length, plan.changes.length);
+});
+
 test('a saved plan: unknown format, stale manifests and stale tenants are refused; a fresh one is applied exactly', async () => {
   const file = join(p.dir, '..', 'plan.json');
   await savePlan(file);
