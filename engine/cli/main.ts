@@ -11,6 +11,7 @@ import { didYouMean } from '../util/suggest.js';
 import { packageRoot } from '../util/package-root.js';
 import { diagnosticBase, displayFile } from '../manifest/diagnostics.js';
 import { stateDirPath } from '../state/paths.js';
+import { redactString } from '../state/redact.js';
 import { fileSystemRefusal, refusalReason, stateWriteError } from '../state/write-errors.js';
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -106,15 +107,17 @@ function parseCommandArgs(command: Command, options: Record<string, OptionSpec>,
 
 /** `base`: the project directory as seen from the working directory (diagnosticBase); a position's file is relative to the project. */
 export function reportError(e: unknown, io: CliIO, debug: boolean, base = ''): void {
+  // the last gate before the terminal: a token or a private key that some message carried is masked
+  const say = (text: string) => err(io, redactString(text));
   if (e instanceof T2tError) {
     const at = e instanceof UserError && e.position ? `${displayFile(e.position.file, base)}:${e.position.line}:${e.position.col}: ` : '';
-    err(io, `error: ${at}${e.message}`);
-    if (e.hint) err(io, `hint: ${e.hint}`);
+    say(`error: ${at}${e.message}`);
+    if (e.hint) say(`hint: ${e.hint}`);
   } else {
-    err(io, `error: unexpected failure: ${(e as Error)?.message ?? String(e)}`);
-    err(io, 'hint: this is a bug in t2t; run again with --debug and report the output');
+    say(`error: unexpected failure: ${(e as Error)?.message ?? String(e)}`);
+    say('hint: this is a bug in t2t; run again with --debug and report the output');
   }
-  if (debug && e instanceof Error && e.stack) err(io, e.stack);
+  if (debug && e instanceof Error && e.stack) say(e.stack);
 }
 
 export function version(): string {

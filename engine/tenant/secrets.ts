@@ -7,6 +7,7 @@ import { createHash, createPrivateKey } from 'node:crypto';
 import forge from 'node-forge';
 import type { SecretRef, Tenant } from '../manifest/model.js';
 import { UserError } from '../errors.js';
+import { redactString } from '../state/redact.js';
 
 export interface SecretContext {
   /** Absolute project directory: file references are relative to it. */
@@ -119,9 +120,19 @@ export function resolveCertificate(cert: CertificateConfig, ctx: SecretContext):
   };
 }
 
-/** Replace every occurrence of the given secret values in a text (for messages built from remote errors). */
+/**
+ * Replace every occurrence of the given secret values in a text (for messages built from remote
+ * errors), also as they travel in a request: a client secret goes form-encoded to the token
+ * endpoint (client_secret=p%40ss), so a service or proxy echoing the request holds it encoded.
+ * Tokens (JWTs) and private keys are masked whatever the list holds (engine/state redactString):
+ * an access token never is in it, and an error that echoes the Authorization header holds one.
+ */
 export function redact(text: string, secrets: Iterable<string>): string {
   let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('***');
-  return out;
+  for (const s of secrets) {
+    if (!s || s.length < 4) continue;
+    const forms = new Set([s, encodeURIComponent(s), new URLSearchParams({ s }).toString().slice(2), JSON.stringify(s).slice(1, -1)]);
+    for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join('***');
+  }
+  return redactString(out);
 }
