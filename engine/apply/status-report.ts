@@ -38,12 +38,13 @@ export interface StatusRow {
 
 export async function projectStatus(project: Project, o: StatusOptions): Promise<{ report: StatusReport; rows: () => StatusRow[] }> {
   const state = stateDir(project.dir, o.env);
-  let inventory: Inventory | undefined = o.refresh === 'always' ? undefined : await loadInventory(project, state);
+  let gap: string | undefined;
+  let inventory: Inventory | undefined = o.refresh === 'always' ? undefined : await loadInventory(project, state, (reason) => (gap ??= reason));
   if (o.refresh !== 'never' && (!inventory || isStale(inventory, DEFAULT_CACHE_MAX_AGE_MS))) {
     inventory = (await discover(project, { env: o.env, stateDir: state, ...(o.signal ? { signal: o.signal } : {}) })).inventory;
   }
   if (!inventory) {
-    throw new UserError('no usable discovery cache for this project (none yet, one written by another version of t2t, or one a crash left incomplete)', 'status.noInventory', "run 't2t discover' first");
+    throw new UserError(`no usable discovery cache for this project in ${state}${gap ? ` (${gap})` : ''}`, 'status.noInventory', "run 't2t discover' first");
   }
   const inputs = manifestInputs(project);
   const revision = await manifestRevision(project.dir, o.env, inputs);

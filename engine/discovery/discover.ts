@@ -115,8 +115,9 @@ export async function discover(project: Project, options: DiscoverOptions): Prom
 }
 
 /** The cached inventory, without any network access; undefined unless every tenant of the project
- *  has been discovered (a plan needs all of them). */
-export async function loadInventory(project: Project, stateDir: string): Promise<Inventory | undefined> {
+ *  has been discovered (a plan needs all of them). `why` hears, then, which tenant's cache is
+ *  missing or unusable and why (a damaged file is discarded as it is read: it cannot be asked later). */
+export async function loadInventory(project: Project, stateDir: string, why?: (reason: string) => void): Promise<Inventory | undefined> {
   const tenants: Record<string, TenantInventory> = {};
   const digests: Record<string, unknown> = {};
   // Every tenant's files are read at once: one tenant's reads overlap another's parsing.
@@ -124,9 +125,20 @@ export async function loadInventory(project: Project, stateDir: string): Promise
   for (const [i, t] of project.tenants.entries()) {
     const view = views[i]!;
     const meta = view.users;
-    if (view.resetReason || !meta.getMeta('discoveredAt') || meta.getMeta('cacheFormat') !== CACHE_FORMAT || meta.getMeta('tenantId') !== t.tenantId) return undefined;
-    const digest = viewDigest(t, view);
-    if (!digest) return undefined;
+    const gap = view.resetReason
+      ? view.resetReason
+      : !meta.getMeta('discoveredAt')
+        ? 'has not been discovered yet'
+        : meta.getMeta('cacheFormat') !== CACHE_FORMAT
+          ? 'was cached by another version of t2t'
+          : meta.getMeta('tenantId') !== t.tenantId
+            ? `was cached for tenantId ${String(meta.getMeta('tenantId'))}, and the manifest now says ${t.tenantId}`
+            : undefined;
+    const digest = gap ? undefined : viewDigest(t, view);
+    if (!digest) {
+      why?.(`tenant ${t.name}: ${gap ?? 'its cache was left incomplete by a crash'}`);
+      return undefined;
+    }
     tenants[t.name] = {
       tenant: t.name,
       tenantId: t.tenantId,

@@ -51,7 +51,8 @@ export async function planProject(project: Project, options: PlanProjectOptions)
 export async function preparePlan(project: Project, options: PlanProjectOptions): Promise<PlanPreparation> {
   const state = stateDir(project.dir, options.env);
   const refresh = options.refresh ?? 'auto';
-  let inventory = refresh === 'always' ? undefined : await loadInventory(project, state);
+  let gap: string | undefined;
+  let inventory = refresh === 'always' ? undefined : await loadInventory(project, state, (reason) => (gap ??= reason));
   let discovery: DiscoveryReport | undefined;
   const stale = !inventory || isStale(inventory, options.maxAgeMs ?? DEFAULT_CACHE_MAX_AGE_MS);
   if (refresh === 'always' || (refresh === 'auto' && stale)) {
@@ -67,7 +68,7 @@ export async function preparePlan(project: Project, options: PlanProjectOptions)
   if (!inventory) {
     // refresh 'never' with an empty cache: plan against nothing would be misleading.
     const { UserError } = await import('../errors.js');
-    throw new UserError('no usable discovery cache for this project (none yet, one written by another version of t2t, or one a crash left incomplete)', 'plan.noInventory', "run 't2t discover' first, or plan without --offline");
+    throw new UserError(`no usable discovery cache for this project in ${state}${gap ? ` (${gap})` : ''}`, 'plan.noInventory', "run 't2t discover' first, or plan without --offline");
   }
   const inputs = manifestInputs(project);
   const [revision, certificates, files, throughput] = await Promise.all([
