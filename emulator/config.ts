@@ -186,14 +186,15 @@ class Checker {
     return v;
   }
 
-  private str(v: unknown, path: Path, required: boolean): string | undefined {
+  /** `secret`: the value is never shown in a message (a client secret, a pasted key). */
+  private str(v: unknown, path: Path, required: boolean, secret = false): string | undefined {
     if (v === undefined || v === null) {
       if (required) this.fail(path, 'is required');
       return undefined;
     }
     if (typeof v === 'number') return String(v);
     if (typeof v !== 'string' || !v.trim()) {
-      this.fail(path, `expected a non-empty string, got ${JSON.stringify(v)}`);
+      this.fail(path, `expected a non-empty string, got ${secret ? (Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : typeof v === 'string' ? 'an empty string' : typeof v) : JSON.stringify(v)}`);
       return undefined;
     }
     return v;
@@ -298,7 +299,7 @@ class Checker {
     const a = this.obj(v, path) ?? {};
     this.known(a, path, ['clientId', 'clientSecret', 'certificates', 'roles']);
     const clientId = this.str(a.clientId, [...path, 'clientId'], true) ?? '';
-    const clientSecret = this.str(a.clientSecret, [...path, 'clientSecret'], false);
+    const clientSecret = this.str(a.clientSecret, [...path, 'clientSecret'], false, true);
     const certificates = this.list(a.certificates, [...path, 'certificates']).map((c, i) => this.certificate(c, [...path, 'certificates', i])).filter((c): c is string => !!c);
     if (!clientSecret && !certificates.length) this.fail(path, 'an app needs a clientSecret or at least one certificate');
     const roles = this.list(a.roles, [...path, 'roles']).map((r, i) => this.str(r, [...path, 'roles', i], true) ?? '').filter(Boolean);
@@ -306,13 +307,18 @@ class Checker {
   }
 
   private certificate(v: unknown, path: Path): string | undefined {
-    const s = this.str(v, path, true);
+    const s = this.str(v, path, true, true);
     if (!s) return undefined;
     if (s.includes('-----BEGIN CERTIFICATE-----')) return s;
+    // PEM text that is not a certificate (a private key pasted by mistake) is never echoed
+    if (s.includes('-----BEGIN') || /\n/.test(s.trim())) {
+      this.fail(path, `expected a PEM certificate (-----BEGIN CERTIFICATE-----) or a file path, got ${/PRIVATE KEY-----/.test(s) ? 'a private key (not shown): give the public certificate only' : 'other text (not shown)'}`);
+      return undefined;
+    }
     try {
       const text = readFileSync(s, 'utf8');
       if (text.includes('-----BEGIN CERTIFICATE-----')) return text;
-      this.fail(path, `file '${s}' holds no PEM certificate`);
+      this.fail(path, `file '${s}' holds no PEM certificate${/PRIVATE KEY-----/.test(text) ? ' (it holds a private key: give the public certificate only)' : ''}`);
     } catch {
       this.fail(path, `'${s}' is neither a PEM certificate nor a readable file`);
     }

@@ -19,6 +19,17 @@ const problemsOf = (text: string): string[] => {
   return [];
 };
 
+test('config: a secret or a private key in the wrong shape is refused without being shown', () => {
+  // found by a safety audit: a private key pasted into certificates was printed whole on stderr,
+  // and a client secret given as a list was quoted back
+  const key = ['-----BEGIN PRIVATE KEY-----', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC', '-----END PRIVATE KEY-----'].join('\\n');
+  const problems = problemsOf(['tenants:', '  - name: contoso', '    apps:', `      - { clientId: a, clientSecret: [s3cr3t-value], certificates: ["${key}"], roles: [x] }`].join('\n'));
+  const text = problems.join('\n');
+  assert.match(text, /clientSecret \(line 4\): expected a non-empty string, got a list/);
+  assert.match(text, /certificates\[0\] \(line 4\): expected a PEM certificate \(-----BEGIN CERTIFICATE-----\) or a file path, got a private key \(not shown\)/);
+  assert.not.match(text, /s3cr3t-value|MIIEvQIBADANBgkqhkiG9w0BAQEFAASC|BEGIN PRIVATE KEY/);
+});
+
 test('config: every problem names the key path and line, all at once', () => {
   const problems = problemsOf(['tenants:', '  - name: contoso', '    apps:', '      - { clientId: a, roles: [x] }', '    licences: []', 'limits:', '  timeScale: -1', 'faults: { errorRate: 2 }'].join('\n'));
   assert.ok(problems.some((p) => /^tenants\[0\]\.apps\[0\] \(line 4\): an app needs a clientSecret or at least one certificate/.test(p)), problems.join('\n'));
