@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import { loadCertificate, type CertificateInfo, type PfxSource } from './pfx.js';
 import { checkCertificate, type CertDiagnostic, type CertificatePurpose } from './validate.js';
 import { dkimRecordFor, type DkimRecord } from './dkim.js';
+import { pfxExposure } from './git-exposure.js';
 
 export interface CertificateReport {
   readonly name: string;
@@ -49,7 +50,8 @@ export function targetDomains(project: Project): string[] {
   return [...new Set(project.domains.map((d) => d.target.toLowerCase()))];
 }
 
-export async function checkProjectCertificates(project: Project, env: NodeJS.ProcessEnv, now = new Date()): Promise<ProjectCertificatesReport> {
+/** `git`: also warn of a PFX file that git tracks or would commit (`t2t certs`; apply does not ask). */
+export async function checkProjectCertificates(project: Project, env: NodeJS.ProcessEnv, now = new Date(), options: { git?: boolean } = {}): Promise<ProjectCertificatesReport> {
   const domains = targetDomains(project);
   const certificates: CertificateReport[] = [];
   const dkimRecords: DkimRecord[] = [];
@@ -71,6 +73,13 @@ export async function checkProjectCertificates(project: Project, env: NodeJS.Pro
     certificates.push({ name: source.name, file: source.pfxFile, purposes, info, diagnostics });
     if (purposes.includes('dkim') && (info.keyType === 'rsa' || info.keyType === 'rsa-pss')) {
       for (const domain of domains) dkimRecords.push(dkimRecordFor(info, project.emailRewrite!.dkimSelector, domain));
+    }
+  }
+  if (options.git) {
+    const exposure = await pfxExposure(project.dir, certificates.map((c) => ({ name: c.name, file: c.file })));
+    for (const [i, c] of certificates.entries()) {
+      const found = exposure.get(c.name);
+      if (found) certificates[i] = { ...c, diagnostics: [...c.diagnostics, found] };
     }
   }
   const all = certificates.flatMap((c) => c.diagnostics);

@@ -17,7 +17,7 @@ export type CertCheckCode =
   | 'cert-key-mismatch';
 
 export interface CertDiagnostic {
-  readonly code: CertCheckCode | 'cert-unreadable';
+  readonly code: CertCheckCode | 'cert-unreadable' | 'cert-in-git' | 'cert-not-ignored';
   readonly severity: 'error' | 'warning';
   readonly certificate: string; // its name in the manifest
   readonly message: string;

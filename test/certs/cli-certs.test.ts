@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { runCli } from '../helpers/cli.js';
 import { makePfx } from '../helpers/pfx.js';
 import { certificateExpiries } from '../../engine/cli/commands/certs.js';
@@ -162,6 +163,29 @@ test('--self-signed creates the missing PFX files with the manifest passwords, a
   assert.is(again.code, 0, again.stderr);
   assert.match(again.stderr, /^every certificate file of spec\.certificates exists: none generated$/m);
   assert.equal(readFileSync(tls), before);
+});
+
+test('a PFX that git tracks or would commit is a warning: its private key belongs beside the manifests, not in them', async () => {
+  // found by a safety audit: `t2t certs --self-signed` in a project of its own repository wrote
+  // PFX files that the next `git add -A` committed, without a word
+  const dir = project('in-git');
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' } });
+  git('init', '-q');
+  let r = await runCli(['certs', dir], { env });
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /warning: certs\/rewrite-tls\.pfx is not git-ignored: the next 'git add -A' would commit its private key \[cert-not-ignored\]\n  hint: add '\*\.pfx' to the repository's \.gitignore/);
+  assert.match(r.stdout, /\n3 certificates: 0 errors, 3 warnings\n$/);
+  git('add', 'certs/app.pfx');
+  git('commit', '-q', '-m', 'oops');
+  writeFileSync(join(dir, '.gitignore'), '*.pfx\n');
+  r = await runCli(['certs', dir], { env });
+  assert.match(r.stdout, /warning: certs\/app\.pfx is committed to git: its private key is in the repository's history, protected only by its password \[cert-in-git\]/);
+  assert.match(r.stdout, /hint: replace the certificate \(a new key\), remove the file from git \(git rm --cached certs\/app\.pfx\)/);
+  assert.not.match(r.stdout, /rewrite-(tls|dkim)\.pfx is/);
+  assert.match(r.stdout, /\n3 certificates: 0 errors, 1 warning\n$/);
+  git('rm', '-q', '--cached', 'certs/app.pfx');
+  r = await runCli(['certs', dir], { env });
+  assert.match(r.stdout, /\n3 certificates: 0 errors, 0 warnings\n$/);
 });
 
 test('certificateExpiries gives the planner every certificate: when it expires, or why it cannot be read', async () => {

@@ -60,7 +60,7 @@ files are never touched. Against real tenants the TLS certificate must come from
       return 1;
     }
     if (bool(args.values, 'self-signed')) await generateMissing(loaded.project, io);
-    const report = await checkProjectCertificates(loaded.project, io.env, new Date());
+    const report = await checkProjectCertificates(loaded.project, io.env, new Date(), { git: true });
     if (format === 'json') out(io, JSON.stringify(toJson(loaded.project.name, report), null, 2));
     else out(io, renderText(loaded.project.name, report, io, new Date()));
     return report.errors > 0 ? 1 : 0;
