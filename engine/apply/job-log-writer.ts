@@ -19,8 +19,10 @@ export interface JobLogWriter {
 /** Files kept open at once; the least recently written is closed beyond this. */
 const MAX_OPEN = 256;
 
-export function createJobLogWriter(stateDir: string, options: { maxOpen?: number } = {}): JobLogWriter {
+/** `onError` hears, once, that a line could not be written (the apply goes on without it). */
+export function createJobLogWriter(stateDir: string, options: { maxOpen?: number; onError?: (e: Error, file: string) => void } = {}): JobLogWriter {
   const maxOpen = Math.max(1, options.maxOpen ?? MAX_OPEN);
+  let reported = false;
   // insertion order = least recently written first
   const open = new Map<string, number>();
   const dirs = new Set<string>();
@@ -60,10 +62,15 @@ export function createJobLogWriter(stateDir: string, options: { maxOpen?: number
       const file = jobLogFile(stateDir, where.wave, where.user);
       try {
         writeSync(fdOf(file), JSON.stringify(line) + '\n');
-      } catch {
-        // a job log is best effort: a full disk or a removed directory must not fail the apply
+      } catch (e) {
+        // a job log is best effort: a full disk or a removed directory must not fail the apply,
+        // but `t2t logs` will lack these lines, so say it once
         closeFile(file);
         dirs.delete(dirname(file));
+        if (!reported) {
+          reported = true;
+          options.onError?.(e as Error, file);
+        }
       }
     },
     end(where) {

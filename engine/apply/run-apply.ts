@@ -121,7 +121,9 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
       const execStarted = new Date().toISOString();
       let writes = 0;
       const recorded: RecordedWrite[] = [];
-      const jobLogs = createJobLogWriter(state);
+      const jobLogs = createJobLogWriter(state, {
+        onError: (e, file) => warn(`the job log ${file} cannot be written (${(e as NodeJS.ErrnoException).code ?? e.message}): apply goes on, and 't2t logs' will lack what it does`),
+      });
       const jobLog = (c: PlanChange, event: string, fields: Record<string, unknown>) => {
         if (!c.user || dryRun) return;
         jobLogs.append({ wave: c.wave, user: c.user }, { event, ...fields });

@@ -3,7 +3,7 @@
 // beyond the open-file cap (then reopened for appending).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createJobLogWriter } from '../../engine/apply/job-log-writer.js';
@@ -60,6 +60,19 @@ test('a directory that cannot be made does not throw (a job log is best effort)'
   const w = createJobLogWriter(join(file, 'state'));
   w.append({ wave: 'w', user: 'a@contoso.com' }, { event: 'step.start' });
   w.close();
+});
+
+test('a line that cannot be written is dropped and reported once, and the writer goes on', () => {
+  // found by a safety audit: on a full disk or with .t2t/logs unusable, apply lost every job log
+  // line without a word, and `t2t logs` later showed nothing of what it did
+  const dir = join(tmp, 'unwritable');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'logs'), 'a file where the logs directory should be\n');
+  const errors: string[] = [];
+  const w = createJobLogWriter(dir, { onError: (e, file) => errors.push(`${(e as NodeJS.ErrnoException).code} ${file}`) });
+  for (const user of ['a@contoso.com', 'b@contoso.com']) for (let i = 0; i < 3; i++) w.append({ wave: 'w', user }, { event: 'step.done' });
+  w.close();
+  assert.equal(errors, [`ENOTDIR ${jobLogFile(dir, 'w', 'a@contoso.com')}`]);
 });
 
 test.run();
