@@ -4,6 +4,7 @@
 import { interruption, toExchangeError } from './errors.js';
 import { budgetedFetch, cachedToken, classify, readResponseBody, throttlePatient, type GraphDeps } from './graph.js';
 import { withRetry } from './retry.js';
+import { secretsInBody } from './secrets.js';
 
 export interface CmdletOptions {
   /** A cmdlet that is not Get-/Set-/Enable-/Disable- may be repeated after a failure without harm. */
@@ -93,7 +94,7 @@ export function createExchange(deps: ExchangeDeps): ExchangeClient {
           url: '/adminapi/beta/InvokeCommand',
           cmdlet,
           ...(identity ? { identity } : {}),
-          secrets: deps.auth.knownSecrets(),
+          secrets: [...deps.auth.knownSecrets(), ...secretsInBody(parameters)],
           emulator: deps.endpoints.cloud === 'emulator',
         });
       }

@@ -18,6 +18,7 @@ import { networkFailure, type HttpTransport } from './http-transport.js';
 import type { Permit, RateBudget, TenantBudgets } from './rate-budget.js';
 import { RETRYABLE_STATUS, parseRetryAfter, withRetry, type FailureClass, type RetryPolicy } from './retry.js';
 import { abortReason, systemClock } from './clock.js';
+import { secretsInBody } from './secrets.js';
 
 /** Per-call options of the Graph facade. */
 export interface GraphRequestOptions {
@@ -227,18 +228,19 @@ export function createGraph(deps: GraphDeps): GraphFacade {
     return signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
   };
 
-  const errorContext = (method: string, url: string, options?: GraphRequestOptions) => ({
+  const errorContext = (method: string, url: string, options?: GraphRequestOptions, body?: unknown) => ({
     tenant: deps.tenant,
     clientId: deps.clientId,
     method,
     url,
     ...(options?.object ? { object: options.object } : {}),
-    secrets: auth.knownSecrets(),
+    // the credentials, and what the request itself carried (a new user's password): an answer may echo it
+    secrets: body === undefined ? auth.knownSecrets() : [...auth.knownSecrets(), ...secretsInBody(body)],
     emulator: endpoints.cloud === 'emulator',
   });
 
   /** One facade call: an SDK request per attempt, retried per policy, errors mapped. */
-  async function call<T>(method: string, url: string, options: GraphRequestOptions | undefined, run: (req: ReturnType<Client['api']>) => Promise<T>): Promise<T> {
+  async function call<T>(method: string, url: string, options: GraphRequestOptions | undefined, run: (req: ReturnType<Client['api']>) => Promise<T>, body?: unknown): Promise<T> {
     const budget = budgetFor(url, options);
     const signal = signalOf(options);
     const idempotent = method !== 'POST' || Boolean(options?.safe);
@@ -268,15 +270,15 @@ export function createGraph(deps: GraphDeps): GraphFacade {
         deps.retry,
       ));
     } catch (e) {
-      throw interruption(e, signal) ?? toTenantError(e, errorContext(method, url, options));
+      throw interruption(e, signal) ?? toTenantError(e, errorContext(method, url, options, body));
     }
   }
 
   const graph: GraphFacade = {
     get: (url, options) => call('GET', url, options, (r) => r.get()),
-    post: (url, body, options) => call('POST', url, options, (r) => r.post(body)),
-    patch: (url, body, options) => call('PATCH', url, options, (r) => r.patch(body)),
-    put: (url, body, options) => call('PUT', url, options, (r) => r.put(body)),
+    post: (url, body, options) => call('POST', url, options, (r) => r.post(body), body),
+    patch: (url, body, options) => call('PATCH', url, options, (r) => r.patch(body), body),
+    put: (url, body, options) => call('PUT', url, options, (r) => r.put(body), body),
     delete: (url, options) => call('DELETE', url, options, (r) => r.delete()),
 
     async *pages<T>(url: string, options?: GraphRequestOptions): AsyncIterable<T[]> {
@@ -353,7 +355,7 @@ export function createGraph(deps: GraphDeps): GraphFacade {
 
     batchError(request, response) {
       const headers = new Headers(response.headers);
-      return toTenantError(new HttpStatusError(response.status, headers, response.body), errorContext(request.method, request.url));
+      return toTenantError(new HttpStatusError(response.status, headers, response.body), errorContext(request.method, request.url, undefined, request.body));
     },
   };
 

@@ -7,7 +7,7 @@ import { createHash, createPrivateKey } from 'node:crypto';
 import forge from 'node-forge';
 import type { SecretRef, Tenant } from '../manifest/model.js';
 import { UserError } from '../errors.js';
-import { redactString } from '../state/redact.js';
+import { isSecretKey, redactString } from '../state/redact.js';
 
 export interface SecretContext {
   /** Absolute project directory: file references are relative to it. */
@@ -135,4 +135,19 @@ export function redact(text: string, secrets: Iterable<string>): string {
     for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join('***');
   }
   return redactString(out);
+}
+
+/**
+ * The secret values a request body carries (a new user's passwordProfile.password, a cmdlet's
+ * -Password), so that an error answer echoing the request can be masked like the credentials.
+ */
+export function secretsInBody(body: unknown, depth = 0): string[] {
+  if (depth > 8 || typeof body !== 'object' || body === null || Buffer.isBuffer(body) || body instanceof Uint8Array) return [];
+  if (Array.isArray(body)) return body.flatMap((v) => secretsInBody(v, depth + 1));
+  const found: string[] = [];
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    if (isSecretKey(k) && typeof v === 'string') found.push(v);
+    else found.push(...secretsInBody(v, depth + 1));
+  }
+  return found;
 }

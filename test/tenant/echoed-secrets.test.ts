@@ -43,11 +43,12 @@ function echoing(url: () => string, refuseToken: boolean) {
       if (refuseToken) return { status: 400, body: { error: 'invalid_request', error_description: `AADSTS900144: The request body is malformed near ${sent}` } };
       return { status: 200, body: { token_type: 'Bearer', expires_in: 3600, access_token: TOKEN } };
     }
+    if (req.method === 'POST') return { status: 400, body: { error: { code: 'Request_BadRequest', message: `Invalid value in the request: ${raw(req.body)}` } } };
     return { status: 401, body: { error: { code: 'InvalidAuthenticationToken', message: `Access token has expired or is not yet valid: ${String(req.headers.authorization)}` } } };
   };
 }
 
-async function failure(refuseToken: boolean): Promise<T2tError> {
+async function failure(refuseToken: boolean, request: (client: ReturnType<typeof createTenantClient>) => Promise<unknown> = (c) => c.graph.get('/users', {})): Promise<T2tError> {
   let base = '';
   const fake = await startFakeGraph(echoing(() => base, refuseToken));
   base = fake.url;
@@ -64,7 +65,7 @@ async function failure(refuseToken: boolean): Promise<T2tError> {
   };
   const client = createTenantClient({ dir: '/' }, tenant, { env: { CONTOSO_CLIENT_SECRET: SECRET }, retry: { maxAttempts: 1, baseMs: 1 } });
   try {
-    await client.graph.get('/users', {});
+    await request(client);
     assert.unreachable('the fake refuses');
     throw new Error('unreachable');
   } catch (e) {
@@ -93,6 +94,13 @@ test('Graph echoing the Authorization header: the access token is masked', async
   const e = await failure(false);
   assert.match(e.message, /401 InvalidAuthenticationToken: Access token has expired or is not yet valid: Bearer \[REDACTED-JWT\]/);
   assertClean(e);
+});
+
+test('Graph echoing a request body: the password it carried is masked', async () => {
+  const password = 'Xy7!new-user-password-42';
+  const e = await failure(false, (c) => c.graph.post('/users', { userPrincipalName: 'a@fabrikam.com', passwordProfile: { forceChangePasswordNextSignIn: true, password } }));
+  assert.match(e.message, /400 Request_BadRequest: Invalid value in the request: .*"password":"\*\*\*"/);
+  assert.not.ok(e.message.includes(password), e.message);
 });
 
 test('the CLI masks a token or private key in any error it prints, --debug stack included', async () => {
