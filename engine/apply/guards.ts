@@ -105,6 +105,14 @@ export function checkSavedDeletes(plan: Plan, maxDeletes: number, shown: string)
   }
 }
 
+/** A plan saved for another project (another directory given, another plan file picked up):
+ *  said as such, not as manifests that changed. */
+export function checkPlanProject(plan: Plan, project: string, dir: string, shown: string): void {
+  if (plan.project !== project) {
+    throw new UserError(`the saved plan ${shown} was made for project ${JSON.stringify(plan.project ?? null)}, not for ${project} (${dir})`, 'apply.planOtherProject', `apply it to its own project directory, or run 't2t plan ${dir} --out FILE' and apply that`);
+  }
+}
+
 /** The manifests changed since the plan was saved. */
 export function checkManifestHash(plan: Plan, current: string, shown: string): void {
   if (plan.manifestHash !== current) {

@@ -19,7 +19,7 @@ import { planProject } from '../workflow/plan-project.js';
 import { createTenantClient, type TenantClient, type TenantClientOptions } from '../tenant/client.js';
 import { stepFor } from '../resources/step-registry.js';
 import { DEFAULT_CONCURRENCY, executeChanges, type ChangeResult, type ExecEvent, type ExecuteResult } from './execute.js';
-import { checkInventoryHash, checkManifestHash, checkSavedDeletes, confirm, readSavedPlan } from './guards.js';
+import { checkInventoryHash, checkManifestHash, checkPlanProject, checkSavedDeletes, confirm, readSavedPlan } from './guards.js';
 import { checkCertificateBinding, forwardingPreflight } from './preflight.js';
 import { recordingClient, type RecordedWrite } from './write-recorder.js';
 import type { StepContext } from './step-types.js';
@@ -91,6 +91,7 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
     let revision: ManifestRevision;
     if (o.planFile) {
       plan = await readSavedPlan(o.planFile, shown);
+      checkPlanProject(plan, project.name, project.dir, shown);
       checkManifestHash(plan, manifestHash(project.dir, inputs), shown);
       checkSavedDeletes(plan, project.safety.maxDeletes, shown);
       checkSavedSteps(plan, project, shown);

@@ -104,6 +104,12 @@ test('a saved plan: unknown format, stale manifests and stale tenants are refuse
   assert.match(r.stderr, /has formatVersion 99, which this t2t does not know/);
   assert.match(r.stderr, /hint: run 't2t plan --out FILE' again/);
 
+  // a plan of another project is said to be one (found by a safety audit: it was called stale)
+  writeFileSync(file, JSON.stringify({ ...plan, project: 'acme-globex' }));
+  r = await p.cli('apply', '--plan', file);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /error: the saved plan .* was made for project "acme-globex", not for contoso-fabrikam \(/);
+
   writeFileSync(file, JSON.stringify({ ...plan, manifestHash: 'sha256:0000' }));
   r = await p.cli('apply', '--plan', file);
   assert.is(r.code, 1);
