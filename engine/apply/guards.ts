@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/model.js';
+import { maxDeletesRefusal } from '../plan/refusal.js';
 
 const AGAIN = "run 't2t plan --out FILE' again and apply the new plan";
 
@@ -76,7 +77,14 @@ function checkSavedChanges(changes: unknown[], shown: string): void {
   // Kahn: what never becomes ready is on a loop of dependencies
   const waiting = list.map((c) => new Set(c.dependsOn).size);
   const dependents = new Map<string, number[]>();
-  list.forEach((c, i) => new Set(c.dependsOn).forEach((d) => dependents.set(d, [...(dependents.get(d) ?? []), i])));
+  list.forEach((c, i) =>
+    new Set(c.dependsOn).forEach((d) => {
+      // pushed, not copied: a group's create has a dependent per member (100,000 in a large wave)
+      const l = dependents.get(d);
+      if (l) l.push(i);
+      else dependents.set(d, [i]);
+    }),
+  );
   const ready = list.flatMap((_, i) => (waiting[i] === 0 ? [i] : []));
   let done = 0;
   while (ready.length) {
@@ -96,13 +104,8 @@ function checkSavedChanges(changes: unknown[], shown: string): void {
  */
 export function checkSavedDeletes(plan: Plan, maxDeletes: number, shown: string): void {
   const deletes = plan.changes.filter((c) => c.action === 'delete' && c.reversibility === 'one-way').length;
-  if (deletes > maxDeletes) {
-    throw new UserError(
-      `the saved plan ${shown} deletes ${deletes} object${deletes === 1 ? '' : 's'} (users or content), more than spec.safety.maxDeletes (${maxDeletes}): refused`,
-      'MaxDeletesExceeded',
-      `review the deletions; if they are intended, raise spec.safety.maxDeletes to at least ${deletes} in the Project manifest`,
-    );
-  }
+  const refusal = maxDeletesRefusal(deletes, maxDeletes, `the saved plan ${shown}`);
+  if (refusal) throw new UserError(refusal.message, refusal.code, refusal.hint);
 }
 
 /** A plan saved for another project (another directory given, another plan file picked up):

@@ -19,6 +19,7 @@ import { changeIdFromSeed, stableId, userIdSeed } from './ids.js';
 import { PLAN_FORMAT_VERSION, type ObservedPhase, type Orphan, type Plan, type PlanChange, type PlanHead, type PlanOutline, type Refusal, type UserState, type WavePlan } from './model.js';
 import { declaredRank, observedPhase, observedRank } from './observed-phase.js';
 import { planUser } from './plan-user.js';
+import { maxDeletesRefusal } from './refusal.js';
 import { buildUserContext } from './user-context.js';
 import { runStepsSync } from '../util/run-steps.js';
 
@@ -408,14 +409,7 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
   if (!sink) tally(changes);
   const deletes = oneWayDeletes;
   const max = project.safety.maxDeletes;
-  const refusal =
-    deletes > max
-      ? {
-          code: 'MaxDeletesExceeded',
-          message: `the plan deletes ${deletes} object${deletes === 1 ? '' : 's'} (users or content), more than spec.safety.maxDeletes (${max}): refused`,
-          hint: `review the deletions; if they are intended, raise spec.safety.maxDeletes to at least ${deletes} in the Project manifest`,
-        }
-      : null;
+  const refusal = maxDeletesRefusal(deletes, max);
   if (refusal) warnings.push(refusal.message);
   for (const w of certificateWarnings(input.certificates ?? [], now)) warnings.push(w);
 
