@@ -31,6 +31,7 @@ export const DIAGNOSTIC_CODES = [
   'unknown-attribute',
   'unknown-template-field',
   'unknown-profile',
+  'unlicensed-profile',
   'unknown-certificate',
   'map-domain-without-domains',
   'guest-without-domains',

@@ -28,6 +28,25 @@ export const waveProfiles: Rule = (ctx) => {
   }
 };
 
+/** A wave at synced or cutover whose profile assigns no licence: its users get no mailbox in the
+ *  target unless the tenant licenses them another way (group-based licensing), so the forwarding
+ *  and content sync of synced would wait on a mailbox that never comes. A warning: such licensing
+ *  is legitimate, and t2t cannot see it in the manifests. */
+export const waveLicences: Rule = (ctx) => {
+  const profiles = ctx.project?.raw.spec.profiles ?? {};
+  for (const w of ctx.waves) {
+    const { phase, profile: name } = w.raw.spec;
+    const profile = profiles[name];
+    if ((phase !== 'synced' && phase !== 'cutover') || !profile || (profile.license?.skus ?? []).length > 0) continue;
+    ctx.report(
+      'unlicensed-profile',
+      `wave '${w.raw.metadata.name}' is at ${phase} with profile '${name}', which assigns no licence: its users get a mailbox in the target only if the tenant licenses them another way (group-based licensing); until then the forwarding and the mailbox sync wait (apply.recipientMissing)`,
+      at(w.doc, ['spec', 'phase']),
+      { severity: 'warning', hint: `add license: { skus: [...] } (an Exchange Online plan, cheapest first) to profile '${name}', or license its users through a group in the target` },
+    );
+  }
+};
+
 export const waveEmailRewrite: Rule = (ctx) => {
   const p = ctx.project;
   if (!p || p.raw.spec.emailRewrite) return;
@@ -93,4 +112,4 @@ export const oneWavePerMember: Rule = (ctx) => {
   }
 };
 
-export const WAVE_RULES: readonly Rule[] = [waveCron, waveProfiles, waveEmailRewrite, uniqueWaveNames, oneWavePerMember];
+export const WAVE_RULES: readonly Rule[] = [waveCron, waveProfiles, waveLicences, waveEmailRewrite, uniqueWaveNames, oneWavePerMember];

@@ -64,8 +64,6 @@ export function exampleProject(emu: RunningEmulator, o: ExampleOptions = {}): Ex
   project = project.replace(/endpoint: https:\/\/127\.0\.0\.1:7365.*$/gm, `endpoint: ${emu.url}\n      caFile: ${emu.caFile}`);
   const workloads = `[${(o.workloads ?? []).join(', ')}]`;
   project = project.replace(/workloads: \[[^\]]*\]/g, `workloads: ${workloads}`);
-  // the example's guest profile copies a mailbox without a licence: give its guests one
-  project = project.replace(/(createAs: guest[^\n]*\n)/, `$1      license: { skus: [EXCHANGESTANDARD] }\n`);
   writeFileSync(join(dir, 'project.yaml'), project);
   certs ??= {
     tls: makePfx({ cn: 'fabrikam.com', sans: ['fabrikam.com', 'mail.fabrikam.com'], password: SECRETS.REWRITE_TLS_PASSWORD }),

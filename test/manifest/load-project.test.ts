@@ -105,6 +105,20 @@ test('the same user in a discovered wave and another wave is allowed', async () 
   assert.is(r.project!.waves.length, 2);
 });
 
+test('a wave at synced or cutover whose profile assigns no licence is a warning, at its phase', async () => {
+  const synced = (name: string) => wave(name, '    users: [x@src.com]\n').replace('phase: prepared', 'phase: synced');
+  const dir = testdir({ 'project.yaml': PROJECT, 'waves/a.yaml': synced('a') });
+  const r = await loadProject(dir);
+  assert.equal(r.diagnostics.map((d) => [d.severity, d.code, d.file, d.line, d.col]), [['warning', 'unlicensed-profile', 'waves/a.yaml', 7, 10]]);
+  assert.match(r.diagnostics[0]!.message, /^wave 'a' is at synced with profile 'standard', which assigns no licence: /);
+  assert.ok(r.project, 'a warning: the project loads');
+  // a licence in the profile, or the wave at prepared: nothing to say
+  const licensed = testdir({ 'project.yaml': PROJECT.replace('standard: {}', 'standard: { license: { skus: [EXCHANGESTANDARD] } }'), 'waves/a.yaml': synced('a') });
+  assert.equal((await loadProject(licensed)).diagnostics, []);
+  const prepared = testdir({ 'project.yaml': PROJECT, 'waves/a.yaml': wave('a', '    users: [x@src.com]\n') });
+  assert.equal((await loadProject(prepared)).diagnostics, []);
+});
+
 test('a user listed twice in one wave is a warning', async () => {
   const dir = testdir({ 'project.yaml': PROJECT, 'waves/a.yaml': wave('a', '    users: [x@src.com, x@src.com]\n') });
   const r = await loadProject(dir);
