@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     args = parseArgs({
       args: argv,
-      options: { config: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { config: { type: 'string' }, port: { type: 'string' }, data: { type: 'string' }, help: { type: 'boolean', short: 'h' }, 'stop-with-parent': { type: 'boolean' } },
       strict: true,
     }).values;
   } catch (e) {
@@ -139,6 +139,12 @@ async function main(argv: string[]): Promise<number> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // `t2t emulator` passes --stop-with-parent and holds our stdin open: when it ends, however it
+    // ends (SIGKILL included, which it cannot pass on), the pipe closes and we stop too, rather than
+    // hold the port with no one to stop us
+    if (args['stop-with-parent']) {
+      process.stdin.on('end', stop).on('close', stop).on('error', stop).resume();
+    }
   });
   return 0;
 }

@@ -38,8 +38,10 @@ const command: Command = {
     const main = join(packageRoot(), 'dist', 'emulator', 'main.js');
     if (!existsSync(main)) throw new UserError('the emulator is not built', 'emulator.notBuilt', "run 'npm run build' first");
     const data = str(args.values, 'data');
-    const argv = [main, '--config', configPath, '--port', port, ...(data ? ['--data', resolve(io.cwd, data)] : [])];
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: io.env, cwd: io.cwd });
+    const argv = [main, '--config', configPath, '--port', port, ...(data ? ['--data', resolve(io.cwd, data)] : []), '--stop-with-parent'];
+    // the child's stdin is a pipe this process holds: if it dies without stopping the child (a
+    // SIGKILL), the pipe closes and the emulator stops itself instead of keeping the port
+    const child = spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'pipe'], env: io.env, cwd: io.cwd });
     child.stdout.pipe(io.stdout, { end: false });
     child.stderr.pipe(io.stderr, { end: false });
     const stop = () => {

@@ -2,9 +2,13 @@
 // and the `t2t emulator` command's refusals.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
 import { startEmulator, testConfig } from '../../helpers/emulator.js';
 import { exchangeInvoke, rawRequest } from '../../helpers/graph.js';
 import { runCli } from '../../helpers/cli.js';
@@ -66,6 +70,41 @@ test('with --data, a guest saved before guests had an Exchange recipient gets it
   } finally {
     await second.stop();
   }
+});
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'engine', 'cli', 'bin.js');
+
+/** Whether something accepts connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port }, () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+test('t2t emulator killed with SIGKILL: its emulator process stops too, and the port is free', async () => {
+  const dir = tempDir();
+  const cfg = join(dir, 'emulator.yaml');
+  writeFileSync(cfg, stringify(testConfig()));
+  const t2t = spawn(process.execPath, [BIN, 'emulator', '--config', cfg, '--port', '0', '--data', join(dir, 'data')], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, T2T_HOME: join(dir, 'home') } });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    t2t.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening on (https:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    t2t.once('exit', (code) => reject(new Error(`t2t emulator exited with ${code} before listening`)));
+  });
+  const port = Number(new URL(url).port);
+  assert.ok(await listening(port), 'the emulator listens');
+  t2t.kill('SIGKILL'); // nothing of t2t runs to stop its child
+  let free = false;
+  for (let i = 0; i < 100 && !free; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    free = !(await listening(port));
+  }
+  assert.ok(free, `the emulator still holds port ${port} 5 s after t2t emulator was killed`);
 });
 
 test('t2t emulator with an invalid config exits 1 naming the file, key and line', async () => {
