@@ -25,7 +25,13 @@ const DYNAMIC: { file: string; expression: string; codes: string[]; why: string 
     file: 'plan/refusal.ts',
     expression: 'plan.refusal.code',
     codes: ['MaxDeletesExceeded'],
-    why: "the plan carries its refusal as data (build-plan.ts: code 'MaxDeletesExceeded'); planRefusalError turns it into a UserError",
+    why: "the plan carries its refusal as data (refusal.ts maxDeletesRefusal: code 'MaxDeletesExceeded'); planRefusalError turns it into a UserError",
+  },
+  {
+    file: 'apply/guards.ts',
+    expression: 'refusal.code',
+    codes: ['MaxDeletesExceeded'],
+    why: "a saved plan's deletes counted again: the refusal made by maxDeletesRefusal, as the planner makes it",
   },
 ];
 
