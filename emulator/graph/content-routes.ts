@@ -140,10 +140,10 @@ function driveRoutes(): Route[] {
     }
   }
   out.push(
-    { method: 'PUT', pattern: '/up/{token}', anonymous: true, budget: 'drive', throttleScope: uploadScope, handler: uploadFragment },
-    { method: 'GET', pattern: '/up/{token}', anonymous: true, budget: 'drive', throttleScope: uploadScope, handler: uploadStatus },
-    { method: 'DELETE', pattern: '/up/{token}', anonymous: true, budget: 'drive', throttleScope: uploadScope, handler: cancelUpload },
-    { method: 'GET', pattern: '/download/{token}', anonymous: true, budget: 'drive', throttleScope: downloadScope, handler: downloadContent },
+    { method: 'PUT', pattern: '/up/{session}', anonymous: true, budget: 'drive', throttleScope: uploadScope, handler: uploadFragment },
+    { method: 'GET', pattern: '/up/{session}', anonymous: true, budget: 'drive', throttleScope: uploadScope, handler: uploadStatus },
+    { method: 'DELETE', pattern: '/up/{session}', anonymous: true, budget: 'drive', throttleScope: uploadScope, handler: cancelUpload },
+    { method: 'GET', pattern: '/download/{item}', anonymous: true, budget: 'drive', throttleScope: downloadScope, handler: downloadContent },
   );
   return out;
 }

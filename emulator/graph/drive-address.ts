@@ -75,7 +75,7 @@ export function addressedItem(req: EmuRequest, a: DriveAddress): DriveItemRecord
 /** Signed, expiring download URL (what `@microsoft.graph.downloadUrl` and a /content 302 give). */
 export function downloadUrl(req: EmuRequest, drive: DriveRecord, item: DriveItemRecord): string {
   const token = signToken({ k: 'download', t: req.tenant.id, e: req.now + 60 * 60 * 1000, d: drive.id, i: item.id, v: item.version, a: req.appId });
-  return `${req.baseUrl}/download/${token}`;
+  return `${req.baseUrl}/download/${item.id}?tempauth=${encodeURIComponent(token)}`;
 }
 
 export function renderDrive(req: EmuRequest, drive: DriveRecord): Record<string, unknown> {

@@ -112,12 +112,12 @@ export function driveDelete(req: EmuRequest): EmuResponse {
   return { status: 204 };
 }
 
-/** GET /download/{token}: anonymous, like OneDrive's pre-authenticated download URLs. */
+/** GET /download/{item}?tempauth=…: anonymous, like OneDrive's pre-authenticated download URLs. */
 export function downloadContent(req: EmuRequest): EmuResponse {
-  const p = verifyToken(req.params['token'], 'download', req.now);
+  const p = verifyToken(req.query.get('tempauth'), 'download', req.now);
   const t = req.emulator.tenant(p.t);
   const drive = t && driveById(t, String(p['d']));
-  const item = drive && liveItem(drive, String(p['i']), req.now);
+  const item = drive && p['i'] === req.params['item'] ? liveItem(drive, String(p['i']), req.now) : undefined;
   if (!item) throw itemNotFound();
   const bytes = contentOf(item);
   return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: bytes };

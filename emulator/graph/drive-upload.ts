@@ -97,16 +97,18 @@ export function createUploadSession(req: EmuRequest, a: DriveAddress): EmuRespon
   const token = signToken({ k: 'upload', t: req.tenant.id, e: session.expires, s: session.id, a: req.appId });
   return json(200, {
     '@odata.context': `${req.baseUrl}/v1.0/$metadata#microsoft.graph.uploadSession`,
-    uploadUrl: `${req.baseUrl}/up/${token}`,
+    // the capability token in the query, as SharePoint's upload URLs carry it (tempauth=…): what
+    // logs strip from a URL, where a path segment would stay
+    uploadUrl: `${req.baseUrl}/up/${session.id}?tempauth=${encodeURIComponent(token)}`,
     expirationDateTime: new Date(session.expires).toISOString(),
     nextExpectedRanges: ['0-'],
   });
 }
 
 function sessionOf(req: EmuRequest): { t: TenantState; drive: DriveRecord; session: UploadSessionRecord } {
-  const p = verifyToken(req.params['token'], 'upload', req.now);
+  const p = verifyToken(req.query.get('tempauth'), 'upload', req.now);
   const t = req.emulator.tenant(p.t);
-  const session = t?.drive.sessions[String(p['s'])];
+  const session = p['s'] === req.params['session'] ? t?.drive.sessions[String(p['s'])] : undefined;
   const drive = session && t && driveById(t, session.driveId);
   if (!t || !session || !drive) throw new GraphError(404, 'itemNotFound', 'The upload session was not found: it completed, was cancelled or expired.');
   return { t, drive, session };

@@ -57,12 +57,12 @@ export function importScope(req: ScopeInput): ThrottleScope | undefined {
   return s && { ...s.scope, mailbox: mailboxKey(s.scope.tenant, String(s.p['m'])) };
 }
 
-/** Throttling scope of an upload session URL (/up/{token}): its tenant and app (drive budget). */
+/** Throttling scope of an upload session URL (/up/{session}?tempauth=…): its tenant and app (drive budget). */
 export function uploadScope(req: ScopeInput): ThrottleScope | undefined {
-  return scopeOf(req.params['token'], 'upload', req.now, req.emulator)?.scope;
+  return scopeOf(req.query.get('tempauth'), 'upload', req.now, req.emulator)?.scope;
 }
 
-/** Throttling scope of a download URL (/download/{token}). */
+/** Throttling scope of a download URL (/download/{item}?tempauth=…). */
 export function downloadScope(req: ScopeInput): ThrottleScope | undefined {
-  return scopeOf(req.params['token'], 'download', req.now, req.emulator)?.scope;
+  return scopeOf(req.query.get('tempauth'), 'download', req.now, req.emulator)?.scope;
 }

@@ -11,6 +11,7 @@ import { startEmulator, testConfig, type RunningEmulator } from '../../helpers/e
 import { graphClient, rawRequest } from '../../helpers/graph.js';
 import { createUser, graphFailure, type TestUser } from './setup.js';
 import { quickXorHash } from '../../../emulator/store/drive-state.js';
+import { redactUrl } from '../../../engine/tenant/graph.js';
 
 let emu: RunningEmulator;
 let client: Client;
@@ -84,7 +85,14 @@ test('simple upload by path creates (201) then replaces (200); items by id and b
   const raw = await rawRequest(emu, 'contoso', 'GET', `/v1.0/drives/${driveId}/items/${created.id}/content`);
   assert.ok(raw.status === 200, 'undici follows the redirect too');
   const redirect = await rawRequest(emu, 'contoso', 'GET', `/v1.0/drives/${driveId}/items/${created.id}`);
-  assert.ok(String(redirect.body['@microsoft.graph.downloadUrl']).startsWith(`${emu.url}/download/`));
+  const downloadUrl = String(redirect.body['@microsoft.graph.downloadUrl']);
+  assert.ok(downloadUrl.startsWith(`${emu.url}/download/${created.id}?tempauth=`), downloadUrl);
+  // the capability token is in the query, as OneDrive's pre-authenticated URLs carry it: what the
+  // engine's logs strip from a URL
+  const token = new URL(downloadUrl).searchParams.get('tempauth')!;
+  assert.ok(token.length > 20 && !redactUrl(downloadUrl).includes(token));
+  const tampered = await rawRequest(emu, null, 'GET', `/download/not-${created.id}?tempauth=${encodeURIComponent(token)}`);
+  assert.is(tampered.status, 404, "one item's token opens no other item");
   const missing = await graphFailure(client.api(`/drives/${driveId}/root:/Docs/nope.txt`).get());
   assert.is(missing.statusCode, 404);
   assert.is(missing.code, 'itemNotFound');
@@ -133,6 +141,8 @@ test('upload session with raw fragments: 202 + nextExpectedRanges, 320 KiB rule,
   const s = (await client.api(`/users/${alice.id}/drive/root:/Raw/frag.bin:/createUploadSession`).post({ item: {} })) as { uploadUrl: string; nextExpectedRanges: string[] };
   assert.equal(s.nextExpectedRanges, ['0-']);
   const path = s.uploadUrl.slice(emu.url.length);
+  const token = new URL(s.uploadUrl).searchParams.get('tempauth')!;
+  assert.ok(token.length > 20 && !redactUrl(s.uploadUrl).includes(token), 'the token is in the query, which logs strip');
   const put = (start: number, end: number) =>
     rawRequest(emu, null, 'PUT', path, content.subarray(start, end + 1), { 'content-range': `bytes ${start}-${end}/${content.length}`, 'content-type': 'application/octet-stream' });
   const bad = await put(0, 99_999);
