@@ -7,7 +7,7 @@ import { bool, str } from '../command.js';
 import { colours, err, out, type CliIO } from '../io.js';
 import { UserError } from '../../errors.js';
 import { loadProject } from '../../manifest/load-project.js';
-import { diagnosticBase, renderDiagnostics, isError } from '../../manifest/diagnostics.js';
+import { diagnosticBase, displayFile, renderDiagnostics, isError } from '../../manifest/diagnostics.js';
 import { plural } from '../../util/plural.js';
 import { missingCertificates, writeSelfSignedCertificates } from '../../certs/generate-project.js';
 import { resolvePfxPassword } from '../../certs/pfx.js';
@@ -59,7 +59,7 @@ files are never touched. Against real tenants the TLS certificate must come from
       err(io, `hint: run 't2t validate ${args.positionals[0] ?? '.'}' and fix the errors first`);
       return 1;
     }
-    if (bool(args.values, 'self-signed')) await generateMissing(loaded.project, io);
+    if (bool(args.values, 'self-signed')) await generateMissing(loaded.project, io, diagnosticBase(io.cwd, dir));
     const report = await checkProjectCertificates(loaded.project, io.env, new Date(), { git: true });
     if (format === 'json') out(io, JSON.stringify(toJson(loaded.project.name, report), null, 2));
     else out(io, renderText(loaded.project.name, report, io, new Date()));
@@ -69,7 +69,7 @@ files are never touched. Against real tenants the TLS certificate must come from
 
 /** `--self-signed`: every password first (a missing one fails before any file is written), then
  *  the files. */
-async function generateMissing(project: Project, io: CliIO): Promise<void> {
+async function generateMissing(project: Project, io: CliIO, base: string): Promise<void> {
   const missing = missingCertificates(project);
   if (missing.length === 0) {
     err(io, 'every certificate file of spec.certificates exists: none generated');
@@ -87,7 +87,8 @@ async function generateMissing(project: Project, io: CliIO): Promise<void> {
   const passwords = new Map<CertificateRef, string>();
   for (const ref of missing) passwords.set(ref, await resolvePfxPassword(ref, project.dir, io.env));
   for (const file of writeSelfSignedCertificates(project, missing, (ref) => passwords.get(ref)!)) {
-    err(io, `created ${file}: a self-signed certificate, for rehearsals only (real tenants need one from a public CA)`);
+    // named as it opens from the working directory (base: see diagnosticBase), like validate's paths
+    err(io, `created ${displayFile(file, base)}: a self-signed certificate, for rehearsals only (real tenants need one from a public CA)`);
   }
 }
 
