@@ -107,7 +107,12 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
     if (refusal) throw refusal;
     o.showPlan?.(plan);
     const base = { plan, writes: 0, recorded: [], revision, ...(lock.warning ? { lockWarning: lock.warning } : {}) };
-    if (plan.changes.length === 0) return { ...base, result: 'no-changes', durationMs: Date.now() - started };
+    if (plan.changes.length === 0) {
+      // nothing to do, but users refused: recorded, so that history shows the commit's apply and why
+      // it changed nothing for them (a revert past the point of no return)
+      const recordNote = plan.refused.length && !dryRun ? await record(project, revision, plan, { results: [] } as unknown as ExecuteResult, 'refused', new Date(started).toISOString(), o.planFile ? plan.manifestHash : undefined) : undefined;
+      return { ...base, result: 'no-changes', durationMs: Date.now() - started, ...(recordNote ? { recordNote } : {}) };
+    }
     const n = plan.changes.length;
     const yes = await confirm(o.io, `Apply ${n} change${n === 1 ? '' : 's'}${dryRun ? ' (dry run)' : ''}?`, { autoApprove: !!o.autoApprove, savedPlan: !!o.planFile, dryRun });
     if (!yes) return { ...base, result: 'declined', durationMs: Date.now() - started };
@@ -261,6 +266,7 @@ async function record(project: Project, revision: ManifestRevision, plan: Plan, 
     waves: project.waves.map((w) => ({ name: w.name, phase: w.phase, paused: w.paused })),
     changes,
     counts: countChanges(changes),
+    ...(plan.refused.length ? { refused: plan.refused.map((r) => ({ user: r.user, ...(r.wave ? { wave: r.wave } : {}), reason: r.reason })) } : {}),
   };
   try {
     await writeApplyRecord(project.dir, rec);

@@ -16,7 +16,8 @@ import { gitAt, gitMessage } from './git-client.js';
 export const NOTES_REF = 'refs/notes/t2t';
 export const APPLY_RECORD_FORMAT_VERSION = 1;
 
-export type ApplyResult = 'succeeded' | 'partial' | 'failed' | 'stopped';
+/** `refused`: the plan had no change to make, only users it refused (past the point of no return). */
+export type ApplyResult = 'succeeded' | 'partial' | 'failed' | 'stopped' | 'refused';
 export type ChangeStatus = 'done' | 'failed' | 'skipped';
 
 export interface ApplyRecordChange {
@@ -49,6 +50,9 @@ export interface ApplyRecord {
   waves: { name: string; phase: string; paused: boolean }[];
   changes: ApplyRecordChange[];
   counts: { total: number; done: number; failed: number; skipped: number };
+  /** Users the plan refused and the apply left as they were (a rollback past the point of no
+   *  return); absent when none (records before the ninth session never have it). */
+  refused?: { user: string; wave?: string; reason: string }[];
 }
 
 /** Who runs the apply: git's user.name/user.email of the repository, and this host. */

@@ -52,6 +52,8 @@ export interface HistoryApply {
   planHash?: string;
   /** With --user: the changes of the apply that touched that user. */
   changes?: ApplyRecordChange[];
+  /** Users the apply refused and left as they were (with --user: that user only). */
+  refused?: NonNullable<ApplyRecord['refused']>;
 }
 
 export interface HistoryEntry {
@@ -236,5 +238,11 @@ function summarise(r: ApplyRecord, user: string | undefined): HistoryApply {
     counts: r.counts,
     ...(r.planHash ? { planHash: r.planHash } : {}),
     ...(user !== undefined ? { changes: r.changes.filter((c) => c.user?.toLowerCase() === user) } : {}),
+    ...refusedOf(r, user),
   };
+}
+
+function refusedOf(r: ApplyRecord, user: string | undefined): Pick<HistoryApply, 'refused'> {
+  const refused = (r.refused ?? []).filter((x) => user === undefined || x.user.toLowerCase() === user);
+  return refused.length ? { refused } : {};
 }

@@ -69,10 +69,12 @@ function renderApply(a: HistoryApply, entryCommit: string): string[] {
   const c = a.counts;
   const counts = `${c.total} change${c.total === 1 ? '' : 's'}: ${c.done} done, ${c.failed} failed, ${c.skipped} skipped`;
   const notes = [a.dirty ? 'with uncommitted changes' : '', a.commit !== entryCommit ? `at ${a.commit.slice(0, 12)}` : ''].filter(Boolean);
-  const lines = [`    ${a.finishedAt} by ${by}: ${a.result} (${counts})${notes.length ? ` [${notes.join(', ')}]` : ''}`];
+  const refused = a.refused?.length ? `, ${a.refused.length} user${a.refused.length === 1 ? '' : 's'} refused` : '';
+  const lines = [`    ${a.finishedAt} by ${by}: ${a.result} (${counts}${refused})${notes.length ? ` [${notes.join(', ')}]` : ''}`];
   if (a.changes) {
     if (a.changes.length === 0) lines.push('      no change for this user');
     for (const ch of a.changes) lines.push(`      ${ch.resource} ${ch.action}${ch.op ? ` (${ch.op})` : ''}: ${ch.status}${ch.error ? ` — ${ch.error}` : ''}`);
   }
+  for (const r of a.refused ?? []) lines.push(`      refused ${r.user}${r.wave ? ` (${r.wave})` : ''}: ${r.reason}`);
   return lines;
 }

@@ -165,6 +165,11 @@ test('a rollback past the point of no return: the users are refused and left as 
   const text = await p.apply();
   assert.is(text.code, 1);
   assert.match(text.stdout, /Refused:\n {2}alice@contoso\.com \(wave-01-pilot\): cannot go back to synced/);
+  // and history shows the commit applied, with what was refused (the apply changed nothing)
+  const history = await p.cli('history', '--user', 'alice@contoso.com');
+  assert.is(history.code, 0, history.stderr);
+  assert.match(history.stdout, /: refused \(0 changes: 0 done, 0 failed, 0 skipped, 1 user refused\)/);
+  assert.match(history.stdout, /\n {6}refused alice@contoso\.com \(wave-01-pilot\): cannot go back to synced: the cutover notification was sent on /);
   p.setWave('wave-01-pilot', { phase: 'cutover' });
   p.commit('wave-01 at cutover again');
   assert.is((await p.apply()).code, 0);
