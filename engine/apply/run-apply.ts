@@ -13,7 +13,7 @@ import { createProcessLogger } from '../state/job-log.js';
 import { createJobLogWriter } from './job-log-writer.js';
 import { requireCleanWorkingTree, manifestRevision, type ManifestRevision } from '../gitops/revision.js';
 import { recordThroughput, ThroughputSampler } from './throughput.js';
-import { appliedBy, countChanges, writeApplyRecord, type ApplyRecord, type ApplyResult } from '../gitops/apply-records.js';
+import { appliedBy, countChanges, readApplyRecords, writeApplyRecord, type ApplyRecord, type ApplyResult } from '../gitops/apply-records.js';
 import { discover } from '../discovery/discover.js';
 import { planProject } from '../workflow/plan-project.js';
 import { createTenantClient, type TenantClient, type TenantClientOptions } from '../tenant/client.js';
@@ -110,7 +110,7 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
     if (plan.changes.length === 0) {
       // nothing to do, but users refused: recorded, so that history shows the commit's apply and why
       // it changed nothing for them (a revert past the point of no return)
-      const recordNote = plan.refused.length && !dryRun ? await record(project, revision, plan, { results: [] } as unknown as ExecuteResult, 'refused', new Date(started).toISOString(), o.planFile ? plan.manifestHash : undefined) : undefined;
+      const recordNote = plan.refused.length && !dryRun ? await recordRefusal(project, revision, plan, new Date(started).toISOString(), o.planFile ? plan.manifestHash : undefined) : undefined;
       return { ...base, result: 'no-changes', durationMs: Date.now() - started, ...(recordNote ? { recordNote } : {}) };
     }
     const n = plan.changes.length;
@@ -274,6 +274,18 @@ async function record(project: Project, revision: ManifestRevision, plan: Plan, 
   } catch (e) {
     return `the apply record could not be written: ${(e as Error).message}`;
   }
+}
+
+/** The record of an apply that had nothing to do but refuse users: once per commit and set of
+ *  refused users, so that a controller re-running it on a schedule (reconcile's delta syncs) does
+ *  not add a record each time. */
+async function recordRefusal(project: Project, revision: ManifestRevision, plan: Plan, startedAt: string, planHash: string | undefined): Promise<string | undefined> {
+  const users = (r: { refused?: { user: string }[] }) => JSON.stringify((r.refused ?? []).map((x) => x.user).sort());
+  if (revision.commit) {
+    const earlier = await readApplyRecords(project.dir, { commit: revision.commit }).catch(() => []);
+    if (earlier.some((r) => r.result === 'refused' && users(r) === users(plan))) return undefined;
+  }
+  return record(project, revision, plan, { results: [] } as unknown as ExecuteResult, 'refused', startedAt, planHash);
 }
 
 /** Every change of a saved plan names a step this t2t has and a tenant of the project: checked

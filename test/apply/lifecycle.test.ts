@@ -169,6 +169,8 @@ test('a rollback past the point of no return: the users are refused and left as 
   const history = await p.cli('history', '--user', 'alice@contoso.com');
   assert.is(history.code, 0, history.stderr);
   assert.match(history.stdout, /: refused \(0 changes: 0 done, 0 failed, 0 skipped, 1 user refused\)/);
+  // the same refusal again (a second apply, or a controller on its schedule) is recorded once
+  assert.is(history.stdout.match(/: refused \(/g)!.length, 1, history.stdout);
   assert.match(history.stdout, /\n {6}refused alice@contoso\.com \(wave-01-pilot\): cannot go back to synced: the cutover notification was sent on /);
   p.setWave('wave-01-pilot', { phase: 'cutover' });
   p.commit('wave-01 at cutover again');
