@@ -219,7 +219,7 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
         } catch (e) {
           warn(`the discovery after apply failed (${(e as Error).message}); the next plan rediscovers`);
         }
-        recordNote = await record(project, revision, plan, exec, result, execStarted, o.planFile ? plan.manifestHash : undefined);
+        recordNote = await record(project, revision, plan, exec.results, result, execStarted, o.planFile ? plan.manifestHash : undefined);
         // for the next plans' estimates (a run that copied little measures nothing)
         await recordThroughput(state, copied, now()).catch((e: unknown) => warn(`the measured throughput could not be saved (${(e as Error).message})`));
       } else recordNote = 'dry run: no apply record';
@@ -241,9 +241,9 @@ export function resultOf(exec: ExecuteResult): ApplyResult {
   return done ? 'partial' : 'failed';
 }
 
-async function record(project: Project, revision: ManifestRevision, plan: Plan, exec: ExecuteResult, result: ApplyResult, startedAt: string, planHash: string | undefined): Promise<string | undefined> {
+async function record(project: Project, revision: ManifestRevision, plan: Plan, results: readonly ChangeResult[], result: ApplyResult, startedAt: string, planHash: string | undefined): Promise<string | undefined> {
   if (!revision.commit) return revision.note ?? 'not in a git repository: no apply record';
-  const changes = exec.results.map((r: ChangeResult) => ({
+  const changes = results.map((r) => ({
     id: r.id,
     wave: r.wave,
     ...(r.user ? { user: r.user } : {}),
@@ -285,7 +285,7 @@ async function recordRefusal(project: Project, revision: ManifestRevision, plan:
     const earlier = await readApplyRecords(project.dir, { commit: revision.commit }).catch(() => []);
     if (earlier.some((r) => r.result === 'refused' && users(r) === users(plan))) return undefined;
   }
-  return record(project, revision, plan, { results: [] } as unknown as ExecuteResult, 'refused', startedAt, planHash);
+  return record(project, revision, plan, [], 'refused', startedAt, planHash);
 }
 
 /** Every change of a saved plan names a step this t2t has and a tenant of the project: checked

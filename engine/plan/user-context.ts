@@ -6,6 +6,7 @@ import type { MatchResult } from '../matching/match-user.js';
 import { localPart, normAddress, primarySmtp } from '../matching/normalize.js';
 import type { TenantIndex } from '../matching/tenant-index.js';
 import { mapAttributes } from '../resources/target-user/attributes.js';
+import { guestTarget } from '../resources/change.js';
 import type { UserContext, UserRef } from '../resources/types.js';
 
 export function buildUserContext(
@@ -26,7 +27,7 @@ export function buildUserContext(
   const targetAddress = member ? normAddress(target.userPrincipalName) : mappedUpn;
   // a B2B guest to create, or created and not converted yet, that this plan does not convert (at
   // synced the conversion comes before every other step on the user): see UserRef.targetShown
-  const guest = profile.createAs === 'guest' && (!target || target.userType === 'Guest') && (wave.phase === 'discovered' || wave.phase === 'prepared');
+  const guest = guestTarget(profile, target) && (wave.phase === 'discovered' || wave.phase === 'prepared');
   const ref: UserRef = {
     wave: wave.name,
     sourceTenant: match.sourceTenant,

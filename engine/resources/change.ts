@@ -1,5 +1,6 @@
 // Small helpers the resource kinds share to build changes and read levels.
-import type { Phase } from '../manifest/model.js';
+import type { Phase, Profile } from '../manifest/model.js';
+import type { InventoryUser } from '../inventory/model.js';
 import { desiredLevel } from './phase-table.js';
 import { trimmed } from '../matching/normalize.js';
 import type { ResourceChange, ResourceName, UserContext } from './types.js';
@@ -11,6 +12,12 @@ export function change(c: ResourceChange): ResourceChange {
 /** The phase table's level of a kind for this user's profile. */
 export function levelFor(kind: ResourceName, user: UserContext, phase: Phase): string | null {
   return desiredLevel(kind, phase, user.profile.createAs);
+}
+
+/** The target is a B2B guest of a guest profile: one still to create (no target yet), or one not
+ *  converted to a member yet. */
+export function guestTarget(profile: Pick<Profile, 'createAs'>, target: Pick<InventoryUser, 'userType'> | undefined): boolean {
+  return profile.createAs === 'guest' && (!target || target.userType === 'Guest');
 }
 
 /** How the executor finds the target user: its id when known, else the UPN it will have. */

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { createTenantClient } from '../../engine/tenant/client.js';
 import { T2tError } from '../../engine/errors.js';
 import { startFakeGraph, type FakeAnswer, type FakeRequest } from './fake-graph.js';
-import type { Tenant } from '../../engine/manifest/model.js';
+import { emulatorTenant } from './fixtures.js';
 import { reportError } from '../../engine/cli/main.js';
 import type { CliIO } from '../../engine/cli/io.js';
 
@@ -52,17 +52,7 @@ async function failure(refuseToken: boolean, request: (client: ReturnType<typeof
   let base = '';
   const fake = await startFakeGraph(echoing(() => base, refuseToken));
   base = fake.url;
-  const tenant: Tenant = {
-    name: 'contoso',
-    role: 'source',
-    tenantId: 'contoso.onmicrosoft.com',
-    cloud: 'emulator',
-    endpoint: fake.url,
-    caFile: fake.caFile,
-    auth: { clientId: '3f1c2d4e-0000-4000-8000-000000000001', clientSecret: { fromEnv: 'CONTOSO_CLIENT_SECRET' } },
-    discovery: { schedule: '0 2 * * *', enabled: true },
-    position: { file: 'project.yaml', line: 1, col: 1 },
-  };
+  const tenant = emulatorTenant(fake, 'contoso');
   const client = createTenantClient({ dir: '/' }, tenant, { env: { CONTOSO_CLIENT_SECRET: SECRET }, retry: { maxAttempts: 1, baseMs: 1 } });
   try {
     await request(client);

@@ -1,8 +1,9 @@
-// Tenants and projects for engine/tenant tests, pointed at a running emulator.
+// Tenants and projects for engine/tenant tests, pointed at a running emulator (or a fake server:
+// anything with a url and a CA file).
 import type { Tenant } from '../../engine/manifest/model.js';
 import { TEST_APPS, type RunningEmulator } from '../helpers/emulator.js';
 
-export function emulatorTenant(emu: RunningEmulator, name: 'contoso' | 'fabrikam', overrides: Partial<Tenant> = {}): Tenant {
+export function emulatorTenant(emu: Pick<RunningEmulator, 'url' | 'caFile'>, name: 'contoso' | 'fabrikam', overrides: Partial<Tenant> = {}): Tenant {
   return {
     name,
     role: name === 'contoso' ? 'source' : 'target',

@@ -6,22 +6,11 @@ import * as assert from 'uvu/assert';
 import { createTenantClient } from '../../engine/tenant/client.js';
 import { TenantError, UserError } from '../../engine/errors.js';
 import { startFakeGraph, type FakeAnswer } from './fake-graph.js';
-import { secretsEnv } from './fixtures.js';
-import type { Tenant } from '../../engine/manifest/model.js';
+import { emulatorTenant, secretsEnv } from './fixtures.js';
 
 async function signInAgainst(answer: FakeAnswer): Promise<{ error: unknown; paths: string[] }> {
   const fake = await startFakeGraph(() => answer);
-  const tenant: Tenant = {
-    name: 'contoso',
-    role: 'source',
-    tenantId: 'contoso.onmicrosoft.com',
-    cloud: 'emulator',
-    endpoint: fake.url,
-    caFile: fake.caFile,
-    auth: { clientId: '3f1c2d4e-0000-4000-8000-000000000001', clientSecret: { fromEnv: 'CONTOSO_CLIENT_SECRET' } },
-    discovery: { schedule: '0 2 * * *', enabled: true },
-    position: { file: 'project.yaml', line: 1, col: 1 },
-  };
+  const tenant = emulatorTenant(fake, 'contoso');
   const client = createTenantClient({ dir: '/' }, tenant, { env: secretsEnv() });
   try {
     await client.claims();

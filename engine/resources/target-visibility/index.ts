@@ -3,7 +3,7 @@
 // (reference/power365/002: guests made by the migration are visible in the GAL). Exchange Online
 // gives every B2B guest a mail user of its own (RecipientTypeDetails GuestMailUser) hidden from
 // the address lists, so a guest is unhidden with Set-MailUser once it exists.
-import { change, levelFor, targetIdentity } from '../change.js';
+import { change, guestTarget, levelFor, targetIdentity } from '../change.js';
 import type { ResourceKind, UserRef } from '../types.js';
 
 export interface VisibilityState {
@@ -22,7 +22,7 @@ export const targetVisibility: ResourceKind<VisibilityState, VisibilityState> = 
     // No recipient yet. A guest (to be created, or one whose GuestMailUser discovery has not seen
     // yet) gets one from Exchange, hidden: planned as hidden, so the plan that creates the guest
     // unhides it too. A new member's mail user is created visible by the enable step.
-    if (user.profile.createAs === 'guest' && (!user.target || user.target.userType === 'Guest')) return { ref: user.ref, hidden: true };
+    if (guestTarget(user.profile, user.target)) return { ref: user.ref, hidden: true };
     return undefined;
   },
   diff(d, a) {
