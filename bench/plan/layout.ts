@@ -19,6 +19,7 @@ import type { ContentSize, Inventory, InventoryRecipient, InventoryUser, TenantI
 import { loadProject } from '../../engine/manifest/load-project.js';
 import { loadInventory } from '../../engine/discovery/discover.js';
 import { indexTenant } from '../../engine/matching/tenant-index.js';
+import { normAddress } from '../../engine/matching/normalize.js';
 import { streamPlan, textSink } from '../../engine/plan/index.js';
 
 type Mode = 'visit' | 'shard' | 'records' | 'members';
@@ -47,7 +48,7 @@ function visitOrder(): InventoryUser[] {
   const seen = new Set<InventoryUser>();
   for (const w of project!.waves) {
     for (const a of w.members.csvUsers) {
-      const u = si.usersByAddress.get(a.trim().toLowerCase());
+      const u = si.usersByAddress.get(normAddress(a));
       if (u && !Array.isArray(u) && !seen.has(u)) {
         out.push(u);
         seen.add(u);
@@ -95,7 +96,7 @@ function laidOut(order: readonly InventoryUser[], deep: boolean): Inventory {
 function membersInMemoryOrder(): Project {
   const position = new Map(S.users.map((u, i) => [u, i] as const));
   const at = (a: string) => {
-    const u = si.usersByAddress.get(a.trim().toLowerCase());
+    const u = si.usersByAddress.get(normAddress(a));
     return u && !Array.isArray(u) ? position.get(u)! : -1;
   };
   return { ...project!, waves: project!.waves.map((w) => ({ ...w, members: { ...w.members, csvUsers: [...w.members.csvUsers].sort((a, b) => at(a) - at(b)) } })) };
