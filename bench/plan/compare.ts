@@ -2,7 +2,8 @@
 // the synthetic benchmark project with this build and with a baseline build of the engine, and
 // requires identical output (the full plan JSON, whole and streamed, plain JSON of the plan object,
 // the text and markdown renderings, each whole and streamed, and the per-user analysis that status
-// shows).
+// shows). It also plans each fuzzed project again with its tenants' records in another order, and
+// requires the same outputs: a cache may hold records in any order.
 //
 //   cp -r dist /tmp/baseline-dist                      # before the change (a build of the old code)
 //   npx tsc -p tsconfig.json && node dist/bench/plan/compare.js /tmp/baseline-dist [cases] [users]
@@ -11,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import type { PlanInput } from '../../engine/plan/build-plan.js';
 import type { Plan } from '../../engine/plan/model.js';
 import * as current from '../../engine/plan/index.js';
-import { fuzzPlanInput } from './fuzz.js';
+import { fuzzPlanInput, reorderedInventory } from './fuzz.js';
 import { generateSynthetic } from './generate.js';
 
 type PlanApi = typeof current;
@@ -84,14 +85,25 @@ export async function compare(baselineDist: string, cases = 300, users = 60): Pr
       if (failures <= 5) console.log(`${label}: ${NAMES[k]} differs ${firstDifference(x, b[k]!)}`);
     });
   };
+  // this build, over the same tenants with their records in another order: the same outputs
+  const checkOrder = (label: string, input: PlanInput, seed: number) => {
+    const a = outputs(current, input);
+    const b = outputs(current, reorderedInventory(input, seed));
+    a.forEach((x, k) => {
+      if (x === b[k]) return;
+      failures++;
+      if (failures <= 5) console.log(`${label}, records reordered: ${NAMES[k]} differs ${firstDifference(x, b[k]!)}`);
+    });
+  };
   for (let seed = 1; seed <= cases; seed++) {
     check(`fuzz seed ${seed}`, () => fuzzPlanInput(seed, users));
+    checkOrder(`fuzz seed ${seed}`, fuzzPlanInput(seed, users), seed);
   }
   check('synthetic 3000', () => {
     const s = generateSynthetic(3000);
     return { project: s.project, inventory: s.inventory, revision: { commit: null, dirty: false }, now: '2026-06-01T12:00:00Z' };
   });
-  console.log(`compare: ${cases} fuzzed projects of ${users} users and the synthetic project: ${failures === 0 ? 'identical' : `${failures} differences`}`);
+  console.log(`compare: ${cases} fuzzed projects of ${users} users (also with their records reordered) and the synthetic project: ${failures === 0 ? 'identical' : `${failures} differences`}`);
   return failures;
 }
 

@@ -359,3 +359,23 @@ export function fuzzPlanInput(seed: number, users = 60): PlanInput {
     ...(f.deltaSyncWaves ? { deltaSyncWaves: f.deltaSyncWaves } : {}),
   };
 }
+
+/** The same input with every tenant's users, groups and recipients in another order (a seeded
+ *  shuffle): what the planner makes of it must not change, since the order a cache holds records in
+ *  is not the tenants' data (compare.ts, test/plan/inventory-order.test.ts). */
+export function reorderedInventory(input: PlanInput, seed: number): PlanInput {
+  const random = rng(seed);
+  const shuffled = <T>(list: readonly T[]): T[] => {
+    const out = [...list];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  };
+  const tenants: Record<string, TenantInventory> = {};
+  for (const [name, t] of Object.entries(input.inventory.tenants)) {
+    tenants[name] = { ...t, users: shuffled(t.users), groups: shuffled(t.groups), recipients: shuffled(t.recipients) };
+  }
+  return { ...input, inventory: { ...input.inventory, tenants } };
+}

@@ -93,7 +93,7 @@ export function expandWaveMembers(
     for (const s of sources) for (const u of allOf(s.index.usersByAddress.get(address))) hits.push({ user: u, sourceTenant: s.name, via, key: `${s.name}:${u.id}` });
     if (hits.length === 1) add(hits[0]!);
     else if (hits.length === 0) unresolved.push({ address, via, reason: 'no source user has this UPN, mail or proxy address' });
-    else unresolved.push({ address, via, reason: `ambiguous: ${hits.length} source users carry this address (${hits.map((h) => h.user.userPrincipalName).join(', ')})` });
+    else unresolved.push({ address, via, reason: `ambiguous: ${hits.length} source users carry this address (${hits.map((h) => h.user.userPrincipalName).sort().join(', ')})` });
   };
   for (const a of wave.members.users) resolveAddress(a, 'users');
   for (const a of wave.members.csvUsers) resolveAddress(a, 'csv');

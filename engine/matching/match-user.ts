@@ -67,8 +67,10 @@ function sourceValues(u: InventoryUser, attr: string): string[] {
   return v === null || v.trim() === '' ? [] : [normAddress(v)];
 }
 
+/** The candidates' UPNs, sorted: a report that does not depend on the order the cache holds the
+ *  users in. */
 function upns(users: Iterable<InventoryUser>): string[] {
-  return [...users].map((u) => u.userPrincipalName);
+  return [...users].map((u) => u.userPrincipalName).sort();
 }
 
 function checkConflict(source: InventoryUser, sourceTenant: string, t: InventoryUser, rule: string): MatchResult {

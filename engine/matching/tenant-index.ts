@@ -81,6 +81,20 @@ function userLookups(tenant: TenantInventory): { userById: Map<string, Inventory
   return { userById, usersByAddress };
 }
 
+/** Two recipients under one key (a mail user and the mailbox it is becoming, two contacts tagged
+ *  for one source user): the one kept does not depend on the order the cache holds them in (the
+ *  plan depends on the tenants' data only): a mailbox before a mail user, then the greater
+ *  identity. */
+function keepPreferred(m: Map<string, InventoryRecipient>, key: string, r: InventoryRecipient): void {
+  const prior = m.get(key);
+  if (prior === undefined || preferred(r, prior)) m.set(key, r);
+}
+
+function preferred(r: InventoryRecipient, than: InventoryRecipient): boolean {
+  if (r.type !== than.type) return r.type === 'UserMailbox';
+  return r.identity > than.identity;
+}
+
 export function indexTenant(tenant: TenantInventory): TenantIndex {
   // by id and by address: built when first asked (a plan asks of source tenants only, so the
   // target's 100,000 users are not indexed twice for nothing)
@@ -115,8 +129,8 @@ export function indexTenant(tenant: TenantInventory): TenantIndex {
   const recipients = tenant.recipients;
   for (let i = 0; i < recipients.length; i++) {
     const r = recipients[i]!;
-    if (r.userId && r.type !== 'MailContact') recipientByUserId.set(r.userId, r);
-    if (r.type === 'MailContact' && r.customAttribute15?.startsWith(CONTACT_TAG_PREFIX)) contactBySourceUser.set(r.customAttribute15.slice(CONTACT_TAG_PREFIX.length), r);
+    if (r.userId && r.type !== 'MailContact') keepPreferred(recipientByUserId, r.userId, r);
+    if (r.type === 'MailContact' && r.customAttribute15?.startsWith(CONTACT_TAG_PREFIX)) keepPreferred(contactBySourceUser, r.customAttribute15.slice(CONTACT_TAG_PREFIX.length), r);
   }
   const skuByPartNumber = new Map<string, { skuId: string; skuPartNumber: string; enabled: number; consumed: number }>();
   const skuById = new Map<string, { skuId: string; skuPartNumber: string }>();

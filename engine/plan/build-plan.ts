@@ -385,7 +385,9 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
     warnings.push(`group ${group} does not exist in ${tenant} and its mapping has create: false: membership of ${n} user${n === 1 ? '' : 's'} not planned`);
   }
 
-  // target users t2t marked for a source user that no wave declares any more
+  // target users t2t marked for a source user that no wave declares any more, by UPN (not in the
+  // order the cache holds them in)
+  const markedOrphansFrom = orphans.length;
   const targetUsers = targetIndex.tenant.users;
   for (let ti = 0; ti < targetUsers.length; ti++) {
     const t = targetUsers[ti]!;
@@ -403,6 +405,10 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
       reason: `carries the marker of source user ${m.sourceTenant}:${m.sourceUserId} (wave ${m.wave}), which no wave declares any more`,
       wave: m.wave,
     });
+  }
+  if (orphans.length - markedOrphansFrom > 1) {
+    const marked = orphans.splice(markedOrphansFrom).sort((a, b) => (a.object < b.object ? -1 : a.object > b.object ? 1 : a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
+    for (const o of marked) orphans.push(o);
   }
 
   // streamed, the changes were tallied and handed on user by user, and none is left here
