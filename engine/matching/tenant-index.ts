@@ -81,16 +81,19 @@ function userLookups(tenant: TenantInventory): { userById: Map<string, Inventory
   return { userById, usersByAddress };
 }
 
-/** Two recipients under one key (a mail user and the mailbox it is becoming, two contacts tagged
- *  for one source user): the one kept does not depend on the order the cache holds them in (the
- *  plan depends on the tenants' data only): a mailbox before a mail user, then the greater
- *  identity. */
-function keepPreferred(m: Map<string, InventoryRecipient>, key: string, r: InventoryRecipient): void {
-  const prior = m.get(key);
-  if (prior === undefined || preferred(r, prior)) m.set(key, r);
+/** A recipient's key in recipientByUserId (a mailbox or mail user: its user's id) or in
+ *  contactBySourceUser (a contact t2t tagged: the source user's id); undefined for the others. */
+function recipientKeyOf(r: InventoryRecipient): string | undefined {
+  if (r.type !== 'MailContact') return r.userId || undefined;
+  return r.customAttribute15?.startsWith(CONTACT_TAG_PREFIX) ? r.customAttribute15.slice(CONTACT_TAG_PREFIX.length) : undefined;
 }
 
+/** Of two recipients under one key (a mail user and the mailbox it is becoming, two contacts
+ *  tagged for one source user), whether `r` is the one kept, whatever order the cache holds them
+ *  in (the plan depends on the tenants' data only): a mailbox before a mail user, then the
+ *  greater identity. */
 function preferred(r: InventoryRecipient, than: InventoryRecipient): boolean {
+  if (r === than) return false;
   if (r.type !== than.type) return r.type === 'UserMailbox';
   return r.identity > than.identity;
 }
@@ -127,10 +130,25 @@ export function indexTenant(tenant: TenantInventory): TenantIndex {
   const recipientByUserId = new Map<string, InventoryRecipient>();
   const contactBySourceUser = new Map<string, InventoryRecipient>();
   const recipients = tenant.recipients;
+  // a key set twice leaves the map's size as it was: such keys (rare) are settled after the loop,
+  // so that the common case costs one map operation per recipient
+  let twice = false;
   for (let i = 0; i < recipients.length; i++) {
     const r = recipients[i]!;
-    if (r.userId && r.type !== 'MailContact') keepPreferred(recipientByUserId, r.userId, r);
-    if (r.type === 'MailContact' && r.customAttribute15?.startsWith(CONTACT_TAG_PREFIX)) keepPreferred(contactBySourceUser, r.customAttribute15.slice(CONTACT_TAG_PREFIX.length), r);
+    const key = recipientKeyOf(r);
+    if (key === undefined) continue;
+    const m = r.type === 'MailContact' ? contactBySourceUser : recipientByUserId;
+    const before = m.size;
+    if (m.set(key, r).size === before) twice = true;
+  }
+  if (twice) {
+    for (let i = 0; i < recipients.length; i++) {
+      const r = recipients[i]!;
+      const key = recipientKeyOf(r);
+      if (key === undefined) continue;
+      const m = r.type === 'MailContact' ? contactBySourceUser : recipientByUserId;
+      if (preferred(r, m.get(key)!)) m.set(key, r);
+    }
   }
   const skuByPartNumber = new Map<string, { skuId: string; skuPartNumber: string; enabled: number; consumed: number }>();
   const skuById = new Map<string, { skuId: string; skuPartNumber: string }>();
