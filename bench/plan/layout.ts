@@ -9,6 +9,9 @@
 //   visit    every record and string of a source user's joined data (user, mailbox, content sizes,
 //            the target its marker names, that target's recipient, its target contact) copied
 //            user by user in the order the planner visits the users (the waves' member lists)
+//   streams  the same copies, collection by collection, each in visiting order (source users, then
+//            their mailboxes, content sizes, target users, their recipients, the contacts): the
+//            layout a cache whose every collection is stored in visiting order would load as
 //   shard    the same copies, user by user in the source tenant's cache order
 //   records  only the records copied in visiting order, their strings shared with A
 //   members  no copy: the waves' members sorted by their source user's position in the cache, so
@@ -22,11 +25,11 @@ import { indexTenant } from '../../engine/matching/tenant-index.js';
 import { normAddress } from '../../engine/matching/normalize.js';
 import { streamPlan, textSink } from '../../engine/plan/index.js';
 
-type Mode = 'visit' | 'shard' | 'records' | 'members';
+type Mode = 'visit' | 'streams' | 'shard' | 'records' | 'members';
 
 const [dir, runsText = '6', modeText = 'visit'] = process.argv.slice(2);
-if (!dir || !['visit', 'shard', 'records', 'members'].includes(modeText)) {
-  console.error('usage: node --expose-gc dist/bench/plan/layout.js DIR [runs] [visit|shard|records|members]');
+if (!dir || !['visit', 'streams', 'shard', 'records', 'members'].includes(modeText)) {
+  console.error('usage: node --expose-gc dist/bench/plan/layout.js DIR [runs] [visit|streams|shard|records|members]');
   process.exit(1);
 }
 const mode = modeText as Mode;
@@ -59,8 +62,9 @@ function visitOrder(): InventoryUser[] {
   return out;
 }
 
-/** A copy of the inventory with each source user's joined data allocated together, users in `order`. */
-function laidOut(order: readonly InventoryUser[], deep: boolean): Inventory {
+/** A copy of the inventory with each source user's joined data allocated together, users in
+ *  `order`; with `byCollection`, each collection's copies together, in `order`. */
+function laidOut(order: readonly InventoryUser[], deep: boolean, byCollection = false): Inventory {
   const copy = deep ? <V>(v: V): V => JSON.parse(JSON.stringify(v)) as V : <V>(v: V): V => ({ ...v });
   const su: InventoryUser[] = [];
   const sr: InventoryRecipient[] = [];
@@ -68,7 +72,31 @@ function laidOut(order: readonly InventoryUser[], deep: boolean): Inventory {
   const tr: InventoryRecipient[] = [];
   const content: Record<string, ContentSize> = {};
   const copied = new Set<object>();
-  for (const u of order) {
+  if (byCollection) {
+    const marked: InventoryUser[] = [];
+    for (const u of order) su.push(copy(u));
+    for (const u of order) {
+      const mailbox = si.recipientByUserId.get(u.id);
+      if (mailbox) sr.push(copy(mailbox)), copied.add(mailbox);
+    }
+    for (const u of order) {
+      const size = S.content[u.id];
+      if (size) content[u.id] = copy(size);
+    }
+    for (const u of order) {
+      const t = ti.usersByMarker.get(u.id);
+      if (t && !Array.isArray(t)) tu.push(copy(t)), copied.add(t), marked.push(t);
+    }
+    for (const t of marked) {
+      const r = ti.recipientByUserId.get(t.id);
+      if (r) tr.push(copy(r)), copied.add(r);
+    }
+    for (const u of order) {
+      const contact = ti.contactBySourceUser.get(u.id);
+      if (contact) tr.push(copy(contact)), copied.add(contact);
+    }
+  }
+  for (const u of byCollection ? [] : order) {
     su.push(copy(u));
     const mailbox = si.recipientByUserId.get(u.id);
     if (mailbox) sr.push(copy(mailbox)), copied.add(mailbox);
@@ -106,7 +134,7 @@ const a = { project, inventory: { hash: inventory.hash, tenants: { ...inventory.
 const b =
   mode === 'members'
     ? { project: membersInMemoryOrder(), inventory: a.inventory }
-    : { project, inventory: laidOut(mode === 'shard' ? S.users : visitOrder(), mode !== 'records') };
+    : { project, inventory: laidOut(mode === 'shard' ? S.users : visitOrder(), mode !== 'records', mode === 'streams') };
 (globalThis as { gc?: () => void }).gc?.();
 
 const times: Record<'A' | 'B', number[]> = { A: [], B: [] };
