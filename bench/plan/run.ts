@@ -29,7 +29,8 @@ import type { Inventory } from '../../engine/inventory/model.js';
 import type { Project } from '../../engine/manifest/model.js';
 import { recipientKey } from '../../engine/discovery/recipient-record.js';
 import { executableNodeOptions } from '../executable-options.js';
-import { CACHE_FORMAT, flushTenantCache, openTenantCache } from '../../engine/discovery/tenant-cache.js';
+import { CACHE_FORMAT, flushTenantCache, openTenantCache, setCacheRowOrder } from '../../engine/discovery/tenant-cache.js';
+import { tenantRowOrder, visitPositions } from '../../engine/discovery/cache-order.js';
 import { STORE_FORMAT_VERSION } from '../../engine/state/sharded-store.js';
 import { generateSynthetic, generateSyntheticProject } from './generate.js';
 import { writeProjectFiles } from './project-files.js';
@@ -72,9 +73,12 @@ const since = (t: bigint) => Number(process.hrtime.bigint() - t) / 1e9;
 /** Writes the synthetic inventory into <stateDir>/inventory/<tenant>/ through discovery's own
  *  cache (TrackedCollection: records, digests, tenant meta), as a completed discovery leaves it. */
 export async function writeCache(stateDir: string, project: Project, inventory: Inventory): Promise<void> {
+  const sourceUsers = project.tenants.filter((t) => t.role === 'source').flatMap((t) => inventory.tenants[t.name]?.users ?? []);
+  const positions = visitPositions(project, sourceUsers);
   for (const t of project.tenants) {
     const inv = inventory.tenants[t.name]!;
     const cache = await openTenantCache(stateDir, t.name);
+    setCacheRowOrder(cache, tenantRowOrder(positions, (id) => cache.users.get(id)));
     for (const u of inv.users) cache.users.put(u.id, u);
     for (const g of inv.groups) cache.groups.put(g.id, { ...g, nestedGroupIds: [] });
     for (const r of inv.recipients) cache.recipients.put(recipientKey(r), { ...r, whenChangedUTC: '2026-05-01T00:00:00Z' });

@@ -32,7 +32,8 @@ import { projectAttributeNames, userAddresses, userSelect } from './user-propert
 import { resolveWaveScope, waveAddresses, waveGroupNames } from './wave-scope.js';
 import { toInventoryGroup, type CachedGroup } from './group-record.js';
 import { toInventoryRecipient, type CachedRecipient } from './recipient-record.js';
-import { CACHE_FORMAT, contentView, flushTenantCache, openTenantCache, openTenantCacheView, type TenantCache, type TenantCacheView } from './tenant-cache.js';
+import { CACHE_FORMAT, contentView, flushTenantCache, openTenantCache, openTenantCacheView, setCacheRowOrder, type TenantCache, type TenantCacheView } from './tenant-cache.js';
+import { tenantRowOrder, visitPositions } from './cache-order.js';
 import { canonicalJson, Digest, sha256 } from './digest.js';
 import { totals, type DiscoveryReport, type MigrationScope, type TenantReport } from './report.js';
 
@@ -324,6 +325,9 @@ async function discoverWith(
   throwIfAborted(options.signal);
   // a full read also makes the digests right from the records (see recomputeDigest)
   if (usersRead.mode === 'full') for (const c of [cache.users, cache.groups, cache.recipients, cache.content]) c.recomputeDigest();
+  // rows in the order a plan reads them (ctx.waveMembers holds every source tenant's wave members
+  // by now: sources are discovered first)
+  setCacheRowOrder(cache, tenantRowOrder(visitPositions(project, ctx.waveMembers), (id) => cache.users.get(id)));
   await flushTenantCache(cache);
 
   const users = [...cache.users.values()];

@@ -1,15 +1,21 @@
 // A key/value record store for the discovery cache, on lowdb: sharded by a hash of the key into
-// N JSON files per collection, plus an append-only journal of the changes since the shards were
-// written. A 100,000-user tenant loads as N small parallel reads and one journal read, and a delta
-// that changes 1,000 users appends 1,000 lines instead of rewriting the ~all shards they fall in.
+// N files per collection, plus an append-only journal of the changes since the shards were
+// written. A delta that changes 1,000 users appends 1,000 lines instead of rewriting the ~all
+// shards they fall in.
 //
 // Layout of a collection:  <dir>/<name>/collection.json   {formatVersion, shards, meta[, compacting]}
-//                          <dir>/<name>/shard-007.v8       {formatVersion, shapes, values, rows} (shard-codec.ts)
+//                          <dir>/<name>/shard-007.v8       segments of {formatVersion, shapes, values, rows} (shard-codec.ts)
 //                          <dir>/<name>/journal.jsonl      puts/deletes since, each append ending
 //                                                          with a commit of the meta (collection-journal.ts)
 // A missing shard file is an empty shard, a missing journal an empty one. Loading reads the shards,
 // then replays the journal's committed appends over them; the meta is the last commit's, else
 // collection.json's.
+//
+// Order. A shard file's rows are in key order, or in the order its writer ranks them
+// (setRowOrder); the records are read, and held (record-table.ts), in that order, file after file,
+// then the keys the journal or later puts add. Discovery ranks them in the order a plan visits
+// them and keeps the collections a plan reads in one shard each (cache-order.ts): the records then
+// lie in memory in the order the planner reads them. Nothing may depend on the order otherwise.
 //
 // A flush appends the changed records and the meta to the journal, in one write. When the journal
 // would grow past a share of the collection (`compactWhen`), the flush compacts instead: it marks
@@ -37,18 +43,21 @@
 import { mkdir, readdir, rename, unlink, rm, truncate, writeFile } from 'node:fs/promises';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Low, type Adapter } from 'lowdb';
+import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { UserError } from '../errors.js';
-import { encodeShard, readShard, ShardFormatError } from './shard-codec.js';
+import { encodeShard, readShardFrom, ShardFormatError, type RecordSink, type RowRank } from './shard-codec.js';
+import { RecordTable, shardOf } from './record-table.js';
 import { appendJournal, dropTornTail, encodeJournal, JOURNAL_FILE, JournalFormatError, readJournal, type JournalOp } from './collection-journal.js';
 
 /** 1: records as objects; 2: rows (shard-codec.ts); 3 to 5: the shard format's version + 1, with
  *  a journal replayed over the shards; 6: every journal append ends with a commit that carries the
- *  metadata, and collection.json marks a compaction in progress. A t2t reading another layout would
+ *  metadata, and collection.json marks a compaction in progress; 7: a shard's rows are in the order
+ *  its writer ranked them (setRowOrder), not always in key order, and are read in that order. A t2t
+ *  reading another layout would
  *  misread the cache, so it sees another version and discards it. (Shards check their own format,
  *  SHARD_FORMAT_VERSION.) */
-export const STORE_FORMAT_VERSION = 6;
+export const STORE_FORMAT_VERSION = 7;
 export const DEFAULT_SHARDS = 64;
 
 /** When a flush folds the journal into the shards: once the journal would hold more lines than
@@ -100,11 +109,18 @@ export interface Collection<T, M extends object = Record<string, unknown>> {
   keys(): IterableIterator<string>;
   values(): IterableIterator<T>;
   entries(): IterableIterator<[string, T]>;
-  /** Every value, shard by shard, each shard's in key order (code unit order, as `<` compares):
-   *  an order that depends on the set of keys only, not on when or in which order they were
-   *  written. Not key order across shards: merging 256 shards costs a third of a second at
-   *  100,000 records, and no reader needs it. */
+  /** Every value once, in stored order: as the shard files hold them (file after file, each in
+   *  key order or ranked by its writer's setRowOrder) when the collection was opened, then the
+   *  keys added since. Readers must not depend on it (the planner does not): it is the order that
+   *  is cheapest to read, since it is the order the records were allocated in. */
   orderedValues(): T[];
+  /** The order the rows of each shard written from now on are in: lowest rank first, equal ranks in
+   *  key order; by key when unset. A writer that ranks records in the order a reader will visit
+   *  them makes the reader's records, and their strings, lie in that order in memory (V8 allocates
+   *  them as it reads the rows): a plan reads a user's records user by user, wave by wave, and
+   *  runs a third faster over records laid out so (bench/plan/README.md, tenth session). Which
+   *  shard holds a key does not change. */
+  setRowOrder(rank: RowRank | undefined): void;
   /** Stores the value; a value mutated after put must be put again to be flushed. */
   put(key: string, value: T): void;
   delete(key: string): boolean;
@@ -126,15 +142,8 @@ interface CollectionFile<M> {
   compacting?: boolean;
 }
 
-/** FNV-1a over UTF-16 code units: fast, stable across runs and platforms. */
-export function shardOf(key: string, shards: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) % shards;
-}
+/** The shard file of a key: FNV-1a over the key's UTF-16 code units, modulo the shard count. */
+export { shardOf };
 
 class CorruptFile extends Error {
   constructor(readonly file: string, readonly reason: string) {
@@ -147,21 +156,31 @@ class OtherFormat extends CorruptFile {}
 
 let scratch = Buffer.allocUnsafe(1 << 20);
 
-/** A file's bytes in a buffer reused from one shard to the next: decoding copies everything out
- *  of it, and a fresh buffer per shard file (a thousand for a 100,000-user cache) was 90 ms of
- *  allocation and page faults. Valid until the next call. */
-function readIntoScratch(file: string): Buffer {
+/** A file's bytes, read a segment at a time into a buffer reused from one segment and one file to
+ *  the next: decoding copies everything out of it. A fresh buffer per shard file (a thousand for a
+ *  100,000-user cache) was 90 ms of allocation and page faults, and a buffer the size of a 35 MB
+ *  file is as many page faults again; a segment's fits in the processor's cache. */
+function readSegments<T>(file: string, omit: ReadonlySet<string> | undefined, into: RecordSink<T>): void {
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
-    if (size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size, scratch.length * 2));
-    let n = 0;
-    while (n < size) {
-      const got = readSync(fd, scratch, n, size - n, n);
-      if (got === 0) break;
-      n += got;
-    }
-    return scratch.subarray(0, n);
+    readShardFrom<T, RecordSink<T>>(
+      size,
+      (position, length) => {
+        // a damaged length asks past the end: read what there is (the codec then says cut short)
+        const want = Math.max(0, Math.min(length, size - position));
+        if (want > scratch.length) scratch = Buffer.allocUnsafe(Math.max(want, scratch.length * 2));
+        let n = 0;
+        while (n < want) {
+          const got = readSync(fd, scratch, n, want - n, position + n);
+          if (got === 0) break;
+          n += got;
+        }
+        return scratch.subarray(0, n);
+      },
+      omit,
+      into,
+    );
   } finally {
     closeSync(fd);
   }
@@ -170,31 +189,28 @@ function readIntoScratch(file: string): Buffer {
 /** A shard's lowdb file: its data is the shard's records, as bytes (shard-codec.ts). Written as
  *  steno writes text files: a temp file (".<name>.tmp", removed on open if a crash left it),
  *  then a rename, so the file is always either the old or the new shard. */
-class ShardFile<T> implements Adapter<Map<string, T> | null> {
+class ShardFile<T> {
   constructor(
     private readonly file: string,
     private readonly counter: { bytes: number },
     private readonly omit: ReadonlySet<string> | undefined,
+    private readonly rows: { rank?: RowRank },
   ) {}
 
-  async read(): Promise<Map<string, T> | null> {
-    let bytes: Buffer;
+  /** Decodes the file's records into `into`, in the order of its rows; false when there is no file. */
+  read(into: RecordSink<T>): boolean {
     try {
-      bytes = readIntoScratch(this.file);
+      readSegments(this.file, this.omit, into);
+      return true;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw e;
-    }
-    try {
-      return readShard<T>(bytes, this.omit);
-    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
       if (e instanceof ShardFormatError) throw new CorruptFile(this.file, `unexpected content or format version (${e.message})`);
       throw e;
     }
   }
 
-  async write(data: Map<string, T> | null): Promise<void> {
-    const bytes = encodeShard(data ?? new Map());
+  async write(data: ReadonlyMap<string, T>): Promise<void> {
+    const bytes = encodeShard(data, this.rows.rank);
     this.counter.bytes += bytes.length;
     const temp = join(dirname(this.file), `.${basename(this.file)}.tmp`);
     await writeFile(temp, bytes);
@@ -287,6 +303,7 @@ async function load<T, M extends object>(
     if (omit) throw new Error(`collection '${name}' was opened as a read-only view (without ${[...omit].join(', ')})`);
   };
   const counter = { bytes: 0 };
+  const rows: { rank?: RowRank } = {};
   const headFile = join(root, 'collection.json');
   const head = new Low<CollectionFile<M> | null>(dataFile<CollectionFile<M> | null>(headFile, counter), null);
   const stored = await readJson(head, headFile);
@@ -304,13 +321,14 @@ async function load<T, M extends object>(
   }
   if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 4096) throw new Error(`invalid shard count ${shardCount}`);
 
-  const dbs: Low<Map<string, T> | null>[] = [];
+  const shardFiles: ShardFile<T>[] = [];
   const files: string[] = [];
   for (let i = 0; i < shardCount; i++) {
     const file = join(root, `shard-${String(i).padStart(3, '0')}.v8`);
     files.push(file);
-    dbs.push(new Low<Map<string, T> | null>(new ShardFile<T>(file, counter, omit), null));
+    shardFiles.push(new ShardFile<T>(file, counter, omit, rows));
   }
+  const records = new RecordTable<T>(shardCount);
   const journalFile = join(root, JOURNAL_FILE);
   const readingJournal = readJournal<T>(journalFile, STORE_FORMAT_VERSION, omit).catch((e: unknown) => {
     if (!(e instanceof JournalFormatError)) throw e;
@@ -318,32 +336,8 @@ async function load<T, M extends object>(
     throw new CorruptFile(journalFile, `unexpected content (${e.message})`);
   });
   readingJournal.catch(() => undefined); // awaited below; a shard's failure must not leave it unhandled
-  const contents = await Promise.all(dbs.map((db, i) => readJson(db, files[i]!)));
-  const maps: Map<string, T>[] = [];
   const onDisk: boolean[] = [];
-  let size = 0;
-  contents.forEach((c, i) => {
-    const map = c ?? new Map<string, T>();
-    size += map.size;
-    maps.push(map);
-    onDisk.push(c !== null);
-    dbs[i]!.data = null; // the maps are the truth now; lowdb need not hold them
-  });
-
-  const setRecord = (key: string, value: T) => {
-    const m = maps[shardOf(key, shardCount)]!;
-    if (!m.has(key)) size++;
-    m.set(key, value);
-  };
-  const deleteRecord = (key: string): boolean => {
-    if (!maps[shardOf(key, shardCount)]!.delete(key)) return false;
-    size--;
-    return true;
-  };
-  const clearRecords = () => {
-    for (const m of maps) m.clear();
-    size = 0;
-  };
+  for (const f of shardFiles) onDisk.push(f.read(records.loading));
 
   // What the journal on disk holds: its keys decide which shards a compaction rewrites and which
   // changes it must also append (see flush).
@@ -357,12 +351,8 @@ async function load<T, M extends object>(
   // the journal's last commit is newer than collection.json's metadata
   if (replayed.meta) meta = replayed.meta as Partial<M>;
   const interrupted = stored?.compacting === true;
-  for (const o of replayed.ops) {
-    if (o.op === 'put') setRecord(o.key, o.value);
-    else if (o.op === 'delete') deleteRecord(o.key);
-    else clearRecords();
-    note(o);
-  }
+  records.replay(replayed.ops);
+  for (const o of replayed.ops) note(o);
   journal.bytes = replayed.validBytes;
   // An append without its commit (crash mid-append) is cut off before anything is appended after it; a
   // read-only view leaves the file alone and just does not read it.
@@ -375,23 +365,17 @@ async function load<T, M extends object>(
   // collection.json to write on the next flush: a new collection's, or one a crash left marked
   let headDirty = stored === null || interrupted;
   let flushing: Promise<unknown> = Promise.resolve();
-  const at = (key: string) => maps[shardOf(key, shardCount)]!;
 
   /** Writes the shard (or removes it when empty); false when there was nothing to do. */
   const writeShard = async (i: number): Promise<boolean> => {
-    const map = maps[i]!;
-    if (map.size === 0) {
+    const held = records.shardRecords(i);
+    if (held.size === 0) {
       if (!onDisk[i]) return false;
       await unlink(files[i]!).catch(ignoreMissing);
       onDisk[i] = false;
       return true;
     }
-    dbs[i]!.data = map;
-    try {
-      await dbs[i]!.write();
-    } finally {
-      dbs[i]!.data = null;
-    }
+    await shardFiles[i]!.write(held);
     onDisk[i] = true;
     return true;
   };
@@ -411,6 +395,15 @@ async function load<T, M extends object>(
     pendingClear = false;
     const ops: JournalOp<T>[] = cleared ? [{ op: 'clear' }] : [];
     for (const [key, p] of changes) ops.push(p ? { op: 'put', key, value: p.value } : { op: 'delete', key });
+    // ranked rows: the journal's puts in rank order too, so that the records it adds are read in
+    // that order (one op per key, so the order of the ops changes nothing else)
+    const rank = rows.rank;
+    if (rank) {
+      const ranks = new Map<string, number>();
+      for (const o of ops) if (o.op === 'put') ranks.set(o.key, rank(o.key, o.value));
+      const r = (o: JournalOp<T>) => (o.op === 'clear' ? -Infinity : o.op === 'put' ? ranks.get(o.key)! : Infinity);
+      ops.sort((a, b) => r(a) - r(b) || (a.op !== 'clear' && b.op !== 'clear' ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : 0));
+    }
 
     try {
       if (journal.suspect) {
@@ -432,7 +425,7 @@ async function load<T, M extends object>(
         filesWritten++;
       };
 
-      let compact = cleared || journal.lines + ops.length > Math.max(limits.minLines, limits.share * size) || journal.bytes > limits.maxBytes;
+      let compact = cleared || journal.lines + ops.length > Math.max(limits.minLines, limits.share * records.size) || journal.bytes > limits.maxBytes;
       let text: string | undefined;
       if (!compact && (ops.length > 0 || metaDirty)) {
         text = encodeJournal(ops, meta, STORE_FORMAT_VERSION, journal.bytes === 0);
@@ -501,29 +494,33 @@ async function load<T, M extends object>(
     shardCount,
     interrupted,
     get size() {
-      return size;
+      return records.size;
     },
-    get: (key) => at(key).get(key),
-    has: (key) => at(key).has(key),
+    get: (key) => records.get(key),
+    has: (key) => records.has(key),
     *keys() {
-      for (const m of maps) yield* m.keys();
+      for (const [k] of records.entries()) yield k;
     },
     *values() {
-      for (const m of maps) yield* m.values();
+      for (const [, v] of records.entries()) yield v;
     },
     *entries() {
-      for (const m of maps) yield* m.entries();
+      yield* records.entries();
     },
-    orderedValues: () => valuesInShardOrder(maps),
+    orderedValues: () => records.orderedValues(),
+    setRowOrder(rank) {
+      writable();
+      rows.rank = rank;
+    },
     put(key, value) {
       writable();
       if (typeof key !== 'string' || key === '') throw new Error('a record key must be a non-empty string');
-      setRecord(key, value);
+      records.set(key, value);
       pending.set(key, { value });
     },
     delete(key) {
       writable();
-      if (!deleteRecord(key)) return false;
+      if (!records.delete(key)) return false;
       pending.set(key, null);
       return true;
     },
@@ -542,7 +539,7 @@ async function load<T, M extends object>(
     },
     clear() {
       writable();
-      clearRecords();
+      records.clear();
       pending.clear();
       pendingClear = true;
       meta = {};
@@ -550,24 +547,4 @@ async function load<T, M extends object>(
     },
   };
   return collection;
-}
-
-const inKeyOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-function isSorted(keys: readonly string[]): boolean {
-  for (let i = 1; i < keys.length; i++) if (keys[i]! < keys[i - 1]!) return false;
-  return true;
-}
-
-/** The values of every shard in turn, each shard's in key order. A shard read from its file is
- *  already in key order (shards are written that way); one with keys added since is sorted. */
-function valuesInShardOrder<T>(maps: readonly Map<string, T>[]): T[] {
-  const out: T[] = [];
-  for (const m of maps) {
-    if (m.size === 0) continue;
-    const keys = [...m.keys()];
-    if (isSorted(keys)) for (const v of m.values()) out.push(v);
-    else for (const k of keys.sort(inKeyOrder)) out.push(m.get(k)!);
-  }
-  return out;
 }

@@ -12,9 +12,10 @@ import { loadProject } from '../../engine/manifest/load-project.js';
 import { stateDir } from '../../engine/state/paths.js';
 import { discover, loadInventory } from '../../engine/discovery/discover.js';
 import { RECIPIENT_DISCOVERY_ONLY } from '../../engine/discovery/recipient-record.js';
-import { openTenantCache } from '../../engine/discovery/tenant-cache.js';
+import { openTenantCache, tenantCacheDir } from '../../engine/discovery/tenant-cache.js';
+import { openCollection } from '../../engine/state/sharded-store.js';
 import type { Project } from '../../engine/manifest/model.js';
-import type { Inventory, InventoryRecipient } from '../../engine/inventory/model.js';
+import type { ContentSize, Inventory, InventoryRecipient } from '../../engine/inventory/model.js';
 import type { DiscoveryReport, TenantReport } from '../../engine/discovery/report.js';
 import { SECRET_ENV, writeProject } from './emulated-project.js';
 
@@ -216,6 +217,31 @@ test('markers on target users are read, also when only the extension changed', a
   assert.equal(marker, { sourceTenant: 'contoso', sourceUserId: bobC, wave: 'wave-01', phase: 'prepared' });
 });
 
+test('the cache holds the records in the order a plan visits them: wave members in list order, their mailboxes and content, target users by marker', async () => {
+  // another project over the same tenants: its wave lists Dave, Bob, Alice; Bob@fabrikam carries Bob's marker
+  const other = writeProject(emu, { users: ['dave@contoso.com', 'bob@contoso.com', 'alice@contoso.com'] });
+  try {
+    const loaded = await loadProject(other);
+    if (!loaded.project) throw new Error(JSON.stringify(loaded.diagnostics));
+    const state = stateDir(other, env);
+    await discover(loaded.project, { env, stateDir: state });
+    const inventory = (await loadInventory(loaded.project, state))!;
+    const c = inventory.tenants.contoso!;
+    const upnOf = new Map(c.users.map((u) => [u.id, u.userPrincipalName]));
+    const listed = ['dave@contoso.com', 'bob@contoso.com', 'alice@contoso.com'];
+    assert.equal(c.users.slice(0, 3).map((u) => u.userPrincipalName), listed);
+    assert.equal(c.recipients.slice(0, 3).map((r) => upnOf.get(r.userId ?? '')), listed, 'their mailboxes, in the same order');
+    const idOf = new Map(c.users.map((u) => [u.userPrincipalName, u.id]));
+    const content = await openCollection<ContentSize>(tenantCacheDir(state, 'contoso'), 'content', { omit: ['readAt'] });
+    assert.equal(content.orderedValues(), listed.map((upn) => c.content[idOf.get(upn)!]), 'their content sizes');
+    assert.is(inventory.tenants.fabrikam!.users[0]!.userPrincipalName, 'bob@fabrikam.com', "the target user carrying Bob's marker comes first");
+    // a plan of it is the same whatever the layout (test/plan/inventory-order.test.ts); this one matches the tenants' count
+    assert.is(c.users.length, ((await graph('GET', '/v1.0/users?$select=id&$top=999')) as { value: unknown[] }).value.length);
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
+});
+
 test('--full reads everything again and finds nothing changed', async () => {
   const before = await run();
   const { report } = await run({ full: true });
@@ -256,7 +282,9 @@ test('a cache written in an older format is discarded and read again in full, wi
   assert.is(c.mode, 'full');
   assert.is(c.reason, 'the cache was written by another version of t2t');
   assert.is(report.hash, before.report.hash, 'the same tenant gives the same inventory');
-  assert.equal(inventory.tenants.contoso!.recipients, before.inventory.tenants.contoso!.recipients);
+  // the same records (their order is the cache's layout, which the plan does not depend on)
+  const byIdentity = (rs: readonly InventoryRecipient[]) => [...rs].sort((a, b) => (a.identity < b.identity ? -1 : 1));
+  assert.equal(byIdentity(inventory.tenants.contoso!.recipients), byIdentity(before.inventory.tenants.contoso!.recipients));
   assert.is((await loadInventory(project, stateDir(dir, env)))?.hash, before.report.hash);
 
   // A plan loading the old cache gets no inventory (it discovers); what it discarded comes back.

@@ -14,7 +14,7 @@ import { discover } from '../../engine/discovery/discover.js';
 import { createDiscoveryClient } from '../../engine/discovery/tenant-port.js';
 import type { DiscoveryClient } from '../../engine/discovery/discovery-client.js';
 import type { Project } from '../../engine/manifest/model.js';
-import type { Inventory } from '../../engine/inventory/model.js';
+import type { Inventory, InventoryRecipient } from '../../engine/inventory/model.js';
 import { SECRET_ENV, writeProject } from './emulated-project.js';
 
 const env = { ...process.env, ...SECRET_ENV };
@@ -106,8 +106,11 @@ function assertSame(delta: Inventory, full: Inventory): void {
   for (const name of Object.keys(full.tenants)) {
     const d = delta.tenants[name]!;
     const f = full.tenants[name]!;
-    assert.equal(d.recipients, f.recipients, `${name}: recipients`);
-    assert.equal(d.users, f.users, `${name}: users`);
+    // the same records; their order is the cache's layout (how it was written), not inventory
+    const sorted = <V>(list: readonly V[], key: (v: V) => string) => [...list].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    const recipientId = (r: InventoryRecipient) => `${r.type}:${r.identity}`;
+    assert.equal(sorted(d.recipients, recipientId), sorted(f.recipients, recipientId), `${name}: recipients`);
+    assert.equal(sorted(d.users, (u) => u.id), sorted(f.users, (u) => u.id), `${name}: users`);
   }
   assert.is(delta.hash, full.hash, 'the inventory hash');
 }

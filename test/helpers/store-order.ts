@@ -1,5 +1,6 @@
-// The order a collection's orderedValues promises, written out independently of the store's code:
-// by shard, then by key (code unit order) within the shard.
+// The order a collection's orderedValues promises for records as written without a ranking,
+// written out independently of the store's code: shard file by shard file, each in key order
+// (code unit order). Keys added since the collection was opened come after them.
 import { shardOf } from '../../engine/state/sharded-store.js';
 
 export const byShardThenKey =

@@ -87,23 +87,46 @@ test('anything that is not a shard of this format is refused, never misread', ()
     null,
     { formatVersion: 1, records: { a: { id: 'a' } } },
     { formatVersion: 2, shapes: [['id']], rows: ['a', 0, 'x'] }, // an older format
-    { formatVersion: 4, shapes: [['id']], rows: ['a', 0, 'x'] }, // no value table
-    { formatVersion: 4, shapes: [['id']], values: [] },
-    { formatVersion: 4, shapes: [['id']], values: [], rows: ['a', 0] }, // cut short
-    { formatVersion: 4, shapes: [['id']], values: [], rows: ['a', 3, 'x'] }, // unknown shape
-    { formatVersion: 4, shapes: [[1]], values: [], rows: [] },
-    { formatVersion: 4, shapes: [[[2, 'x']]], values: [], rows: [] },
-    { formatVersion: 4, shapes: [['id', ['nested', 'a', 'b']]], values: [], rows: ['a', 0, 'x', 1] }, // cut short
-    { formatVersion: 4, shapes: [], values: [], rows: [7, -1, 'x'] },
-    { formatVersion: 4, shapes: [['id']], values: ['v'], rows: ['a', 0, 1] }, // a reference past the table
-    { formatVersion: 4, shapes: [['id']], values: ['v'], rows: ['a', 0, -1] },
-    { formatVersion: 4, shapes: [['id']], values: ['v'], rows: ['a', 0, 0.5] },
-    { formatVersion: 4, shapes: [], values: ['v'], rows: ['a', -1, [0, 3]] }, // inside an array
+    { formatVersion: 4, shapes: [['id']], values: [], rows: ['a', 0, 'x'] }, // the format before segments
+    { formatVersion: 5, shapes: [['id']], rows: ['a', 0, 'x'] }, // no value table
+    { formatVersion: 5, shapes: [['id']], values: [] },
+    { formatVersion: 5, shapes: [['id']], values: [], rows: ['a', 0] }, // cut short
+    { formatVersion: 5, shapes: [['id']], values: [], rows: ['a', 3, 'x'] }, // unknown shape
+    { formatVersion: 5, shapes: [[1]], values: [], rows: [] },
+    { formatVersion: 5, shapes: [[[2, 'x']]], values: [], rows: [] },
+    { formatVersion: 5, shapes: [['id', ['nested', 'a', 'b']]], values: [], rows: ['a', 0, 'x', 1] }, // cut short
+    { formatVersion: 5, shapes: [], values: [], rows: [7, -1, 'x'] },
+    { formatVersion: 5, shapes: [['id']], values: ['v'], rows: ['a', 0, 1] }, // a reference past the table
+    { formatVersion: 5, shapes: [['id']], values: ['v'], rows: ['a', 0, -1] },
+    { formatVersion: 5, shapes: [['id']], values: ['v'], rows: ['a', 0, 0.5] },
+    { formatVersion: 5, shapes: [], values: ['v'], rows: ['a', -1, [0, 3]] }, // inside an array
   ];
   for (const b of bad) assert.throws(() => decodeShard(b), (e: unknown) => e instanceof ShardFormatError, JSON.stringify(b));
   const bytes = encodeShard(new Map([['a', { id: 'a' }]]));
   for (const damaged of [Buffer.alloc(0), bytes.subarray(0, bytes.length - 3), Buffer.from('{"formatVersion":4}'), Buffer.from([0xff, 0x0f, 0x6f, 0x22])]) {
     assert.throws(() => readShard(damaged), (e: unknown) => e instanceof ShardFormatError, damaged.toString('hex'));
+  }
+});
+
+test('a shard of more than 512 records is written in segments, its rows by rank when given (equal ranks by key), and read back in that order', () => {
+  const m = new Map<string, unknown>();
+  for (let i = 0; i < 1300; i++) m.set(`k-${String(i).padStart(4, '0')}`, { id: i, dept: `D${i % 7}`, unique: `u-${i}` });
+  const rank = (key: string) => (Number(key.slice(2)) % 3 === 0 ? 0 : 1300 - Number(key.slice(2)));
+  const bytes = encodeShard(m, rank);
+  const segments: number[] = [];
+  for (let at = 0; at < bytes.length; at += 4 + bytes.readUInt32LE(at)) segments.push(bytes.readUInt32LE(at));
+  assert.is(segments.length, 3, '512 + 512 + 276 records');
+  const expected = [...m.keys()].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
+  const back = readShard<unknown>(bytes);
+  assert.equal([...back.keys()], expected);
+  for (const [k, v] of m) assert.equal(back.get(k), v);
+  assert.equal([...readShard<unknown>(encodeShard(m)).keys()], [...m.keys()], 'key order without a rank');
+  assert.equal([...readShard<unknown>(encodeShard(new Map())).keys()], [], 'an empty shard is one empty segment');
+  // a segment whose length runs past the end, or a length cut short, is refused
+  const longer = Buffer.from(bytes);
+  longer.writeUInt32LE(bytes.length, 0);
+  for (const damaged of [longer, bytes.subarray(0, 4 + segments[0]! + 2)]) {
+    assert.throws(() => readShard(damaged), (e: unknown) => e instanceof ShardFormatError && /cut short/.test((e as Error).message));
   }
 });
 

@@ -184,30 +184,50 @@ test('shard files spell each property name once, not once per record', async () 
   for (let i = 0; i < 200; i++) assert.equal(again.get(`id-${i}`), user(i));
 });
 
-test('orderedValues: shard by shard, each in key order, also after puts and deletes since loading', async () => {
+test('orderedValues: the files\' rows in order (key order without a ranking), then the keys added since; a key deleted and put again keeps its place', async () => {
   const dir = fresh();
   const keys = Array.from({ length: 300 }, (_, i) => `k-${(i * 7919) % 1000}`);
-  const c = await openCollection<{ k: string }>(dir, 'items', { shards: 8 });
+  const c = await openCollection<{ k: string; v?: number }>(dir, 'items', { shards: 8 });
   for (const k of keys) c.put(k, { k });
   await c.flush();
-  const loaded = await openCollection<{ k: string }>(dir, 'items');
-  assert.equal(loaded.orderedValues().map((v) => v.k), [...keys].sort(byShardThenKey(8)));
-  // added keys land at the end of their shard's map: the shard is sorted again
-  loaded.put('a-first', { k: 'a-first' });
-  loaded.put('z-last', { k: 'z-last' });
-  loaded.delete(keys[0]!);
-  const expected = [...keys.slice(1), 'a-first', 'z-last'].sort(byShardThenKey(8));
-  assert.equal(loaded.orderedValues().map((v) => v.k), expected);
+  const loaded = await openCollection<{ k: string; v?: number }>(dir, 'items');
+  const stored = [...keys].sort(byShardThenKey(8));
+  assert.equal(loaded.orderedValues().map((v) => v.k), stored);
+  loaded.put('z-new', { k: 'z-new' });
+  loaded.put('a-new', { k: 'a-new' });
+  loaded.delete(stored[0]!);
+  loaded.delete(stored[5]!);
+  loaded.put(stored[5]!, { k: stored[5]!, v: 2 });
+  loaded.put(stored[9]!, { k: stored[9]!, v: 3 });
+  const now = loaded.orderedValues();
+  assert.equal(now.map((v) => v.k), [...stored.slice(1), 'z-new', 'a-new']);
+  assert.equal([now[4], now[8]], [{ k: stored[5]!, v: 2 }, { k: stored[9]!, v: 3 }], 'the values put last');
   assert.equal((await openCollection<{ k: string }>(fresh(), 'empty')).orderedValues(), []);
 });
 
-test('orderedValues depends on the keys only, not on the order they were written in', async () => {
-  const keys = Array.from({ length: 200 }, (_, i) => `k-${(i * 7919) % 1000}`);
-  const forwards = await openCollection<{ k: string }>(fresh(), 'items', { shards: 8 });
-  const backwards = await openCollection<{ k: string }>(fresh(), 'items', { shards: 8 });
-  for (const k of keys) forwards.put(k, { k });
-  for (const k of [...keys].reverse()) backwards.put(k, { k });
-  assert.equal(backwards.orderedValues(), forwards.orderedValues());
+test('setRowOrder: each shard file holds its rows by rank (equal ranks by key), and they are read back in that order, with 1, 8 and 3 shards', async () => {
+  const keys = Array.from({ length: 700 }, (_, i) => `k-${(i * 7919) % 1000}`);
+  // ranks run against key order; a tenth share one rank, a tenth have none (last)
+  const rankOf = (i: number) => (i % 10 === 0 ? 5 : i % 10 === 1 ? null : 1000 - i);
+  const rank = (r: number | null) => r ?? Infinity;
+  for (const shards of [1, 8, 3]) {
+    const dir = fresh();
+    const c = await openCollection<{ k: string; r: number | null }>(dir, 'items', { shards });
+    c.setRowOrder((_key, value) => rank((value as { r: number | null }).r));
+    keys.forEach((k, i) => c.put(k, { k, r: rankOf(i) }));
+    await c.flush();
+    const loaded = await openCollection<{ k: string; r: number | null }>(dir, 'items');
+    const expected: string[] = [];
+    for (let file = 0; file < shards; file++) {
+      const mine = keys.map((k, i) => ({ k, r: rankOf(i) })).filter((x) => shardOf(x.k, shards) === file);
+      mine.sort((a, b) => (rank(a.r) === rank(b.r) ? (a.k < b.k ? -1 : 1) : rank(a.r) - rank(b.r)));
+      expected.push(...mine.map((x) => x.k));
+    }
+    assert.equal(loaded.orderedValues().map((v) => v.k), expected, `${shards} shards`);
+    assert.is(loaded.size, keys.length);
+    keys.forEach((k, i) => assert.equal(loaded.get(k), { k, r: rankOf(i) }));
+    assert.is(readdirSync(join(dir, 'items')).filter((f) => f.startsWith('shard-')).length, shards);
+  }
 });
 
 test('omit: records are read without those fields, and the view refuses every write', async () => {
@@ -216,7 +236,7 @@ test('omit: records are read without those fields, and the view refuses every wr
   const view = await openCollection<Partial<User>, Meta>(dir, 'users', { omit: ['upn'] });
   assert.equal(view.get('id-7'), { id: 'id-7', n: 7 });
   assert.is(view.getMeta('deltaLink'), 'https://graph/delta?token=1');
-  for (const write of [() => view.put('x', {}), () => view.delete('id-1'), () => view.clear()]) {
+  for (const write of [() => view.put('x', {}), () => view.delete('id-1'), () => view.clear(), () => view.setRowOrder(undefined)]) {
     assert.throws(write, /read-only view \(without upn\)/);
   }
   try {
