@@ -81,7 +81,7 @@ export function generateCertificates(project: Project, env: NodeJS.ProcessEnv): 
     const password = env[ref.passwordFromEnv] || out[ref.passwordFromEnv] || randomBytes(18).toString('base64url');
     out[ref.passwordFromEnv] = password;
     return password;
-  });
+  }, { overwrite: true });
   return { env: out, files };
 }
 
