@@ -74,7 +74,7 @@ export const uniqueWaveNames: Rule = (ctx) => {
 
 interface Membership {
   wave: WaveDoc;
-  /** Where the member is listed: only a diagnostic reads it (a CSV member's is made on demand). */
+  /** Where the member is listed. */
   at: { readonly loc: Location };
 }
 
@@ -83,20 +83,39 @@ interface Membership {
  * phase is `discovered` (those change nothing, so planning several is harmless).
  */
 export const oneWavePerMember: Rule = (ctx) => {
-  const users = new Map<string, Membership>();
+  // user address -> the first wave that lists it: no object per member (100,000 of them in a large
+  // project); where the wave lists it is looked up again only for a diagnostic
+  const users = new Map<string, WaveDoc>();
   const groups = new Map<string, Membership>();
+  const firstRefs = new Map<WaveDoc, Map<string, MemberRef>>();
+  const firstRef = (wave: WaveDoc, address: string): MemberRef => {
+    let refs = firstRefs.get(wave);
+    if (!refs) {
+      refs = new Map();
+      for (const list of [wave.users, wave.csvUsers]) for (const r of list) if (!refs.has(r.address)) refs.set(r.address, r);
+      firstRefs.set(wave, refs);
+    }
+    return refs.get(address)!;
+  };
   for (const w of ctx.waves) {
-    const refs: MemberRef[] = [...w.users, ...w.csvUsers];
-    for (const ref of refs) check(users, ref.address, w, ref, 'user');
-    (w.raw.spec.members.groups ?? []).forEach((g, i) => check(groups, g.trim().toLowerCase(), w, { loc: at(w.doc, ['spec', 'members', 'groups', i]) }, 'group', g));
+    for (const list of [w.users, w.csvUsers]) {
+      for (let i = 0; i < list.length; i++) {
+        const ref = list[i]!;
+        const prior = users.get(ref.address);
+        if (prior === undefined) users.set(ref.address, w);
+        else report({ wave: prior, at: firstRef(prior, ref.address) }, w, ref, 'user', ref.address);
+      }
+    }
+    (w.raw.spec.members.groups ?? []).forEach((g, i) => {
+      const key = g.trim().toLowerCase();
+      const listed = { loc: at(w.doc, ['spec', 'members', 'groups', i]) };
+      const prior = groups.get(key);
+      if (prior === undefined) groups.set(key, { wave: w, at: listed });
+      else report(prior, w, listed, 'group', g);
+    });
   }
 
-  function check(seen: Map<string, Membership>, key: string, wave: WaveDoc, listed: { readonly loc: Location }, what: 'user' | 'group', label = key): void {
-    const prior = seen.get(key);
-    if (!prior) {
-      seen.set(key, { wave, at: listed });
-      return;
-    }
+  function report(prior: Membership, wave: WaveDoc, listed: { readonly loc: Location }, what: 'user' | 'group', label: string): void {
     const loc = listed.loc;
     const name = wave.raw.metadata.name;
     const priorName = prior.wave.raw.metadata.name;
