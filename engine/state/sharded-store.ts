@@ -186,9 +186,9 @@ function readSegments<T>(file: string, omit: ReadonlySet<string> | undefined, in
   }
 }
 
-/** A shard's lowdb file: its data is the shard's records, as bytes (shard-codec.ts). Written as
- *  steno writes text files: a temp file (".<name>.tmp", removed on open if a crash left it),
- *  then a rename, so the file is always either the old or the new shard. */
+/** A shard file: the shard's records, as bytes (shard-codec.ts). Written as steno writes lowdb's
+ *  text files: a temp file (".<name>.tmp", removed on open if a crash left it), then a rename, so
+ *  the file is always either the old or the new shard. */
 class ShardFile<T> {
   constructor(
     private readonly file: string,
