@@ -1,7 +1,8 @@
 // Load a project for a command that needs valid manifests: on errors, print the diagnostics and
 // throw one UserError naming the directory and pointing at `t2t validate`.
-import { existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { closest } from '../util/suggest.js';
 import type { Project } from '../manifest/model.js';
 import { UserError } from '../errors.js';
 import { loadProject } from '../manifest/load-project.js';
@@ -11,11 +12,31 @@ import { diagnosticBase, isError, renderDiagnostics } from '../manifest/diagnost
  *  (`t2t plan projects/x/project.yaml` names a file: the hint names its directory). */
 export function requireProjectDir(dirArg: string, dir: string): void {
   if (!existsSync(dir)) {
-    throw new UserError(`project directory '${dirArg}' does not exist`, 'cli.noDirectory', 'pass the directory that holds project.yaml, e.g. t2t validate examples/contoso-fabrikam');
+    const near = nearProjectDir(dirArg, dir);
+    if (near) throw new UserError(`project directory '${dirArg}' does not exist (did you mean '${near}'?)`, 'cli.noDirectory', `run it again with ${near}`);
+    throw new UserError(`project directory '${dirArg}' does not exist`, 'cli.noDirectory', 'pass the directory that holds project.yaml, e.g. examples/contoso-fabrikam');
   }
   if (!statSync(dir).isDirectory()) {
     throw new UserError(`'${dirArg}' is a file, not a project directory`, 'cli.noDirectory', `pass the directory that holds project.yaml: ${dirname(dirArg) || '.'}`);
   }
+}
+
+/** A project directory beside the missing one (holding a project.yaml) whose name is a likely
+ *  typo of its name, as the user would write it; undefined when there is none. */
+function nearProjectDir(dirArg: string, dir: string): string | undefined {
+  const parent = dirname(dir);
+  let names: string[];
+  try {
+    names = readdirSync(parent, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(join(parent, e.name, 'project.yaml')))
+      .map((e) => e.name);
+  } catch {
+    return undefined;
+  }
+  const name = closest(basename(dir), names);
+  if (!name) return undefined;
+  const shownParent = dirname(dirArg.replace(/[\\/]+$/, ''));
+  return shownParent === '.' ? name : `${shownParent}/${name}`;
 }
 
 /** The project of `dirArg` (relative to `cwd`), or, when its manifests are not valid, undefined

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -48,7 +48,15 @@ test('a project path that is a file (project.yaml itself) or does not exist: one
       assert.is(file.code, 1, command);
       assert.is(file.stderr, "error: 'project.yaml' is a file, not a project directory\nhint: pass the directory that holds project.yaml: .\n", command);
       const missing = await runCli([command, 'no/such/dir', ...(['plan', 'status'].includes(command) ? ['--offline'] : [])], { cwd: dir });
-      assert.is(missing.stderr, "error: project directory 'no/such/dir' does not exist\nhint: pass the directory that holds project.yaml, e.g. t2t validate examples/contoso-fabrikam\n", command);
+      assert.is(missing.stderr, "error: project directory 'no/such/dir' does not exist\nhint: pass the directory that holds project.yaml, e.g. examples/contoso-fabrikam\n", command);
+    }
+    // a typo of a project directory beside it: named as the user wrote the path
+    mkdirSync(join(dir, 'projects', 'contoso-fabrikam'), { recursive: true });
+    writeFileSync(join(dir, 'projects', 'contoso-fabrikam', 'project.yaml'), 'apiVersion: t2t.dev/v1\n');
+    mkdirSync(join(dir, 'projects', 'contoso-fabrikam-notes'));
+    for (const command of ['validate', 'plan']) {
+      const typo = await runCli([command, 'projects/contoso-fabrkam', ...(command === 'plan' ? ['--offline'] : [])], { cwd: dir });
+      assert.is(typo.stderr, "error: project directory 'projects/contoso-fabrkam' does not exist (did you mean 'projects/contoso-fabrikam'?)\nhint: run it again with projects/contoso-fabrikam\n", command);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
