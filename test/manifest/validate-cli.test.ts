@@ -97,7 +97,7 @@ test('a missing DIR is a one-line error with a hint, exit 1', async () => {
   const r = await runCli(['validate', 'no/such/dir']);
   assert.is(r.code, 1);
   assert.is(r.stdout, '');
-  assert.is(r.stderr, "error: project directory 'no/such/dir' does not exist\nhint: pass the directory that holds project.yaml, e.g. t2t validate examples/contoso-fabrikam\n");
+  assert.is(r.stderr, "error: project directory 'no/such/dir' does not exist\nhint: pass the directory that holds project.yaml, e.g. examples/contoso-fabrikam\n");
 });
 
 test('a parent of several projects: one error naming them, not every file checked', async () => {
