@@ -40,7 +40,7 @@ export async function loadProject(dir: string): Promise<LoadResult> {
       // `t2t plan projects/x/project.yaml`: the project is the directory that holds the file
       report('directory-not-found', `${dir} is a file, not a project directory`, dirLoc, { hint: `pass the directory that holds project.yaml: ${dirname(dir) || '.'}` });
     } else {
-      report('directory-not-found', `project directory ${dir} does not exist`, dirLoc, { hint: 'pass the directory that holds project.yaml, e.g. t2t validate examples/contoso-fabrikam' });
+      report('directory-not-found', `project directory ${dir} does not exist`, dirLoc, { hint: 'pass the directory that holds project.yaml, e.g. examples/contoso-fabrikam' });
     }
     return { diagnostics, files: [], ignoredFiles: [] };
   }
@@ -50,8 +50,11 @@ export async function loadProject(dir: string): Promise<LoadResult> {
   const files: string[] = [];
   const ignoredFiles: string[] = [];
   let broken = false;
-  for (const path of paths) {
-    const parsed = parseManifestFile(path, await readFile(resolve(abs, path), 'utf8'), push);
+  // read at once, parsed in order: a project of 20 waves is 20 files, and reading them one after
+  // the other waited on each
+  const texts = await Promise.all(paths.map((path) => readFile(resolve(abs, path), 'utf8')));
+  for (const [i, path] of paths.entries()) {
+    const parsed = parseManifestFile(path, texts[i]!, push);
     broken ||= parsed.broken;
     if (parsed.empty) {
       report('empty-file', `${path} is empty: it holds no YAML document and is ignored`, { file: path, line: 0, col: 0 }, { severity: 'warning', hint: 'delete the file, or add a Project or Wave document' });
@@ -111,11 +114,14 @@ export async function loadProject(dir: string): Promise<LoadResult> {
 
   // Waves with their members (the CSV is read here so rules stay synchronous).
   const waves: WaveDoc[] = [];
-  for (const doc of byKind.Wave.filter((d) => valid.has(d))) {
+  const waveDocs = byKind.Wave.filter((d) => valid.has(d));
+  // every CSV read at once (diagnostics are sorted afterwards, so the order they are made in does
+  // not matter)
+  const csvUsersOf = await Promise.all(waveDocs.map((doc) => readCsvMembers(abs, doc, (doc.value as unknown as RawDocument<RawWaveSpec>).spec.members.csv, report)));
+  for (const [i, doc] of waveDocs.entries()) {
     const raw = doc.value as unknown as RawDocument<RawWaveSpec>;
-    const users: MemberRef[] = (raw.spec.members.users ?? []).map((u, i) => ({ address: u.trim().toLowerCase(), loc: at(doc, ['spec', 'members', 'users', i]) }));
-    const csvUsers = await readCsvMembers(abs, doc, raw.spec.members.csv, report);
-    waves.push({ doc, raw, users, csvUsers });
+    const users: MemberRef[] = (raw.spec.members.users ?? []).map((u, k) => ({ address: u.trim().toLowerCase(), loc: at(doc, ['spec', 'members', 'users', k]) }));
+    waves.push({ doc, raw, users, csvUsers: csvUsersOf[i]! });
   }
 
   // Pass two: semantic rules.
