@@ -105,7 +105,9 @@ function usersDelta(req: EmuRequest): EmuResponse {
   const tok = readToken(req);
   const { items, more } = window(t.directory.users, tok, pageSize(req));
   const value = items.map((u: DirUser) =>
-    u._deleted ? { id: u.id, '@removed': { reason: 'deleted' } } : { ...renderUser(req, u, tok.select), id: u.id },
+    // a deleted user goes to the deleted items for 30 days, restorable: Graph reports it "changed"
+    // ("deleted" is for an object removed for good)
+    u._deleted ? { id: u.id, '@removed': { reason: 'changed' } } : { ...renderUser(req, u, tok.select), id: u.id },
   );
   return json(200, {
     '@odata.context': contextUrl(req, 'users', tok.select),
@@ -134,7 +136,8 @@ function groupsDelta(req: EmuRequest): EmuResponse {
   const withMembers = !tok.select || tok.select.some((s) => s.toLowerCase() === 'members');
   const props = tok.select?.filter((s) => s.toLowerCase() !== 'members');
   const value = items.map((g) => {
-    if (g._deleted) return { id: g.id, '@removed': { reason: 'deleted' } };
+    // a Microsoft 365 group is restorable for 30 days ("changed"); a security group is gone for good
+    if (g._deleted) return { id: g.id, '@removed': { reason: g.groupTypes.includes('Unified') ? 'changed' : 'deleted' } };
     const out: Record<string, unknown> = { ...applySelect(groupView(g), props && props.length ? props : tok.select ? [] : undefined), id: g.id };
     if (withMembers) out['members@delta'] = memberDelta(t, g, tok);
     return out;

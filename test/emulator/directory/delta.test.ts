@@ -64,7 +64,7 @@ test('users/delta: full first round in pages, then only the changes after the de
   const byId = Object.fromEntries(second.items.map((u) => [u.id, u]));
   assert.equal(Object.keys(byId).sort(), [made[1]!.id, made[2]!.id, extra.id].sort());
   assert.is(byId[made[1]!.id]!.department, 'Moved');
-  assert.equal(byId[made[2]!.id], { id: made[2]!.id, '@removed': { reason: 'deleted' } });
+  assert.equal(byId[made[2]!.id], { id: made[2]!.id, '@removed': { reason: 'changed' } }, 'a deleted user is restorable for 30 days: "changed"');
   assert.equal(Object.keys(byId[extra.id]!).sort(), ['department', 'displayName', 'id'], 'the token kept $select');
 });
 
@@ -96,7 +96,13 @@ test('groups/delta carries members@delta, and removed members as @removed', asyn
   ].sort((x, y) => (x.id < y.id ? -1 : 1)));
   await c.api(`/groups/${g.id}`).delete();
   const third = await round(second.deltaLink);
-  assert.equal(third.items, [{ id: g.id, '@removed': { reason: 'deleted' } }]);
+  assert.equal(third.items, [{ id: g.id, '@removed': { reason: 'deleted' } }], 'a security group is deleted for good');
+  // a Microsoft 365 group goes to the deleted items, restorable: "changed"
+  const m365 = (await c.api('/groups').post({ displayName: 'Team Sales', mailEnabled: true, mailNickname: 'teamsales', securityEnabled: false, groupTypes: ['Unified'] })) as { id: string };
+  const fourth = await round(third.deltaLink);
+  await c.api(`/groups/${m365.id}`).delete();
+  const fifth = await round(fourth.deltaLink);
+  assert.equal(fifth.items, [{ id: m365.id, '@removed': { reason: 'changed' } }]);
 });
 
 test('a token the emulator did not issue is a 400', async () => {
