@@ -173,8 +173,13 @@ function orderedKeys(records: ReadonlyMap<string, unknown>, rank?: RowRank): str
   const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const keys = [...records.keys()];
   if (!rank) return keys.sort(byKey);
-  const ranks = new Map(keys.map((k) => [k, rank(k, records.get(k))]));
-  return keys.sort((a, b) => ranks.get(a)! - ranks.get(b)! || byKey(a, b));
+  // ranks by position, sorted as positions: no map lookup per comparison (200,000 records)
+  const ranks = new Float64Array(keys.length);
+  for (let i = 0; i < keys.length; i++) ranks[i] = rank(keys[i]!, records.get(keys[i]!));
+  const order = Array.from(keys, (_, i) => i);
+  // equal ranks (Infinity among them: Infinity - Infinity is NaN, falsy) by key
+  order.sort((a, b) => ranks[a]! - ranks[b]! || byKey(keys[a]!, keys[b]!));
+  return order.map((i) => keys[i]!);
 }
 
 /** The value one segment holds, for all the records: shapes, the value table and the rows. */
