@@ -142,6 +142,18 @@ interface CollectionFile<M> {
   compacting?: boolean;
 }
 
+/** A journal append's ops with its puts in rank order (equal ranks by key, a clear first, deletes
+ *  last), so that the records it adds are read in that order. One op per key, so their order
+ *  changes nothing else. */
+function rankOps<T>(ops: JournalOp<T>[], rank: RowRank): void {
+  const ranks = new Float64Array(ops.length);
+  ops.forEach((o, i) => (ranks[i] = o.op === 'clear' ? -Infinity : o.op === 'put' ? rank(o.key, o.value) : Infinity));
+  const keyOf = (o: JournalOp<T>) => (o.op === 'clear' ? '' : o.key);
+  const order = Array.from(ops, (_, i) => i).sort((a, b) => ranks[a]! - ranks[b]! || (keyOf(ops[a]!) < keyOf(ops[b]!) ? -1 : keyOf(ops[a]!) > keyOf(ops[b]!) ? 1 : 0));
+  const sorted = order.map((i) => ops[i]!);
+  for (let i = 0; i < sorted.length; i++) ops[i] = sorted[i]!;
+}
+
 /** The shard file of a key: FNV-1a over the key's UTF-16 code units, modulo the shard count. */
 export { shardOf };
 
@@ -395,15 +407,6 @@ async function load<T, M extends object>(
     pendingClear = false;
     const ops: JournalOp<T>[] = cleared ? [{ op: 'clear' }] : [];
     for (const [key, p] of changes) ops.push(p ? { op: 'put', key, value: p.value } : { op: 'delete', key });
-    // ranked rows: the journal's puts in rank order too, so that the records it adds are read in
-    // that order (one op per key, so the order of the ops changes nothing else)
-    const rank = rows.rank;
-    if (rank) {
-      const ranks = new Map<string, number>();
-      for (const o of ops) if (o.op === 'put') ranks.set(o.key, rank(o.key, o.value));
-      const r = (o: JournalOp<T>) => (o.op === 'clear' ? -Infinity : o.op === 'put' ? ranks.get(o.key)! : Infinity);
-      ops.sort((a, b) => r(a) - r(b) || (a.op !== 'clear' && b.op !== 'clear' ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : 0));
-    }
 
     try {
       if (journal.suspect) {
@@ -428,6 +431,7 @@ async function load<T, M extends object>(
       let compact = cleared || journal.lines + ops.length > Math.max(limits.minLines, limits.share * records.size) || journal.bytes > limits.maxBytes;
       let text: string | undefined;
       if (!compact && (ops.length > 0 || metaDirty)) {
+        if (rows.rank) rankOps(ops, rows.rank);
         text = encodeJournal(ops, meta, STORE_FORMAT_VERSION, journal.bytes === 0);
         compact = journal.bytes + Buffer.byteLength(text) > limits.maxBytes;
       }
