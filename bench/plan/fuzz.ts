@@ -315,7 +315,7 @@ export function generateFuzz(seed: number, users = 60): FuzzCase {
       users: srcUsers,
       recipients: srcRecipients,
       skus: [],
-      content,
+      content: new Map(Object.entries(content)),
       groups: [grp('g-sales', 'All Sales', salesMembers), grp('g-d1', 'T2T-Rewrite-DayOne', dayOneSource), grp('g-r1', 'Rewrite One', dayOneSource.slice(1))],
     },
     fabrikam: {
@@ -328,11 +328,11 @@ export function generateFuzz(seed: number, users = 60): FuzzCase {
         { skuId: 'sku-e1', skuPartNumber: 'E1', enabled: lic, consumed: Math.floor(lic / 2) },
         { skuId: 'sku-e3', skuPartNumber: 'E3', enabled: lic, consumed: lic - 2 },
       ],
-      content: {},
+      content: new Map(),
       groups: p(0.6) ? [grp('tg-sales', 'Sales', salesTarget), grp('tg-d1', 'T2T-Rewrite-DayOne', dayOneTarget), grp('tg-r2', 'rewrite two', dayOneTarget.slice(2))] : [],
     },
   };
-  if (twoSources) inv['litware'] = { ...base, tenant: 'litware', tenantId: 'litware.onmicrosoft.com', users: src2Users, recipients: [], skus: [], content: {}, groups: [] };
+  if (twoSources) inv['litware'] = { ...base, tenant: 'litware', tenantId: 'litware.onmicrosoft.com', users: src2Users, recipients: [], skus: [], content: new Map(), groups: [] };
   if (p(0.05)) delete inv['fabrikam'];
   void all;
   return {

@@ -208,7 +208,7 @@ function syntheticInventory(
   return {
     hash: 'sha256:bench',
     tenants: {
-      contoso: { ...base, tenant: 'contoso', tenantId: 'contoso.onmicrosoft.com', users: srcUsers, recipients: srcRecipients, skus: [], content },
+      contoso: { ...base, tenant: 'contoso', tenantId: 'contoso.onmicrosoft.com', users: srcUsers, recipients: srcRecipients, skus: [], content: new Map(Object.entries(content)) },
       fabrikam: {
         ...base,
         tenant: 'fabrikam',
@@ -219,7 +219,7 @@ function syntheticInventory(
           { skuId: 'sku-e1', skuPartNumber: 'E1', enabled: Math.floor(users / 2), consumed: Math.floor(users / 3) },
           { skuId: 'sku-e3', skuPartNumber: 'E3', enabled: users, consumed: 0 },
         ],
-        content: {},
+        content: new Map(),
       },
     },
   };

@@ -70,7 +70,7 @@ function laidOut(order: readonly InventoryUser[], deep: boolean, byCollection = 
   const sr: InventoryRecipient[] = [];
   const tu: InventoryUser[] = [];
   const tr: InventoryRecipient[] = [];
-  const content: Record<string, ContentSize> = {};
+  const content = new Map<string, ContentSize>();
   const copied = new Set<object>();
   if (byCollection) {
     const marked: InventoryUser[] = [];
@@ -80,8 +80,8 @@ function laidOut(order: readonly InventoryUser[], deep: boolean, byCollection = 
       if (mailbox) sr.push(copy(mailbox)), copied.add(mailbox);
     }
     for (const u of order) {
-      const size = S.content[u.id];
-      if (size) content[u.id] = copy(size);
+      const size = S.content.get(u.id);
+      if (size) content.set(u.id, copy(size));
     }
     for (const u of order) {
       const t = ti.usersByMarker.get(u.id);
@@ -100,8 +100,8 @@ function laidOut(order: readonly InventoryUser[], deep: boolean, byCollection = 
     su.push(copy(u));
     const mailbox = si.recipientByUserId.get(u.id);
     if (mailbox) sr.push(copy(mailbox)), copied.add(mailbox);
-    const size = S.content[u.id];
-    if (size) content[u.id] = copy(size);
+    const size = S.content.get(u.id);
+    if (size) content.set(u.id, copy(size));
     const t = ti.usersByMarker.get(u.id);
     if (t && !Array.isArray(t)) {
       tu.push(copy(t));
@@ -130,7 +130,7 @@ function membersInMemoryOrder(): Project {
   return { ...project!, waves: project!.waves.map((w) => ({ ...w, members: { ...w.members, csvUsers: [...w.members.csvUsers].sort((a, b) => at(a) - at(b)) } })) };
 }
 
-const a = { project, inventory: { hash: inventory.hash, tenants: { ...inventory.tenants, [source]: { ...S, content: { ...S.content } } } } };
+const a = { project, inventory: { hash: inventory.hash, tenants: { ...inventory.tenants, [source]: { ...S, content: new Map(S.content) } } } };
 const b =
   mode === 'members'
     ? { project: membersInMemoryOrder(), inventory: a.inventory }

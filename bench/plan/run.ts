@@ -82,7 +82,7 @@ export async function writeCache(stateDir: string, project: Project, inventory: 
     for (const u of inv.users) cache.users.put(u.id, u);
     for (const g of inv.groups) cache.groups.put(g.id, { ...g, nestedGroupIds: [] });
     for (const r of inv.recipients) cache.recipients.put(recipientKey(r), { ...r, whenChangedUTC: '2026-05-01T00:00:00Z' });
-    for (const [id, c] of Object.entries(inv.content)) cache.content.put(id, { ...c, readAt: '2026-06-01T00:00:00Z' });
+    for (const [id, c] of inv.content) cache.content.put(id, { ...c, readAt: '2026-06-01T00:00:00Z' });
     const meta = cache.users.store;
     meta.setMeta('cacheFormat', CACHE_FORMAT);
     meta.setMeta('tenantId', t.tenantId);

@@ -149,7 +149,7 @@ export async function loadInventory(project: Project, stateDir: string, why?: (r
       recipients: view.recipients.orderedValues(),
       skus: meta.getMeta('skus') ?? [],
       domains: meta.getMeta('domains') ?? [],
-      content: Object.fromEntries(view.content.entries()),
+      content: new Map(view.content.entries()),
     };
     digests[t.name] = digest;
   }
@@ -464,14 +464,13 @@ async function readScope(
 
 function tenantInventory(tenant: Tenant, cache: TenantCache): TenantInventory {
   const meta = cache.users.store;
-  const content: Record<string, ReturnType<typeof contentView>> = {};
-  for (const [id, c] of cache.content.store.entries()) content[id] = contentView(c);
+  const content = new Map<string, ReturnType<typeof contentView>>();
+  for (const [id, c] of cache.content.store.entries()) content.set(id, contentView(c));
   return {
     tenant: tenant.name,
     tenantId: tenant.tenantId,
     discoveredAt: meta.getMeta('discoveredAt')!,
-    // in the store's order (by shard, then key: users and groups by id, recipients by type and
-    // identity), which depends on the records only
+    // in the store's order (the order a plan visits them, see cache-order.ts); nothing depends on it
     users: cache.users.store.orderedValues(),
     groups: cache.groups.store.orderedValues().map((g: CachedGroup) => toInventoryGroup(g)),
     recipients: cache.recipients.store.orderedValues().map(toInventoryRecipient),

@@ -78,8 +78,9 @@ export interface TenantInventory {
   readonly recipients: readonly InventoryRecipient[];
   readonly skus: readonly InventorySku[];
   readonly domains: readonly string[]; // verified domains, lower case
-  /** By user id; source tenants only. */
-  readonly content: Readonly<Record<string, ContentSize>>;
+  /** By user id; source tenants only. A Map: filling an object with 100,000 keys took twice as
+   *  long (it turns into a dictionary as it grows). */
+  readonly content: ReadonlyMap<string, ContentSize>;
 }
 
 /** All tenants of a project, by the manifest's tenant name. */

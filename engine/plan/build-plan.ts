@@ -64,7 +64,7 @@ const EMPTY_TENANT = (name: string): TenantInventory => ({
   recipients: [],
   skus: [],
   domains: [],
-  content: {},
+  content: new Map(),
 });
 
 function hashProject(project: Project): string {

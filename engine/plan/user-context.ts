@@ -52,7 +52,7 @@ export function buildUserContext(
     targetIndex,
     sourceMailbox: sourceIndex.recipientByUserId.get(source.id),
     targetRecipient: target ? targetIndex.recipientByUserId.get(target.id) : undefined,
-    content: sourceIndex.tenant.content[source.id],
+    content: sourceIndex.tenant.content.get(source.id),
     targetContact: targetIndex.contactBySourceUser.get(source.id),
     sourceContact: sourceIndex.contactBySourceUser.get(source.id),
     attributes,

@@ -139,7 +139,7 @@ test('the first discovery reads every tenant in full: counts, licences, domains,
   assert.is(c.scope?.users, 2);
   assert.is(c.scope?.mailboxes.count, 2);
   assert.is(c.scope?.mailboxes.items, 8);
-  assert.ok((inventory.tenants.contoso!.content[alice.id]?.driveBytes ?? 0) > 0, 'OneDrive bytes of a wave member');
+  assert.ok((inventory.tenants.contoso!.content.get(alice.id)?.driveBytes ?? 0) > 0, 'OneDrive bytes of a wave member');
   assert.is(c.scope?.onedrive.count, 1);
   assert.is(c.scope?.archives.count, 2, 'EXCHANGESTANDARD comes with an archive');
   assert.is(tenantReport(report, 'fabrikam').scope, undefined, 'no content sizes for a target');
@@ -233,7 +233,7 @@ test('the cache holds the records in the order a plan visits them: wave members 
     assert.equal(c.recipients.slice(0, 3).map((r) => upnOf.get(r.userId ?? '')), listed, 'their mailboxes, in the same order');
     const idOf = new Map(c.users.map((u) => [u.userPrincipalName, u.id]));
     const content = await openCollection<ContentSize>(tenantCacheDir(state, 'contoso'), 'content', { omit: ['readAt'] });
-    assert.equal(content.orderedValues(), listed.map((upn) => c.content[idOf.get(upn)!]), 'their content sizes');
+    assert.equal(content.orderedValues(), listed.map((upn) => c.content.get(idOf.get(upn)!)), 'their content sizes');
     assert.is(inventory.tenants.fabrikam!.users[0]!.userPrincipalName, 'bob@fabrikam.com', "the target user carrying Bob's marker comes first");
     // a plan of it is the same whatever the layout (test/plan/inventory-order.test.ts); this one matches the tenants' count
     assert.is(c.users.length, ((await graph('GET', '/v1.0/users?$select=id&$top=999')) as { value: unknown[] }).value.length);
@@ -361,7 +361,7 @@ test('the CLI: an unknown tenant suggests the closest name; a missing secret is 
 
 test("the content sizes of a wave's members are read again sooner when its cutover is near", async () => {
   const alice = await userId('alice@contoso.com');
-  const items = (r: { inventory: Inventory }) => r.inventory.tenants.contoso!.content[alice]!.mailboxItems;
+  const items = (r: { inventory: Inventory }) => r.inventory.tenants.contoso!.content.get(alice)!.mailboxItems;
   await graph('POST', `/v1.0/users/${alice}/mailFolders/inbox/messages`, { subject: 'grown', body: { contentType: 'text', content: 'one more' } });
   // no cutover scheduled: the size read minutes ago stands (a day by default)
   const before = await run({ tenant: 'contoso', contentMaxAgeNearCutoverMs: 0 });

@@ -100,7 +100,7 @@ test('an interrupted cutover resumes even before cutoverAt', () => {
 test('estimate: warns when the content cannot be synced before cutoverAt', () => {
   const src = people(3);
   const inv = inventory(
-    tenant('contoso', { users: src, content: Object.fromEntries(src.map((s) => [s.id, content(900_000_000)])) }),
+    tenant('contoso', { users: src, content: new Map(src.map((s) => [s.id, content(900_000_000)])) }),
     tenant('fabrikam', { skus: [sku('EXCHANGESTANDARD', 10)] }),
   );
   const w = wave('wave-01', 'synced', src.map((s) => s.userPrincipalName), { schedule: { cutoverAt: '2026-06-01T12:30:00Z' } });

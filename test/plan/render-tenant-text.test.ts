@@ -25,7 +25,7 @@ function planOf(over: { displayName?: string; mail?: string } = {}): Plan {
   return buildPlan({
     project: project([wave('wave-01', 'synced', ['mallory@contoso.com'])]),
     inventory: inventory(
-      tenant('contoso', { users: [u], recipients: [mailbox(u)], content: { 'src-mallory': content(1000) } }),
+      tenant('contoso', { users: [u], recipients: [mailbox(u)], content: new Map([['src-mallory', content(1000)]]) }),
       tenant('fabrikam', { skus: [sku('EXCHANGESTANDARD', 10, 2)] }),
     ),
     revision: REVISION,

@@ -29,7 +29,7 @@ test('satisfied(desired, actual) holds exactly when the diff is empty (fuzzed us
     const f = generateFuzz(seed, 40);
     const p = f.project;
     const targetName = p.tenants.find((t) => t.role === 'target')!.name;
-    const target = indexTenant(f.inventory.tenants[targetName] ?? { tenant: targetName, tenantId: '', discoveredAt: '', users: [], groups: [], recipients: [], skus: [], domains: [], content: {} });
+    const target = indexTenant(f.inventory.tenants[targetName] ?? { tenant: targetName, tenantId: '', discoveredAt: '', users: [], groups: [], recipients: [], skus: [], domains: [], content: new Map() });
     const ctx: PlanContext = {
       project: p,
       now: new Date(f.now),
