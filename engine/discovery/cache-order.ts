@@ -12,19 +12,14 @@ import type { InventoryRecipient, InventoryUser } from '../inventory/model.js';
 import type { RowRank } from '../state/shard-codec.js';
 import { CONTACT_TAG_PREFIX } from '../matching/tenant-index.js';
 import { userAddresses } from './user-properties.js';
+import { waveAddresses } from './wave-scope.js';
 
 /** Source user id -> where the plan visits the user: the place of the first of its addresses in
  *  the waves' member lists, wave after wave (a user listed twice counts where it comes first). */
 export function visitPositions(project: Project, sourceUsers: Iterable<InventoryUser>): Map<string, number> {
+  // waveAddresses lists them wave after wave, each wave's users then its CSV's, each once
   const byAddress = new Map<string, number>();
-  for (const w of project.waves) {
-    for (const list of [w.members.users, w.members.csvUsers]) {
-      for (const a of list) {
-        const k = a.trim().toLowerCase();
-        if (!byAddress.has(k)) byAddress.set(k, byAddress.size);
-      }
-    }
-  }
+  for (const a of waveAddresses(project)) byAddress.set(a, byAddress.size);
   const positions = new Map<string, number>();
   if (byAddress.size === 0) return positions;
   for (const u of sourceUsers) {

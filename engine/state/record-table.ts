@@ -28,7 +28,7 @@ export function shardOf(key: string, shards: number): number {
 export class RecordTable<T> {
   /** The files' rows as read (keys and values side by side), then patched by the journal. */
   private keys: string[] = [];
-  private values: (T | undefined)[] = [];
+  private values: T[] = [];
   /** Built on the first lookup or write. */
   private maps: Map<string, T>[] | undefined;
   /** Keys put after the maps were built that no file held, in the order first put. */
@@ -149,14 +149,9 @@ export class RecordTable<T> {
 
   /** Every value once, in stored order. */
   orderedValues(): T[] {
-    if (!this.changed) return this.values.slice() as T[];
+    if (!this.changed) return this.values.slice();
     const out: T[] = [];
-    for (const list of [this.keys, this.added]) {
-      for (let i = 0; i < list.length; i++) {
-        const v = this.get(list[i]!);
-        if (v !== undefined) out.push(v);
-      }
-    }
+    for (const [, v] of this.current()) out.push(v);
     return out;
   }
 
@@ -165,6 +160,12 @@ export class RecordTable<T> {
       for (let i = 0; i < this.keys.length; i++) yield [this.keys[i]!, this.values[i]!];
       return;
     }
+    yield* this.current();
+  }
+
+  /** After writes: the files' keys then the added ones, each with its value now (deleted ones
+   *  left out). */
+  private *current(): IterableIterator<[string, T]> {
     for (const list of [this.keys, this.added]) {
       for (const k of list) {
         const v = this.get(k);

@@ -170,16 +170,20 @@ function orderedKeys(records: ReadonlyMap<string, unknown>, rank?: RowRank): str
   // Rows in key order, or in the order the writer ranks them: a reader gets the records in the
   // order of the rows, and V8 allocates them, and their strings, in that order (records that are
   // read together then lie together in memory, see sharded-store.ts setRowOrder).
-  const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   const keys = [...records.keys()];
-  if (!rank) return keys.sort(byKey);
-  // ranks by position, sorted as positions: no map lookup per comparison (200,000 records)
-  const ranks = new Float64Array(keys.length);
-  for (let i = 0; i < keys.length; i++) ranks[i] = rank(keys[i]!, records.get(keys[i]!));
-  const order = Array.from(keys, (_, i) => i);
+  if (!rank) return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return sortByRank(keys, (k) => rank(k, records.get(k)), (k) => k);
+}
+
+/** `items` by rank (lowest first), equal ranks by key. Each rank is computed once and the sort
+ *  compares positions in a typed array: no lookup per comparison (200,000 records). */
+export function sortByRank<I>(items: readonly I[], rank: (item: I) => number, key: (item: I) => string): I[] {
+  const ranks = new Float64Array(items.length);
+  for (let i = 0; i < items.length; i++) ranks[i] = rank(items[i]!);
+  const keyAt = (i: number) => key(items[i]!);
   // equal ranks (Infinity among them: Infinity - Infinity is NaN, falsy) by key
-  order.sort((a, b) => ranks[a]! - ranks[b]! || byKey(keys[a]!, keys[b]!));
-  return order.map((i) => keys[i]!);
+  const order = Array.from(items, (_, i) => i).sort((a, b) => ranks[a]! - ranks[b]! || (keyAt(a) < keyAt(b) ? -1 : keyAt(a) > keyAt(b) ? 1 : 0));
+  return order.map((i) => items[i]!);
 }
 
 /** The value one segment holds, for all the records: shapes, the value table and the rows. */

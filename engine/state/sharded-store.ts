@@ -46,7 +46,7 @@ import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { UserError } from '../errors.js';
-import { encodeShard, readShardFrom, ShardFormatError, type RecordSink, type RowRank } from './shard-codec.js';
+import { encodeShard, readShardFrom, ShardFormatError, sortByRank, type RecordSink, type RowRank } from './shard-codec.js';
 import { RecordTable, shardOf } from './record-table.js';
 import { appendJournal, dropTornTail, encodeJournal, JOURNAL_FILE, JournalFormatError, readJournal, type JournalOp } from './collection-journal.js';
 
@@ -146,11 +146,11 @@ interface CollectionFile<M> {
  *  last), so that the records it adds are read in that order. One op per key, so their order
  *  changes nothing else. */
 function rankOps<T>(ops: JournalOp<T>[], rank: RowRank): void {
-  const ranks = new Float64Array(ops.length);
-  ops.forEach((o, i) => (ranks[i] = o.op === 'clear' ? -Infinity : o.op === 'put' ? rank(o.key, o.value) : Infinity));
-  const keyOf = (o: JournalOp<T>) => (o.op === 'clear' ? '' : o.key);
-  const order = Array.from(ops, (_, i) => i).sort((a, b) => ranks[a]! - ranks[b]! || (keyOf(ops[a]!) < keyOf(ops[b]!) ? -1 : keyOf(ops[a]!) > keyOf(ops[b]!) ? 1 : 0));
-  const sorted = order.map((i) => ops[i]!);
+  const sorted = sortByRank(
+    ops,
+    (o) => (o.op === 'clear' ? -Infinity : o.op === 'put' ? rank(o.key, o.value) : Infinity),
+    (o) => (o.op === 'clear' ? '' : o.key),
+  );
   for (let i = 0; i < sorted.length; i++) ops[i] = sorted[i]!;
 }
 
