@@ -69,6 +69,30 @@ test('a reader that stops early (t2t plan | head): no stack trace, the command k
   }
 });
 
+test('a reader slower than the plan still gets all of it: the executable exits only once stdout is out', async () => {
+  // 2,000 users in flight: about 600 KB of text, ten times what a pipe holds. The reader waits
+  // before reading, so most of the text is still queued in the process when the plan is done.
+  const dir = await projectInFlight(2000);
+  try {
+    const child = spawn(process.execPath, [...executableNodeOptions(BIN), BIN, 'plan', dir, '--offline'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.pause();
+    const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => chunks.push(d));
+    child.stdout.resume();
+    const code = await closed;
+    const inProcess = await runCli(['plan', dir, '--offline']);
+    // the same text but for the estimates' finishing times, which move with the clock
+    const clockless = (text: string) => text.replace(/finishes by \S+/g, 'finishes by <time>');
+    assert.is(code, 0);
+    assert.is(clockless(Buffer.concat(chunks).toString()), clockless(inProcess.stdout));
+    assert.match(inProcess.stdout, /\nPlan: \d+ to create, \d+ to update, \d+ to delete, \d+ to run\.\n$/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('JSON on stdout and in --out, written by worker threads, is the plan exactly', async () => {
   const dir = await projectInFlight(300);
   try {
