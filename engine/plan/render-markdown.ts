@@ -1,6 +1,9 @@
 // The plan as a pull-request comment: the summary table first, then one <details> block per wave,
 // long plans truncated with counts, one-way steps marked so reviewers see them. Tenant text is
 // shown literally (markdown-escape.ts): escaped outside code, on one line inside the code fences.
+// The whole comment stays under a length limit (GitHub refuses a longer one): what a reviewer must
+// see first (the summary, the table, refused users, warnings) gets its room first, and the waves'
+// details and the orphans make do with the rest, each cut with a count of what was left out.
 import type { PlanSink } from './build-plan.js';
 import { displaySafe } from './display-safe.js';
 import { codeSpan, htmlText, markdownText } from './markdown-escape.js';
@@ -10,7 +13,15 @@ import { changesByWave, formatDuration, summaryLine } from './render-text.js';
 export interface MarkdownOptions {
   /** Changes listed per wave before truncating (default 50). */
   readonly maxChangesPerWave?: number;
+  /** The comment's length limit, in characters (default MAX_COMMENT_CHARS; at least about 2,000,
+   *  for the summary and the notes of what was cut). Counted as UTF-16 code units, which is never
+   *  less than what GitHub counts. */
+  readonly maxChars?: number;
 }
+
+/** GitHub refuses a comment body of more than 65,536 characters; the default leaves room for the
+ *  lines a CI job adds around the plan (examples/ci/github-actions.yml adds a marker). */
+export const MAX_COMMENT_CHARS = 60_000;
 
 export const ONE_WAY_MARK = '⚠️ one-way';
 const SIGN = { create: '+', update: '~', delete: '-', run: '>' } as const;
@@ -62,22 +73,25 @@ class WaveMarkdown {
     return `| ${markdownText(w.name)} | ${phase} | ${w.users} | ${n.create} | ${n.update} | ${n.delete} | ${n.run} | ${this.oneWay} |`;
   }
 
-  details(w: WavePlan): string[] {
+  /** The wave's block, listing at most `limit` changes (fewer to keep the comment short). */
+  details(w: WavePlan, limit = this.max): string[] {
     const out = [`<details><summary>${htmlText(w.name)}: ${this.total} change${this.total === 1 ? '' : 's'}${w.paused ? ' (paused)' : ''}</summary>`, ''];
     if (this.total) {
-      out.push('```diff');
-      let shown = 0;
-      let user: string | undefined;
-      for (const { user: u, line } of [...this.shared.map((l) => ({ user: '', line: l })), ...this.lines]) {
-        if (shown >= this.max) break;
-        if (u !== user) out.push(`# ${u ? displaySafe(u) : '(shared)'}`);
-        user = u;
-        out.push(line);
-        shown++;
+      const listed = [...this.shared.map((l) => ({ user: '', line: l })), ...this.lines].slice(0, Math.min(limit, this.max));
+      if (listed.length) {
+        out.push('```diff');
+        let user: string | undefined;
+        for (const { user: u, line } of listed) {
+          if (u !== user) out.push(`# ${u ? displaySafe(u) : '(shared)'}`);
+          user = u;
+          out.push(line);
+        }
+        out.push('```', '');
       }
-      out.push('```');
-      const more = this.total - shown;
-      if (more > 0) out.push('', `… and ${more} more change${more === 1 ? '' : 's'} (run ${codeSpan(`t2t plan --wave ${w.name}`)} for all)`);
+      const more = this.total - listed.length;
+      const all = `(run ${codeSpan(`t2t plan --wave ${w.name}`)} for all)`;
+      if (more > 0) out.push(listed.length ? `… and ${more} more change${more === 1 ? '' : 's'} ${all}` : `${more} change${more === 1 ? '' : 's'}, not listed here ${all}`);
+      else out.pop(); // no line after the code block
     } else out.push(w.paused ? 'Paused: nothing planned.' : 'No changes.');
     if (!w.paused && this.syncing && w.estimate && w.estimate.bytes > 0) out.push('', `Estimate: content sync about ${formatDuration(w.estimate.seconds)}, finishes by ${w.estimate.finishesBy}.`);
     out.push('', '</details>', '');
@@ -98,51 +112,117 @@ class WaveMarkdown {
  */
 export function markdownSink(opts: MarkdownOptions = {}): PlanSink & { end(outline: PlanOutline): string } {
   const max = opts.maxChangesPerWave ?? 50;
-  const done = new Map<string, { row: string; details: string[]; oneWay: number }>();
+  const done = new Map<string, { wave: WavePlan; md: WaveMarkdown }>();
   let current = new WaveMarkdown(max);
   return {
     changes(list) {
       current.add(list);
     },
     wave(w) {
-      done.set(w.name, { row: current.row(w), details: current.details(w), oneWay: current.oneWayCount });
+      done.set(w.name, { wave: w, md: current });
       current = new WaveMarkdown(max);
     },
     end(plan) {
-      const none = new WaveMarkdown(max);
-      const waves = plan.waves.map((w) => done.get(w.name) ?? { row: none.row(w), details: none.details(w), oneWay: 0 });
-      const oneWay = waves.reduce((n, w) => n + w.oneWay, 0);
-      const out: string[] = [`### t2t plan: ${markdownText(plan.project)}`, '', `**${markdownText(summaryLine(plan))}**`, ''];
-      if (plan.refusal) out.push(`> **Refused:** ${markdownText(plan.refusal.message)}`, '');
-      out.push('| wave | phase | users | create | update | delete | run | one-way |', '|---|---|---:|---:|---:|---:|---:|---:|');
-      for (const w of waves) out.push(w.row);
-      out.push('');
-      if (oneWay) out.push(`${ONE_WAY_MARK}: ${oneWay} change${oneWay === 1 ? '' : 's'} cannot be undone.`, '');
-      for (const w of waves) out.push(...w.details);
-      pushTail(out, plan, max);
-      return out.join('\n');
+      const waves = plan.waves.map((w) => done.get(w.name) ?? { wave: w, md: new WaveMarkdown(max) });
+      return fitComment(plan, waves, max, opts.maxChars ?? MAX_COMMENT_CHARS);
     },
   };
 }
 
-/** Refused users, orphans and warnings, each list cut at `max` with a count of the rest. */
-function pushTail(out: string[], plan: PlanOutline, max: number): void {
-  if (plan.refused.length) {
-    out.push(`**Refused (${plan.refused.length})**`, '');
-    for (const r of plan.refused.slice(0, max)) out.push(`- ${codeSpan(r.user)}: ${markdownText(r.reason)}`);
-    if (plan.refused.length > max) out.push(`- … and ${plan.refused.length - max} more`);
-    out.push('');
+/** Room for the lines that say what a cut left out (at most one per part, each well under 200
+ *  characters), kept aside so that adding them never breaks the limit. */
+const NOTES_ROOM = 1000;
+
+/** Characters of lines joined with newlines (one counted for each line's newline). */
+const sizeOf = (lines: readonly string[]) => lines.reduce((n, l) => n + l.length + 1, 0);
+
+/** The first of `items` that fit in `room` characters. */
+function fitting(items: readonly string[], room: number): string[] {
+  const out: string[] = [];
+  let used = 0;
+  for (const item of items) {
+    used += item.length + 1;
+    if (used > room) break;
+    out.push(item);
   }
-  if (plan.orphans.length) {
-    out.push(`**Orphans (${plan.orphans.length})**`, '');
-    for (const o of plan.orphans.slice(0, max)) out.push(`- ${markdownText(o.tenant)}: ${markdownText(o.object)}: ${markdownText(o.reason)}`);
-    if (plan.orphans.length > max) out.push(`- … and ${plan.orphans.length - max} more`);
-    out.push('');
+  return out;
+}
+
+/** A list at the end of the comment (refused users, orphans, warnings): its heading, its items and
+ *  how many more there are than it lists. */
+interface TailList {
+  readonly heading: string;
+  readonly items: string[];
+  readonly total: number;
+}
+
+function tailLists(plan: PlanOutline, max: number): { refused?: TailList; orphans?: TailList; warnings?: TailList } {
+  const list = (heading: string, all: readonly string[]): TailList => ({ heading: `**${heading} (${all.length})**`, items: all.slice(0, max), total: all.length });
+  return {
+    ...(plan.refused.length ? { refused: list('Refused', plan.refused.map((r) => `- ${codeSpan(r.user)}: ${markdownText(r.reason)}`)) } : {}),
+    ...(plan.orphans.length ? { orphans: list('Orphans', plan.orphans.map((o) => `- ${markdownText(o.tenant)}: ${markdownText(o.object)}: ${markdownText(o.reason)}`)) } : {}),
+    ...(plan.warnings.length ? { warnings: list('Warnings', plan.warnings.map((w) => `- ${markdownText(w)}`)) } : {}),
+  };
+}
+
+/** A tail list's lines with as many items as fit in `room` (all it holds when they do). */
+function tailLines(l: TailList | undefined, room: number): string[] {
+  if (!l) return [];
+  const items = fitting(l.items, room - sizeOf([l.heading, '', '']));
+  const more = l.total - items.length;
+  return [l.heading, '', ...items, ...(more > 0 ? [`- … and ${more} more`] : []), ''];
+}
+
+/**
+ * The comment, within `limit` characters: whole when it fits. Otherwise room goes first to the
+ * title, the summary and the table, then to the refused users and the warnings (up to a quarter
+ * each of what is left), then to the waves' details, which list as many changes per wave as fit
+ * (the same number for every wave, down to none: the counts are always shown), and last to the
+ * orphans. The parts are printed in their usual order.
+ */
+function fitComment(plan: PlanOutline, waves: readonly { wave: WavePlan; md: WaveMarkdown }[], max: number, limit: number): string {
+  // a comment that fits is printed whole (the room kept for notes would otherwise cut it)
+  if (limit !== Infinity) {
+    const whole = fitComment(plan, waves, max, Infinity);
+    if (whole.length <= limit) return whole;
   }
-  if (plan.warnings.length) {
-    out.push(`**Warnings (${plan.warnings.length})**`, '');
-    for (const w of plan.warnings.slice(0, max)) out.push(`- ${markdownText(w)}`);
-    if (plan.warnings.length > max) out.push(`- … and ${plan.warnings.length - max} more`);
-    out.push('');
+  let room = limit - NOTES_ROOM;
+  const head: string[] = [`### t2t plan: ${markdownText(plan.project)}`, '', `**${markdownText(summaryLine(plan))}**`, ''];
+  if (plan.refusal) head.push(`> **Refused:** ${markdownText(plan.refusal.message)}`, '');
+  const oneWay = waves.reduce((n, w) => n + w.md.oneWayCount, 0);
+  const oneWayLines = oneWay ? [`${ONE_WAY_MARK}: ${oneWay} change${oneWay === 1 ? '' : 's'} cannot be undone.`, ''] : [];
+  const tableHead = ['| wave | phase | users | create | update | delete | run | one-way |', '|---|---|---:|---:|---:|---:|---:|---:|'];
+  room -= sizeOf(head) + sizeOf(oneWayLines) + sizeOf(tableHead) + 1;
+  const rows = fitting(
+    waves.map((w) => w.md.row(w.wave)),
+    room,
+  );
+  room -= sizeOf(rows);
+  const rowsLeft = waves.length - rows.length;
+  const table = [...tableHead, ...rows, ...(rowsLeft > 0 ? ['', `… and ${rowsLeft} more wave${rowsLeft === 1 ? '' : 's'} (run ${codeSpan('t2t plan')} for all)`] : []), ''];
+
+  // refused users and warnings: up to a quarter each of what the table leaves
+  const lists = tailLists(plan, max);
+  const share = room / 4;
+  const refused = tailLines(lists.refused, Math.min(room, share));
+  room -= sizeOf(refused);
+  const warnings = tailLines(lists.warnings, Math.min(room, share));
+  room -= sizeOf(warnings);
+
+  // the most changes per wave (the same for all) whose blocks fit
+  const detailsAt = (limit: number) => waves.map((w) => w.md.details(w.wave, limit));
+  let lo = room === Infinity ? max : 0;
+  let hi = max;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (sizeOf(detailsAt(mid).flat()) <= room) lo = mid;
+    else hi = mid - 1;
   }
+  const blocks = fitting(detailsAt(lo).map((b) => b.join('\n')), room);
+  room -= sizeOf(blocks);
+  const blocksLeft = waves.length - blocks.length;
+  const details = blocksLeft > 0 ? [...blocks, `The details of ${blocksLeft} more wave${blocksLeft === 1 ? '' : 's'} are left out to keep this comment short: run ${codeSpan('t2t plan')} for all.`, ''] : blocks;
+
+  const orphans = tailLines(lists.orphans, room);
+  return [...head, ...table, ...oneWayLines, ...details, ...refused, ...orphans, ...warnings].join('\n');
 }

@@ -193,6 +193,28 @@ test('markdown output starts with the summary and folds each wave', async ({ dir
   assert.match(r.stdout, /<details><summary>wave-01-pilot: \d+ changes<\/summary>/);
 });
 
+test('--max-chars keeps the markdown comment under its length; a bad value or another format is one line', async ({ dir, env }) => {
+  const whole = await runCli(['plan', dir!, '--offline', '-o', 'markdown'], { env });
+  assert.is(whole.code, 0, whole.stderr);
+  assert.ok(whole.stdout.length > 2500, `${whole.stdout.length} characters`);
+  const cut = await runCli(['plan', dir!, '--offline', '-o', 'markdown', '--max-chars', '2000'], { env });
+  assert.is(cut.code, 0, cut.stderr);
+  assert.ok(cut.stdout.length <= 2000, `${cut.stdout.length} characters, its last newline included`);
+  assert.match(cut.stdout, /^### t2t plan: contoso-fabrikam\n\n\*\*Plan: /);
+  assert.match(cut.stdout, /left out|not listed here|more change/);
+  for (const [args, message] of [
+    [['--max-chars', '500'], /^error: --max-chars must be a whole number of at least 2000, not '500'$/m],
+    [['--max-chars', 'lots'], /^error: --max-chars must be a whole number of at least 2000, not 'lots'$/m],
+    [['-o', 'text', '--max-chars', '60000'], /^error: --max-chars applies to --output markdown only$/m],
+  ] as const) {
+    const r = await runCli(['plan', dir!, '--offline', ...(args[0] === '-o' ? [] : ['-o', 'markdown']), ...args], { env });
+    assert.is(r.code, 1, r.stderr);
+    assert.match(r.stderr, message);
+    assert.match(r.stderr, /^hint: /m);
+    assert.is(r.stdout, '');
+  }
+});
+
 test('a missing secret is a one-line error naming the variable, no stack', async ({ dir, env }) => {
   const r = await runCli(['plan', dir!, '--refresh'], { env: { ...env, CONTOSO_CLIENT_SECRET: '', FABRIKAM_CLIENT_SECRET: '' } });
   assert.is(r.code, 1);

@@ -10,8 +10,23 @@ import { checkPlanPath, openPlanFile, type PlanFile } from '../plan-file.js';
 import { planProgress, type PlanProgress } from '../plan-progress.js';
 import { openThreadWriter } from '../../util/thread-writer.js';
 import { runSteps } from '../../util/run-steps.js';
+import { MAX_COMMENT_CHARS } from '../../plan/render-markdown.js';
 
 type PlanApi = typeof import('../../plan/index.js');
+
+/** The shortest comment --max-chars allows: the title, the summary and the notes of what was cut
+ *  must fit. */
+const MIN_COMMENT_CHARS = 2000;
+
+function markdownLimit(text: string | undefined, output: string): number {
+  if (text === undefined) return MAX_COMMENT_CHARS;
+  if (output !== 'markdown') throw new UserError('--max-chars applies to --output markdown only', 'cli.conflictingOptions', 'add --output markdown, or leave out --max-chars');
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < MIN_COMMENT_CHARS) {
+    throw new UserError(`--max-chars must be a whole number of at least ${MIN_COMMENT_CHARS}, not '${text}'`, 'cli.badMaxChars', `for example --max-chars ${MAX_COMMENT_CHARS}`);
+  }
+  return n;
+}
 
 const OUTPUTS = ['text', 'json', 'markdown'] as const;
 
@@ -28,6 +43,8 @@ Moving a wave's phase backwards plans the inverse changes (a rollback); users wh
 already sent are listed under "refused". Paused waves are shown with nothing planned.
 Text and JSON are printed as the plan is made, a wave as soon as its users are planned, so a large
 project's plan starts to show at once; markdown, which opens with the summary, comes at the end.
+Markdown stays under --max-chars: the summary, the table, refused users and warnings come first,
+then as many changes per wave as fit, then orphans, each cut with a count of the rest.
 When the plan goes to a file and stderr is a terminal, a line there shows the progress.
 
 --out FILE saves the plan (JSON) so that 'apply --plan FILE' executes exactly what was reviewed;
@@ -40,6 +57,7 @@ apply refuses it once the manifests or the tenants have changed.`,
     refresh: { type: 'boolean', description: 'run a delta discovery even if the cache is fresh' },
     offline: { type: 'boolean', description: 'plan from the discovery cache only, without contacting the tenants' },
     'delta-sync': { type: 'boolean', description: 'include the content delta sync of synced users (what apply --delta-sync runs)' },
+    'max-chars': { type: 'string', value: 'N', description: `markdown: keep the comment under N characters (default ${MAX_COMMENT_CHARS}: GitHub refuses more than 65536)` },
   },
   examples: [
     't2t plan projects/contoso-fabrikam',
@@ -52,6 +70,7 @@ apply refuses it once the manifests or the tenants have changed.`,
     if (!(OUTPUTS as readonly string[]).includes(output)) {
       throw new UserError(`unknown output format '${output}'${didYouMean(output, OUTPUTS)}`, 'cli.badOutput', 'use --output text, json or markdown');
     }
+    const maxChars = markdownLimit(str(args.values, 'max-chars'), output);
     if (bool(args.values, 'refresh') && bool(args.values, 'offline')) {
       throw new UserError('--refresh and --offline contradict each other', 'cli.conflictingOptions', 'pass one of them');
     }
@@ -87,7 +106,7 @@ apply refuses it once the manifests or the tenants have changed.`,
         discovering.end();
       }
       if (outFile) file = openPlanFile(resolve(io.cwd, outFile), outFile);
-      plan = await printPlan(await import('../../plan/index.js'), prepared.input, output, io, file, progress);
+      plan = await printPlan(await import('../../plan/index.js'), prepared.input, output, io, file, progress, maxChars);
     } catch (e) {
       await file?.abort();
       throw e;
@@ -108,14 +127,15 @@ apply refuses it once the manifests or the tenants have changed.`,
  *  the summary, so it is printed at the end. JSON on the process's stdout is written by a worker
  *  thread, like the plan file: 270 MiB for such a plan, which the other core then encodes and
  *  writes while this one plans. */
-async function printPlan(api: PlanApi, input: PlanInput, output: string, io: CliIO, file: PlanFile | undefined, progress: PlanProgress | undefined): Promise<PlanOutline> {
+async function printPlan(api: PlanApi, input: PlanInput, output: string, io: CliIO, file: PlanFile | undefined, progress: PlanProgress | undefined, maxChars: number): Promise<PlanOutline> {
   const color = Boolean(io.stdout.isTTY) && !io.env.NO_COLOR;
   const thread = output === 'json' && io.stdout.fd !== undefined ? openThreadWriter(io.stdout.fd) : undefined;
   const write = thread ? thread.write : (t: string) => void io.stdout.write(t);
   // the JSON printed and the JSON saved are the same text: made once, written to both
   const writeJson = file ? (t: string) => (write(t), file.write(t)) : write;
   const json = output === 'json' ? api.jsonSink(writeJson, api.planHead(input)) : undefined;
-  const markdown = output === 'markdown' ? api.markdownSink() : undefined;
+  // the newline printed after the comment counts too: the output stays within --max-chars
+  const markdown = output === 'markdown' ? api.markdownSink({ maxChars: maxChars - 1 }) : undefined;
   const saved = file && !json ? api.jsonSink(file.write, api.planHead(input)) : undefined;
   const screen = json ?? markdown ?? api.textSink(write, { color });
   const sink = saved ? bothSinks(screen, saved) : screen;
