@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Phase, Project } from '../manifest/model.js';
 import type { Inventory, InventoryUser, TenantInventory, WorkloadName } from '../inventory/model.js';
-import { excludedUserKeys, expandWaveMembers, type ExpandedWave, type SourceTenantIndex } from '../matching/expand-members.js';
+import { excludedUserKeys, expandWaveMembers, type ExpandedWave, type SourceTenantIndex, type UnresolvedAddress } from '../matching/expand-members.js';
 import { matchUser, type MatchResult } from '../matching/match-user.js';
 import { normAddress } from '../matching/normalize.js';
 import { indexTenant, type TenantIndex } from '../matching/tenant-index.js';
@@ -70,6 +70,33 @@ const EMPTY_TENANT = (name: string): TenantInventory => ({
 function hashProject(project: Project): string {
   const { dir: _dir, ...rest } = project;
   return 'sha256:' + createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+}
+
+/** Unresolved members named one by one in a wave's warnings, per reason; past that, one warning
+ *  names the first ones and counts them all (as discover's report does). */
+const UNRESOLVED_LISTED = 10;
+
+/** A wave's unresolved members as warnings: one each, in the order the wave lists them; but a
+ *  reason shared by more than UNRESOLVED_LISTED members (a CSV exported from the wrong tenant
+ *  leaves thousands not found) is one warning with their count and the first of them. */
+function unresolvedWarnings(wave: string, unresolved: readonly UnresolvedAddress[]): string[] {
+  const one = (u: UnresolvedAddress) => `wave ${wave}: member ${u.address} (${u.via}) not resolved: ${u.reason}`;
+  const byReason = new Map<string, UnresolvedAddress[]>();
+  for (const u of unresolved) {
+    const list = byReason.get(u.reason);
+    if (list) list.push(u);
+    else byReason.set(u.reason, [u]);
+  }
+  if ([...byReason.values()].every((l) => l.length <= UNRESOLVED_LISTED)) return unresolved.map(one);
+  const out: string[] = [];
+  for (const [reason, list] of byReason) {
+    if (list.length <= UNRESOLVED_LISTED) for (const u of list) out.push(one(u));
+    else {
+      const first = list.slice(0, UNRESOLVED_LISTED).map((u) => `${u.address} (${u.via})`);
+      out.push(`wave ${wave}: ${list.length} members not resolved: ${reason}; the first ${UNRESOLVED_LISTED}: ${first.join(', ')}`);
+    }
+  }
+  return out;
 }
 
 function matchBlock(m: MatchResult): { reason: string; message: string } {
@@ -197,7 +224,7 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
   for (const wave of project.waves) {
     if (input.waveFilter !== undefined && wave.name !== input.waveFilter) continue;
     const e = expanded.get(wave.name)!;
-    for (const u of e.unresolved) warnings.push(`wave ${wave.name}: member ${u.address} (${u.via}) not resolved: ${u.reason}`);
+    for (const w of unresolvedWarnings(wave.name, e.unresolved)) warnings.push(w);
     const profile = project.profiles[wave.profile];
     if (!profile) {
       warnings.push(`wave ${wave.name}: profile ${wave.profile} is not defined: nothing planned`);

@@ -239,6 +239,21 @@ test('unresolved wave members are warned about', () => {
   assert.ok(p.warnings.includes('wave wave-01: member ghost@contoso.com (users) not resolved: no source user has this UPN, mail or proxy address'));
 });
 
+test('thousands of members not found are one warning with their count and the first ten, not a warning each', () => {
+  const ghosts = Array.from({ length: 2500 }, (_, i) => `ghost${i}@contoso.com`);
+  const p = buildPlan({ project: project([wave('wave-01', 'prepared', ['alice@contoso.com', ...ghosts])]), inventory: scenario('discovered'), revision: REVISION, now: NOW });
+  const about = p.warnings.filter((w) => w.startsWith('wave wave-01: '));
+  assert.equal(about, [
+    `wave wave-01: 2500 members not resolved: no source user has this UPN, mail or proxy address; the first 10: ${ghosts
+      .slice(0, 10)
+      .map((g) => `${g} (users)`)
+      .join(', ')}`,
+  ]);
+  // ten or fewer: one warning each, as before
+  const few = buildPlan({ project: project([wave('wave-01', 'prepared', ghosts.slice(0, 10))]), inventory: scenario('discovered'), revision: REVISION, now: NOW });
+  assert.is(few.warnings.filter((w) => w.includes('not resolved')).length, 10);
+});
+
 test('--wave filter plans one wave only', () => {
   const pr = project([wave('wave-01', 'prepared', ['alice@contoso.com']), wave('wave-02', 'prepared', [])]);
   const p = buildPlan({ project: pr, inventory: scenario('discovered'), revision: REVISION, now: NOW, waveFilter: 'wave-02' });
