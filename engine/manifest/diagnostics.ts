@@ -80,10 +80,6 @@ export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
 }
 
 /**
- * `FILE:LINE:COL: severity: message [code]`, then the source line and a caret under the column,
- * then the hint (like eemeli/yaml's prettifyError).
- */
-/**
  * What to put before a diagnostic's file (relative to the project directory) so that its path
  * opens from where the command runs, as compilers print theirs (editors and CI annotations resolve
  * paths from there): the project directory relative to `cwd`, or absolute when it is not below
@@ -101,7 +97,10 @@ export function displayFile(file: string, base = ''): string {
   return base === '' ? file : file === '.' ? base : `${base}/${file}`;
 }
 
-/** `base`: see diagnosticBase. */
+/**
+ * `FILE:LINE:COL: severity: message [code]`, then the source line and a caret under the column,
+ * then the hint (like eemeli/yaml's prettifyError). `base`: see diagnosticBase.
+ */
 export function renderDiagnostic(d: Diagnostic, base = ''): string {
   const file = displayFile(d.file, base);
   const where = d.line > 0 ? `${file}:${d.line}:${d.col}` : file;
@@ -116,12 +115,43 @@ export function renderDiagnostic(d: Diagnostic, base = ''): string {
   return lines.join('\n');
 }
 
-export function renderDiagnostics(ds: readonly Diagnostic[], base = ''): string {
-  return sortDiagnostics(ds)
-    .map((d) => renderDiagnostic(d, base))
-    .join('\n');
+/** Diagnostics of one code in one file printed one by one before the rest are only counted: a CSV
+ *  of thousands of bad lines is a screenful, not thousands of them (JSON output lists them all). */
+export const SHOWN_PER_FILE_AND_CODE = 10;
+
+/** Diagnostics in order, as text shows them: each, or, past SHOWN_PER_FILE_AND_CODE of one code in
+ *  one file, a note counting the rest at the end of the file's diagnostics. */
+export type Shown = { readonly diagnostic: Diagnostic } | { readonly note: string; readonly severity: Severity };
+
+export function shownDiagnostics(ds: readonly Diagnostic[], base = '', listAll = "'t2t validate --output json' lists them all"): Shown[] {
+  const out: Shown[] = [];
+  const seen = new Map<string, number>();
+  let file: string | undefined;
+  const notes = () => {
+    for (const [key, n] of seen) {
+      if (n <= SHOWN_PER_FILE_AND_CODE) continue;
+      const [severity, code] = key.split(' ') as [Severity, string];
+      const more = n - SHOWN_PER_FILE_AND_CODE;
+      out.push({ note: `${displayFile(file!, base)}: ${more} more ${severity}${more === 1 ? '' : 's'} [${code}] like these (${listAll})`, severity });
+    }
+    seen.clear();
+  };
+  for (const d of sortDiagnostics(ds)) {
+    if (d.file !== file) {
+      notes();
+      file = d.file;
+    }
+    const key = `${d.severity} ${d.code}`;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    if (n <= SHOWN_PER_FILE_AND_CODE) out.push({ diagnostic: d });
+  }
+  notes();
+  return out;
 }
 
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+export function renderDiagnostics(ds: readonly Diagnostic[], base = ''): string {
+  return shownDiagnostics(ds, base)
+    .map((s) => ('note' in s ? s.note : renderDiagnostic(s.diagnostic, base)))
+    .join('\n');
 }

@@ -59,6 +59,23 @@ test('an invalid project: every diagnostic with its excerpt and caret, then the 
   );
 });
 
+test('past ten of one code in one file, the rest are counted in one line; JSON lists them all; plan prints the same', async () => {
+  const bad = Array.from({ length: 25 }, (_, i) => `not-an-address-${i}`).join('\n');
+  const dir = testdir({ 'project.yaml': PROJECT, 'waves/a.yaml': wave('a', '    csv: waves/a.csv\n'), 'waves/a.csv': `user\nx@src.com\n${bad}\n` });
+  const r = await runCli(['validate', '.'], { cwd: dir });
+  assert.is(r.code, 1);
+  assert.is(r.stdout.match(/\[bad-csv\]$/gm)?.length, 10, r.stdout);
+  assert.match(r.stdout, /^waves\/a\.csv:12:1: error: 'not-an-address-9' is not an e-mail address \[bad-csv\]$/m);
+  assert.not.match(r.stdout, /not-an-address-10'/);
+  assert.match(r.stdout, /^waves\/a\.csv: 15 more errors \[bad-csv\] like these \(--output json lists them all\)\n\n✗ 25 errors in 1 file\n$/m);
+  const json = JSON.parse((await runCli(['validate', '.', '--output', 'json'], { cwd: dir })).stdout) as { errors: unknown[] };
+  assert.is(json.errors.length, 25);
+  const plan = await runCli(['plan', '.', '--offline'], { cwd: dir });
+  assert.is(plan.code, 1);
+  assert.is(plan.stderr.match(/\[bad-csv\]$/gm)?.length, 10, plan.stderr);
+  assert.match(plan.stderr, /^waves\/a\.csv: 15 more errors \[bad-csv\] like these \('t2t validate --output json' lists them all\)$/m);
+});
+
 test('--output json: valid, project, errors and warnings as objects', async () => {
   const r = await runCli(['validate', join(FIXTURES, 'invalid', 'unknown-profile'), '--output', 'json']);
   assert.is(r.code, 1);

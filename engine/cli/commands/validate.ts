@@ -8,7 +8,7 @@ import { UserError } from '../../errors.js';
 import { didYouMean } from '../../util/suggest.js';
 import { loadProject } from '../../manifest/load-project.js';
 import { requireProjectDir } from '../../workflow/load-valid-project.js';
-import { diagnosticBase, renderDiagnostic, type Diagnostic } from '../../manifest/diagnostics.js';
+import { diagnosticBase, renderDiagnostic, shownDiagnostics, type Diagnostic } from '../../manifest/diagnostics.js';
 import { plural } from '../../util/plural.js';
 import type { Project } from '../../manifest/model.js';
 
@@ -25,8 +25,9 @@ checks each document against its JSON Schema (schemas/) and then the project's r
 Problems are reported at once as FILE:LINE:COL with the offending line (FILE as it opens from the
 working directory; in JSON, relative to the project directory). The rules across files
 (unique wave names, one wave per user, references) read only the documents valid against their
-schema, so fixing a schema error can reveal more problems in that document. Codes are explained in
-docs/errors.md. Exit code 0 when valid (warnings allowed), 1 when there is any error.
+schema, so fixing a schema error can reveal more problems in that document. In text, past ten
+problems of one code in one file the rest are counted in one line (JSON lists every one). Codes
+are explained in docs/errors.md. Exit code 0 when valid (warnings allowed), 1 when there is any error.
 Validation reads no secret and talks to no tenant, so it is safe in any CI job.`,
   options: {
     output: { type: 'string', short: 'o', value: 'FORMAT', default: 'text', description: 'text or json' },
@@ -62,10 +63,14 @@ export function counts(p: Project): { waves: number; tenants: number; users: num
 
 function printText(io: CliIO, project: Project | undefined, all: Diagnostic[], errors: Diagnostic[], warnings: Diagnostic[], base: string): void {
   const c = colours(io);
-  for (const d of all) {
-    const text = renderDiagnostic(d, base);
-    const [first, ...rest] = text.split('\n');
-    out(io, [d.severity === 'error' ? c.red(first!) : c.yellow(first!), ...rest].join('\n'));
+  const paint = (severity: Diagnostic['severity'], text: string) => (severity === 'error' ? c.red(text) : c.yellow(text));
+  for (const s of shownDiagnostics(all, base, '--output json lists them all')) {
+    if ('note' in s) {
+      out(io, paint(s.severity, s.note));
+      continue;
+    }
+    const [first, ...rest] = renderDiagnostic(s.diagnostic, base).split('\n');
+    out(io, [paint(s.diagnostic.severity, first!), ...rest].join('\n'));
   }
   if (all.length > 0) out(io);
   const warned = warnings.length ? `, ${plural(warnings.length, 'warning')}` : '';
