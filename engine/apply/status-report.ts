@@ -39,7 +39,7 @@ export interface StatusRow {
 export async function projectStatus(project: Project, o: StatusOptions): Promise<{ report: StatusReport; rows: () => StatusRow[] }> {
   const state = stateDir(project.dir, o.env);
   let gap: string | undefined;
-  let inventory: Inventory | undefined = o.refresh === 'always' ? undefined : await loadInventory(project, state, (reason) => (gap ??= reason));
+  let inventory: Inventory | undefined = o.refresh === 'always' ? undefined : await loadInventory(project, state, (reason) => (gap ??= reason), o.signal);
   if (o.refresh !== 'never' && (!inventory || isStale(inventory, DEFAULT_CACHE_MAX_AGE_MS))) {
     inventory = (await discover(project, { env: o.env, stateDir: state, ...(o.signal ? { signal: o.signal } : {}) })).inventory;
   }

@@ -85,7 +85,7 @@ export async function discover(project: Project, options: DiscoverOptions): Prom
   const ordered = [...selected].sort((a, b) => (a.role === b.role ? 0 : a.role === 'source' ? -1 : 1));
   for (const t of project.tenants) {
     if (t.role === 'source' && !selected.includes(t)) {
-      const cache = await openTenantCache(options.stateDir, t.name);
+      const cache = await openTenantCache(options.stateDir, t.name, options.signal);
       if (cache.users.store.getMeta('discoveredAt')) noteWaveScope(ctx, cache);
       caches.set(t.name, cache);
     }
@@ -100,7 +100,7 @@ export async function discover(project: Project, options: DiscoverOptions): Prom
   const tenants: Record<string, TenantInventory> = {};
   const digests: Record<string, unknown> = {};
   for (const t of project.tenants) {
-    const cache = caches.get(t.name) ?? (await openTenantCache(options.stateDir, t.name));
+    const cache = caches.get(t.name) ?? (await openTenantCache(options.stateDir, t.name, options.signal));
     if (!cache.users.store.getMeta('discoveredAt')) continue;
     tenants[t.name] = tenantInventory(t, cache);
     digests[t.name] = tenantDigest(t, cache);
@@ -118,11 +118,11 @@ export async function discover(project: Project, options: DiscoverOptions): Prom
 /** The cached inventory, without any network access; undefined unless every tenant of the project
  *  has been discovered (a plan needs all of them). `why` hears, then, which tenant's cache is
  *  missing or unusable and why (a damaged file is discarded as it is read: it cannot be asked later). */
-export async function loadInventory(project: Project, stateDir: string, why?: (reason: string) => void): Promise<Inventory | undefined> {
+export async function loadInventory(project: Project, stateDir: string, why?: (reason: string) => void, signal?: AbortSignal): Promise<Inventory | undefined> {
   const tenants: Record<string, TenantInventory> = {};
   const digests: Record<string, unknown> = {};
   // Every tenant's files are read at once: one tenant's reads overlap another's parsing.
-  const views = await Promise.all(project.tenants.map((t) => openTenantCacheView(stateDir, t.name)));
+  const views = await Promise.all(project.tenants.map((t) => openTenantCacheView(stateDir, t.name, signal)));
   for (const [i, t] of project.tenants.entries()) {
     const view = views[i]!;
     const meta = view.users;
@@ -230,7 +230,7 @@ async function discoverWith(
   progress: (step: Step, pages: number, objects: number, done?: boolean) => void,
 ): Promise<{ cache: TenantCache; report: TenantReport }> {
   const { project, options } = ctx;
-  const cache = await openTenantCache(options.stateDir, tenant.name);
+  const cache = await openTenantCache(options.stateDir, tenant.name, options.signal);
   const meta = cache.users.store;
   const attributeNames = projectAttributeNames(project);
   const select = userSelect(attributeNames, ['createdDateTime']).join(',');

@@ -160,10 +160,10 @@ export function tenantCacheDir(stateDir: string, tenant: string): string {
 
 /** The four collections of a tenant, opened at once; `view` opens them read-only without the
  *  bookkeeping fields and the recipients' fields only discovery reads. A collection found corrupt
- *  is emptied (resetReason says why). */
-async function openCollections(stateDir: string, tenant: string, view: boolean) {
+ *  is emptied (resetReason says why). Once `signal` is aborted, reading stops (state.interrupted). */
+async function openCollections(stateDir: string, tenant: string, view: boolean, signal?: AbortSignal) {
   const dir = tenantCacheDir(stateDir, tenant);
-  const opts = { onCorrupt: 'reset' } as const;
+  const opts = { onCorrupt: 'reset', ...(signal ? { signal } : {}) } as const;
   const [users, groups, recipients, content] = await Promise.all([
     openCollection<InventoryUser, TenantMeta>(dir, 'users', { ...opts, shards: SHARDS.users }),
     openCollection<CachedGroup, CollectionMeta>(dir, 'groups', { ...opts, shards: SHARDS.groups }),
@@ -174,8 +174,8 @@ async function openCollections(stateDir: string, tenant: string, view: boolean) 
   return { users, groups, recipients, content, ...(resetReason ? { resetReason } : {}) };
 }
 
-export async function openTenantCache(stateDir: string, tenant: string): Promise<TenantCache> {
-  const { users, groups, recipients, content, resetReason } = await openCollections(stateDir, tenant, false);
+export async function openTenantCache(stateDir: string, tenant: string, signal?: AbortSignal): Promise<TenantCache> {
+  const { users, groups, recipients, content, resetReason } = await openCollections(stateDir, tenant, false, signal);
   return {
     users: new TrackedCollection(users),
     groups: new TrackedCollection(groups),
@@ -185,9 +185,9 @@ export async function openTenantCache(stateDir: string, tenant: string): Promise
   };
 }
 
-export async function openTenantCacheView(stateDir: string, tenant: string): Promise<TenantCacheView> {
+export async function openTenantCacheView(stateDir: string, tenant: string, signal?: AbortSignal): Promise<TenantCacheView> {
   // the view's records lack the omitted fields: typed as what they then are
-  return (await openCollections(stateDir, tenant, true)) as TenantCacheView;
+  return (await openCollections(stateDir, tenant, true, signal)) as TenantCacheView;
 }
 
 /** The order the rows of the tenant's collections are written in from now on (cache-order.ts). */

@@ -145,6 +145,16 @@ export type ReadAt = (position: number, length: number) => Buffer;
 /** readShard over a file of `size` bytes read a segment at a time: the reader needs a buffer as
  *  large as a segment (about 100 KB, which stays in the processor's cache) instead of the file. */
 export function readShardFrom<T, S extends RecordSink<T> = Map<string, T>>(size: number, readAt: ReadAt, omit?: ReadonlySet<string>, into: S = new Map<string, T>() as unknown as S): S {
+  const steps = readShardSteps<T, S>(size, readAt, omit, into);
+  while (!steps.next().done);
+  return into;
+}
+
+/** readShardFrom, pausing after each segment (engine/util/run-steps.ts): a caller can let the
+ *  event loop turn between segments, so that a Ctrl-C is heard while a large cache is read. Each
+ *  segment is read and decoded between two pauses: nothing of `readAt`'s buffer is held across a
+ *  pause. */
+export function* readShardSteps<T, S extends RecordSink<T> = Map<string, T>>(size: number, readAt: ReadAt, omit?: ReadonlySet<string>, into: S = new Map<string, T>() as unknown as S): Generator<void, S, void> {
   if (size === 0) throw new ShardFormatError('an empty file');
   let at = 0;
   while (at < size) {
@@ -161,6 +171,7 @@ export function readShardFrom<T, S extends RecordSink<T> = Map<string, T>>(size:
     }
     decodeShard<T, S>(data, omit, into);
     at += 4 + length;
+    if (at < size) yield;
   }
   return into;
 }

@@ -46,7 +46,8 @@ import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { UserError } from '../errors.js';
-import { encodeShard, readShardFrom, ShardFormatError, sortByRank, type RecordSink, type RowRank } from './shard-codec.js';
+import { encodeShard, readShardSteps, ShardFormatError, sortByRank, type RecordSink, type RowRank } from './shard-codec.js';
+import { runSteps, runStepsSync } from '../util/run-steps.js';
 import { RecordTable, shardOf } from './record-table.js';
 import { appendJournal, dropTornTail, encodeJournal, JOURNAL_FILE, JournalFormatError, readJournal, type JournalOp } from './collection-journal.js';
 
@@ -83,6 +84,11 @@ export interface OpenOptions {
   omit?: readonly string[];
   /** When a flush compacts the journal (DEFAULT_COMPACTION; tests lower it). */
   compaction?: Partial<CompactionLimits>;
+  /** Reading the shard files lets the event loop turn now and then (every `turnEveryMs`, default
+   *  50, at the end of a segment), and stops with a UserError (state.interrupted) once this is
+   *  aborted: a Ctrl-C is heard while a large cache is read. */
+  signal?: AbortSignal;
+  turnEveryMs?: number;
 }
 
 export interface FlushResult {
@@ -166,17 +172,23 @@ class CorruptFile extends Error {
 /** A collection written by another version of t2t. */
 class OtherFormat extends CorruptFile {}
 
+function readInterrupted(): UserError {
+  return new UserError('interrupted while reading the local cache: nothing was changed', 'state.interrupted', 'run the command again');
+}
+
 let scratch = Buffer.allocUnsafe(1 << 20);
 
 /** A file's bytes, read a segment at a time into a buffer reused from one segment and one file to
  *  the next: decoding copies everything out of it. A fresh buffer per shard file (a thousand for a
  *  100,000-user cache) was 90 ms of allocation and page faults, and a buffer the size of a 35 MB
- *  file is as many page faults again; a segment's fits in the processor's cache. */
-function readSegments<T>(file: string, omit: ReadonlySet<string> | undefined, into: RecordSink<T>): void {
+ *  file is as many page faults again; a segment's fits in the processor's cache. Pauses after each
+ *  segment (readShardSteps): the buffer holds nothing across a pause, so files read in turns
+ *  share it. */
+function* readSegments<T>(file: string, omit: ReadonlySet<string> | undefined, into: RecordSink<T>): Generator<void, void, void> {
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
-    readShardFrom<T, RecordSink<T>>(
+    yield* readShardSteps<T, RecordSink<T>>(
       size,
       (position, length) => {
         // a damaged length asks past the end: read what there is (the codec then says cut short)
@@ -209,10 +221,11 @@ class ShardFile<T> {
     private readonly rows: { rank?: RowRank },
   ) {}
 
-  /** Decodes the file's records into `into`, in the order of its rows; false when there is no file. */
-  read(into: RecordSink<T>): boolean {
+  /** Decodes the file's records into `into`, in the order of its rows, pausing after each segment;
+   *  false when there is no file. */
+  *read(into: RecordSink<T>): Generator<void, boolean, void> {
     try {
-      readSegments(this.file, this.omit, into);
+      yield* readSegments(this.file, this.omit, into);
       return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -270,7 +283,7 @@ export async function openCollection<T, M extends object = Record<string, unknow
   await mkdir(root, { recursive: true });
   await removeLeftoverTempFiles(root);
   try {
-    return await load<T, M>(root, name, options.shards ?? DEFAULT_SHARDS, limits, options.omit);
+    return await load<T, M>(root, name, options.shards ?? DEFAULT_SHARDS, limits, options.omit, options.signal ? { signal: options.signal, turnEveryMs: options.turnEveryMs ?? 50 } : undefined);
   } catch (e) {
     if (!(e instanceof CorruptFile)) throw e;
     if (options.onCorrupt === 'reset') {
@@ -309,6 +322,7 @@ async function load<T, M extends object>(
   requestedShards: number,
   limits: CompactionLimits,
   omitted?: readonly string[],
+  pacing?: { signal: AbortSignal; turnEveryMs: number },
 ): Promise<Collection<T, M>> {
   const omit = omitted?.length ? new Set(omitted) : undefined;
   const writable = () => {
@@ -349,7 +363,11 @@ async function load<T, M extends object>(
   });
   readingJournal.catch(() => undefined); // awaited below; a shard's failure must not leave it unhandled
   const onDisk: boolean[] = [];
-  for (const f of shardFiles) onDisk.push(f.read(records.loading));
+  const reading = (function* () {
+    for (const f of shardFiles) onDisk.push(yield* f.read(records.loading));
+  })();
+  if (pacing) await runSteps(reading, pacing.signal, readInterrupted, pacing.turnEveryMs);
+  else runStepsSync(reading);
 
   // What the journal on disk holds: its keys decide which shards a compaction rewrites and which
   // changes it must also append (see flush).

@@ -52,7 +52,7 @@ export async function preparePlan(project: Project, options: PlanProjectOptions)
   const state = stateDir(project.dir, options.env);
   const refresh = options.refresh ?? 'auto';
   let gap: string | undefined;
-  let inventory = refresh === 'always' ? undefined : await loadInventory(project, state, (reason) => (gap ??= reason));
+  let inventory = refresh === 'always' ? undefined : await loadInventory(project, state, (reason) => (gap ??= reason), options.signal);
   let discovery: DiscoveryReport | undefined;
   const stale = !inventory || isStale(inventory, options.maxAgeMs ?? DEFAULT_CACHE_MAX_AGE_MS);
   if (refresh === 'always' || (refresh === 'auto' && stale)) {

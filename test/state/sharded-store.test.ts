@@ -249,4 +249,24 @@ test('omit: records are read without those fields, and the view refuses every wr
   assert.equal(full.get('id-7'), user(7), 'the files are untouched');
 });
 
+test('a read given a signal stops at its next turn of the event loop once the signal is aborted, changing nothing; else it reads every record', async () => {
+  const dir = fresh();
+  await filled(dir, 3000, 1); // one file of six segments
+  const aborted = new AbortController();
+  aborted.abort('SIGINT');
+  try {
+    await openCollection<User, Meta>(dir, 'users', { shards: 1, signal: aborted.signal, turnEveryMs: 0 });
+    assert.unreachable('the read must stop');
+  } catch (e) {
+    assert.instance(e, UserError);
+    assert.is((e as UserError).code, 'state.interrupted');
+    assert.match((e as Error).message, /^interrupted while reading the local cache: nothing was changed$/);
+  }
+  // the signal is looked at only where the reading of the segments turns the event loop
+  const read = await openCollection<User, Meta>(dir, 'users', { shards: 1, signal: new AbortController().signal, turnEveryMs: 0 });
+  assert.is(read.size, 3000);
+  assert.equal(read.get('id-2999'), user(2999));
+  assert.is(read.getMeta('deltaLink'), 'https://graph/delta?token=1');
+});
+
 test.run();
