@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { buildPlan, type Plan } from '../../engine/plan/index.js';
 import { MAX_COMMENT_CHARS, renderPlanMarkdown } from '../../engine/plan/render-markdown.js';
 import { generateSynthetic } from '../../bench/plan/generate.js';
+import { fuzzPlanInput } from '../../bench/plan/fuzz.js';
 
 const NOW = '2026-06-01T12:00:00Z';
 
@@ -85,6 +86,20 @@ test('a plan that fits is printed whole: the same comment whatever the limit abo
   assert.ok(md.length < 20_000, `${md.length} characters`);
   assert.is(renderPlanMarkdown(plan, { maxChars: md.length + 1000 }), md);
   assert.not.match(md, /left out|not listed here/);
+});
+
+test('fuzzed projects (refusals, rollbacks, paused waves, guests, tenant text to escape): within every limit, well formed, whole when they fit', () => {
+  for (let seed = 1; seed <= 60; seed++) {
+    const plan = buildPlan(fuzzPlanInput(seed, 40));
+    const whole = renderPlanMarkdown(plan, { maxChars: 10_000_000 });
+    for (const limit of [2_000, 3_500, 8_000, 60_000]) {
+      const md = renderPlanMarkdown(plan, { maxChars: limit });
+      assert.ok(md.length <= limit, `seed ${seed}: ${md.length} characters for a limit of ${limit}`);
+      wellFormed(md);
+      if (whole.length <= limit) assert.is(md, whole, `seed ${seed}: whole at ${limit}`);
+      assert.ok(md.startsWith(whole.slice(0, whole.indexOf('\n\n| wave |'))), `seed ${seed}: the title, summary and refusal come first at ${limit}`);
+    }
+  }
 });
 
 test.run();
