@@ -76,9 +76,10 @@ function hashProject(project: Project): string {
  *  names the first ones and counts them all (as discover's report does). */
 const UNRESOLVED_LISTED = 10;
 
-/** A wave's unresolved members as warnings: one each, in the order the wave lists them; but a
- *  reason shared by more than UNRESOLVED_LISTED members (a CSV exported from the wrong tenant
- *  leaves thousands not found) is one warning with their count and the first of them. */
+/** A wave's unresolved members as warnings: one each, in the order the wave lists them; but when
+ *  a reason is shared by more than UNRESOLVED_LISTED members (a CSV exported from the wrong tenant
+ *  leaves thousands not found), the warnings go by reason, and that reason's are one warning with
+ *  their count and the first of them. */
 function unresolvedWarnings(wave: string, unresolved: readonly UnresolvedAddress[]): string[] {
   const one = (u: UnresolvedAddress) => `wave ${wave}: member ${u.address} (${u.via}) not resolved: ${u.reason}`;
   const byReason = new Map<string, UnresolvedAddress[]>();

@@ -178,7 +178,8 @@ function tailLines(l: TailList | undefined, room: number): string[] {
  * title, the summary and the table, then to the refused users and the warnings (up to a quarter
  * each of what is left), then to the waves' details, which list as many changes per wave as fit
  * (the same number for every wave, down to none: the counts are always shown), and last to the
- * orphans. The parts are printed in their usual order.
+ * orphans. The parts are printed in their usual order, and the comment ends with a newline (each
+ * part ends with an empty line), so the CLI prints it as it is.
  */
 function fitComment(plan: PlanOutline, waves: readonly { wave: WavePlan; md: WaveMarkdown }[], max: number, limit: number): string {
   // a comment that fits is printed whole (the room kept for notes would otherwise cut it)

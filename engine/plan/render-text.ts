@@ -21,16 +21,26 @@ export function summaryLine(plan: PlanOutline): string {
   return why.length ? `No changes planned, but the tenants do not match the manifests yet: ${why.join('; ')}.` : 'No changes. The tenants match the manifests.';
 }
 
+/** Waves the summary line names, past which it counts the rest: one line, whatever the number of
+ *  waves (a freeze that pauses all 500 waves of a project). */
+const WAVES_NAMED = 5;
+
 /** What keeps a plan without changes from meaning the tenants match: paused waves whose users are
  *  not all at the wave's phase, users refused, waves with blocked users. */
 function unmatched(plan: PlanOutline): string[] {
   const why: string[] = [];
+  let more = 0;
   for (const w of plan.waves) {
     // a wave at 'discovered' asks nothing of the tenants
     const behind = w.phase === 'discovered' ? 0 : w.users - (w.observed[w.phase] ?? 0);
-    if (w.paused && behind > 0) why.push(`wave ${w.name} is paused with ${behind} of ${w.users} user${w.users === 1 ? '' : 's'} not at phase ${w.phase}`);
-    else if (!w.paused && w.conditions.some((c) => c.type === 'Blocked' && c.status === 'True')) why.push(`wave ${w.name} has blocked users (see the warnings)`);
+    let reason: string | undefined;
+    if (w.paused && behind > 0) reason = `wave ${w.name} is paused with ${behind} of ${w.users} user${w.users === 1 ? '' : 's'} not at phase ${w.phase}`;
+    else if (!w.paused && w.conditions.some((c) => c.type === 'Blocked' && c.status === 'True')) reason = `wave ${w.name} has blocked users (see the warnings)`;
+    if (reason === undefined) continue;
+    if (why.length < WAVES_NAMED) why.push(reason);
+    else more++;
   }
+  if (more) why.push(`${more} more wave${more === 1 ? '' : 's'} paused behind their phase or with blocked users`);
   if (plan.refused.length) why.push(`${plan.refused.length} user${plan.refused.length === 1 ? '' : 's'} refused`);
   return why;
 }

@@ -71,13 +71,14 @@ test('a reader that stops early (t2t plan | head): no stack trace, the command k
 
 test('a reader slower than the plan still gets all of it: the executable exits only once stdout is out', async () => {
   // 2,000 users in flight: about 600 KB of text, ten times what a pipe holds. The reader waits
-  // before reading, so most of the text is still queued in the process when the plan is done.
+  // before reading (longer than the plan takes, about a second), so most of the text is still
+  // queued in the process when the plan is done.
   const dir = await projectInFlight(2000);
   try {
     const child = spawn(process.execPath, [...executableNodeOptions(BIN), BIN, 'plan', dir, '--offline'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.pause();
     const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
     const chunks: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => chunks.push(d));
     child.stdout.resume();

@@ -202,9 +202,18 @@ test('--max-chars keeps the markdown comment under its length; a bad value or an
   assert.ok(cut.stdout.length <= 2000, `${cut.stdout.length} characters, its last newline included`);
   assert.match(cut.stdout, /^### t2t plan: contoso-fabrikam\n\n\*\*Plan: /);
   assert.match(cut.stdout, /left out|not listed here|more change/);
+  // the limit counts the output's last newline: a limit of exactly its length prints it whole
+  // (the estimates' finishing times move with the clock, in a text of the same length)
+  const clockless = (text: string) => text.replace(/finishes by \S+/g, 'finishes by <time>');
+  const exact = await runCli(['plan', dir!, '--offline', '-o', 'markdown', '--max-chars', String(whole.stdout.length)], { env });
+  assert.is(clockless(exact.stdout), clockless(whole.stdout));
+  const under = await runCli(['plan', dir!, '--offline', '-o', 'markdown', '--max-chars', String(whole.stdout.length - 1)], { env });
+  assert.ok(under.stdout.length < whole.stdout.length, 'one character less: cut');
   for (const [args, message] of [
     [['--max-chars', '500'], /^error: --max-chars must be a whole number of at least 2000, not '500'$/m],
     [['--max-chars', 'lots'], /^error: --max-chars must be a whole number of at least 2000, not 'lots'$/m],
+    [['--max-chars', '1e4'], /^error: --max-chars must be a whole number of at least 2000, not '1e4'$/m],
+    [['--max-chars', '0x7d0'], /^error: --max-chars must be a whole number of at least 2000, not '0x7d0'$/m],
     [['-o', 'text', '--max-chars', '60000'], /^error: --max-chars applies to --output markdown only$/m],
   ] as const) {
     const r = await runCli(['plan', dir!, '--offline', ...(args[0] === '-o' ? [] : ['-o', 'markdown']), ...args], { env });

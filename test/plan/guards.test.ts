@@ -239,6 +239,20 @@ test('unresolved wave members are warned about', () => {
   assert.ok(p.warnings.includes('wave wave-01: member ghost@contoso.com (users) not resolved: no source user has this UPN, mail or proxy address'));
 });
 
+test('a plan without changes whose many waves are paused behind their phase: the summary names five and counts the rest, in text and markdown', () => {
+  const one = buildPlan({ project: project([wave('wave-01', 'prepared', ['alice@contoso.com'], { paused: true })]), inventory: scenario('discovered'), revision: REVISION, now: NOW });
+  const name = (i: number) => `wave-${String(i).padStart(4, '0')}-${'x'.repeat(50)}`;
+  const p = { ...one, waves: Array.from({ length: 1000 }, (_, i) => ({ ...one.waves[0]!, name: name(i) })) };
+  assert.is(
+    summaryLine(p),
+    `No changes planned, but the tenants do not match the manifests yet: ${[0, 1, 2, 3, 4].map((i) => `wave ${name(i)} is paused with 1 of 1 user not at phase prepared`).join('; ')}; 995 more waves paused behind their phase or with blocked users.`,
+  );
+  for (const limit of [2_000, 60_000]) {
+    const md = renderPlanMarkdown(p, { maxChars: limit });
+    assert.ok(md.length <= limit, `${md.length} characters for a limit of ${limit}`);
+  }
+});
+
 test('thousands of members not found are one warning with their count and the first ten, not a warning each', () => {
   const ghosts = Array.from({ length: 2500 }, (_, i) => `ghost${i}@contoso.com`);
   const p = buildPlan({ project: project([wave('wave-01', 'prepared', ['alice@contoso.com', ...ghosts])]), inventory: scenario('discovered'), revision: REVISION, now: NOW });

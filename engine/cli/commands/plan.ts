@@ -21,8 +21,8 @@ const MIN_COMMENT_CHARS = 2000;
 function markdownLimit(text: string | undefined, output: string): number {
   if (text === undefined) return MAX_COMMENT_CHARS;
   if (output !== 'markdown') throw new UserError('--max-chars applies to --output markdown only', 'cli.conflictingOptions', 'add --output markdown, or leave out --max-chars');
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < MIN_COMMENT_CHARS) {
+  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!(n >= MIN_COMMENT_CHARS)) {
     throw new UserError(`--max-chars must be a whole number of at least ${MIN_COMMENT_CHARS}, not '${text}'`, 'cli.badMaxChars', `for example --max-chars ${MAX_COMMENT_CHARS}`);
   }
   return n;
@@ -134,8 +134,8 @@ async function printPlan(api: PlanApi, input: PlanInput, output: string, io: Cli
   // the JSON printed and the JSON saved are the same text: made once, written to both
   const writeJson = file ? (t: string) => (write(t), file.write(t)) : write;
   const json = output === 'json' ? api.jsonSink(writeJson, api.planHead(input)) : undefined;
-  // the newline printed after the comment counts too: the output stays within --max-chars
-  const markdown = output === 'markdown' ? api.markdownSink({ maxChars: maxChars - 1 }) : undefined;
+  // the comment ends with a newline: printed as it is, it stays within --max-chars
+  const markdown = output === 'markdown' ? api.markdownSink({ maxChars }) : undefined;
   const saved = file && !json ? api.jsonSink(file.write, api.planHead(input)) : undefined;
   const screen = json ?? markdown ?? api.textSink(write, { color });
   const sink = saved ? bothSinks(screen, saved) : screen;
