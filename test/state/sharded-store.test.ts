@@ -269,4 +269,31 @@ test('a read given a signal stops at its next turn of the event loop once the si
   assert.is(read.getMeta('deltaLink'), 'https://graph/delta?token=1');
 });
 
+test('collections read at once, in steps, each get their own records (the read buffer is shared between steps); a read stopped midway closes its file', async () => {
+  const dirs = [fresh(), fresh(), fresh(), fresh()];
+  for (const [i, dir] of dirs.entries()) {
+    const c = await openCollection<User, Meta>(dir, 'users', { shards: 1 });
+    for (let n = 0; n < 1500 + i * 300; n++) c.put(`id-${i}-${n}`, user(n + i * 10_000));
+    await c.flush();
+  }
+  const signal = new AbortController().signal;
+  const read = await Promise.all(dirs.map((dir) => openCollection<User, Meta>(dir, 'users', { shards: 1, signal, turnEveryMs: 0 })));
+  for (const [i, c] of read.entries()) {
+    assert.is(c.size, 1500 + i * 300);
+    for (const n of [0, 777, 1499]) assert.equal(c.get(`id-${i}-${n}`), user(n + i * 10_000));
+  }
+  // stopped after its first segment: the generator is closed, and with it the file
+  const openFiles = () => readdirSync('/proc/self/fd').length;
+  const before = openFiles();
+  const stop = new AbortController();
+  setImmediate(() => stop.abort('SIGINT'));
+  try {
+    await openCollection<User, Meta>(dirs[3]!, 'users', { shards: 1, signal: stop.signal, turnEveryMs: 0 });
+    assert.unreachable('the read must stop');
+  } catch (e) {
+    assert.is((e as UserError).code, 'state.interrupted');
+  }
+  assert.is(openFiles(), before, 'no file left open');
+});
+
 test.run();
