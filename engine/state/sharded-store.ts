@@ -366,7 +366,7 @@ async function load<T, M extends object>(
   const reading = (function* () {
     for (const f of shardFiles) onDisk.push(yield* f.read(records.loading));
   })();
-  if (pacing) await runSteps(reading, pacing.signal, readInterrupted, pacing.turnEveryMs);
+  if (pacing) await runSteps(reading, pacing.signal, readInterrupted, { turnEveryMs: pacing.turnEveryMs });
   else runStepsSync(reading);
 
   // What the journal on disk holds: its keys decide which shards a compaction rewrites and which

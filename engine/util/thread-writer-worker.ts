@@ -16,8 +16,10 @@ function writeAll(bytes: Uint8Array): void {
     try {
       at += writeSync(fd, bytes, at);
     } catch (e) {
-      // a descriptor another program left non-blocking: wait for the reader, then go on
+      // a non-blocking descriptor (node makes a pipe on stdout one): wait for the reader, then go
+      // on, unless told to stop (a reader that never reads again must not keep destroy() waiting)
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      if (Atomics.load(control, STOP)) return;
       Atomics.wait(pause, 0, 0, 5);
     }
   }

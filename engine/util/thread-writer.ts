@@ -16,6 +16,12 @@ import { Worker } from 'node:worker_threads';
 const SLOTS = 16;
 const SLOT_BYTES = 1 << 20;
 
+/** Atomics.waitAsync (Node 16 and later), which the ES2023 library of the compiler does not
+ *  declare: a promise, settled when the value at `index` changes or after `timeout` ms. */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number, timeout: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}).waitAsync;
+
 /** Indexes into the control array. PRODUCED and CONSUMED count slots since the start. */
 export const PRODUCED = 0;
 export const CONSUMED = 1;
@@ -39,6 +45,10 @@ export interface RingBuffers {
 export interface ThreadWriter {
   /** Queues the text; waits first while every slot of the ring is still unwritten. */
   write(text: string): void;
+  /** Resolves once half the ring is free (or the worker has ended). A caller about to write much
+   *  waits here, on the event loop, rather than in write(), where the thread blocks and a Ctrl-C
+   *  is not heard until the reader reads again (`t2t plan -o json | less`, paused). */
+  roomy(): Promise<void>;
   /** Resolves when everything queued is written. Rejects with the first write error, except
    *  EPIPE: a reader that went away (`| head`) drops the rest, as the executable does for stdout. */
   close(): Promise<void>;
@@ -89,6 +99,9 @@ export function openThreadWriter(fd: number, slots = SLOTS, slotBytes = SLOT_BYT
     }
   }
 
+  /** Slots neither written by the worker nor free: published ones and the one being filled. */
+  const busy = () => produced - Atomics.load(control, CONSUMED) + (open === undefined ? 0 : 1);
+
   function publish(slot: number, length: number): void {
     lengths[slot] = length;
     Atomics.store(control, PRODUCED, ++produced);
@@ -113,6 +126,21 @@ export function openThreadWriter(fd: number, slots = SLOTS, slotBytes = SLOT_BYT
         if (read === rest.length) break;
         publishOpen(); // full
         rest = rest.slice(read);
+      }
+    },
+    async roomy() {
+      // an Atomics wait keeps nothing alive: the worker does, meanwhile (else node, seeing nothing
+      // left to do, would end the process)
+      worker.ref();
+      try {
+        while (!Atomics.load(control, ENDED) && busy() > slots / 2) {
+          const consumed = Atomics.load(control, CONSUMED);
+          if (busy() <= slots / 2) break;
+          const wait = waitAsync(control, CONSUMED, consumed, 1000);
+          if (wait.async) await wait.value;
+        }
+      } finally {
+        worker.unref();
       }
     },
     close() {

@@ -140,6 +140,41 @@ test('Ctrl-C during a plan stops it at the next pause: exit 1, the cause named, 
   }
 });
 
+/** CPU time (user + system, in clock ticks) a process has used so far (Linux /proc). */
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+test('Ctrl-C while JSON waits for a reader that stopped reading (a paused pager): exit 1, the cause named', async () => {
+  // 8,000 users in flight: 22 MB of JSON, more than the writer's ring (16 MiB) and a pipe hold
+  const dir = await projectInFlight(8000);
+  try {
+    const child = spawn(process.execPath, [...executableNodeOptions(BIN), BIN, 'plan', dir, '--offline', '--output', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.pause(); // never read
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    // wait until it uses no more CPU: the ring is full and the plan waits for the reader
+    let before = -1;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const now = cpuTicks(child.pid!);
+      if (now === before) break;
+      before = now;
+    }
+    child.kill('SIGINT');
+    const code = await Promise.race([closed, new Promise<string>((resolve) => setTimeout(() => resolve('still running 10 s after SIGINT'), 10_000))]);
+    if (code === 'still running 10 s after SIGINT') child.kill('SIGKILL');
+    assert.is(code, 1, stderr);
+    assert.match(stderr, /^SIGINT received/m);
+    assert.match(stderr, /^error: the plan was interrupted: nothing was saved$/m);
+    assert.not.match(stderr, /\n\s+at /, 'no stack trace');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('status stops at its first pause once interrupted, with the cause named', async () => {
   const dir = await projectInFlight(300);
   try {

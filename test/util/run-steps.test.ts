@@ -46,4 +46,28 @@ test('an already aborted signal stops at the first pause', async () => {
   assert.ok(seen.closed);
 });
 
+test('ready(): awaited before each next step; an abort while it waits stops the work at once', async () => {
+  const seen = { steps: 0, closed: false };
+  let readies = 0;
+  assert.is(await runSteps(busySteps(4, seen), undefined, () => new Error('interrupted'), { ready: async () => void readies++ }), 'done');
+  assert.is(readies, 4, 'once at each pause');
+  const stuck = { steps: 0, closed: false };
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 30);
+  const started = performance.now();
+  const e = await runSteps(busySteps(10, stuck), controller.signal, () => new Error('interrupted'), { ready: () => new Promise<void>(() => undefined) }).catch((x: unknown) => x);
+  assert.is((e as Error).message, 'interrupted');
+  assert.is(stuck.steps, 1, 'no step after the ready() that never settles');
+  assert.ok(stuck.closed);
+  assert.ok(performance.now() - started < 1000, 'stopped at the abort, not later');
+});
+
+test('turnEveryMs: the event loop turns only that often, so a timer waits for it', async () => {
+  const seen = { steps: 0, closed: false };
+  let fired = -1;
+  setImmediate(() => (fired = seen.steps));
+  await runSteps(busySteps(40, seen), undefined, () => new Error('interrupted'), { turnEveryMs: 20 });
+  assert.ok(fired >= 15, `the first turn came after ${fired} steps of about 1 ms`);
+});
+
 test.run();

@@ -144,7 +144,9 @@ async function printPlan(api: PlanApi, input: PlanInput, output: string, io: Cli
   try {
     // in steps, so that Ctrl-C stops a long plan (the --out file is then not written)
     const steps = api.streamPlanSteps(input, progress ? progress.counting(sink, waves) : sink);
-    plan = await runSteps(steps, io.signal, () => new UserError('the plan was interrupted: nothing was saved', 'plan.interrupted', "run 't2t plan' again"));
+    // JSON to a reader that stops reading fills the writer's ring: the plan then waits for room on
+    // the event loop, where Ctrl-C is heard, not in a write
+    plan = await runSteps(steps, io.signal, () => new UserError('the plan was interrupted: nothing was saved', 'plan.interrupted', "run 't2t plan' again"), thread ? { ready: () => thread.roomy() } : {});
     if (json) json.end(plan);
     if (saved) saved.end(plan);
     if (file) await file.commit();
