@@ -155,12 +155,15 @@ test('Ctrl-C while JSON waits for a reader that stopped reading (a paused pager)
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    // wait until it uses no more CPU: the ring is full and the plan waits for the reader
+    // wait until it has begun to print and then all but stops using CPU for a second (its writer
+    // thread still looks at the full pipe every few ms): the ring is full and the plan waits for
+    // the reader
     let before = -1;
-    for (;;) {
+    let still = 0;
+    while (still < 2) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const now = cpuTicks(child.pid!);
-      if (now === before) break;
+      still = child.stdout.readableLength > 0 && before >= 0 && now - before <= 1 ? still + 1 : 0;
       before = now;
     }
     child.kill('SIGINT');
