@@ -160,7 +160,12 @@ test('Ctrl-C while JSON waits for a reader that stopped reading (a paused pager)
     // the reader
     let before = -1;
     let still = 0;
+    const deadline = Date.now() + 60_000;
     while (still < 2) {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        assert.unreachable(`the plan never waited for the reader: ${stderr}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 500));
       const now = cpuTicks(child.pid!);
       still = child.stdout.readableLength > 0 && before >= 0 && now - before <= 1 ? still + 1 : 0;
