@@ -156,13 +156,15 @@ interface TailList {
   readonly total: number;
 }
 
+/** The first `max` of each list, as lines (a rollback can leave 30,000 orphans: only those shown
+ *  are formatted). */
 function tailLists(plan: PlanOutline, max: number): { refused?: TailList; orphans?: TailList; warnings?: TailList } {
-  const list = (heading: string, all: readonly string[]): TailList => ({ heading: `**${heading} (${all.length})**`, items: all.slice(0, max), total: all.length });
-  return {
-    ...(plan.refused.length ? { refused: list('Refused', plan.refused.map((r) => `- ${codeSpan(r.user)}: ${markdownText(r.reason)}`)) } : {}),
-    ...(plan.orphans.length ? { orphans: list('Orphans', plan.orphans.map((o) => `- ${markdownText(o.tenant)}: ${markdownText(o.object)}: ${markdownText(o.reason)}`)) } : {}),
-    ...(plan.warnings.length ? { warnings: list('Warnings', plan.warnings.map((w) => `- ${markdownText(w)}`)) } : {}),
-  };
+  const list = <I>(heading: string, all: readonly I[], line: (item: I) => string): TailList | undefined =>
+    all.length ? { heading: `**${heading} (${all.length})**`, items: all.slice(0, max).map(line), total: all.length } : undefined;
+  const refused = list('Refused', plan.refused, (r) => `- ${codeSpan(r.user)}: ${markdownText(r.reason)}`);
+  const orphans = list('Orphans', plan.orphans, (o) => `- ${markdownText(o.tenant)}: ${markdownText(o.object)}: ${markdownText(o.reason)}`);
+  const warnings = list('Warnings', plan.warnings, (w) => `- ${markdownText(w)}`);
+  return { ...(refused ? { refused } : {}), ...(orphans ? { orphans } : {}), ...(warnings ? { warnings } : {}) };
 }
 
 /** A tail list's lines with as many items as fit in `room` (all it holds when they do). */
@@ -194,10 +196,7 @@ function fitComment(plan: PlanOutline, waves: readonly { wave: WavePlan; md: Wav
   const oneWayLines = oneWay ? [`${ONE_WAY_MARK}: ${oneWay} change${oneWay === 1 ? '' : 's'} cannot be undone.`, ''] : [];
   const tableHead = ['| wave | phase | users | create | update | delete | run | one-way |', '|---|---|---:|---:|---:|---:|---:|---:|'];
   room -= sizeOf(head) + sizeOf(oneWayLines) + sizeOf(tableHead) + 1;
-  const rows = fitting(
-    waves.map((w) => w.md.row(w.wave)),
-    room,
-  );
+  const rows = fitting(waves.map((w) => w.md.row(w.wave)), room);
   room -= sizeOf(rows);
   const rowsLeft = waves.length - rows.length;
   const table = [...tableHead, ...rows, ...(rowsLeft > 0 ? ['', `… and ${rowsLeft} more wave${rowsLeft === 1 ? '' : 's'} (run ${codeSpan('t2t plan')} for all)`] : []), ''];

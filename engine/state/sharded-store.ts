@@ -55,9 +55,8 @@ import { appendJournal, dropTornTail, encodeJournal, JOURNAL_FILE, JournalFormat
  *  a journal replayed over the shards; 6: every journal append ends with a commit that carries the
  *  metadata, and collection.json marks a compaction in progress; 7: a shard's rows are in the order
  *  its writer ranked them (setRowOrder), not always in key order, and are read in that order. A t2t
- *  reading another layout would
- *  misread the cache, so it sees another version and discards it. (Shards check their own format,
- *  SHARD_FORMAT_VERSION.) */
+ *  reading another layout would misread the cache, so it sees another version and discards it.
+ *  (Shards check their own format, SHARD_FORMAT_VERSION.) */
 export const STORE_FORMAT_VERSION = 7;
 export const DEFAULT_SHARDS = 64;
 
