@@ -74,10 +74,10 @@ test('turnEveryMs: the event loop turns only that often, however long the steps 
   const started = performance.now();
   setImmediate(onTurn);
   await runSteps(busySteps(60, seen), undefined, () => new Error('interrupted'), { turnEveryMs: 20 });
+  const elapsed = performance.now() - started;
   running = false;
-  const during = turns.filter((t) => t > started);
-  assert.ok(during.length >= 1 && during.length < 60, `${during.length} turns for 60 steps`);
-  for (let i = 1; i < during.length; i++) assert.ok(during[i]! - during[i - 1]! >= 19, `turns ${(during[i]! - during[i - 1]!).toFixed(1)} ms apart`);
+  // at most one turn in each 20 ms of the run (a loaded machine makes the run, not the count, longer)
+  assert.ok(turns.length >= 1 && turns.length <= Math.floor(elapsed / 20) + 1, `${turns.length} turns in ${elapsed.toFixed(0)} ms`);
 });
 
 test.run();
