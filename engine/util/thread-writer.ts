@@ -161,6 +161,9 @@ export function openThreadWriter(fd: number, slots = SLOTS, slotBytes = SLOT_BYT
     async destroy() {
       Atomics.store(control, STOP, 1);
       Atomics.notify(control, PRODUCED);
+      // the worker is unref'd: without this, a process with nothing else to wait for (a plan
+      // interrupted while its reader had stopped reading) would end here, before the caller goes on
+      worker.ref();
       await worker.terminate();
       Atomics.store(control, ENDED, 1); // a later write() returns at once
     },
