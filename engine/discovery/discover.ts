@@ -72,12 +72,14 @@ interface RunContext {
   waveMembers: InventoryUser[];
   /** Wave addresses and group names some source tenant resolved. */
   resolved: Set<string>;
+  /** Tenants discovered and written in this run, in order: an interruption names them. */
+  saved: string[];
 }
 
 export async function discover(project: Project, options: DiscoverOptions): Promise<{ inventory: Inventory; report: DiscoveryReport }> {
   const started = Date.now();
   const selected = selectTenants(project, options.tenant);
-  const ctx: RunContext = { project, options, waveMembers: [], resolved: new Set() };
+  const ctx: RunContext = { project, options, waveMembers: [], resolved: new Set(), saved: [] };
   const caches = new Map<string, TenantCache>();
   const reports: TenantReport[] = [];
 
@@ -91,16 +93,20 @@ export async function discover(project: Project, options: DiscoverOptions): Prom
     }
   }
   for (const tenant of ordered) {
-    throwIfAborted(options.signal);
+    throwIfAborted(options.signal, ctx.saved);
     const { cache, report } = await discoverTenant(ctx, tenant);
     caches.set(tenant.name, cache);
     reports.push(report);
+    ctx.saved.push(tenant.name);
   }
 
   const tenants: Record<string, TenantInventory> = {};
   const digests: Record<string, unknown> = {};
   for (const t of project.tenants) {
-    const cache = caches.get(t.name) ?? (await openTenantCache(options.stateDir, t.name, options.signal));
+    // Everything is discovered and written: a Ctrl-C now still gets the report. Without the signal
+    // the read of a tenant this run did not discover (--tenant) is not cut short (a second Ctrl-C
+    // still ends the process at once).
+    const cache = caches.get(t.name) ?? (await openTenantCache(options.stateDir, t.name));
     if (!cache.users.store.getMeta('discoveredAt')) continue;
     tenants[t.name] = tenantInventory(t, cache);
     digests[t.name] = tenantDigest(t, cache);
@@ -176,12 +182,17 @@ function selectTenants(project: Project, name: string | undefined): Tenant[] {
   );
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw interrupted();
+function throwIfAborted(signal: AbortSignal | undefined, saved: readonly string[] = []): void {
+  if (signal?.aborted) throw interrupted(saved);
 }
 
-function interrupted(cause?: unknown): UserError {
-  return new UserError('discovery was interrupted; the cache keeps its previous state', 'discover.aborted', 'run t2t discover again', undefined, cause === undefined ? undefined : { cause });
+/** The interruption, naming the tenants this run already wrote (each tenant's cache is written
+ *  whole at the end of its discovery: the others keep what they held). */
+function interrupted(saved: readonly string[], cause?: unknown): UserError {
+  const what = saved.length === 0
+    ? 'the cache keeps its previous state'
+    : `tenant${saved.length === 1 ? '' : 's'} ${saved.join(', ')} ${saved.length === 1 ? 'was' : 'were'} discovered and saved, the others keep their previous state`;
+  return new UserError(`discovery was interrupted; ${what}`, 'discover.aborted', 'run t2t discover again', undefined, cause === undefined ? undefined : { cause });
 }
 
 function fullReason(tenant: Tenant, cache: TenantCache, options: DiscoverOptions, select: string): string | undefined {
@@ -214,7 +225,7 @@ async function discoverTenant(ctx: RunContext, tenant: Tenant): Promise<{ cache:
   } catch (e) {
     // A request cut off by the signal fails as an AbortError (or, from code that catches it, as
     // anything): once the signal is aborted, the failure is the interruption.
-    if (options.signal?.aborted) throw interrupted(e);
+    if (options.signal?.aborted) throw interrupted(ctx.saved, e);
     throw e;
   } finally {
     await client.close();

@@ -9,6 +9,7 @@ import { runCli } from '../helpers/cli.js';
 import { loadProject } from '../../engine/manifest/load-project.js';
 import { stateDir } from '../../engine/state/paths.js';
 import { discover } from '../../engine/discovery/discover.js';
+import { openTenantCache } from '../../engine/discovery/tenant-cache.js';
 import { createDiscoveryClient } from '../../engine/discovery/tenant-port.js';
 import type { DiscoveryClient } from '../../engine/discovery/discovery-client.js';
 import { UserError } from '../../engine/errors.js';
@@ -62,6 +63,40 @@ test('aborting while the first request waits for the tenant ends discovery with 
   assert.is((e as UserError).code, 'discover.aborted');
   assert.is((e as UserError).message, 'discovery was interrupted; the cache keeps its previous state');
   assert.is(clients.length, 1, 'the second tenant was not started');
+});
+
+test('aborting during the second tenant names the first as saved', async () => {
+  const dir = project();
+  const loaded = await loadProject(dir);
+  if (!loaded.project) throw new Error(JSON.stringify(loaded.diagnostics));
+  const state = stateDir(dir, env);
+  const controller = new AbortController();
+  const clients: DiscoveryClient[] = [];
+  const running = discover(loaded.project, {
+    env,
+    stateDir: state,
+    signal: controller.signal,
+    clientFor: (p, t) => {
+      const c = createDiscoveryClient(p, t, { env, signal: controller.signal });
+      clients.push(c);
+      return c;
+    },
+  }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  // the source tenant (contoso) is discovered and written first; abort once the target's first
+  // request waits for its answer
+  while (!clients[1] || clients[1].requestCount() === 0) await new Promise((r) => setTimeout(r, 2));
+  controller.abort('SIGINT');
+  const e = await running;
+  assert.instance(e, UserError, `discover failed with: ${(e as Error)?.message}`);
+  assert.is((e as UserError).code, 'discover.aborted');
+  assert.is((e as UserError).message, 'discovery was interrupted; tenant contoso was discovered and saved, the others keep their previous state');
+  // what the message says: contoso's cache is written whole, fabrikam's was never written
+  const discoveredAt = async (tenant: string) => (await openTenantCache(state, tenant)).users.store.getMeta('discoveredAt');
+  assert.type(await discoveredAt('contoso'), 'string');
+  assert.is(await discoveredAt('fabrikam'), undefined);
 });
 
 test('Ctrl-C during the discovery of `t2t plan` prints the interruption, not "cannot reach the service"', async () => {
