@@ -56,6 +56,21 @@ test('numbers and repeated strings are written once, in the value table; strings
   assert.is((back.get('u-2') as { f: unknown }).f, null, 'NaN is null, as in JSON');
 });
 
+test('arrays of every length round-trip, short ones (copied when read) and long ones alike', () => {
+  // items of every kind: inline and repeated strings, numbers (table references), null, booleans,
+  // nested arrays and objects
+  const item = (i: number): unknown => [`only-${i}`, 'Member', i, null, i % 2 === 0, [i, 'Member'], { n: i, t: 'Member' }][i % 7];
+  const m = new Map<string, unknown>();
+  for (let n = 0; n <= 20; n++) {
+    const list = Array.from({ length: n }, (_, i) => item(i + n));
+    m.set(`r-${n}`, { id: `r-${n}`, list, nested: { list } });
+    m.set(`v-${n}`, list);
+  }
+  const back = roundTrip(m);
+  const asJson = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
+  for (const [k, v] of m) assert.equal(back.get(k), asJson(v), k);
+});
+
 test('values that are not plain objects, undefined properties and a __proto__ key round-trip as JSON would', () => {
   const proto = JSON.parse('{"__proto__": {"polluted": true}, "id": "p"}') as Record<string, unknown>;
   const nestedProto = JSON.parse('{"id": "q", "attributes": {"a": 1, "__proto__": {"polluted": true}}}') as Record<string, unknown>;
