@@ -265,18 +265,22 @@ const SHORT_ARRAY = 8;
  *  recipient's addresses: 700,000 arrays in a 100,000-user cache; the copies cut the collections
  *  of a plan's cache read by a fifth (bench/plan/README.md, twelfth session). */
 function shortArray(v: unknown[], values: readonly unknown[]): unknown[] {
-  const d = (x: unknown): unknown => (typeof x === 'string' ? x : decodeValue(x, values));
   switch (v.length) {
     case 0: return [];
-    case 1: return [d(v[0])];
-    case 2: return [d(v[0]), d(v[1])];
-    case 3: return [d(v[0]), d(v[1]), d(v[2])];
-    case 4: return [d(v[0]), d(v[1]), d(v[2]), d(v[3])];
-    case 5: return [d(v[0]), d(v[1]), d(v[2]), d(v[3]), d(v[4])];
-    case 6: return [d(v[0]), d(v[1]), d(v[2]), d(v[3]), d(v[4]), d(v[5])];
-    case 7: return [d(v[0]), d(v[1]), d(v[2]), d(v[3]), d(v[4]), d(v[5]), d(v[6])];
-    default: return [d(v[0]), d(v[1]), d(v[2]), d(v[3]), d(v[4]), d(v[5]), d(v[6]), d(v[7])];
+    case 1: return [item(v[0], values)];
+    case 2: return [item(v[0], values), item(v[1], values)];
+    case 3: return [item(v[0], values), item(v[1], values), item(v[2], values)];
+    case 4: return [item(v[0], values), item(v[1], values), item(v[2], values), item(v[3], values)];
+    case 5: return [item(v[0], values), item(v[1], values), item(v[2], values), item(v[3], values), item(v[4], values)];
+    case 6: return [item(v[0], values), item(v[1], values), item(v[2], values), item(v[3], values), item(v[4], values), item(v[5], values)];
+    case 7: return [item(v[0], values), item(v[1], values), item(v[2], values), item(v[3], values), item(v[4], values), item(v[5], values), item(v[6], values)];
+    default: return [item(v[0], values), item(v[1], values), item(v[2], values), item(v[3], values), item(v[4], values), item(v[5], values), item(v[6], values), item(v[7], values)];
   }
+}
+
+/** An array's item decoded: an inline string as it is (the common case, no call). */
+function item(x: unknown, values: readonly unknown[]): unknown {
+  return typeof x === 'string' ? x : decodeValue(x, values);
 }
 
 // One compiled builder per key list, shared by every shard: objects built by an object literal
