@@ -231,7 +231,7 @@ type Decode = (v: unknown, values: readonly unknown[]) => unknown;
 type Build = (row: unknown[], at: number, values: readonly unknown[], dv: Decode) => unknown;
 
 /** A value as it was before encoding: table references resolved, short arrays copied (see
- *  shortArray), longer arrays and objects (fresh from deserialize, so ours to change) resolved in
+ *  decodeArray), longer arrays and objects (fresh from deserialize, so ours to change) resolved in
  *  place. */
 function decodeValue(v: unknown, values: readonly unknown[]): unknown {
   if (typeof v === 'number') {
@@ -240,11 +240,7 @@ function decodeValue(v: unknown, values: readonly unknown[]): unknown {
     return x;
   }
   if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) {
-    if (v.length <= SHORT_ARRAY) return shortArray(v, values);
-    for (let i = 0; i < v.length; i++) v[i] = decodeValue(v[i], values);
-    return v;
-  }
+  if (Array.isArray(v)) return decodeArray(v, values);
   const o = v as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     const x = decodeValue(o[k], values);
@@ -254,17 +250,14 @@ function decodeValue(v: unknown, values: readonly unknown[]): unknown {
   return o;
 }
 
-/** Arrays up to this length are copied by shortArray. */
-const SHORT_ARRAY = 8;
-
-/** A copy of a short array, its items decoded, made by an array literal of its length. V8 gives
- *  each literal an allocation site, sees that the arrays it makes all survive (every record of the
- *  cache does) and then allocates them in the old generation at once. The arrays deserialize makes
+/** An array decoded: up to 8 items, a copy made by an array literal of its length; longer, in
+ *  place. V8 gives each literal an allocation site, sees that the arrays it makes all survive
+ *  (every record of the cache does) and then allocates them in the old generation at once. The arrays deserialize makes
  *  are allocated young whatever becomes of them: kept, each was copied twice by the young
  *  generation's collections (within it, then out of it). A user's addresses and licences, a
  *  recipient's addresses: 700,000 arrays in a 100,000-user cache; copied, the scavenges of a
  *  no-change plan took about a quarter less time (bench/plan/README.md, twelfth session). */
-function shortArray(v: unknown[], values: readonly unknown[]): unknown[] {
+function decodeArray(v: unknown[], values: readonly unknown[]): unknown[] {
   switch (v.length) {
     case 0: return [];
     case 1: return [item(v[0], values)];
@@ -274,8 +267,10 @@ function shortArray(v: unknown[], values: readonly unknown[]): unknown[] {
     case 5: return [item(v[0], values), item(v[1], values), item(v[2], values), item(v[3], values), item(v[4], values)];
     case 6: return [item(v[0], values), item(v[1], values), item(v[2], values), item(v[3], values), item(v[4], values), item(v[5], values)];
     case 7: return [item(v[0], values), item(v[1], values), item(v[2], values), item(v[3], values), item(v[4], values), item(v[5], values), item(v[6], values)];
-    default: return [item(v[0], values), item(v[1], values), item(v[2], values), item(v[3], values), item(v[4], values), item(v[5], values), item(v[6], values), item(v[7], values)];
+    case 8: return [item(v[0], values), item(v[1], values), item(v[2], values), item(v[3], values), item(v[4], values), item(v[5], values), item(v[6], values), item(v[7], values)];
   }
+  for (let i = 0; i < v.length; i++) v[i] = decodeValue(v[i], values);
+  return v;
 }
 
 /** An array's item decoded: an inline string as it is (the common case, no call). */
