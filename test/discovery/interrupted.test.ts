@@ -35,15 +35,19 @@ function project(): string {
   return dir;
 }
 
-test('aborting while the first request waits for the tenant ends discovery with discover.aborted', async () => {
+/** Discovers a fresh project with the production client and aborts once tenant `nth` (0: the
+ *  source, 1: the target) has sent its first request, which the emulator holds back for
+ *  LATENCY_MS. Resolves to what discover threw, and the clients it made. */
+async function abortDuringTenant(nth: number): Promise<{ error: unknown; clients: DiscoveryClient[]; state: string }> {
   const dir = project();
   const loaded = await loadProject(dir);
   if (!loaded.project) throw new Error(JSON.stringify(loaded.diagnostics));
+  const state = stateDir(dir, env);
   const controller = new AbortController();
   const clients: DiscoveryClient[] = [];
   const running = discover(loaded.project, {
     env,
-    stateDir: stateDir(dir, env),
+    stateDir: state,
     signal: controller.signal,
     // the production client, kept at hand to see when its first request has been sent
     clientFor: (p, t) => {
@@ -55,44 +59,24 @@ test('aborting while the first request waits for the tenant ends discovery with 
     () => undefined,
     (e: unknown) => e,
   );
-  // sign-in done and GET domains sent: the emulator holds its answer back for LATENCY_MS
-  while (!clients[0] || clients[0].requestCount() === 0) await new Promise((r) => setTimeout(r, 2));
+  while (!clients[nth] || clients[nth].requestCount() === 0) await new Promise((r) => setTimeout(r, 2));
   controller.abort('SIGINT');
-  const e = await running;
-  assert.instance(e, UserError, `discover failed with: ${(e as Error)?.message}`);
-  assert.is((e as UserError).code, 'discover.aborted');
-  assert.is((e as UserError).message, 'discovery was interrupted; the cache keeps its previous state');
+  const error = await running;
+  assert.instance(error, UserError, `discover failed with: ${(error as Error)?.message}`);
+  assert.is((error as UserError).code, 'discover.aborted');
+  return { error, clients, state };
+}
+
+test('aborting while the first request waits for the tenant ends discovery with discover.aborted', async () => {
+  const { error, clients } = await abortDuringTenant(0);
+  assert.is((error as UserError).message, 'discovery was interrupted; the cache keeps its previous state');
   assert.is(clients.length, 1, 'the second tenant was not started');
 });
 
 test('aborting during the second tenant names the first as saved', async () => {
-  const dir = project();
-  const loaded = await loadProject(dir);
-  if (!loaded.project) throw new Error(JSON.stringify(loaded.diagnostics));
-  const state = stateDir(dir, env);
-  const controller = new AbortController();
-  const clients: DiscoveryClient[] = [];
-  const running = discover(loaded.project, {
-    env,
-    stateDir: state,
-    signal: controller.signal,
-    clientFor: (p, t) => {
-      const c = createDiscoveryClient(p, t, { env, signal: controller.signal });
-      clients.push(c);
-      return c;
-    },
-  }).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  // the source tenant (contoso) is discovered and written first; abort once the target's first
-  // request waits for its answer
-  while (!clients[1] || clients[1].requestCount() === 0) await new Promise((r) => setTimeout(r, 2));
-  controller.abort('SIGINT');
-  const e = await running;
-  assert.instance(e, UserError, `discover failed with: ${(e as Error)?.message}`);
-  assert.is((e as UserError).code, 'discover.aborted');
-  assert.is((e as UserError).message, 'discovery was interrupted; tenant contoso was discovered and saved, the others keep their previous state');
+  // the source tenant (contoso) is discovered and written first
+  const { error, state } = await abortDuringTenant(1);
+  assert.is((error as UserError).message, 'discovery was interrupted; tenant contoso was discovered and saved, the others keep their previous state');
   // what the message says: contoso's cache is written whole, fabrikam's was never written
   const discoveredAt = async (tenant: string) => (await openTenantCache(state, tenant)).users.store.getMeta('discoveredAt');
   assert.type(await discoveredAt('contoso'), 'string');
