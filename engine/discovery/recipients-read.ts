@@ -6,10 +6,11 @@
 //                cache holds and the sweep did not return is removed. Done on a full discovery
 //                (--full, first run, changed deltaTimestamp, ...), when the incremental state is
 //                missing, and as a backstop when the last sweep is older than 24 h (FULL_SWEEP_MAX_AGE_MS).
-//   incremental  the same three cmdlets with -Filter "WhenChangedUTC -ge '<watermark>'". Exchange
-//                stamps WhenChanged on every change of a recipient, including those directory sync
-//                brings from Entra (a user's name, UPN, proxyAddresses, licences). Removals leave
-//                nothing to filter on, so they come from elsewhere:
+//   incremental  the same three cmdlets with -Filter "WhenChangedUTC -ge '<watermark>'" (in UTC,
+//                written without a zone: utcFilterDate). Exchange stamps WhenChanged on every
+//                change of a recipient, including those directory sync brings from Entra (a
+//                user's name, UPN, proxyAddresses, licences). Removals leave nothing to filter
+//                on, so they come from elsewhere:
 //                - users the users delta reported @removed: their mailbox / mail user goes;
 //                - mail contacts: /contacts/delta (orgContacts; Exchange Online's contacts live in
 //                  the directory) reports them @removed; matched by ExternalDirectoryObjectId;
@@ -149,7 +150,7 @@ export async function readRecipients(client: DiscoveryClient, cache: TenantCache
   }
   for (const id of o.removedUsers) for (const key of index.keysOfUser(id)) cache.recipients.delete(key);
 
-  const filter = `WhenChangedUTC -ge '${meta.getMeta('watermark')!}'`;
+  const filter = `WhenChangedUTC -ge '${utcFilterDate(meta.getMeta('watermark')!)}'`;
   const read = new Reader(client, cache, o);
   for (const { cmdlet, type } of RECIPIENT_CMDLETS) await read.list(cmdlet, type, { ResultSize: 'Unlimited', Filter: filter });
 
@@ -180,6 +181,16 @@ export async function readRecipients(client: DiscoveryClient, cache: TenantCache
   const next = read.watermark();
   if (next) meta.setMeta('watermark', next);
   return { mode: 'delta', ...read.counts() };
+}
+
+/** The watermark (ISO 8601, UTC) as the -Filter's date literal: 'yyyy-MM-ddTHH:mm:ss', no zone.
+ *  .NET reads that sortable form the same way in every culture, and without a zone it takes it as
+ *  it stands, the UTC time WhenChangedUTC is compared with. With 'Z' it would convert the value to
+ *  the server's local time first (DateTime.Parse), and a server east of UTC would then filter from
+ *  later than the watermark and miss changes. A watermark stored with 'Z' or a fraction (all of
+ *  them until now) is read the same way. */
+export function utcFilterDate(watermark: string): string {
+  return watermark.replace(/(\.\d+)?Z$/i, '');
 }
 
 async function fullSweep(client: DiscoveryClient, cache: TenantCache, o: RecipientReadOptions, reason: string, now: number): Promise<RecipientReadResult> {

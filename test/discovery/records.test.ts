@@ -10,6 +10,8 @@ import { applyGroupItem } from '../../engine/discovery/group-record.js';
 import { Digest } from '../../engine/discovery/digest.js';
 import { resolveWaveScope } from '../../engine/discovery/wave-scope.js';
 import { markerCandidates } from '../../engine/discovery/marker-candidates.js';
+import { utcFilterDate } from '../../engine/discovery/recipients-read.js';
+import { parseFilterDate } from '../../emulator/exchange/opath-filter.js';
 import { toRecipient } from '../../engine/discovery/recipient-record.js';
 import { parseByteQuantity } from '../../engine/discovery/content-read.js';
 import { openTenantCache, flushTenantCache, type TenantCache } from '../../engine/discovery/tenant-cache.js';
@@ -197,6 +199,17 @@ test('isStale compares the oldest tenant with the allowed age', () => {
   assert.not.ok(isStale(inv('2026-01-01T12:00:00Z'), 24 * 3600e3, now));
   assert.ok(isStale(inv('2025-12-31T00:00:00Z'), 24 * 3600e3, now));
   assert.ok(isStale({ hash: 'h', tenants: {} }, 1000, now));
+});
+
+test('the Exchange filter names the watermark in UTC without a zone, never later than it', () => {
+  assert.is(utcFilterDate('2026-12-07T16:46:25Z'), '2026-12-07T16:46:25');
+  // a fraction (watermarks stored by earlier versions) is dropped: a second earlier at most, so a
+  // change is read again, never missed
+  assert.is(utcFilterDate('2026-12-07T16:46:25.987Z'), '2026-12-07T16:46:25');
+  for (const w of ['2026-12-07T16:46:25Z', '2026-12-07T23:59:59.999Z', '2027-01-01T00:00:00Z']) {
+    const at = parseFilterDate(utcFilterDate(w))!;
+    assert.ok(at <= Date.parse(w) && Date.parse(w) - at < 1000, `${w}: read from ${new Date(at).toISOString()}`);
+  }
 });
 
 test.run();

@@ -49,6 +49,7 @@ test('-gt -ge -lt -le: dates as dates in ISO 8601 and en-US forms, numbers as nu
   assert.ok(t("(WhenChangedUTC -ge '2026-01-01T00:00:00Z') -and (Name -eq 'beta')"));
   assert.not.ok(evalOpath(parseOpath("WhenChangedUTC -gt '2020-01-01'"), { WhenChangedUTC: null }), '$null is neither before nor after');
   assert.is(parseFilterDate('2026-06-01T12:00Z'), Date.UTC(2026, 5, 1, 12));
+  assert.is(parseFilterDate('2026-06-01T12:00:05'), Date.UTC(2026, 5, 1, 12, 0, 5), 'no zone: the time as it stands (discovery sends UTC so)');
   assert.is(parseFilterDate('12/31/2026 11:30 PM'), Date.UTC(2026, 11, 31, 23, 30));
   for (const bad of ['yesterday', '13/40/2026', '2026-13-01T00:00:00Z']) assert.is(parseFilterDate(bad), undefined, bad);
   assert.throws(() => parseOpath("WhenChangedUTC -gt 'yesterday'"), (e: Error) => /could not be converted to type System\.DateTime/.test(e.message));
