@@ -252,11 +252,12 @@ function decodeValue(v: unknown, values: readonly unknown[]): unknown {
 
 /** An array decoded: up to 8 items, a copy made by an array literal of its length; longer, in
  *  place. V8 gives each literal an allocation site, sees that the arrays it makes all survive
- *  (every record of the cache does) and then allocates them in the old generation at once. The arrays deserialize makes
- *  are allocated young whatever becomes of them: kept, each was copied twice by the young
- *  generation's collections (within it, then out of it). A user's addresses and licences, a
- *  recipient's addresses: 700,000 arrays in a 100,000-user cache; copied, the scavenges of a
- *  no-change plan took about a quarter less time (bench/plan/README.md, twelfth session). */
+ *  (every record of the cache does) and then allocates them in the old generation at once. The
+ *  arrays deserialize makes are allocated young whatever becomes of them: kept, each was copied
+ *  twice by the young generation's collections (within it, then out of it). A user's addresses
+ *  and licences, a recipient's addresses: 700,000 arrays in a 100,000-user cache; copied, the
+ *  scavenges of a no-change plan took about a quarter less time (bench/plan/README.md, twelfth
+ *  session). */
 function decodeArray(v: unknown[], values: readonly unknown[]): unknown[] {
   switch (v.length) {
     case 0: return [];
