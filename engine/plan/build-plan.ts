@@ -106,6 +106,12 @@ function matchBlock(m: MatchResult): { reason: string; message: string } {
   return { reason: 'GuestMatchingRefused', message: m.reason ?? 'guest matching refused' };
 }
 
+/** Where a wave declares a user, for a message: "wave-01 (through group Sales)". */
+function place(wave: string, via: string): string {
+  const how = via === 'users' ? 'listed' : via === 'csv' ? 'in its CSV' : `through group ${via.slice('group:'.length)}`;
+  return `${wave} (${how})`;
+}
+
 /** Plan and status in one pass: the plan with every change, and (when asked) every user's state. */
 export function analyse(input: PlanInput, collectUsers = true): Analysis {
   const { outline, changes, users } = runStepsSync(planSteps(input, collectUsers, undefined));
@@ -187,6 +193,19 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
   // target users matched by their marker to a user planned here: that user is claimed, so the
   // orphan pass knows them declared without looking their source user up by id again
   const markedByPlanned = new Set<InventoryUser>();
+  // A user belongs to one wave only, except across waves at phase discovered (SPEC section 2).
+  // Validation checks the addresses and group names as written; a user reached through two
+  // groups, or by two of its addresses, is only seen here: the wave that claims it (the first in
+  // the project) refuses it, naming every place (source user -> "wave (how)", the claiming one
+  // first).
+  const places = new Map<InventoryUser, string[]>();
+  // how each member came into a wave, indexed only for a wave whose member is found again
+  const viaByWave = new Map<string, Map<InventoryUser, string>>();
+  const viaIn = (wave: string, u: InventoryUser): string => {
+    let vias = viaByWave.get(wave);
+    if (!vias) viaByWave.set(wave, (vias = new Map(expanded.get(wave)!.members.map((m) => [m.user, m.via]))));
+    return vias.get(u)!;
+  };
   const byDiscoveredLast = [...project.waves].sort((a, b) => Number(a.phase === 'discovered') - Number(b.phase === 'discovered'));
   for (const w of byDiscoveredLast) {
     const e = expandWaveMembers(w, sources, excluded);
@@ -194,7 +213,14 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
     const members = e.members;
     for (let i = 0; i < members.length; i++) {
       const u = members[i]!.user;
-      if (!claim.has(u)) claim.set(u, w.name);
+      const first = claim.get(u);
+      if (first === undefined) claim.set(u, w.name);
+      // discovered waves come last: `first` is not at discovered when w is not
+      else if (w.phase !== 'discovered') {
+        let list = places.get(u);
+        if (!list) places.set(u, (list = [place(first, viaIn(first, u))]));
+        list.push(place(w.name, members[i]!.via));
+      }
     }
   }
 
@@ -311,6 +337,15 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
         else acc.add(c.driveBytes, c.driveItems);
       }
       const target = user.target ? user.ref.targetAddress : null;
+      const elsewhere = places.get(member.user);
+      if (elsewhere) {
+        const reason = `in ${elsewhere.length} waves: ${elsewhere.join(', ')}; a user belongs to one wave only: take it out of all but one`;
+        // reported in a paused wave too, where nothing is refused
+        if (wave.paused) warnings.push(`wave ${wave.name}: ${address} is ${reason}`);
+        else refused.push({ user: address, wave: wave.name, reason });
+        record(address, match, wave.paused ? wave.phase : effective, observed, target, 0, { reason: 'InSeveralWaves', message: reason });
+        continue;
+      }
       if (wave.paused) {
         record(address, match, wave.phase, observed, target, 0);
         continue;

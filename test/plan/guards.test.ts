@@ -268,6 +268,38 @@ test('thousands of members not found are one warning with their count and the fi
   assert.is(few.warnings.filter((w) => w.includes('not resolved')).length, 10);
 });
 
+test('a user in two waves through two groups is refused, with both places; across discovered waves it is not', () => {
+  const alice = user('alice@contoso.com', { id: 's1' });
+  const bob = user('bob@contoso.com', { id: 's2' });
+  const inv = inventory(tenant('contoso', { users: [alice, bob], groups: [group('Sales', [alice, bob]), group('Pilot', [alice])] }), tenant('fabrikam', { skus: [sku('EXCHANGESTANDARD', 10)] }));
+  const byGroup = (name: string) => ({ members: { users: [], csvUsers: [], groups: [name] } });
+  const p = buildPlan({ project: project([wave('wave-01', 'synced', [], byGroup('Sales')), wave('wave-02', 'prepared', [], byGroup('Pilot'))]), inventory: inv, revision: REVISION, now: NOW });
+  assert.equal(p.refused, [
+    { user: 'alice@contoso.com', wave: 'wave-01', reason: 'in 2 waves: wave-01 (through group Sales), wave-02 (through group Pilot); a user belongs to one wave only: take it out of all but one' },
+  ]);
+  assert.ok(p.changes.length > 0 && p.changes.every((c) => c.user !== 'alice@contoso.com'), 'nothing is planned for alice, in either wave');
+  assert.ok(p.changes.some((c) => c.user === 'bob@contoso.com'), 'bob, in one wave, is planned');
+  const status = buildStatus({ project: project([wave('wave-01', 'synced', [], byGroup('Sales')), wave('wave-02', 'prepared', [], byGroup('Pilot'))]), inventory: inv, revision: REVISION, now: NOW });
+  const waveOf = status.waves.find((w) => w.users.some((u) => u.source === 'alice@contoso.com'))!;
+  assert.is(waveOf.name, 'wave-01');
+  const aliceStatus = waveOf.users.find((u) => u.source === 'alice@contoso.com')!;
+  assert.ok(aliceStatus.conditions.some((c) => c.type === 'Blocked' && c.status === 'True' && c.reason === 'InSeveralWaves'), JSON.stringify(aliceStatus.conditions));
+
+  // listed in one wave and reached through a group in another: the same
+  const listed = buildPlan({ project: project([wave('wave-01', 'prepared', ['ALICE@contoso.com ']), wave('wave-02', 'prepared', [], byGroup('Pilot'))]), inventory: inv, revision: REVISION, now: NOW });
+  assert.equal(listed.refused.map((r) => r.reason), ['in 2 waves: wave-01 (listed), wave-02 (through group Pilot); a user belongs to one wave only: take it out of all but one']);
+
+  // a wave at discovered may share users with any other (SPEC section 2)
+  const discovered = buildPlan({ project: project([wave('wave-01', 'prepared', [], byGroup('Sales')), wave('wave-02', 'discovered', [], byGroup('Pilot'))]), inventory: inv, revision: REVISION, now: NOW });
+  assert.equal(discovered.refused, []);
+  assert.ok(discovered.changes.some((c) => c.user === 'alice@contoso.com'), 'alice is planned in wave-01');
+
+  // a paused wave refuses nothing, but says so
+  const paused = buildPlan({ project: project([wave('wave-01', 'prepared', [], { ...byGroup('Sales'), paused: true }), wave('wave-02', 'prepared', [], byGroup('Pilot'))]), inventory: inv, revision: REVISION, now: NOW });
+  assert.equal(paused.refused, []);
+  assert.ok(paused.warnings.some((w) => w.startsWith('wave wave-01: alice@contoso.com is in 2 waves: wave-01 (through group Sales), wave-02 (through group Pilot)')), JSON.stringify(paused.warnings));
+});
+
 test('--wave filter plans one wave only', () => {
   const pr = project([wave('wave-01', 'prepared', ['alice@contoso.com']), wave('wave-02', 'prepared', [])]);
   const p = buildPlan({ project: pr, inventory: scenario('discovered'), revision: REVISION, now: NOW, waveFilter: 'wave-02' });
