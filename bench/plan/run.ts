@@ -28,6 +28,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import type { Inventory } from '../../engine/inventory/model.js';
 import type { Project } from '../../engine/manifest/model.js';
 import { recipientKey } from '../../engine/discovery/recipient-record.js';
+import { projectUserSelect } from '../../engine/discovery/user-properties.js';
 import { executableNodeOptions } from '../executable-options.js';
 import { CACHE_FORMAT, flushTenantCache, openTenantCache, setCacheRowOrder } from '../../engine/discovery/tenant-cache.js';
 import { tenantRowOrder, visitPositions } from '../../engine/discovery/cache-order.js';
@@ -89,8 +90,8 @@ export async function writeCache(stateDir: string, project: Project, inventory: 
     meta.setMeta('role', t.role);
     meta.setMeta('discoveredAt', inv.discoveredAt);
     meta.setMeta('usersDeltaLink', `https://graph.microsoft.com/v1.0/users/delta?$deltatoken=${t.name}`);
-    meta.setMeta('userSelect', 'bench');
-    meta.setMeta('deltaTimestamp', '');
+    meta.setMeta('userSelect', projectUserSelect(project));
+    meta.setMeta('deltaTimestamp', t.discovery.deltaTimestamp ?? '');
     meta.setMeta('skus', [...inv.skus]);
     meta.setMeta('domains', [...inv.domains]);
     cache.groups.store.setMeta('deltaLink', `https://graph.microsoft.com/v1.0/groups/delta?$deltatoken=${t.name}`);
@@ -214,12 +215,13 @@ function line(r: PlanBenchResult): string {
 
 /** A project directory with its .t2t cache: `settled` (every user at its wave's phase) or `mixed`
  *  (every user in flight); `movedWave` changes that wave's declared phase to the next one. */
-/** A cache kept by T2T_BENCH_STATE_DIR is reused only if this build reads its format (an older
- *  one would be discarded by the plan, which then finds no discovery cache). */
-function currentCache(cache: string): boolean {
+/** A cache kept by T2T_BENCH_STATE_DIR is reused only if this build would plan with it: its store
+ *  format, and the user properties read for the project (writeCache leaves the meta in
+ *  collection.json). Otherwise the plan would discard it, or find no usable discovery cache. */
+function currentCache(cache: string, users: number): boolean {
   try {
-    const head = JSON.parse(readFileSync(join(cache, 'inventory', 'fabrikam', 'users', 'collection.json'), 'utf8')) as { formatVersion?: unknown };
-    return head.formatVersion === STORE_FORMAT_VERSION;
+    const head = JSON.parse(readFileSync(join(cache, 'inventory', 'fabrikam', 'users', 'collection.json'), 'utf8')) as { formatVersion?: unknown; meta?: { userSelect?: unknown } };
+    return head.formatVersion === STORE_FORMAT_VERSION && head.meta?.userSelect === projectUserSelect(generateSyntheticProject(users));
   } catch {
     return false;
   }
@@ -227,7 +229,7 @@ function currentCache(cache: string): boolean {
 
 async function projectDir(root: string, variant: 'mixed' | 'settled', users: number, movedWave?: number): Promise<string> {
   const cache = join(root, `cache-${variant}-${users}`);
-  if (!currentCache(cache)) {
+  if (!currentCache(cache, users)) {
     await rm(cache, { recursive: true, force: true });
     const { project, inventory } = generateSynthetic(users, { settled: variant === 'settled' });
     await writeCache(cache, project, inventory);

@@ -28,7 +28,7 @@ import { readRecipients, watchUser } from './recipients-read.js';
 import { readMarkers } from './markers-read.js';
 import { markerCandidates } from './marker-candidates.js';
 import { readContentSize, type ContentReadState } from './content-read.js';
-import { projectAttributeNames, userAddresses, userSelect } from './user-properties.js';
+import { projectAttributeNames, projectUserSelect, userAddresses } from './user-properties.js';
 import { resolveWaveScope, waveAddresses, waveGroupNames } from './wave-scope.js';
 import { toInventoryGroup, type CachedGroup } from './group-record.js';
 import { toInventoryRecipient, type CachedRecipient } from './recipient-record.js';
@@ -129,9 +129,12 @@ export async function loadInventory(project: Project, stateDir: string, why?: (r
   const digests: Record<string, unknown> = {};
   // Every tenant's files are read at once: one tenant's reads overlap another's parsing.
   const views = await Promise.all(project.tenants.map((t) => openTenantCacheView(stateDir, t.name, signal)));
+  const select = projectUserSelect(project);
   for (const [i, t] of project.tenants.entries()) {
     const view = views[i]!;
     const meta = view.users;
+    // what would make discovery read the tenant in full again (fullReason) makes the cache unfit
+    // for a plan too: it lacks what the manifests now ask of it
     const gap = view.resetReason
       ? view.resetReason
       : !meta.getMeta('discoveredAt')
@@ -140,7 +143,11 @@ export async function loadInventory(project: Project, stateDir: string, why?: (r
           ? 'was cached by another version of t2t'
           : meta.getMeta('tenantId') !== t.tenantId
             ? `was cached for tenantId ${String(meta.getMeta('tenantId'))}, and the manifest now says ${t.tenantId}`
-            : undefined;
+            : meta.getMeta('userSelect') !== select
+              ? 'was discovered before the manifests read other user properties (an attribute mapping, template or matching rule)'
+              : (meta.getMeta('deltaTimestamp') ?? '') !== (t.discovery.deltaTimestamp ?? '')
+                ? 'was discovered with another discovery.deltaTimestamp'
+                : undefined;
     const digest = gap ? undefined : viewDigest(t, view);
     if (!digest) {
       why?.(`tenant ${t.name}: ${gap ?? 'its cache was left incomplete by a crash'}`);
@@ -244,7 +251,7 @@ async function discoverWith(
   const cache = await openTenantCache(options.stateDir, tenant.name, options.signal);
   const meta = cache.users.store;
   const attributeNames = projectAttributeNames(project);
-  const select = userSelect(attributeNames, ['createdDateTime']).join(',');
+  const select = projectUserSelect(project);
   const reason = fullReason(tenant, cache, options, select);
   if (reason === 'tenantId changed' || reason === 'cache format changed') {
     // The cached objects belong to another tenant (or another format): start from nothing.

@@ -51,6 +51,12 @@ export function userSelect(attributeNames: readonly string[], extra: readonly st
   return [...top].sort();
 }
 
+/** The $select discovery reads a project's users with (kept in the cache's meta: a cache read
+ *  with another one lacks properties the manifests now use, or holds ones they no longer do). */
+export function projectUserSelect(project: Project): string {
+  return userSelect(projectAttributeNames(project), ['createdDateTime']).join(',');
+}
+
 type GraphUser = Record<string, unknown> & { id: string };
 
 function attributeValue(item: Record<string, unknown>, name: string): string | null | undefined {

@@ -390,6 +390,27 @@ test("a B2B guest's recipient (a GuestMailUser) is read as a hidden mail user li
   assert.equal(guestRecipient(third.inventory), [], 'removed with the guest');
 });
 
+test('a cache read before the manifests asked for more user properties, or with another deltaTimestamp, is no inventory for a plan', async () => {
+  await run();
+  assert.ok(await loadInventory(project, stateDir(dir, env)), 'the cache fits the project it was read for');
+  // a new mapping reads city, which discovery did not ask Graph for: the plan would have
+  // seen null for every user
+  const more: Project = { ...project, attributes: [...project.attributes, { target: 'city', from: 'city', transform: [] }] };
+  const reasons: string[] = [];
+  assert.is(await loadInventory(more, stateDir(dir, env), (r) => reasons.push(r)), undefined);
+  assert.equal(reasons, ['tenant contoso: was discovered before the manifests read other user properties (an attribute mapping, template or matching rule)']);
+  // the discovery the plan then runs reads it in full, for the reason discover gives
+  const { report } = await run({}, more);
+  assert.is(tenantReport(report, 'contoso').reason, 'the project reads other user properties');
+  assert.ok(await loadInventory(more, stateDir(dir, env)));
+
+  const later: Project = { ...more, tenants: more.tenants.map((t) => (t.name === 'contoso' ? { ...t, discovery: { ...t.discovery, deltaTimestamp: '2020-01-01T00:00:00Z' } } : t)) };
+  reasons.length = 0;
+  assert.is(await loadInventory(later, stateDir(dir, env), (r) => reasons.push(r)), undefined);
+  assert.equal(reasons, ['tenant contoso: was discovered with another discovery.deltaTimestamp']);
+  await run();
+});
+
 test('the cache loads without network after the emulator is gone', async () => {
   const online = await loadInventory(project, stateDir(dir, env));
   await emu.stop();
