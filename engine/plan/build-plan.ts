@@ -7,7 +7,6 @@ import type { Phase, Project } from '../manifest/model.js';
 import type { Inventory, InventoryUser, TenantInventory, WorkloadName } from '../inventory/model.js';
 import { excludedUserKeys, expandWaveMembers, type ExpandedWave, type SourceTenantIndex, type UnresolvedAddress } from '../matching/expand-members.js';
 import { matchUser, type MatchResult } from '../matching/match-user.js';
-import { normAddress } from '../matching/normalize.js';
 import { indexTenant, type TenantIndex } from '../matching/tenant-index.js';
 import { LicensePool } from '../resources/license/license-pool.js';
 import { RESOURCE_KINDS } from '../resources/registry.js';
@@ -20,6 +19,7 @@ import { PLAN_FORMAT_VERSION, type ObservedPhase, type Orphan, type Plan, type P
 import { declaredRank, observedPhase, observedRank } from './observed-phase.js';
 import { planUser } from './plan-user.js';
 import { maxDeletesRefusal } from './refusal.js';
+import { targetCollisions, shownAddress } from './target-collisions.js';
 import { buildUserContext } from './user-context.js';
 import { runStepsSync } from '../util/run-steps.js';
 
@@ -224,6 +224,9 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
     }
   }
 
+  // two source users that would become one target user are refused (target-collisions.ts); the
+  // matches made to find them are the planning pass's
+  const collisions = targetCollisions(project, expanded, claim, targetIndex);
   const pool = new LicensePool(targetIndex);
   const files = input.files ?? {};
   const planCtx: PlanContext = { project, now, mode: 'plan', licenses: pool, files, commit, ...(input.deltaSyncWaves?.length ? { deltaSyncWaves: new Set(input.deltaSyncWaves) } : {}) };
@@ -308,16 +311,20 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
     };
 
     const members = e.members;
+    // the members' matches, made while looking for collisions: a member without one is claimed
+    // by another wave (no second lookup in `claim`, a cache miss per user)
+    const known = collisions.matches.get(wave.name);
     for (let mi = 0; mi < members.length; mi++) {
       const member = members[mi]!;
-      if (claim.get(member.user) !== wave.name) continue;
+      if (known ? known[mi] === undefined : claim.get(member.user) !== wave.name) continue;
       if (++count % USERS_PER_STEP === 0) yield;
       const sourceIndex = sourceIndexByName.get(member.sourceTenant)!;
-      const match = matchUser(member.user, member.sourceTenant, targetIndex, matchOptions);
-      const address = (member.user.mail ? normAddress(member.user.mail) : '') || normAddress(member.user.userPrincipalName);
+      const match = known ? known[mi]! : matchUser(member.user, member.sourceTenant, targetIndex, matchOptions);
+      const address = shownAddress(member.user);
 
-      if (match.status === 'ambiguous' || match.status === 'conflict' || match.refused) {
-        const blocked = matchBlock(match);
+      const collision = collisions.refusals.get(member.user);
+      if (collision !== undefined || match.status === 'ambiguous' || match.status === 'conflict' || match.refused) {
+        const blocked = collision !== undefined ? { reason: 'SameTarget', message: collision } : matchBlock(match);
         if (effective !== 'discovered' && !wave.paused) refused.push({ user: address, wave: wave.name, reason: blocked.message });
         record(address, match, effective, 'unmatched', null, 0, blocked);
         continue;

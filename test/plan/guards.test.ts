@@ -300,6 +300,41 @@ test('a user in two waves through two groups is refused, with both places; acros
   assert.ok(paused.warnings.some((w) => w.startsWith('wave wave-01: alice@contoso.com is in 2 waves: wave-01 (through group Sales), wave-02 (through group Pilot)')), JSON.stringify(paused.warnings));
 });
 
+test('two source users the rules match to one target user are both refused, each naming the other', () => {
+  // contoso.com and contoso.co.uk both map to fabrikam.com (only source domains must be unique)
+  const domains = [
+    { source: 'contoso.com', target: 'fabrikam.com' },
+    { source: 'contoso.co.uk', target: 'fabrikam.com' },
+  ];
+  const com = user('alice@contoso.com', { id: 's-com' });
+  const uk = user('alice@contoso.co.uk', { id: 's-uk' });
+  const bob = user('bob@contoso.com', { id: 's-bob' });
+  const existing = inventory(tenant('contoso', { users: [com, uk, bob] }), tenant('fabrikam', { users: [user('alice@fabrikam.com', { id: 't1' })], skus: [sku('EXCHANGESTANDARD', 10)] }));
+  const members = ['alice@contoso.com', 'alice@contoso.co.uk', 'bob@contoso.com'];
+  const p = buildPlan({ project: project([wave('wave-01', 'prepared', members)], { domains }), inventory: existing, revision: REVISION, now: NOW });
+  assert.equal(p.refused, [
+    { user: 'alice@contoso.com', wave: 'wave-01', reason: 'the matching rules find target user alice@fabrikam.com for it and for alice@contoso.co.uk (wave-01): which of them it is, is not guessed; make the rules tell them apart (spec.matching, spec.domains)' },
+    { user: 'alice@contoso.co.uk', wave: 'wave-01', reason: 'the matching rules find target user alice@fabrikam.com for it and for alice@contoso.com (wave-01): which of them it is, is not guessed; make the rules tell them apart (spec.matching, spec.domains)' },
+  ]);
+  assert.equal([...new Set(p.changes.map((c) => c.user))], ['bob@contoso.com'], 'nothing is planned for either alice');
+
+  // not in the target yet: both would be created as alice@fabrikam.com
+  const empty = inventory(tenant('contoso', { users: [com, uk, bob] }), tenant('fabrikam', { skus: [sku('EXCHANGESTANDARD', 10)] }));
+  const created = buildPlan({ project: project([wave('wave-01', 'prepared', ['alice@contoso.com']), wave('wave-02', 'prepared', ['alice@contoso.co.uk', 'bob@contoso.com'])], { domains }), inventory: empty, revision: REVISION, now: NOW });
+  assert.equal(created.refused.map((r) => [r.user, r.reason]), [
+    ['alice@contoso.com', 'would be created as alice@fabrikam.com, as alice@contoso.co.uk (wave-02) would: one target user cannot be two source users; map their userPrincipalName to different target addresses (spec.attributes, spec.domains)'],
+    ['alice@contoso.co.uk', 'would be created as alice@fabrikam.com, as alice@contoso.com (wave-01) would: one target user cannot be two source users; map their userPrincipalName to different target addresses (spec.attributes, spec.domains)'],
+  ]);
+  assert.equal(created.changes.filter((c) => c.op === 'targetUser.create').map((c) => c.summary), ['create user bob@fabrikam.com']);
+  // planning one wave finds the collision with the other all the same
+  const one = buildPlan({ project: project([wave('wave-01', 'prepared', ['alice@contoso.com']), wave('wave-02', 'prepared', ['alice@contoso.co.uk'])], { domains }), inventory: empty, revision: REVISION, now: NOW, waveFilter: 'wave-01' });
+  assert.equal(one.refused.map((r) => r.user), ['alice@contoso.com']);
+  // a wave at discovered creates nothing: no collision with it
+  const later = buildPlan({ project: project([wave('wave-01', 'prepared', ['alice@contoso.com']), wave('wave-02', 'discovered', ['alice@contoso.co.uk'])], { domains }), inventory: empty, revision: REVISION, now: NOW });
+  assert.equal(later.refused, []);
+  assert.ok(later.changes.some((c) => c.op === 'targetUser.create' && c.user === 'alice@contoso.com'));
+});
+
 test('--wave filter plans one wave only', () => {
   const pr = project([wave('wave-01', 'prepared', ['alice@contoso.com']), wave('wave-02', 'prepared', [])]);
   const p = buildPlan({ project: pr, inventory: scenario('discovered'), revision: REVISION, now: NOW, waveFilter: 'wave-02' });
