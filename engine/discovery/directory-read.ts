@@ -26,6 +26,9 @@ export interface DeltaReadOptions {
   deltaLink?: string;
   /** Full read only: false leaves the object out (discovery.deltaTimestamp). */
   keep: (item: Record<string, unknown> & { id: string }) => boolean;
+  /** Full read only, once every page is read: items `keep` left out that are stored after all, in
+   *  the order they came (a group nested in one the project names is known only then). */
+  admit?: () => Iterable<Record<string, unknown> & { id: string }>;
   onPage: (pages: number, objects: number) => void;
   warn: (message: string) => void;
 }
@@ -98,6 +101,13 @@ async function runDelta(
       throw e;
     }
     if (!deltaLink) throw new Error(`the ${what} delta query ended without an @odata.deltaLink`);
+    if (full && o.admit) {
+      for (const item of o.admit()) {
+        skipped--;
+        touched.add(item.id);
+        apply(item, full);
+      }
+    }
     if (full) removeMissing(touched);
     return { mode, fellBack, deltaLink, pages, objects, skipped, touched, removed };
   }

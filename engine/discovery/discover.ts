@@ -13,7 +13,8 @@
 //
 // discovery.deltaTimestamp (per tenant), exactly: on a full read, a group or user whose
 // createdDateTime is before the timestamp is left out, unless the project names it (a wave member
-// by address, a member of a wave group, a group of `groups` or `emailRewrite`); Graph v1.0 has no
+// by address, a member of a wave group, a group of `groups` or `emailRewrite`, a group nested in
+// one of those, and its members); Graph v1.0 has no
 // last-modified time for directory objects, so creation time is what the data allows. A recipient
 // is left out when its WhenChangedUTC is before the timestamp and its user is not in the cache. A
 // delta read keeps every object it reports (a change since the last run is after the timestamp).
@@ -30,7 +31,7 @@ import { markerCandidates } from './marker-candidates.js';
 import { readContentSize, type ContentReadState } from './content-read.js';
 import { projectAttributeNames, projectUserSelect, userAddresses } from './user-properties.js';
 import { resolveWaveScope, waveAddresses, waveGroupNames } from './wave-scope.js';
-import { toInventoryGroup, type CachedGroup } from './group-record.js';
+import { applyGroupItem, toInventoryGroup, type CachedGroup } from './group-record.js';
 import { toInventoryRecipient, type CachedRecipient } from './recipient-record.js';
 import { CACHE_FORMAT, contentView, flushTenantCache, openTenantCache, openTenantCacheView, setCacheRowOrder, type TenantCache, type TenantCacheView } from './tenant-cache.js';
 import { tenantRowOrder, visitPositions } from './cache-order.js';
@@ -268,13 +269,24 @@ async function discoverWith(
   progress('licences', 1, skus.length, true);
   throwIfAborted(options.signal);
 
-  // Groups.
+  // Groups. One created before deltaTimestamp is kept when the project names it, or when it is
+  // nested (at any depth) in one the project names: its members are wave members too
+  // (wave-scope.ts). Nesting is known once every group is read: such groups are held until then.
   const groupMode = mode === 'full' || !cache.groups.store.getMeta('deltaLink') || cache.groups.store.getMeta('groupSelect') !== GROUP_SELECT ? 'full' : 'delta';
+  const heldGroups = new Map<string, Record<string, unknown>[]>();
   const groupsRead = await readGroups(client, cache, {
     mode: groupMode,
     fullUrl: `/v1.0/groups/delta?$select=${GROUP_SELECT}`,
     ...(cache.groups.store.getMeta('deltaLink') ? { deltaLink: cache.groups.store.getMeta('deltaLink')! } : {}),
-    keep: (g) => !before(g.createdDateTime, threshold) || named.groups.has(String(g.displayName ?? '').toLowerCase()) || named.groups.has(String(g.mail ?? '').toLowerCase()),
+    keep: (g) => {
+      if (!before(g.createdDateTime, threshold) || isNamedGroup(g, named)) return true;
+      // a big group's members come over several items: each is kept for admission
+      const items = heldGroups.get(g.id);
+      if (items) items.push(g);
+      else heldGroups.set(g.id, [g]);
+      return false;
+    },
+    admit: () => nestedInNamedGroups(cache, heldGroups, named),
     onPage: (p, n) => progress('groups', p, n),
     warn: (m) => warnings.push(m),
   });
@@ -381,6 +393,40 @@ async function discoverWith(
     warnings,
   };
   return { cache, report };
+}
+
+/** A group (a delta item or a cached one) the project names by display name or mail. */
+function isNamedGroup(g: { readonly displayName?: unknown; readonly mail?: unknown; readonly id: string }, named: { groups: Set<string> }): boolean {
+  return named.groups.has(String(g.displayName ?? '').toLowerCase()) || named.groups.has(String(g.mail ?? '').toLowerCase());
+}
+
+/** The held items (groups deltaTimestamp would leave out) of the groups nested, at any depth, in a
+ *  group the project names, in the order they came. The cache holds every group kept so far. */
+function* nestedInNamedGroups(cache: TenantCache, held: ReadonlyMap<string, Record<string, unknown>[]>, named: { groups: Set<string> }): Generator<Record<string, unknown> & { id: string }> {
+  if (held.size === 0) return;
+  // a held group's nested groups, from its items
+  const nestedOf = (id: string): readonly string[] => {
+    let g: CachedGroup | undefined;
+    held.get(id)!.forEach((item, i) => (g = applyGroupItem(g, item as Record<string, unknown> & { id: string }, i === 0)));
+    return g!.nestedGroupIds;
+  };
+  const queue: string[] = [];
+  for (const g of cache.groups.values()) if (isNamedGroup(g, named)) queue.push(...g.nestedGroupIds);
+  const seen = new Set<string>();
+  const admitted: string[] = [];
+  while (queue.length) {
+    const id = queue.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    if (held.has(id)) {
+      admitted.push(id);
+      queue.push(...nestedOf(id));
+    } else {
+      const kept = cache.groups.get(id);
+      if (kept) queue.push(...kept.nestedGroupIds);
+    }
+  }
+  for (const id of admitted) for (const item of held.get(id)!) yield item as Record<string, unknown> & { id: string };
 }
 
 /** Group names the project refers to: never skipped by deltaTimestamp. */

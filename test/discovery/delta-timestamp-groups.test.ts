@@ -1,0 +1,95 @@
+// discovery.deltaTimestamp and nested groups: a group created before the timestamp is left out
+// unless the project names it, or it is nested (at any depth) in a group the project names, whose
+// members are wave members too. Every object of the emulated tenant is created before the
+// timestamp used here.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, testConfig, type RunningEmulator } from '../helpers/emulator.js';
+import { rawRequest } from '../helpers/graph.js';
+import { loadProject } from '../../engine/manifest/load-project.js';
+import { discover } from '../../engine/discovery/discover.js';
+import type { Project } from '../../engine/manifest/model.js';
+import { SECRET_ENV, writeProject } from './emulated-project.js';
+
+const env = { ...process.env, ...SECRET_ENV };
+const LATER = '2999-01-01T00:00:00Z';
+let emu: RunningEmulator;
+let base: Project;
+const cleanup: string[] = [];
+
+async function graph(method: string, path: string, body?: unknown): Promise<{ id: string }> {
+  const r = await rawRequest(emu, 'contoso', method, path, body);
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
+  return r.body as { id: string };
+}
+
+async function user(local: string): Promise<string> {
+  const u = await graph('POST', '/v1.0/users', {
+    accountEnabled: true,
+    displayName: local,
+    mailNickname: local,
+    userPrincipalName: `${local}@contoso.com`,
+    usageLocation: 'US',
+    passwordProfile: { password: 'P@ssw0rd-123456', forceChangePasswordNextSignIn: false },
+  });
+  return u.id;
+}
+
+async function group(name: string, members: string[]): Promise<string> {
+  const g = await graph('POST', '/v1.0/groups', { displayName: name, mailEnabled: false, mailNickname: name.toLowerCase(), securityEnabled: true });
+  for (const m of members) await graph('POST', `/v1.0/groups/${g.id}/members/$ref`, { '@odata.id': `${emu.url}/v1.0/directoryObjects/${m}` });
+  return g.id;
+}
+
+/** The project with contoso's deltaTimestamp (when given) and one wave of `groups`. */
+function variant(groups: string[], deltaTimestamp?: string): Project {
+  return {
+    ...base,
+    tenants: base.tenants.map((t) => (t.name === 'contoso' && deltaTimestamp ? { ...t, discovery: { ...t.discovery, deltaTimestamp } } : t)),
+    waves: base.waves.map((w) => ({ ...w, members: { ...w.members, users: [], csvUsers: [], groups } })),
+  };
+}
+
+async function discovered(project: Project) {
+  const state = mkdtempSync(join(tmpdir(), 't2t-timestamp-'));
+  cleanup.push(state);
+  const { inventory, report } = await discover(project, { env, stateDir: state, tenant: 'contoso' });
+  const contoso = inventory.tenants['contoso']!;
+  return { users: contoso.users.map((u) => u.userPrincipalName).sort(), groups: contoso.groups.map((g) => g.displayName).sort(), report: report.tenants[0]! };
+}
+
+test.before(async () => {
+  emu = await startEmulator(testConfig());
+  const [erin, fred, gina, hank] = [await user('erin'), await user('fred'), await user('gina'), await user('hank')];
+  // Erin is in Outer through Inner, Fred through Deep (nested in Inner); Gina's group is not named
+  const deep = await group('Deep', [fred]);
+  const inner = await group('Inner', [erin, deep]);
+  await group('Outer', [hank, inner]);
+  await group('Elsewhere', [gina]);
+  const dir = writeProject(emu, { users: [] });
+  cleanup.push(dir);
+  const loaded = await loadProject(dir);
+  if (!loaded.project) throw new Error(JSON.stringify(loaded.diagnostics));
+  base = loaded.project;
+});
+
+test.after(async () => {
+  await emu?.stop();
+  for (const d of cleanup) rmSync(d, { recursive: true, force: true });
+});
+
+test('deltaTimestamp keeps the groups nested in a wave group, and their members, at any depth', async () => {
+  const plain = await discovered(variant(['Outer']));
+  assert.is(plain.report.scope?.users, 3, 'without deltaTimestamp: Hank, Erin through Inner, Fred through Deep');
+  const later = await discovered(variant(['Outer'], LATER));
+  assert.equal(later.groups, ['Deep', 'Inner', 'Outer'], 'the wave group and the groups nested in it; not Elsewhere, nor the others');
+  assert.equal(later.users, ['erin@contoso.com', 'fred@contoso.com', 'hank@contoso.com']);
+  assert.is(later.report.scope?.users, 3, 'the same migration scope as without deltaTimestamp');
+  assert.ok(later.report.skipped.groups > 0, 'the other groups are still left out');
+  assert.equal(later.report.changes.groups, { added: 3, updated: 0, removed: 0 }, 'admitted groups count as added once');
+});
+
+test.run();
