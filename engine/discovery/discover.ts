@@ -14,11 +14,11 @@
 // discovery.deltaTimestamp (per tenant), exactly: on a full read, a group or user whose
 // createdDateTime is before the timestamp is left out, unless the project names it (a wave member
 // by address, a member of a wave group, a group of `groups` or `emailRewrite`, a group nested in
-// one of those, and its members); Graph v1.0 has no
-// last-modified time for directory objects, so creation time is what the data allows. A recipient
-// is left out when its WhenChangedUTC is before the timestamp and its user is not in the cache. A
-// delta read keeps every object it reports (a change since the last run is after the timestamp).
-// Changing the timestamp makes the next run a full read, which brings skipped objects in.
+// one of those, and its members); Graph v1.0 has no last-modified time for directory objects, so
+// creation time is what the data allows. A recipient is left out when its WhenChangedUTC is before
+// the timestamp and its user is not in the cache. A delta read keeps every object it reports (a
+// change since the last run is after the timestamp). Changing the timestamp makes the next run a
+// full read, which brings skipped objects in.
 import type { Project, Tenant } from '../manifest/model.js';
 import type { Inventory, InventoryUser, TenantInventory } from '../inventory/model.js';
 import { UserError } from '../errors.js';
@@ -271,7 +271,8 @@ async function discoverWith(
 
   // Groups. One created before deltaTimestamp is kept when the project names it, or when it is
   // nested (at any depth) in one the project names: its members are wave members too
-  // (wave-scope.ts). Nesting is known once every group is read: such groups are held until then.
+  // (wave-scope.ts). Nesting is known once every group is read: the old groups are held in memory
+  // until then, and those nested in a named one admitted.
   const groupMode = mode === 'full' || !cache.groups.store.getMeta('deltaLink') || cache.groups.store.getMeta('groupSelect') !== GROUP_SELECT ? 'full' : 'delta';
   const heldGroups = new Map<string, Record<string, unknown>[]>();
   const groupsRead = await readGroups(client, cache, {
@@ -401,7 +402,8 @@ function isNamedGroup(g: { readonly displayName?: unknown; readonly mail?: unkno
 }
 
 /** The held items (groups deltaTimestamp would leave out) of the groups nested, at any depth, in a
- *  group the project names, in the order they came. The cache holds every group kept so far. */
+ *  group the project names, each group's items in the order they came. The cache holds every
+ *  group kept so far. */
 function* nestedInNamedGroups(cache: TenantCache, held: ReadonlyMap<string, Record<string, unknown>[]>, named: { groups: Set<string> }): Generator<Record<string, unknown> & { id: string }> {
   if (held.size === 0) return;
   // a held group's nested groups, from its items
