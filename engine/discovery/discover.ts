@@ -17,14 +17,16 @@
 // one of those, and its members); Graph v1.0 has no last-modified time for directory objects, so
 // creation time is what the data allows. A recipient is left out when its WhenChangedUTC is before
 // the timestamp and its user is not in the cache. A delta read keeps every object it reports (a
-// change since the last run is after the timestamp). Changing the timestamp makes the next run a
-// full read, which brings skipped objects in.
+// change since the last run is after the timestamp), and reads one by one the wave members an
+// earlier full read left out and the project has named since (namedButMissing), with their
+// recipients. Changing the timestamp makes the next run a full read, which brings skipped objects
+// in.
 import type { Project, Tenant } from '../manifest/model.js';
 import type { Inventory, InventoryUser, TenantInventory } from '../inventory/model.js';
 import { UserError } from '../errors.js';
 import { closest } from '../util/suggest.js';
 import type { DiscoveryClient } from './discovery-client.js';
-import { readDomains, readGroups, readSkus, readUsers, type DiscoveryProgress, type Step } from './directory-read.js';
+import { readDomains, readGroups, readSkus, readUsers, readUsersByKey, type DiscoveryProgress, type Step } from './directory-read.js';
 import { readRecipients, watchUser } from './recipients-read.js';
 import { readMarkers } from './markers-read.js';
 import { markerCandidates } from './marker-candidates.js';
@@ -311,7 +313,12 @@ async function discoverWith(
   }, (prev, next) => {
     if (watchUser(prev, next)) watchUsers.add(next.id);
   });
-  progress('users', usersRead.pages, usersRead.objects, true);
+  // Wave members deltaTimestamp left out of an earlier full read and named since: read one by one
+  const joinedUsers =
+    threshold !== undefined && usersRead.mode === 'delta' && tenant.role === 'source'
+      ? await readUsersByKey(client, cache, attributeNames, select, namedButMissing(project, cache), (m) => warnings.push(m))
+      : [];
+  progress('users', usersRead.pages, usersRead.objects + joinedUsers.length, true);
   throwIfAborted(options.signal);
 
   // Exchange recipients.
@@ -320,6 +327,7 @@ async function discoverWith(
     keep: (r) => !before(r.whenChangedUTC, threshold) || (r.userId !== null && cache.users.get(r.userId) !== undefined),
     removedUsers: usersRead.removed,
     watchUsers,
+    joinedUsers,
     onCall: (calls, n) => progress('recipients', calls, n),
     warn: (m) => warnings.push(m),
   });
@@ -394,6 +402,21 @@ async function discoverWith(
     warnings,
   };
   return { cache, report };
+}
+
+/** The wave members a source tenant's cache lacks: ids of its wave groups' members (nested groups
+ *  included) and, when it is the project's only source tenant, listed addresses no cached user
+ *  has, tried as user principal names. (With several source tenants, an address another tenant
+ *  holds would be tried in vain every run; an address that is only the mail or a proxy address
+ *  of a left-out user is not found by name either: `--full` reads those.) */
+function namedButMissing(project: Project, cache: TenantCache): string[] {
+  const scope = resolveWaveScope(project, cache.users.values(), cache.groups.values());
+  const out: string[] = [];
+  for (const id of scope.userIds) if (cache.users.get(id) === undefined) out.push(id);
+  if (project.tenants.filter((t) => t.role === 'source').length === 1) {
+    for (const a of waveAddresses(project)) if (a && !scope.resolved.has(a)) out.push(a);
+  }
+  return out;
 }
 
 /** A group (a delta item or a cached one) the project names by display name or mail. */

@@ -63,6 +63,10 @@ export interface RecipientReadOptions {
   /** From the users step: ids reported @removed, and users to watch (see watchUser). */
   removedUsers: ReadonlySet<string>;
   watchUsers: ReadonlySet<string>;
+  /** Users this run read one by one (wave members deltaTimestamp had left out): on an incremental
+   *  read their recipients are read by ExternalDirectoryObjectId, since an unchanged mailbox is not
+   *  after the watermark. */
+  joinedUsers?: readonly string[];
   onCall: (calls: number, objects: number) => void;
   warn: (message: string) => void;
   /** Local clock (ms), for the sweep's age and the watch list. */
@@ -153,6 +157,12 @@ export async function readRecipients(client: DiscoveryClient, cache: TenantCache
   const filter = `WhenChangedUTC -ge '${utcFilterDate(meta.getMeta('watermark')!)}'`;
   const read = new Reader(client, cache, o);
   for (const { cmdlet, type } of RECIPIENT_CMDLETS) await read.list(cmdlet, type, { ResultSize: 'Unlimited', Filter: filter });
+  const joined = o.joinedUsers ?? [];
+  for (let i = 0; i < joined.length; i += IDS_PER_FILTER) {
+    const byId = joined.slice(i, i + IDS_PER_FILTER).map((id) => `(ExternalDirectoryObjectId -eq '${id}')`).join(' -or ');
+    // a contact's ExternalDirectoryObjectId is its own: only mailboxes and mail users link a user
+    for (const { cmdlet, type } of RECIPIENT_CMDLETS) if (type !== 'MailContact') await read.list(cmdlet, type, { ResultSize: 'Unlimited', Filter: byId });
+  }
 
   // Watched users: drop the linked recipients Exchange no longer has. (A fresh index: the reads
   // above added and removed records.)
