@@ -1,7 +1,7 @@
 // The plan as JSON with a stable key order (SPEC's pinned fields first, in SPEC's order), so two
 // plans of the same state are byte-identical and diffs of saved plans stay readable.
 import type { PlanSink } from './build-plan.js';
-import type { Plan, PlanChange, PlanHead, PlanOutline } from './model.js';
+import type { Plan, PlanChange, PlanHead, PlanOutline, Refusal } from './model.js';
 
 const CHANGE_KEYS: readonly (keyof PlanChange)[] = ['id', 'wave', 'user', 'tenant', 'resource', 'action', 'summary', 'reversibility', 'dependsOn', 'op', 'params', 'inverseOp'];
 const PLAN_KEYS: readonly (keyof Plan)[] = [
@@ -91,6 +91,12 @@ function changeJson(c: PlanChange): unknown {
   };
 }
 
+/** A refused user as SPEC section 4 pins it, user then reason, then the wave (sorted() would put
+ *  the reason first). */
+function refusedJson(list: readonly Refusal[]): unknown[] {
+  return list.map((r) => (r.wave === undefined ? { user: r.user, reason: r.reason } : { user: r.user, reason: r.reason, wave: r.wave }));
+}
+
 /** The plan as the JSON value renderPlanJson prints. It shares the objects that are already in
  *  order with the plan (no copy of 100,000 users' changes): read it, don't mutate it. */
 export function planToJsonValue(plan: Plan): Record<string, unknown> {
@@ -102,6 +108,8 @@ export function planToJsonValue(plan: Plan): Record<string, unknown> {
       out[k] = { create: plan.summary.create, update: plan.summary.update, delete: plan.summary.delete, run: plan.summary.run };
     } else if (k === 'revision') {
       out[k] = { commit: plan.revision.commit, dirty: plan.revision.dirty };
+    } else if (k === 'refused') {
+      out[k] = refusedJson(plan.refused);
     } else out[k] = sorted(plan[k]);
   }
   return out;
@@ -130,6 +138,7 @@ function members(plan: Partial<Plan>, keys: readonly (keyof Plan)[], first: bool
     let value: unknown;
     if (k === 'summary') value = { create: plan.summary!.create, update: plan.summary!.update, delete: plan.summary!.delete, run: plan.summary!.run };
     else if (k === 'revision') value = { commit: plan.revision!.commit, dirty: plan.revision!.dirty };
+    else if (k === 'refused') value = refusedJson(plan.refused!);
     else value = sorted(plan[k]);
     const s = nested(value, '  ');
     if (s === undefined) continue; // JSON.stringify leaves such a key out

@@ -37,6 +37,8 @@ export function membershipChanges(
   const have = new Set((present ?? []).map(key));
   const want = new Set((desired ?? []).map(key));
   const who = (side: 'source' | 'target') => (side === 'source' ? ref.sourceAddress : ref.targetAddress);
+  // in summaries, a guest that stays a guest through this plan by what it is (UserRef.targetShown)
+  const shown = (side: 'source' | 'target') => (side === 'source' ? ref.sourceAddress : ref.targetShown);
   for (const m of desired ?? []) {
     if (have.has(key(m))) continue;
     out.push(
@@ -46,7 +48,7 @@ export function membershipChanges(
         action: 'create',
         reversibility: 'reversible',
         tenant: m.side === 'source' ? ref.sourceTenant : ref.targetTenant,
-        summary: `add ${who(m.side)} to group ${m.group}`,
+        summary: `add ${shown(m.side)} to group ${m.group}`,
         params: {
           createGroup: m.create,
           groupId: m.groupId,
@@ -68,7 +70,7 @@ export function membershipChanges(
         action: 'delete',
         reversibility: 'reversible',
         tenant: m.side === 'source' ? ref.sourceTenant : ref.targetTenant,
-        summary: `remove ${who(m.side)} from group ${m.group}`,
+        summary: `remove ${shown(m.side)} from group ${m.group}`,
         params: {
           groupId: m.groupId,
           groupName: m.group,

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildPlan } from '../../engine/plan/build-plan.js';
-import { renderPlanJson } from '../../engine/plan/render-json.js';
+import { planJsonChunks, renderPlanJson } from '../../engine/plan/render-json.js';
 import { renderPlanMarkdown } from '../../engine/plan/render-markdown.js';
 import { renderPlanText } from '../../engine/plan/render-text.js';
 import { NOW, profile, project, REVISION, wave } from '../fixtures/inventories/builders.js';
@@ -136,6 +136,27 @@ test('the duration estimate is shown only for a wave whose plan runs a content s
   const idle = buildPlan({ project: project([wave('wave-01', 'discovered', ['alice@contoso.com'])]), inventory: scenario('discovered'), revision: REVISION, now: NOW });
   assert.not.match(renderPlanText(idle), /estimate/i);
   assert.not.match(renderPlanMarkdown(idle), /estimate/i);
+});
+
+test("JSON: a refused user is written with SPEC's pinned fields first, in SPEC's order (user, reason), then its wave", () => {
+  const p = planFor(scenario('cutover'), 'synced'); // the notification was sent: the rollback is refused
+  for (const text of [renderPlanJson(p), [...planJsonChunks(p)].join('')]) {
+    const refused = (JSON.parse(text) as { refused: object[] }).refused;
+    assert.is(refused.length, 1);
+    assert.equal(Object.keys(refused[0]!), ['user', 'reason', 'wave']);
+  }
+});
+
+test('a guest that stays a guest through the plan is named "guest <source address>" in group membership summaries too', () => {
+  const p = buildPlan({
+    project: project([wave('wave-01', 'prepared', ['alice@contoso.com'], { emailRewrite: 'dayOne' })], { profiles: { standard: profile({ createAs: 'guest' }) } }),
+    inventory: scenario('discovered'),
+    revision: REVISION,
+    now: NOW,
+  });
+  const add = p.changes.find((c) => c.op === 'rewriteMembership.add' && c.tenant === 'fabrikam');
+  assert.is(add?.summary, 'add guest alice@contoso.com to group T2T-Rewrite-DayOne', 'as "unhide guest alice@contoso.com in the address lists"');
+  assert.is(add?.params['memberAddress'], 'alice@fabrikam.com', 'the parameters are unchanged');
 });
 
 test.run();
