@@ -35,7 +35,8 @@ import { projectAttributeNames, projectUserSelect, userAddresses } from './user-
 import { resolveWaveScope, waveAddresses, waveGroupNames } from './wave-scope.js';
 import { applyGroupItem, toInventoryGroup, type CachedGroup } from './group-record.js';
 import { toInventoryRecipient, type CachedRecipient } from './recipient-record.js';
-import { CACHE_FORMAT, contentView, flushTenantCache, openTenantCache, openTenantCacheView, setCacheRowOrder, type TenantCache, type TenantCacheView } from './tenant-cache.js';
+import { CACHE_FORMAT, contentView, flushTenantCache, openTenantCache, openTenantCacheView, setCacheRowOrder, type TenantCache, type TenantCacheView, type TenantMeta } from './tenant-cache.js';
+import type { Collection } from '../state/sharded-store.js';
 import { tenantRowOrder, visitPositions } from './cache-order.js';
 import { canonicalJson, Digest, sha256 } from './digest.js';
 import { totals, type DiscoveryReport, type MigrationScope, type TenantReport } from './report.js';
@@ -136,19 +137,18 @@ export async function loadInventory(project: Project, stateDir: string, why?: (r
   for (const [i, t] of project.tenants.entries()) {
     const view = views[i]!;
     const meta = view.users;
-    // what would make discovery read the tenant in full again (fullReason) makes the cache unfit
-    // for a plan too: it lacks what the manifests now ask of it
+    const mismatch = cacheMismatch(t, meta, select);
     const gap = view.resetReason
       ? view.resetReason
       : !meta.getMeta('discoveredAt')
         ? 'has not been discovered yet'
-        : meta.getMeta('cacheFormat') !== CACHE_FORMAT
+        : mismatch === 'format'
           ? 'was cached by another version of t2t'
-          : meta.getMeta('tenantId') !== t.tenantId
+          : mismatch === 'tenantId'
             ? `was cached for tenantId ${String(meta.getMeta('tenantId'))}, and the manifest now says ${t.tenantId}`
-            : meta.getMeta('userSelect') !== select
+            : mismatch === 'select'
               ? 'was discovered before the manifests read other user properties (an attribute mapping, template or matching rule)'
-              : (meta.getMeta('deltaTimestamp') ?? '') !== (t.discovery.deltaTimestamp ?? '')
+              : mismatch === 'deltaTimestamp'
                 ? 'was discovered with another discovery.deltaTimestamp'
                 : undefined;
     const digest = gap ? undefined : viewDigest(t, view);
@@ -210,10 +210,28 @@ function fullReason(tenant: Tenant, cache: TenantCache, options: DiscoverOptions
   if (options.full) return '--full';
   if (cache.resetReason) return cache.resetReason.includes('another version of t2t') ? 'the cache was written by another version of t2t' : 'the cache was unreadable';
   if (!meta.getMeta('discoveredAt') || !meta.getMeta('usersDeltaLink')) return 'first run';
-  if (meta.getMeta('cacheFormat') !== CACHE_FORMAT) return 'cache format changed';
-  if (meta.getMeta('tenantId') !== tenant.tenantId) return 'tenantId changed';
-  if (meta.getMeta('userSelect') !== select) return 'the project reads other user properties';
-  if ((meta.getMeta('deltaTimestamp') ?? '') !== (tenant.discovery.deltaTimestamp ?? '')) return 'discovery.deltaTimestamp changed';
+  switch (cacheMismatch(tenant, meta, select)) {
+    case 'format':
+      return 'cache format changed';
+    case 'tenantId':
+      return 'tenantId changed';
+    case 'select':
+      return 'the project reads other user properties';
+    case 'deltaTimestamp':
+      return 'discovery.deltaTimestamp changed';
+    case undefined:
+      return undefined;
+  }
+}
+
+/** How a discovered tenant's cache no longer fits the project as the manifests now stand: one
+ *  place for both of its readers, since a cache discovery must read in full again (fullReason) is
+ *  one a plan must not use (loadInventory): it lacks what the manifests now ask of it. */
+function cacheMismatch(tenant: Tenant, meta: Pick<Collection<unknown, TenantMeta>, 'getMeta'>, select: string): 'format' | 'tenantId' | 'select' | 'deltaTimestamp' | undefined {
+  if (meta.getMeta('cacheFormat') !== CACHE_FORMAT) return 'format';
+  if (meta.getMeta('tenantId') !== tenant.tenantId) return 'tenantId';
+  if (meta.getMeta('userSelect') !== select) return 'select';
+  if ((meta.getMeta('deltaTimestamp') ?? '') !== (tenant.discovery.deltaTimestamp ?? '')) return 'deltaTimestamp';
   return undefined;
 }
 

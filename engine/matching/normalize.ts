@@ -35,6 +35,11 @@ export function userAddresses(u: InventoryUser): string[] {
   return out;
 }
 
+/** The address a plan shows a source user by, and names it by in its changes: mail, else UPN. */
+export function shownAddress(u: InventoryUser): string {
+  return (u.mail ? normAddress(u.mail) : '') || normAddress(u.userPrincipalName);
+}
+
 /** The primary SMTP address of a user: the SMTP: proxy, else mail, else UPN. */
 export function primarySmtp(u: InventoryUser): string {
   for (const p of u.proxyAddresses) if (p.startsWith('SMTP:')) return normAddress(p.slice(5));

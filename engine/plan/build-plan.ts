@@ -7,6 +7,7 @@ import type { Phase, Project } from '../manifest/model.js';
 import type { Inventory, InventoryUser, TenantInventory, WorkloadName } from '../inventory/model.js';
 import { excludedUserKeys, expandWaveMembers, type ExpandedWave, type SourceTenantIndex, type UnresolvedAddress } from '../matching/expand-members.js';
 import { matchUser, type MatchResult } from '../matching/match-user.js';
+import { shownAddress } from '../matching/normalize.js';
 import { indexTenant, type TenantIndex } from '../matching/tenant-index.js';
 import { LicensePool } from '../resources/license/license-pool.js';
 import { RESOURCE_KINDS } from '../resources/registry.js';
@@ -19,7 +20,7 @@ import { PLAN_FORMAT_VERSION, type ObservedPhase, type Orphan, type Plan, type P
 import { declaredRank, observedPhase, observedRank } from './observed-phase.js';
 import { planUser } from './plan-user.js';
 import { maxDeletesRefusal } from './refusal.js';
-import { targetCollisions, shownAddress } from './target-collisions.js';
+import { targetCollisions } from './target-collisions.js';
 import { buildUserContext } from './user-context.js';
 import { runStepsSync } from '../util/run-steps.js';
 

@@ -11,7 +11,7 @@ import type { Project } from '../manifest/model.js';
 import type { InventoryUser } from '../inventory/model.js';
 import type { ExpandedWave } from '../matching/expand-members.js';
 import { matchUser, type MatchResult } from '../matching/match-user.js';
-import { normAddress } from '../matching/normalize.js';
+import { normAddress, shownAddress } from '../matching/normalize.js';
 import type { TenantIndex } from '../matching/tenant-index.js';
 import { mapAttributes } from '../resources/target-user/attributes.js';
 
@@ -29,11 +29,6 @@ const OTHERS_SHOWN = 5;
 interface Claimant {
   readonly user: InventoryUser;
   readonly wave: string;
-}
-
-/** The address a plan shows a source user by (as the planning pass does). */
-export function shownAddress(u: InventoryUser): string {
-  return (u.mail ? normAddress(u.mail) : '') || normAddress(u.userPrincipalName);
 }
 
 export function targetCollisions(
