@@ -97,14 +97,18 @@ export function firstDesiredPhase(kind: ResourceName, createAs: 'member' | 'gues
  * - retain: target users, their licence and content are kept and listed as orphans, unless
  *   spec.prune: true (then deleted: one-way);
  * - withUser: a property of the target user, kept while the user is kept, gone when it is deleted;
+ * - firstLevel: a property of the target user that, while the user is kept, returns to the level of
+ *   the first phase it was desired in: a target user a partly done cutover unhid is hidden again
+ *   when its wave goes back to discovered (the routing contact is deleted then, and the address
+ *   lists must not offer a mailbox nobody reads in its place); gone with the user when deleted;
  * - oneWay: cannot be undone (an invitation or notification sent, a guest converted, a clean-up run).
  */
-export const ROLLBACK: Readonly<Record<ResourceName, 'revert' | 'retain' | 'withUser' | 'oneWay'>> = {
+export const ROLLBACK: Readonly<Record<ResourceName, 'revert' | 'retain' | 'withUser' | 'firstLevel' | 'oneWay'>> = {
   targetUser: 'retain',
   guestInvitation: 'oneWay',
   guestConversion: 'oneWay',
   mailUser: 'withUser',
-  targetVisibility: 'withUser',
+  targetVisibility: 'firstLevel',
   targetContact: 'revert',
   license: 'retain',
   targetForwarding: 'revert',

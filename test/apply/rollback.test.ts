@@ -128,6 +128,25 @@ test('status csv and text, and the job log of a user', async () => {
   assert.match(none.stderr, /hint: pass --user ADDRESS or --wave NAME/);
 });
 
+test('a partial cutover moved back to discovered: the unhidden target user is hidden again, kept, and left alone after', async () => {
+  p.setWave('wave-01-pilot', { phase: 'cutover' });
+  p.commit('cutover, third time');
+  assert.is(await interruptedCutover(), 'stopped');
+  assert.is((await userView(emu, 'alice@contoso.com', 'alice@fabrikam.com')).targetRecipient!.HiddenFromAddressListsEnabled, false, 'the cutover unhid it');
+  p.setWave('wave-01-pilot', { phase: 'discovered' });
+  p.commit('back to discovered');
+  const r = await apply('--output', 'json');
+  assert.is(r.code, 0, r.stderr + r.stdout);
+  const a = await userView(emu, 'alice@contoso.com', 'alice@fabrikam.com');
+  assert.ok(a.targetRecipient, 'the target mailbox is kept (spec.prune is not true)');
+  assert.is(a.targetRecipient!.HiddenFromAddressListsEnabled, true, 'not offered in the address lists in place of the deleted contact');
+  assert.is(a.targetContacts.length, 0, 'routing contact deleted');
+  assert.is(a.sourceMailbox.HiddenFromAddressListsEnabled, false, 'source visible');
+  assert.is(a.marker!.phase, 'discovered');
+  const again = await apply('--output', 'json');
+  assert.is(JSON.parse(again.stdout).writes, 0, again.stdout);
+});
+
 test('no secret in any output, log, state file or apply record', async () => {
   const secrets = Object.values(SECRETS);
   const files: string[] = [];

@@ -152,6 +152,36 @@ test('prepared -> discovered with prune: contact then user deleted; nothing else
   assert.equal(p.orphans, []);
 });
 
+test('cutover-partial -> discovered: the unhidden target user is hidden again before its contact goes, and kept', () => {
+  const p = planFor(scenario('cutover-partial'), 'discovered');
+  assert.equal(graph(p), ['targetVisibility.hide', 'targetContact.delete <- targetVisibility.hide', 'marker.update <- targetContact.delete']);
+  assert.equal(p.orphans.map((o) => o.resource), ['targetUser', 'license', 'contentSync']);
+  // applied: hidden, no contact, the marker at discovered; the next plan leaves the kept user alone
+  const inv = scenario('cutover-partial');
+  const fab = inv.tenants['fabrikam']!;
+  const after: Inventory = {
+    ...inv,
+    tenants: {
+      ...inv.tenants,
+      fabrikam: {
+        ...fab,
+        users: fab.users.map(({ marker, ...u }) => {
+          const { cutoverStartedAt: _cleared, ...rest } = marker!;
+          return { ...u, marker: { ...rest, phase: 'discovered' as const } };
+        }),
+        recipients: fab.recipients.filter((r) => r.type !== 'MailContact').map((r) => ({ ...r, hiddenFromAddressListsEnabled: true })),
+      },
+    },
+  };
+  assert.equal(graph(planFor(after, 'discovered')), []);
+});
+
+test('cutover-partial -> discovered with prune: the user is deleted, no separate hide', () => {
+  const p = planFor(scenario('cutover-partial'), 'discovered', { prune: true, safety: { maxDeletes: 5, maxFailureRate: 0.2, exclude: [] } });
+  assert.not.ok(graph(p).some((c) => c.startsWith('targetVisibility')), graph(p).join('; '));
+  assert.ok(graph(p).some((c) => c.startsWith('targetUser.delete')), graph(p).join('; '));
+});
+
 test('prune never deletes a target user t2t adopted rather than created', () => {
   const inv = scenario('prepared');
   const fab = inv.tenants['fabrikam']!;
