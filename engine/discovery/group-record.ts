@@ -1,12 +1,12 @@
 // How a /groups/delta item becomes an InventoryGroup. Members arrive as `members@delta`:
 // on a full read every member (spread over several pages for big groups), on a delta read only
 // the added ones and the removed ones (with `@removed`). Nested groups are kept apart so wave
-// expansion can follow them; InventoryGroup.memberIds holds user ids only.
+// expansion can follow them; memberIds holds user ids only.
 import type { InventoryGroup } from '../inventory/model.js';
 
 /** The cached form: an InventoryGroup plus what discovery needs for itself. */
 export interface CachedGroup extends InventoryGroup {
-  readonly nestedGroupIds: readonly string[];
+  readonly nestedGroupIds: readonly string[]; // always present here, empty when none
   readonly createdDateTime?: string | null;
 }
 
@@ -46,5 +46,6 @@ export function applyGroupItem(prev: CachedGroup | undefined, item: Record<strin
 }
 
 export function toInventoryGroup(g: CachedGroup): InventoryGroup {
-  return { id: g.id, displayName: g.displayName, mail: g.mail, memberIds: g.memberIds };
+  const base = { id: g.id, displayName: g.displayName, mail: g.mail, memberIds: g.memberIds };
+  return g.nestedGroupIds.length ? { ...base, nestedGroupIds: g.nestedGroupIds } : base;
 }

@@ -3,6 +3,7 @@
 // group (display name or mail), nested groups included. Content sizes are read for these only.
 import type { Project } from '../manifest/model.js';
 import type { InventoryUser } from '../inventory/model.js';
+import { groupClosure } from '../matching/group-closure.js';
 import type { CachedGroup } from './group-record.js';
 import { userAddresses } from './user-properties.js';
 
@@ -52,19 +53,7 @@ export function resolveWaveScope(project: Project, users: Iterable<InventoryUser
         resolved.add(hit);
       }
     }
-    // Nested groups, each visited once (membership cycles exist in real tenants).
-    const seen = new Set<string>();
-    const queue = [...start];
-    while (queue.length) {
-      const g = queue.pop()!;
-      if (seen.has(g.id)) continue;
-      seen.add(g.id);
-      for (const id of g.memberIds) userIds.add(id);
-      for (const id of g.nestedGroupIds) {
-        const nested = byId.get(id);
-        if (nested) queue.push(nested);
-      }
-    }
+    for (const g of groupClosure(start, (id) => byId.get(id))) for (const id of g.memberIds) userIds.add(id);
   }
   return { userIds, resolved };
 }

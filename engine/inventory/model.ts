@@ -27,6 +27,9 @@ export interface InventoryGroup {
   readonly displayName: string;
   readonly mail: string | null;
   readonly memberIds: readonly string[]; // direct members (user ids)
+  /** Groups that are direct members (ids), when there are any: a wave or exclusion naming this
+   *  group takes their users too (matching/group-closure.ts). */
+  readonly nestedGroupIds?: readonly string[];
 }
 
 /** An Exchange recipient, from Get-Mailbox / Get-MailUser / Get-MailContact. */

@@ -1,8 +1,9 @@
 // Wave members -> source users. Addresses (manifest list and CSV) resolve by UPN, mail or smtp
-// proxy address, case and whitespace insensitive; source groups expand through the inventory's
-// direct members. spec.safety.exclude removes users (by address or by group) before anything else.
+// proxy address, case and whitespace insensitive; source groups expand to their members, those of
+// the groups nested in them included. spec.safety.exclude removes users (by address or by group) before anything else.
 import type { Wave } from '../manifest/model.js';
 import type { InventoryUser } from '../inventory/model.js';
+import { groupClosure } from './group-closure.js';
 import { normAddress } from './normalize.js';
 import { allOf, type TenantIndex } from './tenant-index.js';
 
@@ -43,10 +44,9 @@ export function excludedUserKeys(exclude: readonly string[], sources: readonly S
     let groups = 0;
     for (const s of sources) {
       for (const u of allOf(s.index.usersByAddress.get(e))) out.add(`${s.name}:${u.id}`);
-      for (const g of s.index.groupsByName.get(e) ?? []) {
-        groups++;
-        for (const id of g.memberIds) out.add(`${s.name}:${id}`);
-      }
+      const named = s.index.groupsByName.get(e) ?? [];
+      groups += named.length;
+      for (const g of groupClosure(named, (id) => s.index.groupById.get(id))) for (const id of g.memberIds) out.add(`${s.name}:${id}`);
     }
     if (groups > 1) warn(`spec.safety.exclude '${raw.trim()}' names ${groups} source groups: the members of all of them are excluded; name the group by its mail address to exclude one`);
   }
@@ -111,9 +111,12 @@ export function expandWaveMembers(
       continue;
     }
     const { g, s } = groups[0]!;
-    for (const id of g.memberIds) {
-      const u = s.index.userById.get(id);
-      if (u) add({ user: u, sourceTenant: s.name, via: `group:${g.displayName}`, key: `${s.name}:${u.id}` });
+    const via = `group:${g.displayName}`;
+    for (const member of groupClosure([g], (id) => s.index.groupById.get(id))) {
+      for (const id of member.memberIds) {
+        const u = s.index.userById.get(id);
+        if (u) add({ user: u, sourceTenant: s.name, via, key: `${s.name}:${u.id}` });
+      }
     }
   }
   return { members, unresolved, excluded: out };

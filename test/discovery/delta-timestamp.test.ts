@@ -11,6 +11,7 @@ import { startEmulator, testConfig, type RunningEmulator } from '../helpers/emul
 import { rawRequest } from '../helpers/graph.js';
 import { loadProject } from '../../engine/manifest/load-project.js';
 import { discover } from '../../engine/discovery/discover.js';
+import { buildPlan } from '../../engine/plan/build-plan.js';
 import type { Project } from '../../engine/manifest/model.js';
 import { SECRET_ENV, writeProject } from './emulated-project.js';
 
@@ -109,6 +110,15 @@ test('deltaTimestamp keeps the groups nested in a wave group, and their members,
   assert.is(later.report.scope?.users, 3, 'the same migration scope as without deltaTimestamp');
   assert.ok(later.report.skipped.groups > 0, 'the other groups are still left out');
   assert.equal(later.report.changes.groups, { added: 3, updated: 0, removed: 0 }, 'admitted groups count as added once');
+});
+
+test('the plan takes the members of the groups nested in a wave group, as discovery scoped them', async () => {
+  const project = variant(['Outer']);
+  const prepared = { ...project, waves: project.waves.map((w) => ({ ...w, phase: 'prepared' as const })) };
+  const { inventory } = await discover(prepared, { env, stateDir: freshState() });
+  const plan = buildPlan({ project: prepared, inventory, revision: { commit: null, dirty: false }, now: new Date() });
+  assert.equal([...new Set(plan.changes.map((c) => c.user))].sort(), ['erin@contoso.com', 'fred@contoso.com', 'hank@contoso.com']);
+  assert.is(plan.waves[0]!.users, 3);
 });
 
 test('deltaTimestamp: a user who joins a wave group after the full read is read by the next (delta) run, with its mailbox', async () => {

@@ -44,6 +44,24 @@ test('spec.safety.exclude removes users named by address or through a group', ()
   assert.equal(e.excluded.map((m) => m.user.id).sort(), ['s2', 's3']);
 });
 
+test('groups nested in a wave group or an excluded group count, at any depth and through cycles', () => {
+  const dave = user('dave@contoso.com', { id: 's4' });
+  const erin = user('erin@contoso.com', { id: 's5' });
+  // Sales holds Bob and EMEA; EMEA holds Carol and UK; UK holds Dave and (a cycle) EMEA; Erin's group is elsewhere
+  const nested = (name: string, members: Parameters<typeof group>[1], groups: string[]) => ({ ...group(name, members), nestedGroupIds: groups.map((g) => `grp-${g}`) });
+  const index = indexTenant(
+    tenant('contoso', {
+      users: [alice, bob, carol, dave, erin],
+      groups: [nested('Sales', [bob], ['EMEA', 'Missing']), nested('EMEA', [carol], ['UK']), nested('UK', [dave], ['EMEA']), group('Other', [erin])],
+    }),
+  );
+  const nestedSources = [{ name: 'contoso', index }];
+  const e = expandWaveMembers(wave('w', 'prepared', [], { members: { users: [], csvUsers: [], groups: ['Sales'] } }), nestedSources);
+  assert.equal(e.members.map((m) => [m.user.id, m.via]), [['s2', 'group:Sales'], ['s3', 'group:Sales'], ['s4', 'group:Sales']]);
+  assert.equal(e.unresolved, [], 'a nested group the inventory lacks is no unresolved member');
+  assert.equal([...excludedUserKeys(['emea'], nestedSources)].sort(), ['contoso:s3', 'contoso:s4']);
+});
+
 test('a group name two source groups share is unresolved as ambiguous, never expanded', () => {
   const twice = indexTenant(tenant('contoso', { users: [alice, bob, carol], groups: [group('Sales Team', [alice]), group('Sales Team', [bob, carol])] }));
   const e = expandWaveMembers(wave('w', 'prepared', [], { members: { users: [], csvUsers: [], groups: ['sales team'] } }), [{ name: 'contoso', index: twice }]);
