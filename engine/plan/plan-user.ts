@@ -80,11 +80,11 @@ export function planUser(
     const policy = ROLLBACK[k.key];
     if (policy === 'revert') {
       for (const c of k.diff(undefined, a)) changes.push(c);
-    } else if (policy === 'firstLevel') {
+    } else if (policy === 'kept') {
       // only what t2t brought about is put back: the user must have reached the kind's phase
       const first = firstDesiredPhase(k.key, user.profile.createAs);
-      if (first === null || reached < phaseIndex(first)) continue;
-      const diff = k.diff(k.desired(ctx, user, first), a);
+      if (first === null || reached < phaseIndex(first) || !k.kept) continue;
+      const diff = k.diff(k.kept(ctx, user), a);
       for (let j = 0; j < diff.length; j++) changes.push(diff[j]!);
     } else if (policy === 'retain') {
       // only what t2t brought about is kept or pruned: the user must have reached the kind's phase

@@ -97,18 +97,17 @@ export function firstDesiredPhase(kind: ResourceName, createAs: 'member' | 'gues
  * - retain: target users, their licence and content are kept and listed as orphans, unless
  *   spec.prune: true (then deleted: one-way);
  * - withUser: a property of the target user, kept while the user is kept, gone when it is deleted;
- * - firstLevel: a property of the target user that, while the user is kept, returns to the level of
- *   the first phase it was desired in: a target user a partly done cutover unhid is hidden again
- *   when its wave goes back to discovered (the routing contact is deleted then, and the address
- *   lists must not offer a mailbox nobody reads in its place); gone with the user when deleted;
+ * - kept: a property of the target user that, while the user is kept, returns to the state its kind
+ *   declares (ResourceKind.kept), if t2t had brought the user to the kind's first phase; gone with
+ *   the user when it is deleted;
  * - oneWay: cannot be undone (an invitation or notification sent, a guest converted, a clean-up run).
  */
-export const ROLLBACK: Readonly<Record<ResourceName, 'revert' | 'retain' | 'withUser' | 'firstLevel' | 'oneWay'>> = {
+export const ROLLBACK: Readonly<Record<ResourceName, 'revert' | 'retain' | 'withUser' | 'kept' | 'oneWay'>> = {
   targetUser: 'retain',
   guestInvitation: 'oneWay',
   guestConversion: 'oneWay',
   mailUser: 'withUser',
-  targetVisibility: 'firstLevel',
+  targetVisibility: 'kept',
   targetContact: 'revert',
   license: 'retain',
   targetForwarding: 'revert',

@@ -129,4 +129,7 @@ export interface ResourceKind<D = any, A = any> {
   blocked?(desired: D): BlockedReason | undefined;
   /** Retained kinds: what is left behind, for the orphan list. */
   describe?(actual: A): string;
+  /** Kinds with the rollback policy 'kept': the state they are returned to while the target user
+   *  is kept and no phase desires them. */
+  kept?(ctx: PlanContext, user: UserContext): D;
 }

@@ -2,7 +2,8 @@
 // B2B guest a GuestMailUser hidden from the address lists, and guests made by the migration are
 // visible (reference/power365/002). The plan that creates the guests unhides them, apply does it
 // (Set-MailUser), the next plan has nothing left; a guest hidden again by hand is found by
-// discovery and unhidden; conversion at synced and the way back still converge.
+// discovery and unhidden; conversion at synced and the way back still converge, and a guest kept
+// when its wave goes back to discovered is hidden again.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunningEmulator } from '../helpers/emulator.js';
@@ -96,7 +97,7 @@ test('synced: converted to members, their recipient an ordinary (then licensed) 
   assert.equal((await plan()).changes, []);
 });
 
-test('back to prepared, then discovered: the rollbacks apply and converge, guests stay visible', async () => {
+test('back to prepared, then discovered: the rollbacks apply and converge; visible at prepared, hidden once kept at discovered', async () => {
   p.setWave(WAVE, { phase: 'prepared' });
   p.commit('partners back to prepared');
   const back = await plan();
@@ -104,11 +105,15 @@ test('back to prepared, then discovered: the rollbacks apply and converge, guest
   assert.not.ok(back.changes.some((c) => c.resource === 'targetVisibility'), 'visibility is the same at prepared');
   assert.is((await apply()).result, 'succeeded');
   assert.equal((await plan()).changes, []);
+  for (const name of GUESTS) assert.is((await guestRecipient(name))!.HiddenFromAddressListsEnabled, false, `${name}: visible at prepared`);
   p.setWave(WAVE, { phase: 'discovered' });
   p.commit('partners discovered');
+  // converted and licensed, each is a mailbox nobody reads now: out of the address lists
+  const hide = await plan();
+  assert.equal(hide.changes.filter((c) => c.op === 'targetVisibility.hide').map((c) => String(c.user)).sort(), ['peggy@contoso.com', 'victor@contoso.com']);
   assert.is((await apply()).result, 'succeeded');
   assert.equal((await plan()).changes, []);
-  for (const name of GUESTS) assert.is((await guestRecipient(name))!.HiddenFromAddressListsEnabled, false);
+  for (const name of GUESTS) assert.is((await guestRecipient(name))!.HiddenFromAddressListsEnabled, true, `${name}: kept, hidden`);
 });
 
 test.run();

@@ -176,6 +176,28 @@ test('cutover-partial -> discovered: the unhidden target user is hidden again be
   assert.equal(graph(planFor(after, 'discovered')), []);
 });
 
+test('a guest kept when its wave goes back to discovered is hidden again; one t2t never showed is left alone', () => {
+  const guestProfile = { profiles: { standard: profile({ createAs: 'guest' }) } };
+  const inv = scenario('prepared');
+  const fab = inv.tenants['fabrikam']!;
+  const asGuest = (hidden: boolean, phase: 'prepared' | 'discovered'): Inventory => ({
+    ...inv,
+    tenants: {
+      ...inv.tenants,
+      fabrikam: {
+        ...fab,
+        users: fab.users.map((u) => ({ ...u, userType: 'Guest', userPrincipalName: 'alice_contoso.com#EXT#@fabrikam.com', marker: { ...u.marker!, phase } })),
+        recipients: fab.recipients.filter((r) => r.type !== 'MailContact').map((r) => ({ ...r, hiddenFromAddressListsEnabled: hidden })),
+      },
+    },
+  });
+  const back = planFor(asGuest(false, 'prepared'), 'discovered', guestProfile);
+  assert.equal(graph(back), ['targetVisibility.hide', 'marker.update <- targetVisibility.hide']);
+  assert.is(back.changes[0]!.summary, 'hide guest alice@contoso.com from the address lists');
+  // applied: hidden, the marker at discovered: nothing more
+  assert.equal(graph(planFor(asGuest(true, 'discovered'), 'discovered', guestProfile)), []);
+});
+
 test('cutover-partial -> discovered with prune: the user is deleted, no separate hide', () => {
   const p = planFor(scenario('cutover-partial'), 'discovered', { prune: true, safety: { maxDeletes: 5, maxFailureRate: 0.2, exclude: [] } });
   assert.not.ok(graph(p).some((c) => c.startsWith('targetVisibility')), graph(p).join('; '));

@@ -42,6 +42,12 @@ export const targetVisibility: ResourceKind<VisibilityState, VisibilityState> = 
       }),
     ];
   },
+  // A kept target user whose wave went back to discovered is hidden (its routing contact is deleted
+  // then, and the address lists must not offer a mailbox nobody reads in its place): a member as at
+  // prepared, a guest as Exchange made its mail user before t2t showed it.
+  kept(_ctx, user) {
+    return { ref: user.ref, hidden: true };
+  },
   satisfied(d, a) {
     return (a?.hidden ?? false) === d.hidden;
   },
