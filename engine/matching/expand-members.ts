@@ -1,6 +1,7 @@
 // Wave members -> source users. Addresses (manifest list and CSV) resolve by UPN, mail or smtp
 // proxy address, case and whitespace insensitive; source groups expand to their members, those of
-// the groups nested in them included. spec.safety.exclude removes users (by address or by group) before anything else.
+// the groups nested in them included. spec.safety.exclude removes users (by address or by group)
+// before anything else.
 import type { Wave } from '../manifest/model.js';
 import type { InventoryUser } from '../inventory/model.js';
 import { groupClosure } from './group-closure.js';
