@@ -315,8 +315,14 @@ export function createGraph(deps: GraphDeps): GraphFacade {
       }
     },
 
+    // RAW, not ARRAYBUFFER: the SDK reads a failed answer's body as bytes too and throws a bare
+    // GraphError without its code, message, request id or Retry-After; readBody keeps them.
     bytes: (url, options) =>
-      call('GET', url, options, async (r) => Buffer.from((await r.responseType(ResponseType.ARRAYBUFFER).get()) as ArrayBuffer)),
+      call('GET', url, options, async (r) => {
+        const response = (await r.responseType(ResponseType.RAW).get()) as Response;
+        if (!response.ok) await readBody(response);
+        return Buffer.from(await response.arrayBuffer());
+      }),
 
     sendBytes: (method, url, data, contentType, options) =>
       call(method, url, options, (r) => {

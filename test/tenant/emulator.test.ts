@@ -101,6 +101,31 @@ test('a refused request becomes a TenantError naming the missing permission', as
   }
 });
 
+test('a failed raw read (bytes) names Graph\'s error code, message and request id, as a JSON call does', async () => {
+  const limited = client(emu, 'contoso', { auth: { clientId: LIMITED.clientId, clientSecret: { fromEnv: 'LIMITED_SECRET' } } });
+  try {
+    await limited.graph.bytes('/users/alice@contoso.com/messages/m1/$value', { object: 'message m1' });
+    assert.unreachable('should be refused');
+  } catch (e) {
+    assert.instance(e, TenantError);
+    const t = e as TenantError;
+    assert.match(t.message, /^tenant 'contoso': GET message m1 failed: 403 Authorization_RequestDenied: Insufficient privileges to complete the operation. \(needs Mail.Read\) \[request-id [0-9a-f-]+\]$/);
+    assert.is(t.details.status, 403);
+    assert.ok(t.details.requestId);
+  }
+  const c = client(emu, 'contoso');
+  const u = await c.graph.post<{ id: string }>('/users', { accountEnabled: true, displayName: 'Raw', mailNickname: 'raw', userPrincipalName: 'raw@contoso.com', passwordProfile: { password: 'P@ssw0rd-1' } });
+  const url = `/users/${u.id}/drive/items/nope/content`;
+  const json = await c.graph.get(url.replace(/\/content$/, '')).then(() => undefined, (e: TenantError) => e);
+  const raw = await c.graph.bytes(url).then(() => undefined, (e: TenantError) => e);
+  assert.instance(raw, TenantError);
+  assert.is(raw!.details.status, 404);
+  // the same cause as the JSON read of the item gives, not a bare "404 HTTP404: HTTP 404"
+  const cause = / failed: 404 (\w+: [^[]+)/.exec(json!.message)![1]!;
+  assert.ok(raw!.message.includes(cause), raw!.message);
+  assert.match(raw!.message, /\[request-id [0-9a-f-]+\]$/);
+});
+
 test('a wrong secret is a one-line UserError that never shows the secret, at the line of auth.clientSecret', async () => {
   const credentialPosition = { file: 'project.yaml', line: 9, col: 9 };
   const c = createTenantClient({ dir: projectDir }, emulatorTenant(emu, 'contoso', { credentialPosition }), { env: { CONTOSO_CLIENT_SECRET: 'not-the-right-secret' } });
