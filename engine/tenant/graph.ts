@@ -381,8 +381,11 @@ export function createGraph(deps: GraphDeps): GraphFacade {
           ...(request.body !== undefined ? { body: request.body, headers: { 'Content-Type': 'application/json', ...request.headers } } : request.headers ? { headers: request.headers } : {}),
         })),
       };
-      // The outer POST is safe to repeat: the batch is refused as a whole (429/5xx) or answered per request.
-      const answer = await call<{ responses?: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[] }>('POST', '/$batch', { safe: true, ...(signal ? { signal } : {}) }, (r) => r.post(body));
+      // The outer POST may be repeated after a 5xx or a cut connection only when every inner
+      // request may be: a gateway timeout can come after Graph ran them (a 429 was refused before
+      // they ran, and is retried whatever they are).
+      const safe = pending.every(({ request }) => request.method !== 'POST' || Boolean(request.safe));
+      const answer = await call<{ responses?: { id: string; status: number; headers?: Record<string, string>; body?: unknown }[] }>('POST', '/$batch', { safe, ...(signal ? { signal } : {}) }, (r) => r.post(body));
       const byId = new Map((answer.responses ?? []).map((r) => [r.id, r]));
       const again: typeof pending = [];
       let waitMs = 0;

@@ -87,6 +87,28 @@ test('an inner 503 on a POST is re-submitted only when the request is marked saf
   }
 });
 
+test('a $batch that fails as a whole after its inner requests may have run is not sent again when it holds a POST that is not safe', async () => {
+  // A gateway timeout (504) or a cut connection can come after Graph ran the inner requests:
+  // sending the batch again would create the user twice.
+  let batches = 0;
+  const s = await setup((req) => {
+    const inner = req.body.requests as { id: string; method: string }[];
+    if (++batches === 1) return { status: 504, body: { error: { code: 'GatewayTimeout', message: 'gateway timeout' } } };
+    return { status: 200, body: { responses: inner.map((r) => ({ id: r.id, status: r.method === 'POST' ? 201 : 200, body: {} })) } };
+  });
+  try {
+    const e = await s.graph.batch([{ method: 'GET', url: '/users/u1' }, { method: 'POST', url: '/users', body: { displayName: 'x' } }]).then(() => undefined, (x: unknown) => x);
+    assert.instance(e, TenantError);
+    assert.is((e as TenantError).details.status, 504);
+    assert.is(s.fake.requests.length, 1, 'the batch holding the create was sent once');
+    // reads only, or POSTs marked safe: the batch is sent again
+    const answers = await s.graph.batch([{ method: 'GET', url: '/users/u1' }, { method: 'POST', url: '/users/u1/extensions', body: {}, safe: true }]);
+    assert.equal(answers.map((a) => a.status), [200, 201]);
+  } finally {
+    await s.close();
+  }
+});
+
 test('a GET is retried after 503 with a decimal Retry-After; a POST after 500 is not, unless safe', async () => {
   let n = 0;
   const s = await setup((req): FakeAnswer => {
