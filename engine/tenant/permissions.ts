@@ -6,12 +6,17 @@ import { phaseIndex } from '../manifest/model.js';
 
 export type PermissionPhase = 'discover' | 'prepare' | 'sync' | 'cutover' | 'invitations';
 
+/** Optional parts of a project that need permissions of their own. */
+export type PermissionFeature = 'emailRewrite' | 'groups' | 'mail' | 'onedrive' | 'notification';
+
 export interface RoleRequirement {
   /** The least-privileged role that meets it, as shown to the user. */
   readonly role: string;
   /** Roles any one of which meets it (role included). */
   readonly anyOf: readonly string[];
   readonly why: string;
+  /** Needed only when the project uses one of these features (always when absent). */
+  readonly uses?: readonly PermissionFeature[];
 }
 
 export interface MissingRole extends RoleRequirement {
@@ -29,8 +34,8 @@ const BROADER: Record<string, readonly string[]> = {
   'User.Invite.All': ['User.ReadWrite.All', 'Directory.ReadWrite.All'],
 };
 
-function req(role: string, why: string, alternatives: readonly string[] = []): RoleRequirement {
-  return { role, anyOf: [role, ...(BROADER[role] ?? []), ...alternatives], why };
+function req(role: string, why: string, alternatives: readonly string[] = [], uses?: readonly PermissionFeature[]): RoleRequirement {
+  return { role, anyOf: [role, ...(BROADER[role] ?? []), ...alternatives], why, ...(uses ? { uses } : {}) };
 }
 
 const MAILBOX_CONTENT = ['MailboxItem.ImportExport.All'];
@@ -42,16 +47,16 @@ export const PHASE_ROLES: Record<PermissionPhase, Record<TenantRole, readonly Ro
     target: [req('User.Read.All', 'read users'), req('Group.Read.All', 'read groups and members'), req('Directory.Read.All', 'read licences and domains'), req('Exchange.ManageAsApp', 'read mail users and contacts')],
   },
   prepare: {
-    source: [req('Group.ReadWrite.All', 'mirror email-rewrite groups')],
-    target: [req('User.ReadWrite.All', 'create and update target users'), req('Group.ReadWrite.All', 'carry group membership'), req('Exchange.ManageAsApp', 'mail-enable users, create contacts')],
+    source: [req('Group.ReadWrite.All', 'mirror email-rewrite groups', [], ['emailRewrite'])],
+    target: [req('User.ReadWrite.All', 'create and update target users'), req('Group.ReadWrite.All', 'carry group membership', [], ['groups', 'emailRewrite']), req('Exchange.ManageAsApp', 'mail-enable users, create contacts')],
   },
   sync: {
-    source: [req('Mail.Read', 'read mailbox content', MAILBOX_CONTENT), req('Files.Read.All', 'read OneDrive content'), req('Exchange.ManageAsApp', 'read mailbox settings')],
-    target: [req('Mail.ReadWrite', 'write mailbox content', MAILBOX_CONTENT), req('Files.ReadWrite.All', 'write OneDrive content'), req('User.ReadWrite.All', 'assign licences, convert guests'), req('Exchange.ManageAsApp', 'set forwarding')],
+    source: [req('Mail.Read', 'read mailbox content', MAILBOX_CONTENT, ['mail']), req('Files.Read.All', 'read OneDrive content', [], ['onedrive']), req('Exchange.ManageAsApp', 'read mailbox settings')],
+    target: [req('Mail.ReadWrite', 'write mailbox content', MAILBOX_CONTENT, ['mail']), req('Files.ReadWrite.All', 'write OneDrive content', [], ['onedrive']), req('User.ReadWrite.All', 'assign licences, convert guests'), req('Exchange.ManageAsApp', 'set forwarding')],
   },
   cutover: {
     source: [req('Exchange.ManageAsApp', 'hide and forward the source mailbox')],
-    target: [req('Exchange.ManageAsApp', 'unhide mailbox, stamp X500'), req('Mail.Send', 'send the cutover notification')],
+    target: [req('Exchange.ManageAsApp', 'unhide mailbox, stamp X500'), req('Mail.Send', 'send the cutover notification', [], ['notification'])],
   },
   invitations: {
     source: [],
@@ -72,13 +77,37 @@ export function phasesInUse(project: Pick<Project, 'waves' | 'profiles'>): Permi
   return (['discover', 'prepare', 'sync', 'cutover', 'invitations'] as const).filter((p) => phases.has(p));
 }
 
-/** Requirements of the given phases for a tenant of this role that the granted roles do not meet. */
-export function missingRoles(granted: readonly string[], phases: readonly PermissionPhase[], role: TenantRole): MissingRole[] {
+/**
+ * The optional features the project's waves use, each counted only from the phase that exercises
+ * it: email rewrite (a wave with emailRewrite dayOne from prepared, dayTwo at cutover), carried
+ * group membership (spec.groups, from prepared), mailbox or archive and OneDrive content (the
+ * profile's workloads, from synced), the cutover notification (the profile's, at cutover).
+ */
+export function featuresInUse(project: Pick<Project, 'waves' | 'profiles' | 'groups'>): Set<PermissionFeature> {
+  const features = new Set<PermissionFeature>();
+  for (const wave of project.waves) {
+    const i = phaseIndex(wave.phase);
+    const profile = project.profiles[wave.profile];
+    if ((wave.emailRewrite === 'dayOne' && i >= 1) || (wave.emailRewrite === 'dayTwo' && i >= 3)) features.add('emailRewrite');
+    if (i >= 1 && project.groups.length > 0) features.add('groups');
+    if (i >= 2 && profile?.workloads.some((w) => w === 'mailbox' || w === 'archive')) features.add('mail');
+    if (i >= 2 && profile?.workloads.includes('onedrive')) features.add('onedrive');
+    if (i >= 3 && profile?.notification) features.add('notification');
+  }
+  return features;
+}
+
+/**
+ * Requirements of the given phases for a tenant of this role that the granted roles do not meet.
+ * With `features` (featuresInUse), a requirement of a feature the project does not use is left out.
+ */
+export function missingRoles(granted: readonly string[], phases: readonly PermissionPhase[], role: TenantRole, features?: ReadonlySet<PermissionFeature>): MissingRole[] {
   const have = new Set(granted);
   const missing: MissingRole[] = [];
   const seen = new Set<string>();
   for (const phase of phases) {
     for (const r of PHASE_ROLES[phase][role]) {
+      if (features && r.uses && !r.uses.some((f) => features.has(f))) continue;
       if (r.anyOf.some((g) => have.has(g)) || seen.has(r.role)) continue;
       seen.add(r.role);
       missing.push({ ...r, phase });

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { missingRoles, phasesInUse, requiredRole } from '../../engine/tenant/permissions.js';
+import { featuresInUse, missingRoles, phasesInUse, requiredRole } from '../../engine/tenant/permissions.js';
 import type { Project, Wave } from '../../engine/manifest/model.js';
 
 const wave = (name: string, phase: Wave['phase'], profile = 'standard') => ({ name, phase, profile }) as unknown as Wave;
@@ -26,6 +26,17 @@ test('broader roles meet narrower requirements', () => {
 test('missing roles are listed once, with the phase that first needs them', () => {
   const missing = missingRoles(['User.Read.All', 'Group.Read.All', 'Directory.Read.All'], ['discover', 'prepare', 'cutover'], 'target');
   assert.equal(missing.map((m) => `${m.phase}:${m.role}`), ['discover:Exchange.ManageAsApp', 'prepare:User.ReadWrite.All', 'prepare:Group.ReadWrite.All', 'cutover:Mail.Send']);
+});
+
+test('optional features count from the phase that uses them, and their permissions only then', () => {
+  const w = (phase: Wave['phase'], emailRewrite = 'none') => ({ name: phase, phase, profile: 'p', emailRewrite }) as unknown as Wave;
+  const p = (waves: Wave[], profile: object, groups: object[] = []) => ({ waves, groups, profiles: { p: { createAs: 'member', workloads: [], ...profile } } }) as unknown as Project;
+  assert.equal([...featuresInUse(p([w('prepared', 'dayTwo')], { workloads: ['onedrive'], notification: {} }))], []);
+  assert.equal([...featuresInUse(p([w('cutover', 'dayTwo')], { workloads: ['archive'], notification: {} }, [{}]))].sort(), ['emailRewrite', 'groups', 'mail', 'notification']);
+  const all = ['User.Read.All', 'Group.Read.All', 'Directory.Read.All', 'Exchange.ManageAsApp', 'User.ReadWrite.All'];
+  assert.equal(missingRoles(all, ['discover', 'prepare', 'sync', 'cutover'], 'target', new Set()), []);
+  assert.equal(missingRoles(all, ['discover', 'prepare', 'sync', 'cutover'], 'target', new Set(['mail'])).map((m) => m.role), ['Mail.ReadWrite']);
+  assert.equal(missingRoles(all, ['prepare'], 'source', new Set(['groups'])), [], 'carried groups are written in the target only');
 });
 
 test('the role a refused request needed is derived from method and path', () => {

@@ -11,8 +11,18 @@ import { secretsEnv } from './fixtures.js';
 let emu: RunningEmulator;
 let dir: string;
 const LIMITED_ID = '3f1c2d4e-0000-4000-8000-00000000000c';
+const LEAST_SOURCE_ID = '3f1c2d4e-0000-4000-8000-00000000000d';
 
-function writeProject(fabrikamClientId: string, fabrikamSecretEnv: string, fabrikamTenantId = 'fabrikam.onmicrosoft.com'): void {
+interface ProjectOptions {
+  /** The profile sends the cutover notification. */
+  notification?: boolean;
+  /** The wave's emailRewrite. */
+  emailRewrite?: 'none' | 'dayOne';
+  contosoClientId?: string;
+  contosoSecretEnv?: string;
+}
+
+function writeProject(fabrikamClientId: string, fabrikamSecretEnv: string, fabrikamTenantId = 'fabrikam.onmicrosoft.com', o: ProjectOptions = {}): void {
   const tenant = (name: string, role: string, clientId: string, secretEnv: string, tenantId = `${name}.onmicrosoft.com`) => `
     ${name}:
       role: ${role}
@@ -30,13 +40,13 @@ kind: Project
 metadata:
   name: tenants-check
 spec:
-  tenants:${tenant('contoso', 'source', '3f1c2d4e-0000-4000-8000-000000000001', 'CONTOSO_CLIENT_SECRET')}${tenant('fabrikam', 'target', fabrikamClientId, fabrikamSecretEnv, fabrikamTenantId)}
+  tenants:${tenant('contoso', 'source', o.contosoClientId ?? '3f1c2d4e-0000-4000-8000-000000000001', o.contosoSecretEnv ?? 'CONTOSO_CLIENT_SECRET')}${tenant('fabrikam', 'target', fabrikamClientId, fabrikamSecretEnv, fabrikamTenantId)}
   domains:
     - { source: contoso.com, target: fabrikam.com }
   profiles:
     standard:
       createAs: member
-      workloads: [mailbox]
+      workloads: [mailbox]${o.notification ? '\n      notification: { from: migration@fabrikam.com, subject: Moved, bodyFile: cutover.html }' : ''}${o.emailRewrite && o.emailRewrite !== 'none' ? '\n  emailRewrite: {}' : ''}
 `,
   );
   writeFileSync(
@@ -48,6 +58,7 @@ metadata:
 spec:
   profile: standard
   phase: cutover
+  emailRewrite: ${o.emailRewrite ?? 'none'}
   members:
     users: [alice@contoso.com]
 `,
@@ -58,9 +69,12 @@ test.before(async () => {
   const config = testConfig() as { tenants: { apps: object[] }[] };
   // An app in fabrikam that can read the directory and nothing else.
   config.tenants[1]!.apps.push({ clientId: LIMITED_ID, clientSecret: 'limited-secret-value', roles: ['Directory.Read.All', 'Exchange.ManageAsApp'] });
+  // A source app with what a mailbox-only migration needs there: read the directory and mailboxes, run Exchange cmdlets.
+  config.tenants[0]!.apps.push({ clientId: LEAST_SOURCE_ID, clientSecret: 'least-secret-value', roles: ['User.Read.All', 'Group.Read.All', 'Directory.Read.All', 'Mail.Read', 'Exchange.ManageAsApp'] });
   emu = await startEmulator(config);
   dir = mkdtempSync(join(tmpdir(), 't2t-tenants-cmd-'));
   mkdirSync(join(dir, 'waves'));
+  writeFileSync(join(dir, 'cutover.html'), '<p>Your mailbox has moved.</p>');
   copyFileSync(emu.caFile, join(dir, 'ca.pem'));
 });
 
@@ -82,7 +96,7 @@ test('every tenant signs in with every permission the waves need: exit 0', async
 });
 
 test('missing permissions and failed sign-ins are named, one line each, exit 1; json too', async () => {
-  writeProject(LIMITED_ID, 'LIMITED_SECRET');
+  writeProject(LIMITED_ID, 'LIMITED_SECRET', undefined, { notification: true });
   const r = await runCli(['tenants', dir], { env: secretsEnv({ LIMITED_SECRET: 'limited-secret-value' }) });
   assert.is(r.code, 1);
   assert.match(r.stdout, /✗ missing permission User.ReadWrite.All \(prepare: create and update target users\); hint: grant it to app 3f1c2d4e-0000-4000-8000-00000000000c/);
@@ -106,6 +120,23 @@ test('missing permissions and failed sign-ins are named, one line each, exit 1; 
   assert.is(unset.code, 1);
   assert.match(unset.stdout, /✗ Graph: tenant 'fabrikam': spec.tenants.fabrikam.auth.clientSecret reads environment variable LIMITED_SECRET, which is not set; hint: export LIMITED_SECRET=…/);
   assert.match(unset.stdout, /✗ Exchange: not checked \(Graph sign-in failed\)/);
+});
+
+test('permissions of features the project does not use are not asked for: email rewrite, OneDrive, the notification', async () => {
+  const env = secretsEnv({ LEAST_SECRET: 'least-secret-value' });
+  const least = { contosoClientId: LEAST_SOURCE_ID, contosoSecretEnv: 'LEAST_SECRET' };
+  writeProject('3f1c2d4e-0000-4000-8000-000000000002', 'FABRIKAM_CLIENT_SECRET', undefined, least);
+  const r = await runCli(['tenants', dir], { env });
+  assert.is(r.code, 0, r.stdout);
+  assert.not.match(r.stdout, /missing permission/);
+  assert.match(r.stdout, /✓ 2 tenants ready for discover, prepare, sync, cutover\n$/);
+
+  // A wave with email rewrite does need the source groups written.
+  writeProject('3f1c2d4e-0000-4000-8000-000000000002', 'FABRIKAM_CLIENT_SECRET', undefined, { ...least, emailRewrite: 'dayOne' });
+  const rewrite = await runCli(['tenants', dir], { env });
+  assert.is(rewrite.code, 1, rewrite.stdout);
+  assert.match(rewrite.stdout, /✗ missing permission Group.ReadWrite.All \(prepare: mirror email-rewrite groups\); hint: grant it to app 3f1c2d4e-0000-4000-8000-00000000000d/);
+  assert.not.match(rewrite.stdout, /Files\.Read\.All|Mail\.Send/);
 });
 
 test('a misspelled tenantId is reported as a tenant not found, with a hint to check tenantId', async () => {

@@ -39,7 +39,9 @@ const command: Command = {
 Signs in to every tenant of the project with its app registration (Microsoft Graph and Exchange
 Online), shows the tenant id, the app and when the token expires, and compares the application
 permissions in the tokens with what the project's waves need: discovery always; prepare, sync
-and cutover as far as the furthest wave goes; invitations for guest profiles. Each missing
+and cutover as far as the furthest wave goes; invitations for guest profiles; the permissions of
+email rewrite, carried groups, mailbox and OneDrive content and the cutover notification only
+when a wave that far uses them. Each missing
 permission is named with the phase that needs it. Exit code 0 when every tenant signs in with
 every permission it needs, 1 otherwise. Secrets are read from the environment as the manifests
 say (e.g. CONTOSO_CLIENT_SECRET) and never printed.`,
@@ -54,9 +56,10 @@ say (e.g. CONTOSO_CLIENT_SECRET) and never printed.`,
     }
     const dirArg = args.positionals[0] ?? '.';
     const project = await load(dirArg, io);
-    const { phasesInUse } = await import('../../tenant/permissions.js');
+    const { featuresInUse, phasesInUse } = await import('../../tenant/permissions.js');
     const phases = phasesInUse(project);
-    const reports = await Promise.all(project.tenants.map((t) => checkTenant(project, t, phases, io)));
+    const features = featuresInUse(project);
+    const reports = await Promise.all(project.tenants.map((t) => checkTenant(project, t, phases, features, io)));
     const ok = reports.every((r) => r.ok);
     if (output === 'json') out(io, JSON.stringify({ project: project.name, ok, phases, tenants: reports }, null, 2));
     else printText(io, reports, phases, args.debug);
@@ -75,7 +78,13 @@ async function load(dirArg: string, io: CliIO): Promise<Project> {
   );
 }
 
-async function checkTenant(project: Project, tenant: Tenant, phases: Parameters<typeof import('../../tenant/permissions.js').missingRoles>[1], io: CliIO): Promise<TenantReport> {
+async function checkTenant(
+  project: Project,
+  tenant: Tenant,
+  phases: Parameters<typeof import('../../tenant/permissions.js').missingRoles>[1],
+  features: ReadonlySet<import('../../tenant/permissions.js').PermissionFeature>,
+  io: CliIO,
+): Promise<TenantReport> {
   const { createTenantClient } = await import('../../tenant/client.js');
   const { missingRoles } = await import('../../tenant/permissions.js');
   const report: TenantReport = { name: tenant.name, role: tenant.role, cloud: tenant.cloud, tenantId: tenant.tenantId, ok: false, graph: { ok: false }, exchange: { ok: false }, phases: [...phases], missing: [] };
@@ -92,7 +101,7 @@ async function checkTenant(project: Project, tenant: Tenant, phases: Parameters<
   }
   if (report.graph.ok) {
     const granted = [...(report.graph.roles ?? []), ...(report.exchange.roles ?? [])];
-    report.missing = missingRoles(granted, phases, tenant.role).map((m) => ({ role: m.role, phase: m.phase, why: m.why }));
+    report.missing = missingRoles(granted, phases, tenant.role, features).map((m) => ({ role: m.role, phase: m.phase, why: m.why }));
   }
   report.ok = report.graph.ok && report.exchange.ok && report.missing.length === 0;
   return report;
