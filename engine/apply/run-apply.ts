@@ -95,7 +95,7 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
       checkManifestHash(plan, manifestHash(project.dir, inputs), shown);
       checkSavedDeletes(plan, project.safety.maxDeletes, shown);
       checkSavedSteps(plan, project, shown);
-      const { inventory } = await discover(project, { env: o.env, stateDir: state, signal: o.signal });
+      const { inventory } = await discover(project, { command: 'apply', env: o.env, stateDir: state, signal: o.signal });
       checkInventoryHash(plan, inventory.hash, shown);
       revision = await manifestRevision(project.dir, o.env, inputs);
     } else {
@@ -215,7 +215,7 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
       let recordNote: string | undefined;
       if (!dryRun) {
         try {
-          await discover(project, { env: o.env, stateDir: state });
+          await discover(project, { command: 'apply', env: o.env, stateDir: state });
         } catch (e) {
           warn(`the discovery after apply failed (${(e as Error).message}); the next plan rediscovers`);
         }

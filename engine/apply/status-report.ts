@@ -41,7 +41,7 @@ export async function projectStatus(project: Project, o: StatusOptions): Promise
   let gap: string | undefined;
   let inventory: Inventory | undefined = o.refresh === 'always' ? undefined : await loadInventory(project, state, (reason) => (gap ??= reason), o.signal);
   if (o.refresh !== 'never' && (!inventory || isStale(inventory, DEFAULT_CACHE_MAX_AGE_MS))) {
-    inventory = (await discover(project, { env: o.env, stateDir: state, ...(o.signal ? { signal: o.signal } : {}) })).inventory;
+    inventory = (await discover(project, { command: 'status', env: o.env, stateDir: state, ...(o.signal ? { signal: o.signal } : {}) })).inventory;
   }
   if (!inventory) {
     throw new UserError(`no usable discovery cache for this project in ${state}${gap ? ` (${gap})` : ''}`, 'status.noInventory', "run 't2t discover' first");

@@ -24,6 +24,7 @@
 import type { Project, Tenant } from '../manifest/model.js';
 import type { Inventory, InventoryUser, TenantInventory } from '../inventory/model.js';
 import { UserError } from '../errors.js';
+import { acquireLock } from '../state/lock.js';
 import { closest } from '../util/suggest.js';
 import type { DiscoveryClient } from './discovery-client.js';
 import { readDomains, readGroups, readSkus, readUsers, readUsersByKey, type DiscoveryProgress, type Step } from './directory-read.js';
@@ -52,6 +53,8 @@ export interface DiscoverOptions {
   full?: boolean;
   /** Discover only this tenant (the manifest's name). */
   tenant?: string;
+  /** The t2t command that discovers (named to another process the discovery lock refuses). */
+  command?: string;
   signal?: AbortSignal;
   onProgress?: (p: DiscoveryProgress) => void;
   /** Content sizes older than this are re-read on a delta run (default 24 h). */
@@ -83,6 +86,19 @@ interface RunContext {
 export async function discover(project: Project, options: DiscoverOptions): Promise<{ inventory: Inventory; report: DiscoveryReport }> {
   const started = Date.now();
   const selected = selectTenants(project, options.tenant);
+  // One discovery at a time writes the cache: two writers of a collection interleave their journal
+  // appends and compactions, and a journal one of them removed and the other appended to is read
+  // as corrupt and the whole collection discarded. A lock its process left behind on this host
+  // is taken over (the cache is crash-safe; nothing to warn about).
+  const lock = await acquireLock(options.stateDir, { command: options.command ?? 'discover', scope: 'discovery' });
+  try {
+    return await discoverLocked(project, options, selected, started);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function discoverLocked(project: Project, options: DiscoverOptions, selected: Tenant[], started: number): Promise<{ inventory: Inventory; report: DiscoveryReport }> {
   const ctx: RunContext = { project, options, waveMembers: [], resolved: new Set(), saved: [] };
   const caches = new Map<string, TenantCache>();
   const reports: TenantReport[] = [];

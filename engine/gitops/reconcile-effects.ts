@@ -11,7 +11,7 @@ import type { ApplyOutcome, ReconcileEffects } from './reconcile.js';
 export function defaultEffects(projectDir: string, env: NodeJS.ProcessEnv): ReconcileEffects {
   return {
     async discover({ project, tenant, signal }) {
-      await discover(project, { env, stateDir: stateDir(projectDir, env), ...(tenant ? { tenant } : {}), signal });
+      await discover(project, { command: 'reconcile', env, stateDir: stateDir(projectDir, env), ...(tenant ? { tenant } : {}), signal });
     },
     async plan({ project, signal }) {
       // a controller compares against the tenants as they are now (a delta discovery each cycle),

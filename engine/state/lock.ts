@@ -1,10 +1,13 @@
-// The project lock: one apply or reconcile at a time per state directory (SPEC section 4).
+// The project lock: one apply or reconcile at a time per state directory (SPEC section 4); and the
+// discovery lock: one discovery at a time writes the inventory cache (two writers of one
+// collection's journal and shards would corrupt it, and a cache found corrupt is discarded).
 // The lock file is written complete to a private temp file and then hard-linked into place:
 // link() fails with EEXIST exactly like an O_EXCL create, and no reader ever sees a half-written
 // lock. A lock whose holder process is gone (same host, pid not running) is stale and taken over
 // with a warning; a lock held from another host is never taken over (we cannot see its process).
 import { link, mkdir, readFile, rename, unlink, writeFile, open } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
+import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { statePaths } from './paths.js';
@@ -25,6 +28,8 @@ export interface LockOptions {
   pid?: number;
   host?: string;
   user?: string;
+  /** Which lock: the project's (apply, reconcile; the default) or the discovery cache's. */
+  scope?: 'project' | 'discovery';
 }
 
 export interface Lock {
@@ -35,7 +40,8 @@ export interface Lock {
 }
 
 export async function acquireLock(stateDir: string, options: LockOptions): Promise<Lock> {
-  const path = statePaths.lock(stateDir);
+  const scope = options.scope ?? 'project';
+  const path = scope === 'discovery' ? statePaths.discoveryLock(stateDir) : statePaths.lock(stateDir);
   const holder: LockHolder = {
     command: options.command,
     pid: options.pid ?? process.pid,
@@ -60,13 +66,13 @@ export async function acquireLock(stateDir: string, options: LockOptions): Promi
       }
       const current = await readHolder(path);
       if (current === undefined) continue; // released meanwhile: try again
-      if (!isStale(current)) throw heldError(current, path);
+      if (!isStale(current)) throw heldError(current, path, scope);
       if (await takeOver(path, current)) {
         warning = `took over a stale lock of 't2t ${current.command}' (pid ${current.pid} on ${current.host}, started ${current.startedAt}): that process is no longer running`;
       }
     }
     const current = await readHolder(path);
-    throw current ? heldError(current, path) : new UserError(`could not acquire the project lock ${path}`, 'state.lockBusy', 'another t2t process is starting at the same time: try again');
+    throw current ? heldError(current, path, scope) : new UserError(`could not acquire the lock ${path}`, 'state.lockBusy', 'another t2t process is starting at the same time: try again');
   } finally {
     await unlink(temp).catch(() => undefined);
   }
@@ -111,7 +117,7 @@ export async function readHolder(path: string): Promise<LockHolder | undefined> 
   } catch {
     // fall through
   }
-  throw new UserError(`the project lock ${path} is unreadable`, 'state.lockCorrupt', `if no t2t apply or reconcile is running, delete ${path}`);
+  throw new UserError(`the lock file ${path} is unreadable`, 'state.lockCorrupt', `if no other t2t process works on this project (an apply or reconcile, or for discovery.lock.json a discovery), delete ${path}`);
 }
 
 function isStale(h: LockHolder): boolean {
@@ -149,7 +155,15 @@ async function releaseLock(path: string, token: string): Promise<void> {
   if (current?.token === token) await unlink(path).catch(() => undefined);
 }
 
-function heldError(h: LockHolder, path: string): UserError {
+function heldError(h: LockHolder, path: string, scope: 'project' | 'discovery'): UserError {
+  const who = `'t2t ${h.command}' (pid ${h.pid} on ${h.host}, user ${h.user}, started ${h.startedAt})`;
+  if (scope === 'discovery') {
+    return new UserError(
+      `the discovery cache in ${dirname(path)} is being written by ${who}`,
+      'discover.locked',
+      `wait for it to finish, then run again (it leaves the cache up to date); if that process no longer runs (for example on another machine that crashed), delete ${path}`,
+    );
+  }
   return new UserError(
     `the project is locked by 't2t ${h.command}' (pid ${h.pid} on ${h.host}, user ${h.user}, started ${h.startedAt})`,
     'state.locked',

@@ -35,4 +35,6 @@ export const statePaths = {
   logs: (dir: string) => join(dir, 'logs'),
   processLog: (dir: string) => join(dir, 't2t.log'),
   lock: (dir: string) => join(dir, 'lock.json'),
+  /** Held while a discovery writes the inventory cache (engine/state/lock.ts). */
+  discoveryLock: (dir: string) => join(dir, 'discovery.lock.json'),
 };

@@ -57,6 +57,7 @@ export async function preparePlan(project: Project, options: PlanProjectOptions)
   const stale = !inventory || isStale(inventory, options.maxAgeMs ?? DEFAULT_CACHE_MAX_AGE_MS);
   if (refresh === 'always' || (refresh === 'auto' && stale)) {
     const result = await discover(project, {
+      command: 'plan',
       env: options.env,
       stateDir: state,
       ...(options.signal ? { signal: options.signal } : {}),

@@ -14,6 +14,8 @@ import { discover, loadInventory } from '../../engine/discovery/discover.js';
 import { RECIPIENT_DISCOVERY_ONLY } from '../../engine/discovery/recipient-record.js';
 import { openTenantCache, tenantCacheDir } from '../../engine/discovery/tenant-cache.js';
 import { openCollection } from '../../engine/state/sharded-store.js';
+import { acquireLock } from '../../engine/state/lock.js';
+import type { UserError } from '../../engine/errors.js';
 import type { Project } from '../../engine/manifest/model.js';
 import type { ContentSize, Inventory, InventoryRecipient } from '../../engine/inventory/model.js';
 import type { DiscoveryReport, TenantReport } from '../../engine/discovery/report.js';
@@ -409,6 +411,37 @@ test('a cache read before the manifests asked for more user properties, or with 
   assert.is(await loadInventory(later, stateDir(dir, env), (r) => reasons.push(r)), undefined);
   assert.equal(reasons, ['tenant contoso: was discovered with another discovery.deltaTimestamp']);
   await run();
+});
+
+test('one discovery at a time writes the cache: another is refused, naming the holder and the lock file, and the cache stays as it was', async () => {
+  const before = await run();
+  const state = stateDir(dir, env);
+  // two at once (two terminals, a plan during a reconcile): exactly one runs
+  const both = await Promise.allSettled([discover(project, { env, stateDir: state }), discover(project, { env, stateDir: state })]);
+  assert.equal(both.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+  const refused = (both.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason as UserError;
+  assert.is(refused.code, 'discover.locked', refused.message);
+
+  const held = await acquireLock(state, { command: 'reconcile', scope: 'discovery' });
+  try {
+    const cli = await runCli(['discover', dir], { env: SECRET_ENV });
+    assert.is(cli.code, 1);
+    const lockFile = join(state, 'discovery.lock.json');
+    assert.is(
+      cli.stderr,
+      `error: the discovery cache in ${state} is being written by 't2t reconcile' (pid ${process.pid} on ${held.holder.host}, user ${held.holder.user}, started ${held.holder.startedAt})\n` +
+        `hint: wait for it to finish, then run again (it leaves the cache up to date); if that process no longer runs (for example on another machine that crashed), delete ${lockFile}\n`,
+    );
+    assert.is((await loadInventory(project, state))?.hash, before.report.hash, 'the refused run left the cache alone');
+  } finally {
+    await held.release();
+  }
+  // released after a discovery that failed, too
+  const noSecret = await runCli(['discover', dir], { env: { CONTOSO_SECRET: '', FABRIKAM_SECRET: '' } });
+  assert.is(noSecret.code, 1);
+  const after = await run();
+  assert.is(tenantReport(after.report, 'contoso').mode, 'delta');
+  assert.is(after.report.hash, before.report.hash);
 });
 
 test('the cache loads without network after the emulator is gone', async () => {
