@@ -290,6 +290,9 @@ async function discoverWith(
   const attributeNames = projectAttributeNames(project);
   const select = projectUserSelect(project);
   const reason = fullReason(tenant, cache, options, select);
+  // which file was damaged or of another version, and that it is gone (the reason above only says
+  // that the cache was unreadable)
+  if (cache.resetReason) warnings.push(cache.resetReason);
   if (reason === 'tenantId changed' || reason === 'cache format changed') {
     // The cached objects belong to another tenant (or another format): start from nothing.
     for (const c of [cache.users, cache.groups, cache.recipients, cache.content]) c.deleteMissing(new Set());

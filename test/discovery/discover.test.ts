@@ -296,6 +296,18 @@ test('a cache written in an older format is discarded and read again in full, wi
   assert.is((await loadInventory(project, stateDir(dir, env)))?.hash, before.report.hash);
 });
 
+test('a damaged cache file is discarded and the tenant read again in full; the report names the file', async () => {
+  const before = await run();
+  const head = join(stateDir(dir, env), 'inventory', 'contoso', 'users', 'collection.json');
+  const text = readFileSync(head, 'utf8');
+  writeFileSync(head, text.slice(0, text.length >> 1)); // cut short, as a full disk or a crash of the machine can leave it
+  const { report } = await run({ tenant: 'contoso' });
+  const c = tenantReport(report, 'contoso');
+  assert.equal([c.mode, c.reason], ['full', 'the cache was unreadable']);
+  assert.ok(c.warnings.some((w) => w.includes(head) && /corrupt and has been discarded/.test(w)), c.warnings.join('\n'));
+  assert.is(report.hash, before.report.hash, 'the same tenant gives the same inventory');
+});
+
 test('a cache a crash left in the middle of a compaction is no inventory for a plan; the next discovery recomputes its digest', async () => {
   const before = await run();
   // the effective digest wrong (as a crash between the shards and the meta could leave it) and
