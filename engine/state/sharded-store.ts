@@ -59,6 +59,8 @@ import { appendJournal, dropTornTail, encodeJournal, JOURNAL_FILE, JournalFormat
  *  (Shards check their own format, SHARD_FORMAT_VERSION.) */
 export const STORE_FORMAT_VERSION = 7;
 export const DEFAULT_SHARDS = 64;
+/** The most shard files a collection may have (a collection.json that says more is damaged). */
+const MAX_SHARDS = 4096;
 
 /** When a flush folds the journal into the shards: once the journal would hold more lines than
  *  max(minLines, share x records), or more than maxBytes. A journal line parses about twice as
@@ -338,13 +340,13 @@ async function load<T, M extends object>(
     if (isObject(stored) && typeof stored.formatVersion === 'number' && stored.formatVersion !== STORE_FORMAT_VERSION) {
       throw new OtherFormat(headFile, `written in format version ${stored.formatVersion} by another version of t2t (this one reads version ${STORE_FORMAT_VERSION})`);
     }
-    if (!isObject(stored) || stored.formatVersion !== STORE_FORMAT_VERSION || !Number.isInteger(stored.shards) || stored.shards < 1 || !isObject(stored.meta)) {
+    if (!isObject(stored) || stored.formatVersion !== STORE_FORMAT_VERSION || !Number.isInteger(stored.shards) || stored.shards < 1 || stored.shards > MAX_SHARDS || !isObject(stored.meta)) {
       throw new CorruptFile(headFile, `unexpected content or format version (this t2t reads version ${STORE_FORMAT_VERSION})`);
     }
     shardCount = stored.shards;
     meta = stored.meta;
   }
-  if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 4096) throw new Error(`invalid shard count ${shardCount}`);
+  if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > MAX_SHARDS) throw new Error(`invalid shard count ${shardCount}`);
 
   const shardFiles: ShardFile<T>[] = [];
   const files: string[] = [];

@@ -134,6 +134,24 @@ test("onCorrupt: 'reset' discards the collection and says why", async () => {
   assert.is(again.resetReason, undefined);
 });
 
+test('a collection.json whose shard count is out of range (edited by hand) is damaged, not a bug of t2t', async () => {
+  const dir = fresh();
+  await filled(dir, 50, 4);
+  const head = join(dir, 'users', 'collection.json');
+  writeFileSync(head, JSON.stringify({ ...(JSON.parse(readFileSync(head, 'utf8')) as object), shards: 5000 }));
+  try {
+    await openCollection<User>(dir, 'users');
+    assert.unreachable('should have thrown');
+  } catch (e) {
+    assert.instance(e, UserError);
+    assert.is((e as UserError).code, 'state.corrupt');
+    assert.ok((e as UserError).message.includes(head), (e as UserError).message);
+  }
+  const c = await openCollection<User>(dir, 'users', { onCorrupt: 'reset', shards: 4 });
+  assert.is(c.size, 0);
+  assert.match(c.resetReason!, /corrupt.*collection\.json/);
+});
+
 test('clear empties records and meta; flush removes the shard files', async () => {
   const dir = fresh();
   const c = await filled(dir, 100, 4);
