@@ -94,7 +94,8 @@ export function formatBytes(n: number): string {
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let v = n;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
+  // 1,048,575 bytes are 1023.999 KB, which one decimal shows as 1024.0: the next unit then
+  while ((i === 0 ? v >= 1024 : v >= 1023.95) && i < units.length - 1) {
     v /= 1024;
     i++;
   }

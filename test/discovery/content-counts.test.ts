@@ -2,13 +2,23 @@
 // Bytes without a single item mean "not counted", never "0 files".
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { contentLine } from '../../engine/discovery/report.js';
+import { contentLine, formatBytes } from '../../engine/discovery/report.js';
 import { sizeText } from '../../engine/resources/content-sync/index.js';
 
 test('the discovery report says files are not counted instead of 0 files', () => {
   assert.is(contentLine('onedrive', { count: 11, items: 0, bytes: 15_258, averageItems: 0, averageBytes: 1387 }, 'files'), '    onedrive       11  14.9 KB, files not counted (per user: 1.4 KB)');
   assert.is(contentLine('onedrive', { count: 2, items: 10, bytes: 2048, averageItems: 5, averageBytes: 1024 }, 'files'), '    onedrive        2  10 files, 2.0 KB (per user: 5 files, 1.0 KB)');
   assert.is(contentLine('archives', { count: 0, items: 0, bytes: 0, averageItems: 0, averageBytes: 0 }, 'items'), '    archives        0  0 items, 0 B (per user: 0 items, 0 B)');
+});
+
+test('sizes never show 1024.0 of a unit: just under a MB or GB is shown in the next unit', () => {
+  assert.is(formatBytes(1023), '1023 B');
+  assert.is(formatBytes(1024), '1.0 KB');
+  assert.is(formatBytes(1024 * 1024 - 1), '1.0 MB');
+  assert.is(formatBytes(1024 * 1024 - 60), '1023.9 KB');
+  assert.is(formatBytes(1024 ** 3 - 1), '1.0 GB');
+  assert.is(formatBytes(1.5 * 1024 ** 3), '1.5 GB');
+  assert.is(formatBytes(1024 ** 5 * 2), '2048.0 TB');
 });
 
 test("a content sync's summary gives the size alone when there is no count", () => {
