@@ -123,9 +123,9 @@ export function renderReportText(report: DiscoveryReport): string {
     const how = t.mode === 'full' ? `full read${t.reason ? ` (${t.reason})` : ''}` : 'delta';
     lines.push(`${t.tenant} (${t.role}): ${how}, ${plural(t.requests, 'request')}, ${plural(t.pages, 'page')}, ${seconds(t.durationMs)}`);
     const c = t.counts;
-    lines.push(`  users      ${String(c.users).padStart(7)}  (${c.members} members, ${c.guests} guests, ${c.licensedUsers} licensed)  ${changeText(t.changes.users)}`);
+    lines.push(`  users      ${String(c.users).padStart(7)}  (${plural(c.members, 'member')}, ${plural(c.guests, 'guest')}, ${c.licensedUsers} licensed)  ${changeText(t.changes.users)}`);
     lines.push(`  groups     ${String(c.groups).padStart(7)}  ${changeText(t.changes.groups)}`);
-    lines.push(`  recipients ${String(c.mailboxes + c.mailUsers + c.contacts).padStart(7)}  (${c.mailboxes} mailboxes, ${c.mailUsers} mail users, ${c.contacts} contacts)  ${changeText(t.changes.recipients)}`);
+    lines.push(`  recipients ${String(c.mailboxes + c.mailUsers + c.contacts).padStart(7)}  (${plural(c.mailboxes, 'mailbox', 'mailboxes')}, ${plural(c.mailUsers, 'mail user')}, ${plural(c.contacts, 'contact')})  ${changeText(t.changes.recipients)}`);
     const lic = t.licences.map((l) => `${l.sku} ${l.consumed}/${l.enabled}`).join(', ');
     lines.push(`  licences   ${String(c.skus).padStart(7)}  ${lic || '(none)'}`);
     lines.push(`  domains    ${String(c.domains).padStart(7)}`);
@@ -143,8 +143,8 @@ export function renderReportText(report: DiscoveryReport): string {
   if (report.unresolved.length) {
     const shown = report.unresolved.slice(0, 10).join(', ');
     const more = report.unresolved.length > 10 ? ` and ${report.unresolved.length - 10} more` : '';
-    lines.push(`warning: ${report.unresolved.length} wave member(s) not found in any source tenant: ${shown}${more}`);
+    lines.push(`warning: ${plural(report.unresolved.length, 'wave member')} not found in any source tenant: ${shown}${more}`);
   }
-  lines.push(`inventory ${report.hash.slice(0, 12)}, ${report.tenants.length} tenant(s) in ${seconds(report.durationMs)}`);
+  lines.push(`inventory ${report.hash.slice(0, 12)}, ${plural(report.tenants.length, 'tenant')} in ${seconds(report.durationMs)}`);
   return lines.join('\n');
 }

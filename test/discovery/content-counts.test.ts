@@ -2,7 +2,7 @@
 // Bytes without a single item mean "not counted", never "0 files".
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { contentLine, formatBytes } from '../../engine/discovery/report.js';
+import { contentLine, formatBytes, renderReportText, type DiscoveryReport } from '../../engine/discovery/report.js';
 import { sizeText } from '../../engine/resources/content-sync/index.js';
 
 test('the discovery report says files are not counted instead of 0 files', () => {
@@ -19,6 +19,30 @@ test('sizes never show 1024.0 of a unit: just under a MB or GB is shown in the n
   assert.is(formatBytes(1024 ** 3 - 1), '1.0 GB');
   assert.is(formatBytes(1.5 * 1024 ** 3), '1.5 GB');
   assert.is(formatBytes(1024 ** 5 * 2), '2048.0 TB');
+});
+
+test('the report text says one of a thing in the singular', () => {
+  const zero = { count: 0, items: 0, bytes: 0, averageItems: 0, averageBytes: 0 };
+  const one = { added: 0, updated: 0, removed: 0 };
+  const report: DiscoveryReport = {
+    project: 'p',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 1000,
+    hash: 'a'.repeat(64),
+    unresolved: ['x@contoso.com'],
+    tenants: [{
+      tenant: 'contoso', role: 'source', mode: 'delta', startedAt: '2026-01-01T00:00:00.000Z', durationMs: 1000, requests: 1, pages: 1,
+      counts: { users: 2, members: 1, guests: 1, groups: 0, mailboxes: 1, mailUsers: 1, contacts: 1, licensedUsers: 1, skus: 0, domains: 1, markers: 0 },
+      licences: [], changes: { users: one, groups: one, recipients: one }, skipped: { users: 0, groups: 0, recipients: 0 },
+      scope: { users: 1, mailboxes: zero, archives: zero, onedrive: zero, unreadable: 0 }, warnings: [],
+    }],
+  };
+  const text = renderReportText(report);
+  assert.match(text, /^  users +2  \(1 member, 1 guest, 1 licensed\)/m);
+  assert.match(text, /^  recipients +3  \(1 mailbox, 1 mail user, 1 contact\)/m);
+  assert.match(text, /^  migration scope: 1 wave member$/m);
+  assert.match(text, /^warning: 1 wave member not found in any source tenant: x@contoso\.com$/m);
+  assert.match(text, /^inventory a{12}, 1 tenant in 1\.0 s$/m);
 });
 
 test("a content sync's summary gives the size alone when there is no count", () => {
