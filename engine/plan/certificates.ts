@@ -17,9 +17,11 @@ export function certificateWarnings(certs: readonly CertificateValidity[], now: 
     }
     const ms = Date.parse(c.notAfter) - now.getTime();
     if (Number.isNaN(ms)) continue;
-    const days = Math.floor(ms / 86_400_000);
+    // as `t2t certs` counts (engine/certs/validate.ts): within 30 days includes the 30th, and a
+    // part of a day left is a day (never "in 0 days")
+    const days = Math.ceil(ms / 86_400_000);
     if (ms <= 0) out.push(`certificate ${c.name} expired on ${c.notAfter}: renew it and update its PFX file (spec.certificates.${c.name})`);
-    else if (days < CERTIFICATE_WARNING_DAYS) out.push(`certificate ${c.name} expires on ${c.notAfter} (in ${days} day${days === 1 ? '' : 's'}): renew it before then`);
+    else if (days <= CERTIFICATE_WARNING_DAYS) out.push(`certificate ${c.name} expires on ${c.notAfter} (in ${days} day${days === 1 ? '' : 's'}): renew it before then`);
   }
   return out;
 }

@@ -8,6 +8,9 @@ import { renderPlanMarkdown } from '../../engine/plan/render-markdown.js';
 import { content, group, inventory, mailbox, marker, NOW, profile, project, REVISION, sku, tenant, user, wave, withMarker } from '../fixtures/inventories/builders.js';
 import { scenario } from '../fixtures/inventories/scenario.js';
 import { graph, planFor } from './helpers.js';
+import { certificateWarnings } from '../../engine/plan/certificates.js';
+import { checkCertificate } from '../../engine/certs/validate.js';
+import type { CertificateInfo } from '../../engine/certs/pfx.js';
 
 function people(n: number) {
   return Array.from({ length: n }, (_, i) => user(`u${i}@contoso.com`, { id: `s${i}` }));
@@ -230,8 +233,35 @@ test('certificates expiring within 30 days warn', () => {
   });
   assert.equal(p.warnings, [
     'certificate old expired on 2026-05-01T00:00:00Z: renew it and update its PFX file (spec.certificates.old)',
-    'certificate rewrite-tls expires on 2026-06-11T00:00:00Z (in 9 days): renew it before then',
+    'certificate rewrite-tls expires on 2026-06-11T00:00:00Z (in 10 days): renew it before then',
   ]);
+});
+
+test("certificate expiry: within 30 days includes the 30th, a part of a day counts as a day, as 't2t certs' says", () => {
+  // found by a review helper: a certificate expiring in 30 days was not warned of (t2t certs warns
+  // of it), and one expiring in 12 hours was said to expire "in 0 days"
+  const now = new Date(NOW);
+  const at = (ms: number) => new Date(now.getTime() + ms);
+  const DAY = 86_400_000;
+  const cases: [string, number, string | null][] = [
+    ['exact', 30 * DAY, 'in 30 days'],
+    ['later', 30 * DAY + 1, null],
+    ['half', 9.5 * DAY, 'in 10 days'],
+    ['hours', DAY / 2, 'in 1 day'],
+  ];
+  for (const [name, ms, says] of cases) {
+    const warnings = certificateWarnings([{ name, notAfter: at(ms).toISOString() }], now);
+    // t2t certs on a certificate with the same notAfter
+    const info = { name, file: `certs/${name}.pfx`, notBefore: at(-DAY), notAfter: at(ms), keyType: 'rsa', keyBits: 2048, keyMatches: true, privateKey: true, sans: [] } as unknown as CertificateInfo;
+    const certs = checkCertificate(info, { now, domains: [], purpose: 'auth' });
+    if (says === null) {
+      assert.equal(warnings, [], name);
+      assert.equal(certs, [], name);
+    } else {
+      assert.equal(warnings, [`certificate ${name} expires on ${at(ms).toISOString()} (${says}): renew it before then`], name);
+      assert.match(certs[0]!.message, `expires ${says} `, name);
+    }
+  }
 });
 
 test('unresolved wave members are warned about', () => {
