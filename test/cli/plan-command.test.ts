@@ -131,6 +131,12 @@ test('--out into a directory that does not exist, or naming a directory: one lin
   assert.match(dirOut.stderr, /^error: cannot save the plan to \.: it is a directory$/m);
   assert.match(dirOut.stderr, /hint: give --out the path of a file, for example plan\.json/);
   assert.is(dirOut.stdout, '');
+  // `--out "$PLAN_FILE"` with the variable unset: refused, not a plan printed and silently not saved
+  const empty = await runCli(['plan', dir!, '--offline', '--out', ''], { env, cwd: dir! });
+  assert.is(empty.code, 1, empty.stdout);
+  assert.match(empty.stderr, /^error: cannot save the plan: --out was given an empty file name$/m);
+  assert.match(empty.stderr, /^hint: give --out the path of a file, for example --out plan\.json/m);
+  assert.is(empty.stdout, '');
 });
 
 test('--out through a symbolic link saves into the file it points to, and the link stays', async ({ dir, env }) => {
