@@ -7,6 +7,7 @@ import { loadCertificate, type CertificateInfo, type PfxSource } from './pfx.js'
 import { checkCertificate, type CertDiagnostic, type CertificatePurpose } from './validate.js';
 import { dkimRecordFor, type DkimRecord } from './dkim.js';
 import { pfxExposure } from './git-exposure.js';
+import type { CertificateValidity } from '../plan/certificates.js';
 
 export interface CertificateReport {
   readonly name: string;
@@ -27,6 +28,8 @@ export interface ProjectCertificatesReport {
 interface Bound {
   source: PfxSource;
   purposes: CertificatePurpose[];
+  /** Where the manifest sets it: spec.certificates.NAME, or spec.tenants.NAME.auth.certificate. */
+  field: string;
 }
 
 /** Every certificate the project refers to, with what it is bound to. */
@@ -37,11 +40,11 @@ export function projectCertificateSources(project: Project): Bound[] {
     const purposes: CertificatePurpose[] = [];
     if (rewrite?.tlsCertificate === ref.name) purposes.push('tls');
     if (rewrite?.dkimCertificate === ref.name) purposes.push('dkim');
-    bound.push({ source: ref, purposes: purposes.length ? purposes : ['other'] });
+    bound.push({ source: ref, purposes: purposes.length ? purposes : ['other'], field: `spec.certificates.${ref.name}` });
   }
   for (const t of project.tenants) {
     const c = t.auth.certificate;
-    if (c) bound.push({ source: { name: `tenant ${t.name}`, ...c }, purposes: ['auth'] });
+    if (c) bound.push({ source: { name: `tenant ${t.name}`, ...c }, purposes: ['auth'], field: `spec.tenants.${t.name}.auth.certificate` });
   }
   return bound;
 }
@@ -93,15 +96,15 @@ export async function checkProjectCertificates(project: Project, env: NodeJS.Pro
 
 /** When each certificate of the project expires, or why it cannot be read (a missing file or
  *  password), for the planner's warnings. */
-export async function certificateExpiries(project: Project, env: NodeJS.ProcessEnv): Promise<({ name: string; notAfter: string } | { name: string; problem: string })[]> {
-  const out: ({ name: string; notAfter: string } | { name: string; problem: string })[] = [];
-  for (const { source } of projectCertificateSources(project)) {
+export async function certificateExpiries(project: Project, env: NodeJS.ProcessEnv): Promise<CertificateValidity[]> {
+  const out: CertificateValidity[] = [];
+  for (const { source, field } of projectCertificateSources(project)) {
     try {
       const info = await loadCertificate(source, project.dir, env);
-      out.push({ name: source.name, notAfter: info.notAfter.toISOString() });
+      out.push({ name: source.name, notAfter: info.notAfter.toISOString(), field });
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
-      out.push({ name: source.name, problem: e.message });
+      out.push({ name: source.name, problem: e.message, field });
     }
   }
   return out;

@@ -209,6 +209,11 @@ test('certificateExpiries gives the planner every certificate: when it expires, 
   const warnings = certificateWarnings(withoutEnv, new Date());
   assert.is(warnings.length, 2);
   assert.match(warnings[0]!, /^certificate rewrite-tls cannot be read: the password .* is not set: environment variable REWRITE_TLS_PASSWORD is missing\. Apply stops where it needs it/);
+  // once expired, each warning names where the manifest sets the certificate: a tenant's sign-in
+  // certificate is not under spec.certificates (found by a review helper: it was said to be)
+  const expired = certificateWarnings(list, new Date(Date.now() + 2 * 366 * DAY));
+  assert.equal(expired.map((w) => /\(([^)]*)\)$/.exec(w)?.[1]), ['spec.certificates.rewrite-dkim', 'spec.certificates.rewrite-tls', 'spec.tenants.fabrikam.auth.certificate']);
+  assert.match(expired[2]!, /^certificate tenant fabrikam expired on .*: renew it and update its PFX file \(spec\.tenants\.fabrikam\.auth\.certificate\)$/);
 });
 
 test.run();
