@@ -39,6 +39,13 @@ export async function readMeasuredThroughput(stateDir: string): Promise<Measured
   try {
     const raw = JSON.parse(await readFile(join(stateDir, THROUGHPUT_FILE), 'utf8')) as Partial<MeasuredThroughput>;
     if (typeof raw.bytesPerSecondPerMailbox !== 'number' || !(raw.bytesPerSecondPerMailbox > 0)) return undefined;
+    // a concurrency only apply's own records or a hand edit set: one that is not a positive number
+    // ("eight", null) is left out, the default taken (it made the estimate's time NaN, and the plan
+    // fail with "Invalid time value")
+    if ('concurrency' in raw && !(typeof raw.concurrency === 'number' && raw.concurrency > 0)) {
+      const { concurrency: _dropped, ...rest } = raw;
+      return rest as MeasuredThroughput;
+    }
     return raw as MeasuredThroughput;
   } catch {
     return undefined;

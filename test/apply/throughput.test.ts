@@ -2,10 +2,11 @@
 // merged over runs by bytes, and read back by the planner.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMeasuredThroughput, recordThroughput, ThroughputSampler, THROUGHPUT_FILE } from '../../engine/apply/throughput.js';
+import { computeEstimate, DEFAULT_CONCURRENCY, EstimateAccumulator } from '../../engine/plan/estimate.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const MiB = 1024 * 1024;
@@ -38,6 +39,28 @@ test('bytes per second of one mailbox sync, merged over runs by bytes, read back
     const second = await recordThroughput(dir, sample([80 * MiB, 80_000]), NOW, 64 * MiB);
     assert.is(second!.bytesPerSecondPerMailbox, Math.round((240 * MiB) / 160));
     assert.equal(readdirSync(dir), [THROUGHPUT_FILE], 'no temp file left');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a throughput.json edited by hand with a concurrency that is not a number: the default is taken, the estimate still made', async () => {
+  // found by a review helper: {"concurrency": "eight"} made every plan fail with an internal error
+  // ("Invalid time value": the estimate's duration was NaN)
+  const dir = mkdtempSync(join(tmpdir(), 't2t-throughput-'));
+  try {
+    const acc = new EstimateAccumulator();
+    acc.add(1_000_000, 10);
+    for (const concurrency of ['eight', null, -2, 0]) {
+      writeFileSync(join(dir, THROUGHPUT_FILE), JSON.stringify({ bytesPerSecondPerMailbox: 1000, bytes: 1, seconds: 1, measuredAt: NOW.toISOString(), concurrency }));
+      const read = await readMeasuredThroughput(dir);
+      assert.is(read!.bytesPerSecondPerMailbox, 1000, String(concurrency));
+      const e = computeEstimate(acc, NOW, read!, 'wave-01');
+      assert.is(e.throughputBytesPerSecond, 1000 * DEFAULT_CONCURRENCY, String(concurrency));
+      assert.is(e.seconds, 1000, String(concurrency));
+    }
+    writeFileSync(join(dir, THROUGHPUT_FILE), JSON.stringify({ bytesPerSecondPerMailbox: 1000, bytes: 1, seconds: 1, measuredAt: NOW.toISOString(), concurrency: 8 }));
+    assert.is((await readMeasuredThroughput(dir))!.concurrency, 8, 'a number is kept');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
