@@ -118,9 +118,12 @@ apply refuses it once the manifests or the tenants have changed.`,
     } finally {
       progress?.end();
     }
-    if (outFile && output === 'text') err(io, `plan saved to ${outFile}: run 't2t apply ${args.positionals[0] ?? '.'} --plan ${outFile}' to apply exactly this`);
     const { hasChanges, planRefusalError } = await import('../../plan/index.js');
     const refusal = planRefusalError(plan);
+    // a refused plan is saved for review, but apply refuses it too: not offered to apply
+    if (outFile && output === 'text') {
+      err(io, refusal ? `plan saved to ${outFile} for review only: apply refuses it as well (see the error below)` : `plan saved to ${outFile}: run 't2t apply ${args.positionals[0] ?? '.'} --plan ${outFile}' to apply exactly this`);
+    }
     if (refusal) throw refusal;
     return bool(args.values, 'detailed-exitcode') && hasChanges(plan) ? 2 : 0;
   },
