@@ -94,6 +94,9 @@ export interface FaultsConfig {
   latencyMs: number;
   replicationLagMs: number;
   seed: number;
+  /** The first N sign-in (token) requests are answered 503 temporarily_unavailable with a
+   *  Retry-After: a passing outage of the identity platform. Other faults never touch sign-in. */
+  signInFailures: number;
 }
 
 export interface EmulatorConfig {
@@ -116,7 +119,7 @@ export const DEFAULT_LIMITS: LimitsConfig = {
   timeScale: 1,
 };
 
-export const DEFAULT_FAULTS: FaultsConfig = { errorRate: 0, throttleRate: 0, latencyMs: 0, replicationLagMs: 0, seed: 1 };
+export const DEFAULT_FAULTS: FaultsConfig = { errorRate: 0, throttleRate: 0, latencyMs: 0, replicationLagMs: 0, seed: 1, signInFailures: 0 };
 
 export function loadConfigFile(file: string): EmulatorConfig {
   let text: string;
@@ -353,13 +356,14 @@ class Checker {
   private faults(v: unknown): FaultsConfig {
     if (v === undefined || v === null) return { ...DEFAULT_FAULTS };
     const f = this.obj(v, ['faults']) ?? {};
-    this.known(f, ['faults'], ['errorRate', 'throttleRate', 'latencyMs', 'replicationLagMs', 'seed']);
+    this.known(f, ['faults'], ['errorRate', 'throttleRate', 'latencyMs', 'replicationLagMs', 'seed', 'signInFailures']);
     return {
       errorRate: this.num(f.errorRate, ['faults', 'errorRate'], 0, { min: 0, max: 1 }),
       throttleRate: this.num(f.throttleRate, ['faults', 'throttleRate'], 0, { min: 0, max: 1 }),
       latencyMs: this.num(f.latencyMs, ['faults', 'latencyMs'], 0, { min: 0 }),
       replicationLagMs: this.num(f.replicationLagMs, ['faults', 'replicationLagMs'], 0, { min: 0 }),
       seed: this.num(f.seed, ['faults', 'seed'], 1, { integer: true }),
+      signInFailures: this.num(f.signInFailures, ['faults', 'signInFailures'], 0, { min: 0, integer: true }),
     };
   }
 }

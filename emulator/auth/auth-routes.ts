@@ -118,8 +118,18 @@ function checkAssertion(req: EmuRequest, t: TenantState, app: AppRegistration, a
   }
 }
 
+/** Token requests answered so far by each emulator, for faults.signInFailures. */
+const tokenRequests = new WeakMap<object, number>();
+
 function token(req: EmuRequest) {
   const corr = req.headers['client-request-id'];
+  const seen = tokenRequests.get(req.emulator) ?? 0;
+  tokenRequests.set(req.emulator, seen + 1);
+  if (seen < req.emulator.config.faults.signInFailures) {
+    const e = aadError(503, 'temporarily_unavailable', 90033, 'A transient error has occurred. Please try again. (injected by faults.signInFailures)', corr);
+    e.response.headers = { ...e.response.headers, 'Retry-After': String(Math.max(0.001, req.emulator.config.limits?.timeScale ?? 1)) };
+    throw e;
+  }
   const t = tenantOf(req);
   const form = formOf(req);
   const grant = form.get('grant_type');

@@ -88,8 +88,9 @@ function parseCommandArgs(command: Command, options: Record<string, OptionSpec>,
   for (const [name, o] of Object.entries(options)) {
     config[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}), ...(o.default !== undefined ? { default: o.default } : {}) };
   }
+  let parsed: { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] };
   try {
-    return parseArgs({ args, options: config as ParseArgsConfig['options'], allowPositionals: true, strict: true }) as { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] };
+    parsed = parseArgs({ args, options: config as ParseArgsConfig['options'], allowPositionals: true, strict: true }) as typeof parsed;
   } catch (e) {
     const message = (e as Error).message;
     const unknown = /Unknown option '([^']+)'/.exec(message);
@@ -102,6 +103,22 @@ function parseCommandArgs(command: Command, options: Record<string, OptionSpec>,
       throw new UserError(`option '${missing[1]!.split(',').pop()!.trim().split(' ')[0]}' needs a value`, 'cli.missingValue', `run 't2t ${command.name} --help' for its options`);
     }
     throw new UserError(message.split('\n')[0]!, 'cli.badArguments', `run 't2t ${command.name} --help' for its options`);
+  }
+  refuseEmpty(command, parsed);
+  return parsed;
+}
+
+/** An empty value is a shell variable that was not set (`--wave "$WAVE"`, `apply "$DIR"`): taken as
+ *  no option at all, it would widen the command (every wave) or drop what was asked (no plan file
+ *  saved), so no option and no argument may be empty. */
+function refuseEmpty(command: Command, parsed: { values: Record<string, unknown>; positionals: string[] }): void {
+  for (const [name, v] of Object.entries(parsed.values)) {
+    if (v === '' || (Array.isArray(v) && v.includes(''))) {
+      throw new UserError(`option '--${name}' of '${command.name}' was given an empty value`, 'cli.emptyValue', `give --${name} a value (if a shell variable names it, is the variable set?); run 't2t ${command.name} --help' for its options`);
+    }
+  }
+  if (parsed.positionals.includes('')) {
+    throw new UserError(`an argument of '${command.name}' is empty`, 'cli.emptyValue', `give the project directory (or leave it out for the current directory); if a shell variable names it, is the variable set?`);
   }
 }
 

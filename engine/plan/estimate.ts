@@ -3,6 +3,7 @@
 // once). Warns when the wave cannot finish before its cutoverAt.
 import type { Estimate } from './model.js';
 import { formatBytes } from '../resources/content-sync/index.js';
+import { plural } from '../util/plural.js';
 
 export interface Throughput {
   /** Bytes per second one mailbox sync achieves (default 500,000: 1.8 GB/h). */
@@ -40,7 +41,7 @@ export function computeEstimate(acc: EstimateAccumulator, now: Date, throughput:
   if (cutoverAt && acc.bytes > 0 && Date.parse(finishesBy) > Date.parse(cutoverAt)) {
     return {
       ...e,
-      warning: `wave ${wave}: content still to sync (${formatBytes(acc.bytes)}, ${acc.items} items) needs about ${hours(seconds)} at ${formatBytes(total)}/s and cannot finish before the cutover at ${cutoverAt} (estimated ${finishesBy}); start the sync earlier, raise the concurrency or move cutoverAt`,
+      warning: `wave ${wave}: content still to sync (${formatBytes(acc.bytes)}, ${plural(acc.items, 'item')}) needs about ${hours(seconds)} at ${formatBytes(total)}/s and cannot finish before the cutover at ${cutoverAt} (estimated ${finishesBy}); start the sync earlier, raise the concurrency or move cutoverAt`,
     };
   }
   return e;

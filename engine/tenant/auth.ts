@@ -13,6 +13,8 @@ import type { Tenant } from '../manifest/model.js';
 import { T2tError, TenantError, UserError } from '../errors.js';
 import type { CloudEndpoints } from './clouds.js';
 import { networkFailure, type HttpTransport } from './http-transport.js';
+import { abortReason } from './clock.js';
+import { parseRetryAfter, RETRYABLE_STATUS, withRetry, type RetryPolicy } from './retry.js';
 import { redact, resolveCertificate, resolveSecret } from './secrets.js';
 
 export type TokenAudience = 'graph' | 'exchange';
@@ -62,24 +64,55 @@ export interface NetworkObserver {
   onNetworkError?(e: unknown): void;
   /** A GET (authority metadata, instance discovery) answered with a non-2xx status or a body that is an error or not JSON. */
   onRefusedAnswer?(answer: RefusedAnswer): void;
+  /** The token request was still throttled (429) or failed (5xx) after every attempt. */
+  onUnavailable?(answer: RefusedAnswer & { readonly attempts: number }): void;
+}
+
+/** Sign-in requests are repeated on 429 and 5xx: a passing outage or throttling of the identity
+ *  platform must not read as a refused credential. Asking for a token (or the authority's
+ *  metadata) twice changes nothing, so every one may be repeated. */
+export const SIGN_IN_RETRY: RetryPolicy = { maxAttempts: 4, baseMs: 1000, maxMs: 8000, maxRetryAfterMs: 60_000 };
+
+/** A 429 or 5xx answer, thrown so that withRetry repeats the request. */
+class TransientAnswer extends Error {
+  constructor(
+    readonly response: Response,
+    readonly attempts: number,
+  ) {
+    super(`HTTP ${response.status}`);
+  }
 }
 
 /** msal-node's network client over the tenant's transport. */
-export function msalNetworkClient(transport: HttpTransport, observer: NetworkObserver = {}): INetworkModule {
+export function msalNetworkClient(transport: HttpTransport, observer: NetworkObserver = {}, retry: RetryPolicy = SIGN_IN_RETRY, signal?: AbortSignal): INetworkModule {
   const send = async <T>(url: string, method: 'GET' | 'POST', options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> => {
-    const signal = timeout ? AbortSignal.timeout(timeout) : undefined;
+    const once = async (attempt: number): Promise<Response> => {
+      const signal = timeout ? AbortSignal.timeout(timeout) : undefined;
+      let answer: Response;
+      try {
+        answer = await transport.fetch(url, {
+          method,
+          headers: options?.headers ?? {},
+          ...(method === 'POST' ? { body: options?.body ?? '' } : {}),
+          ...(signal ? { signal } : {}),
+        });
+      } catch (e) {
+        // msal replaces transport errors by its own codes: keep the original for the user's message.
+        observer.onNetworkError?.(e);
+        throw e;
+      }
+      if (RETRYABLE_STATUS.has(answer.status)) throw new TransientAnswer(answer, attempt);
+      return answer;
+    };
     let response: Response;
+    let attempts = 1;
     try {
-      response = await transport.fetch(url, {
-        method,
-        headers: options?.headers ?? {},
-        ...(method === 'POST' ? { body: options?.body ?? '' } : {}),
-        ...(signal ? { signal } : {}),
-      });
+      response = await withRetry(once, (e) => (e instanceof TransientAnswer ? { status: e.response.status, retryAfterMs: parseRetryAfter(e.response.headers.get('retry-after')) } : undefined), { idempotent: true, ...(signal ? { signal } : {}) }, retry);
     } catch (e) {
-      // msal replaces transport errors by its own codes: keep the original for the user's message.
-      observer.onNetworkError?.(e);
-      throw e;
+      if (!(e instanceof TransientAnswer)) throw e;
+      // still failing: msal gets the last answer as it is, and the user a message saying so
+      response = e.response;
+      attempts = e.attempts;
     }
     const text = await response.text();
     let body: unknown = {};
@@ -91,6 +124,7 @@ export function msalNetworkClient(transport: HttpTransport, observer: NetworkObs
     if (method === 'GET' && (response.status < 200 || response.status > 299 || (typeof body === 'object' && body !== null && 'error' in body))) {
       observer.onRefusedAnswer?.({ url, status: response.status, body });
     }
+    if (method === 'POST' && RETRYABLE_STATUS.has(response.status)) observer.onUnavailable?.({ url, status: response.status, body, attempts });
     const headers: Record<string, string> = {};
     response.headers.forEach((v, k) => (headers[k] = v));
     return { headers, body: body as T, status: response.status };
@@ -108,12 +142,15 @@ export class TenantAuth {
   private readonly lastClaims = new Map<TokenAudience, TokenClaims>();
   private lastNetworkError: unknown;
   private lastRefusedAnswer: RefusedAnswer | undefined;
+  private lastUnavailable: (RefusedAnswer & { readonly attempts: number }) | undefined;
 
   constructor(
     readonly tenant: Tenant,
     readonly endpoints: CloudEndpoints,
     private readonly transport: HttpTransport,
     private readonly ctx: AuthContext,
+    /** How sign-in requests are repeated (SIGN_IN_RETRY, tuned by tests), and what ends the waits. */
+    private readonly signIn: { readonly retry?: RetryPolicy; readonly signal?: AbortSignal } = {},
   ) {}
 
   /** Secret values this tenant uses, so messages built from remote text can be redacted. */
@@ -126,6 +163,7 @@ export class TenantAuth {
     const scope = audience === 'graph' ? this.endpoints.graphScope : this.endpoints.exchangeScope;
     this.lastNetworkError = undefined;
     this.lastRefusedAnswer = undefined;
+    this.lastUnavailable = undefined;
     try {
       const app = this.application();
       const result = await app.acquireTokenByClientCredential({ scopes: [scope] });
@@ -170,7 +208,8 @@ export class TenantAuth {
         networkClient: msalNetworkClient(this.transport, {
           onNetworkError: (e) => (this.lastNetworkError = e),
           onRefusedAnswer: (a) => (this.lastRefusedAnswer = a),
-        }),
+          onUnavailable: (a) => (this.lastUnavailable = a),
+        }, { ...SIGN_IN_RETRY, ...this.signIn.retry }, this.signIn.signal),
         // msal logs may carry request details: keep them off; errors reach the user through signInError.
         loggerOptions: { logLevel: LogLevel.Error, piiLoggingEnabled: false, loggerCallback: () => {} },
       },
@@ -179,8 +218,10 @@ export class TenantAuth {
   }
 
   /** Turn an msal or transport failure into a one-line error naming the tenant, with a hint. */
-  private signInError(e: unknown, audience: TokenAudience): T2tError {
+  private signInError(e: unknown, audience: TokenAudience): Error {
     if (e instanceof T2tError) return e;
+    // Ctrl-C while a refused sign-in waited to be repeated: an interruption, whatever msal made of it
+    if (this.signIn.signal?.aborted) return abortReason(this.signIn.signal);
     // Our own errors from inside msal's network calls (a missing emulator CA) come through as they are.
     if (this.lastNetworkError instanceof T2tError) return this.lastNetworkError;
     const { tenant, endpoints } = this;
@@ -207,6 +248,7 @@ export class TenantAuth {
     // answer means the endpoint was reached, so it is the tenant (or cloud) that is wrong.
     const refused = !net && /endpoints_resolution_error|openid_config_error/i.test(code) ? this.lastRefusedAnswer : undefined;
     if (refused) return this.metadataRefused(refused, audience, e);
+    if (this.lastUnavailable) return this.unavailable(this.lastUnavailable, e);
     if (net || /network_error|endpoints_resolution_error|openid_config_error|ECONNREFUSED|fetch failed|Network request failed/i.test(`${code} ${raw}`)) {
       return new TenantError(
         `${where}: cannot reach the sign-in endpoint ${endpoints.loginHost} (${net?.code ?? (code || 'network error')})`,
@@ -240,6 +282,21 @@ export class TenantAuth {
       hint = `check spec.tenants.${tenant.name}.auth (clientId, ${credential}) and the tenant's app registration`;
     }
     return new UserError(`${where}: sign-in for ${audience === 'graph' ? 'Graph' : 'Exchange'} refused: ${aadsts && !detail.includes(aadsts) ? `${aadsts} ` : ''}${detail}`, 'tenant.signInRefused', hint, position, { cause: e });
+  }
+
+  /** The token request was throttled or failed by the service at every attempt: not the credential's fault. */
+  private unavailable(answer: RefusedAnswer & { readonly attempts: number }, cause: unknown): T2tError {
+    const { tenant, endpoints } = this;
+    const body = (typeof answer.body === 'object' && answer.body ? answer.body : {}) as { error?: unknown; error_description?: unknown };
+    const description = String(body.error_description ?? body.error ?? '');
+    const detail = description ? ` (${redact(firstLine(description), this.secrets)})` : '';
+    return new TenantError(
+      `tenant '${tenant.name}': the sign-in endpoint ${endpoints.loginHost} answered the token request ${answer.status}${detail}, ${answer.attempts} times`,
+      `tenant.http${answer.status}`,
+      { tenant: tenant.name, status: answer.status, retryable: true },
+      answer.status === 429 ? 'the identity platform is throttling this app: run the command again in a few minutes' : 'the identity platform failed for a while (not a credential problem): run the command again in a few minutes',
+      { cause },
+    );
   }
 
   /** The sign-in endpoint answered the authority's metadata request, but not with metadata. */

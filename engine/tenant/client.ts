@@ -71,7 +71,7 @@ export function createTenantClient(project: Pick<Project, 'dir'>, tenant: Tenant
   const endpoints = cloudEndpoints(tenant);
   const ctx = { projectDir: project.dir, env: options.env };
   const transport = createTransport(tenant, ctx);
-  const auth = new TenantAuth(tenant, endpoints, transport, ctx);
+  const auth = new TenantAuth(tenant, endpoints, transport, ctx, { ...(options.retry ? { retry: options.retry } : {}), ...(options.signal ? { signal: options.signal } : {}) });
   const budgets = new TenantBudgets(tenant.name, options.budget);
   const common = {
     tenant: tenant.name,

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readMeasuredThroughput, recordThroughput, ThroughputSampler, THROUGHPUT_FILE } from '../../engine/apply/throughput.js';
 import { computeEstimate, DEFAULT_CONCURRENCY, EstimateAccumulator } from '../../engine/plan/estimate.js';
+import { formatBytes, sizeText } from '../../engine/resources/content-sync/index.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 const MiB = 1024 * 1024;
@@ -64,6 +65,19 @@ test('a throughput.json edited by hand with a concurrency that is not a number: 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the plan's sizes: never 1024.0 of a unit, and one item in the singular", () => {
+  assert.is(formatBytes(1023), '1023 B');
+  assert.is(formatBytes(1024 * 1024 - 1), '1.0 MiB');
+  assert.is(formatBytes(1024 * 1024 - 60), '1023.9 KiB');
+  assert.is(formatBytes(1024 ** 3 - 1), '1.0 GiB');
+  assert.is(sizeText({ items: 1, bytes: 2048 }), '1 item, 2.0 KiB');
+  assert.is(sizeText({ items: 2, bytes: 2048 }), '2 items, 2.0 KiB');
+  const acc = new EstimateAccumulator();
+  acc.add(10_000_000, 1);
+  const late = computeEstimate(acc, NOW, { bytesPerSecondPerMailbox: 1 }, 'wave-01', new Date(NOW.getTime() + 1000).toISOString());
+  assert.match(late.warning!, /content still to sync \(9\.5 MiB, 1 item\)/);
 });
 
 test.run();

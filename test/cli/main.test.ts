@@ -88,6 +88,19 @@ test('every command has --help with a usage line', async () => {
   }
 });
 
+test('an empty option value or project directory (a shell variable not set) is refused before anything runs', async () => {
+  const apply = await runCli(['apply', EXAMPLE_DIR, '--wave', '', '--auto-approve'], { env: { T2T_STATE_DIR: '/nonexistent/t2t-state' } });
+  assert.is(apply.code, 1, apply.stdout);
+  assert.match(apply.stderr, /^error: option '--wave' of 'apply' was given an empty value$/m);
+  assert.match(apply.stderr, /^hint: give --wave a value \(if a shell variable names it, is the variable set\?\)/m);
+  const plan = await runCli(['plan', EXAMPLE_DIR, '--offline', '--out=']);
+  assert.match(plan.stderr, /^error: option '--out' of 'plan' was given an empty value$/m);
+  const dir = await runCli(['status', '', '--offline']);
+  assert.is(dir.code, 1);
+  assert.match(dir.stderr, /^error: an argument of 'status' is empty$/m);
+  assert.match(dir.stderr, /^hint: give the project directory \(or leave it out for the current directory\)/m);
+});
+
 test('plan, apply, status and logs refuse an unknown --wave the same way, before contacting a tenant', async () => {
   const example = new URL('../../../examples/contoso-fabrikam', import.meta.url).pathname;
   for (const command of ['plan', 'apply', 'status', 'logs']) {

@@ -134,8 +134,8 @@ test('--out into a directory that does not exist, or naming a directory: one lin
   // `--out "$PLAN_FILE"` with the variable unset: refused, not a plan printed and silently not saved
   const empty = await runCli(['plan', dir!, '--offline', '--out', ''], { env, cwd: dir! });
   assert.is(empty.code, 1, empty.stdout);
-  assert.match(empty.stderr, /^error: cannot save the plan: --out was given an empty file name$/m);
-  assert.match(empty.stderr, /^hint: give --out the path of a file, for example --out plan\.json/m);
+  assert.match(empty.stderr, /^error: option '--out' of 'plan' was given an empty value$/m);
+  assert.match(empty.stderr, /^hint: give --out a value \(if a shell variable names it, is the variable set\?\)/m);
   assert.is(empty.stdout, '');
 });
 

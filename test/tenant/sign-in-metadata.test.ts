@@ -11,7 +11,7 @@ import { emulatorTenant, secretsEnv } from './fixtures.js';
 async function signInAgainst(answer: FakeAnswer): Promise<{ error: unknown; paths: string[] }> {
   const fake = await startFakeGraph(() => answer);
   const tenant = emulatorTenant(fake, 'contoso');
-  const client = createTenantClient({ dir: '/' }, tenant, { env: secretsEnv() });
+  const client = createTenantClient({ dir: '/' }, tenant, { env: secretsEnv(), retry: { baseMs: 1, maxMs: 5 } });
   try {
     await client.claims();
     return { error: undefined, paths: fake.requests.map((r) => r.url) };
@@ -34,13 +34,15 @@ test('a 404 without an AADSTS code is a tenant not found, with a hint to check t
 });
 
 test('a 503 to the metadata request is the service failing, retryable, not an unreachable endpoint', async () => {
-  const { error } = await signInAgainst({ status: 503, body: { error: 'temporarily_unavailable', error_description: 'AADSTS90033: A transient error has occurred. Please try again.' } });
+  const { error, paths } = await signInAgainst({ status: 503, body: { error: 'temporarily_unavailable', error_description: 'AADSTS90033: A transient error has occurred. Please try again.' } });
   assert.instance(error, TenantError);
   const t = error as TenantError;
   assert.is(t.code, 'tenant.http503');
   assert.is(t.details.retryable, true);
   assert.match(t.message, /^tenant 'contoso': the sign-in endpoint https:\/\/localhost:\d+ failed the metadata request for tenant contoso.onmicrosoft.com: 503 AADSTS90033: A transient error has occurred\.$/);
   assert.not.match(t.message, /cannot reach/);
+  // repeated before it was reported (asking for metadata twice changes nothing)
+  assert.is(paths.filter((p) => p.includes('openid-configuration')).length, 4, paths.join(', '));
 });
 
 test.run();

@@ -71,11 +71,6 @@ apply refuses it once the manifests or the tenants have changed.`,
       throw new UserError(`unknown output format '${output}'${didYouMean(output, OUTPUTS)}`, 'cli.badOutput', 'use --output text, json or markdown');
     }
     const maxChars = markdownLimit(str(args.values, 'max-chars'), output);
-    if (str(args.values, 'out') === '') {
-      // `--out "$PLAN_FILE"` with the variable unset: no plan saved, and nothing said, would let CI
-      // go on to apply something else than what was reviewed
-      throw new UserError('cannot save the plan: --out was given an empty file name', 'plan.outFile', 'give --out the path of a file, for example --out plan.json (is the variable that names it set?)');
-    }
     if (bool(args.values, 'refresh') && bool(args.values, 'offline')) {
       throw new UserError('--refresh and --offline contradict each other', 'cli.conflictingOptions', 'pass one of them');
     }

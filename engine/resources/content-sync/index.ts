@@ -4,6 +4,7 @@
 // (reference/power365/004). Progress is read from the marker's watermarks. Content is never
 // deleted by going back, unless spec.prune.
 import type { SyncWatermark, WorkloadName } from '../../inventory/model.js';
+import { plural } from '../../util/plural.js';
 import { change, levelFor, targetIdentity } from '../change.js';
 import type { JsonObject, ResourceChange, ResourceKind, UserRef } from '../types.js';
 
@@ -31,7 +32,8 @@ export function formatBytes(n: number): string {
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024;
   let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
+  // 1,048,575 bytes are 1023.999 KiB, which one decimal shows as 1024.0: the next unit then
+  while (v >= 1023.95 && i < units.length - 1) {
     v /= 1024;
     i++;
   }
@@ -137,12 +139,12 @@ export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
     return true;
   },
   describe(a) {
-    const parts = Object.entries(a.sync).map(([w, wm]) => `${LABEL[w as WorkloadName]} (${wm?.items ?? 0} items, ${formatBytes(wm?.bytes ?? 0)})`);
+    const parts = Object.entries(a.sync).map(([w, wm]) => `${LABEL[w as WorkloadName]} (${plural(wm?.items ?? 0, 'item')}, ${formatBytes(wm?.bytes ?? 0)})`);
     return `synced content of ${a.ref.targetAddress}: ${parts.join(', ')}`;
   },
 };
 
 /** "12 items, 1.9 MiB"; bytes alone when the tenant gave no count (bytes without an item). */
 export function sizeText(size: { items: number; bytes: number }): string {
-  return size.items === 0 && size.bytes > 0 ? formatBytes(size.bytes) : `${size.items} items, ${formatBytes(size.bytes)}`;
+  return size.items === 0 && size.bytes > 0 ? formatBytes(size.bytes) : `${plural(size.items, 'item')}, ${formatBytes(size.bytes)}`;
 }
