@@ -4,7 +4,7 @@
 // naming the path. A symbolic link is followed (the file it points to gets the plan, the link
 // stays); anything else that is not a regular file (a named pipe, a device such as /dev/stdout) is
 // refused: the rename would replace it with a file.
-import { accessSync, closeSync, constants, lstatSync, openSync, readlinkSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, lstatSync, openSync, readlinkSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { openThreadWriter } from '../util/thread-writer.js';
@@ -42,12 +42,35 @@ export function checkPlanPath(path: string, shown: string): string {
       'give --out the path of a regular file; to pass the plan to another program, print it with --output json instead',
     );
   }
+  if (st && st.size > 0 && !isSavedPlan(real)) {
+    throw new UserError(
+      `cannot save the plan to ${shown}: the file exists and is not a plan t2t saved (saving would replace it)`,
+      'plan.outFile',
+      `give --out a new file, or a plan file saved before; if ${shown} is meant to go, delete it first`,
+    );
+  }
   try {
     accessSync(dirname(real), constants.W_OK);
   } catch (e) {
     throw cannotSave(shown, e);
   }
   return real;
+}
+
+/** Whether a file begins as every saved plan does (`{"formatVersion": ...`): only such a file is
+ *  replaced, so that `--out project.yaml` (or a CSV, a key file) never destroys the user's work. */
+function isSavedPlan(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(64);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return /^\s*\{\s*"formatVersion"\s*:/.test(head.subarray(0, n).toString('utf8'));
+  } catch {
+    return false; // unreadable: not known to be a plan
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /**

@@ -139,12 +139,31 @@ test('--out into a directory that does not exist, or naming a directory: one lin
   assert.is(empty.stdout, '');
 });
 
+test('--out naming a file that is not a saved plan (a manifest, a CSV) is refused before planning, and the file kept', async ({ dir, env }) => {
+  const before = readFileSync(join(dir!, 'project.yaml'), 'utf8');
+  const r = await runCli(['plan', dir!, '--offline', '--out', 'project.yaml'], { env, cwd: dir! });
+  assert.is(r.code, 1, r.stdout);
+  assert.match(r.stderr, /^error: cannot save the plan to project\.yaml: the file exists and is not a plan t2t saved \(saving would replace it\)$/m);
+  assert.match(r.stderr, /^hint: give --out a new file, or a plan file saved before; if project\.yaml is meant to go, delete it first$/m);
+  assert.is(r.stdout, '');
+  assert.is(readFileSync(join(dir!, 'project.yaml'), 'utf8'), before, 'the manifest is untouched');
+  // a plan saved before is replaced, and so is an empty file
+  for (const name of ['again.json', 'empty.json']) {
+    writeFileSync(join(dir!, name), '');
+    for (let i = 0; i < 2; i++) {
+      const ok = await runCli(['plan', dir!, '--offline', '--out', name], { env, cwd: dir! });
+      assert.is(ok.code, 0, ok.stderr);
+    }
+    assert.is(JSON.parse(readFileSync(join(dir!, name), 'utf8')).formatVersion, 1);
+  }
+});
+
 test('--out through a symbolic link saves into the file it points to, and the link stays', async ({ dir, env }) => {
   const outside = mkdtempSync(join(tmpdir(), 't2t-plan-link-'));
   try {
     const target = join(outside, 'plans', 'plan.json');
     mkdirSync(dirname(target));
-    writeFileSync(target, 'old');
+    writeFileSync(target, '{\n  "formatVersion": 1, "project": "an older plan"\n}\n');
     symlinkSync(target, join(outside, 'link.json'));
     // a link to a file not made yet: the plan is saved where it points
     symlinkSync(join(outside, 'plans', 'new.json'), join(outside, 'dangling.json'));
