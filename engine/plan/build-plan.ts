@@ -335,15 +335,6 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
       const actuals: unknown[] = new Array(RESOURCE_KINDS.length);
       for (let i = 0; i < RESOURCE_KINDS.length; i++) actuals[i] = RESOURCE_KINDS[i]!.actual(observeCtx, user);
       const observed = observedPhase(observeCtx, user, RESOURCE_KINDS, actuals);
-      // content still to copy, for the estimate
-      for (const w of profile.workloads) {
-        if (user.marker?.sync?.[w as WorkloadName]?.initialDoneAt) continue;
-        const c = user.content;
-        if (!c) continue;
-        if (w === 'mailbox') acc.add(c.mailboxBytes, c.mailboxItems);
-        else if (w === 'archive') acc.add(c.archiveBytes, c.archiveItems);
-        else acc.add(c.driveBytes, c.driveItems);
-      }
       const target = user.target ? user.ref.targetAddress : null;
       const elsewhere = places.get(member.user);
       if (elsewhere) {
@@ -357,6 +348,15 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
       if (wave.paused) {
         record(address, match, wave.phase, observed, target, 0);
         continue;
+      }
+      // content still to copy, for the estimate (a refused user's is not: it is in no wave's sync)
+      for (const w of profile.workloads) {
+        if (user.marker?.sync?.[w as WorkloadName]?.initialDoneAt) continue;
+        const c = user.content;
+        if (!c) continue;
+        if (w === 'mailbox') acc.add(c.mailboxBytes, c.mailboxItems);
+        else if (w === 'archive') acc.add(c.archiveBytes, c.archiveItems);
+        else acc.add(c.driveBytes, c.driveItems);
       }
       // an interrupted cutover resumes where the tenants show it stopped, schedule or not
       const declared: Phase = gated && observedRank(observed) >= 2.5 ? 'cutover' : effective;

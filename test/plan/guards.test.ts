@@ -301,12 +301,15 @@ test('thousands of members not found are one warning with their count and the fi
 test('a user in two waves through two groups is refused, with both places; across discovered waves it is not', () => {
   const alice = user('alice@contoso.com', { id: 's1' });
   const bob = user('bob@contoso.com', { id: 's2' });
-  const inv = inventory(tenant('contoso', { users: [alice, bob], groups: [group('Sales', [alice, bob]), group('Pilot', [alice])] }), tenant('fabrikam', { skus: [sku('EXCHANGESTANDARD', 10)] }));
+  const content_ = new Map([['s1', content(5_000_000)], ['s2', content(1_000_000)]]);
+  const inv = inventory(tenant('contoso', { users: [alice, bob], groups: [group('Sales', [alice, bob]), group('Pilot', [alice])], content: content_ }), tenant('fabrikam', { skus: [sku('EXCHANGESTANDARD', 10)] }));
   const byGroup = (name: string) => ({ members: { users: [], csvUsers: [], groups: [name] } });
   const p = buildPlan({ project: project([wave('wave-01', 'synced', [], byGroup('Sales')), wave('wave-02', 'prepared', [], byGroup('Pilot'))]), inventory: inv, revision: REVISION, now: NOW });
   assert.equal(p.refused, [
     { user: 'alice@contoso.com', wave: 'wave-01', reason: 'in 2 waves: wave-01 (through group Sales), wave-02 (through group Pilot); a user belongs to one wave only: take it out of all but one' },
   ]);
+  // nor is her content counted in either wave's estimate
+  assert.equal(p.waves.map((w) => w.estimate?.bytes), [1_000_000, 0]);
   assert.ok(p.changes.length > 0 && p.changes.every((c) => c.user !== 'alice@contoso.com'), 'nothing is planned for alice, in either wave');
   assert.ok(p.changes.some((c) => c.user === 'bob@contoso.com'), 'bob, in one wave, is planned');
   const status = buildStatus({ project: project([wave('wave-01', 'synced', [], byGroup('Sales')), wave('wave-02', 'prepared', [], byGroup('Pilot'))]), inventory: inv, revision: REVISION, now: NOW });
