@@ -102,6 +102,17 @@ function parseCommandArgs(command: Command, options: Record<string, OptionSpec>,
     if (missing) {
       throw new UserError(`option '${missing[1]!.split(',').pop()!.trim().split(' ')[0]}' needs a value`, 'cli.missingValue', `run 't2t ${command.name} --help' for its options`);
     }
+    const ambiguous = /Option '([^']+)' argument is ambiguous/.exec(message);
+    if (ambiguous) {
+      const option = ambiguous[1]!.split(',').pop()!.trim().split(' ')[0]!;
+      const i = args.indexOf(option);
+      const next = i >= 0 ? args[i + 1] : undefined;
+      throw new UserError(
+        `option '${option}' needs a value, and is followed by ${next ? `'${next}', ` : ''}which looks like another option`,
+        'cli.missingValue',
+        `write the value after ${option} (${option} VALUE); a value that does begin with a dash is written ${option}=-VALUE`,
+      );
+    }
     throw new UserError(message.split('\n')[0]!, 'cli.badArguments', `run 't2t ${command.name} --help' for its options`);
   }
   refuseEmpty(command, parsed);

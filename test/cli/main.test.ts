@@ -101,6 +101,13 @@ test('an empty option value or project directory (a shell variable not set) is r
   assert.match(dir.stderr, /^hint: give the project directory \(or leave it out for the current directory\)/m);
 });
 
+test('an option whose value is missing before another option says so, and how to give a value that begins with a dash', async () => {
+  const r = await runCli(['plan', EXAMPLE_DIR, '--out', '-o', 'json']);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^error: option '--out' needs a value, and is followed by '-o', which looks like another option$/m);
+  assert.match(r.stderr, /^hint: write the value after --out \(--out VALUE\); a value that does begin with a dash is written --out=-VALUE$/m);
+});
+
 test('plan, apply, status and logs refuse an unknown --wave the same way, before contacting a tenant', async () => {
   const example = new URL('../../../examples/contoso-fabrikam', import.meta.url).pathname;
   for (const command of ['plan', 'apply', 'status', 'logs']) {
