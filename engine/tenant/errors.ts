@@ -42,7 +42,7 @@ export function remoteFailure(e: unknown): RemoteFailure | undefined {
     return compact({
       status: e.status,
       code: body.error?.code ?? `HTTP${e.status}`,
-      message: body.error?.message ?? (typeof e.body === 'string' ? e.body.slice(0, 200) : `HTTP ${e.status}`),
+      message: body.error?.message ?? (body.error ? `HTTP ${e.status}` : notAnError(e.body, e.headers.get('content-type'))),
       requestId: str(inner['request-id']) ?? e.headers.get('request-id') ?? e.headers.get('client-request-id') ?? undefined,
       retryAfterMs: parseRetryAfter(e.headers.get('retry-after')),
       location: e.headers.get('location') ?? undefined,
@@ -61,6 +61,19 @@ export function remoteFailure(e: unknown): RemoteFailure | undefined {
     });
   }
   return undefined;
+}
+
+/**
+ * What a failed answer without a JSON error said, for the message: its kind and first bytes
+ * (whitespace folded). Kept longer than a message shows: toTenantError masks secrets in the whole
+ * text before it cuts the message, so a secret is never cut in two and half shown.
+ */
+function notAnError(body: unknown, contentType: string | null): string {
+  const type = contentType?.split(';')[0]!.trim() || 'no content type';
+  const text = typeof body === 'string' ? body : body === undefined || body === null ? '' : Buffer.isBuffer(body) ? body.toString('utf8') : JSON.stringify(body);
+  if (text.trim() === '') return `the answer has an empty body (${type}), not a JSON error`;
+  const kind = typeof body === 'object' && !Buffer.isBuffer(body) ? 'is JSON without an error object' : 'is not JSON';
+  return `the answer ${kind} (${type}, ${Buffer.byteLength(text)} bytes): ${text.slice(0, 4096).replace(/\s+/g, ' ').trim()}`;
 }
 
 export interface ErrorContext {

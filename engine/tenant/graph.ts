@@ -130,8 +130,29 @@ class BudgetedFetch implements Middleware {
     const url = typeof context.request === 'string' ? context.request : context.request.url;
     const init = { ...(context.options as RequestInit), headers: plainHeaders(context.options?.headers) };
     if (attempt.signal) init.signal = attempt.signal;
-    context.response = await budgetedFetch(this.transport, attempt.budget, url, init);
+    const response = await budgetedFetch(this.transport, attempt.budget, url, init);
+    context.response = response.status >= 400 ? await graphErrorAnswer(response) : response;
   }
+}
+
+/**
+ * A failed answer whose body is a Graph error ({error: {…}}) goes on to the SDK, which reads it.
+ * Any other body (a gateway's HTML or text page, an empty or unparsable one: the usual 502/504 of
+ * a proxy in front of Graph) is thrown here as an HttpStatusError, because the SDK would throw it
+ * as a bare GraphError without the answer's headers: no request id, no Retry-After for the retry
+ * loop and its cap.
+ */
+async function graphErrorAnswer(response: Response): Promise<Response> {
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
+  if (typeof error === 'object' && error !== null) return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+  throw new HttpStatusError(response.status, response.headers, typeof body === 'object' && body !== null ? body : text);
 }
 
 /** fetch within a budget permit; the outcome (status, Retry-After, bytes) goes back to the budget. */
