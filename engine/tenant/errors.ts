@@ -85,6 +85,8 @@ export interface ErrorContext {
   readonly object?: string;
   readonly secrets?: readonly string[];
   readonly emulator?: boolean;
+  /** The retry policy's ceiling of an honoured Retry-After (RetryPolicy.maxRetryAfterMs; default 5 min). */
+  readonly maxRetryAfterMs?: number;
 }
 
 const LICENCE_USAGE = /usage ?location/i;
@@ -124,6 +126,8 @@ export function toTenantError(e: unknown, ctx: ErrorContext): T2tError {
     hint = 'set usageLocation on the user before assigning a licence (add it to spec.attributes)';
   } else if (status === 400 && LICENCE_UNITS.test(message)) {
     hint = "no free units of that SKU: buy more, or list another SKU in the profile's license.skus";
+  } else if ((status === 429 || status >= 500) && failure.retryAfterMs !== undefined && failure.retryAfterMs > (ctx.maxRetryAfterMs ?? 300_000)) {
+    hint = `the service asked to wait ${duration(failure.retryAfterMs)} before retrying, longer than t2t waits (${duration(ctx.maxRetryAfterMs ?? 300_000)}): run again after that wait`;
   } else if (status === 429) {
     hint = 'the tenant kept throttling after every retry: lower --concurrency or run again later';
   } else if (status >= 500) {
@@ -199,6 +203,13 @@ function objectOf(url: string): string {
     // relative
   }
   return p.split('?')[0]!.replace(/^\/?(v1\.0|beta)\//, '').replace(/^\//, '');
+}
+
+/** 0.05 s, 90 s, 5 min, 2 h: a wait as a user reads it. */
+function duration(ms: number): string {
+  if (ms < 120_000) return `${Math.round(ms) / 1000} s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
 }
 
 function str(v: unknown): string | undefined {

@@ -96,6 +96,7 @@ export function createExchange(deps: ExchangeDeps): ExchangeClient {
           ...(identity ? { identity } : {}),
           secrets: [...deps.auth.knownSecrets(), ...secretsInBody(parameters)],
           emulator: deps.endpoints.cloud === 'emulator',
+          ...(deps.retry?.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: deps.retry.maxRetryAfterMs } : {}),
         });
       }
     },

@@ -78,7 +78,8 @@ export interface GraphFacade {
   preauthenticated<T = unknown>(method: 'PUT' | 'POST', url: string, data: Buffer | string | object, contentType: string, options?: GraphRequestOptions): Promise<T>;
   /**
    * Independent requests through $batch (≤ 20 per call to the service; more are split). Inner 429
-   * and 503 answers are re-submitted after their Retry-After; the answer array is in request order.
+   * and 503 answers are re-submitted after their Retry-After (one longer than the retry policy's
+   * maxRetryAfterMs is not waited for, as for a direct call); the answer array is in request order.
    * Inner failures that remain are returned, not thrown: check `status`.
    */
   batch(requests: readonly BatchRequest[], options?: Pick<GraphRequestOptions, 'signal'>): Promise<BatchResponse[]>;
@@ -258,6 +259,7 @@ export function createGraph(deps: GraphDeps): GraphFacade {
     // the credentials, and what the request itself carried (a new user's password): an answer may echo it
     secrets: body === undefined ? auth.knownSecrets() : [...auth.knownSecrets(), ...secretsInBody(body)],
     emulator: endpoints.cloud === 'emulator',
+    ...(deps.retry?.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: deps.retry.maxRetryAfterMs } : {}),
   });
 
   /** One facade call: an SDK request per attempt, retried per policy, errors mapped. */
@@ -422,6 +424,9 @@ export function createGraph(deps: GraphDeps): GraphFacade {
           const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
           const budget = budgetFor(item.request.url);
           if (response.status === 429) budget.noteThrottle(retryAfterMs);
+          // As for a direct request (withRetry): a longer wait than the policy allows is not waited
+          // for; the answer is returned, and batchError reads it as the error a direct call throws.
+          if (retryAfterMs !== undefined && retryAfterMs > (policy.maxRetryAfterMs ?? 300_000)) continue;
           budget.noteRetry();
           waitMs = Math.max(waitMs, retryAfterMs ?? 0);
           again.push(item);

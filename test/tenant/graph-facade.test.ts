@@ -7,6 +7,7 @@ import { cloudEndpoints } from '../../engine/tenant/clouds.js';
 import { createTransport, type HttpTransport } from '../../engine/tenant/http-transport.js';
 import { TenantBudgets } from '../../engine/tenant/rate-budget.js';
 import type { TenantAuth } from '../../engine/tenant/auth.js';
+import type { RetryPolicy } from '../../engine/tenant/retry.js';
 import { TenantError } from '../../engine/errors.js';
 import { startFakeGraph, type FakeAnswer, type FakeGraph, type FakeRequest } from './fake-graph.js';
 
@@ -18,14 +19,14 @@ interface Setup {
   close(): Promise<void>;
 }
 
-async function setup(handle: (req: FakeRequest) => FakeAnswer): Promise<Setup> {
+async function setup(handle: (req: FakeRequest) => FakeAnswer, retry: RetryPolicy = {}): Promise<Setup> {
   const fake = await startFakeGraph(handle);
   const tenant = { name: 'contoso', cloud: 'emulator' as const, endpoint: fake.url, caFile: fake.caFile, position: { file: 'project.yaml', line: 1, col: 1 } };
   const endpoints = cloudEndpoints(tenant);
   const transport = createTransport(tenant, { projectDir: '/', env: {} });
   const auth = { token: async () => 'header.eyJyb2xlcyI6W119.sig', knownSecrets: () => [] } as unknown as TenantAuth;
   const budgets = new TenantBudgets('contoso');
-  const graph = createGraph({ tenant: 'contoso', clientId: 'app-1', endpoints, auth, transport, budgets, retry: { baseMs: 5, random: () => 0 } });
+  const graph = createGraph({ tenant: 'contoso', clientId: 'app-1', endpoints, auth, transport, budgets, retry: { baseMs: 5, random: () => 0, ...retry } });
   return { fake, graph, budgets, transport, close: async () => (await transport.close(), await fake.close()) };
 }
 
@@ -55,6 +56,38 @@ test('a $batch of 25 goes out as 20 + 5, and an inner 429 is re-submitted alone 
     assert.is(stats.throttled, 1);
     assert.is(stats.retries, 1);
     assert.ok(stats.pausedMs >= 20);
+  } finally {
+    await s.close();
+  }
+});
+
+test('an inner 429 whose Retry-After is above RetryPolicy.maxRetryAfterMs is not waited for: it is returned, and reads as the error a single request gives', async () => {
+  // Found by a review: runBatch waited whatever Retry-After an inner 429 carried (an hour for
+  // 'Retry-After: 3600'), while a single request fails at once above the cap (5 minutes by default).
+  const s = await setup(
+    (req): FakeAnswer => {
+      const throttled = { status: 429, headers: { 'Retry-After': '1' }, body: { error: { code: 'TooManyRequests', message: 'slow down', innerError: { 'request-id': 'req-429' } } } };
+      if (req.method === 'GET') return throttled; // a direct request
+      const inner = req.body.requests as { id: string; url: string }[];
+      return { status: 200, body: { responses: inner.map((r) => (r.url === '/users/u2' ? { id: r.id, ...throttled } : { id: r.id, status: 200, body: { id: r.url.split('/').pop() } })) } };
+    },
+    { maxRetryAfterMs: 50 },
+  );
+  try {
+    const started = Date.now();
+    const answers = await s.graph.batch([{ method: 'GET', url: '/users/u1' }, { method: 'GET', url: '/users/u2' }]);
+    assert.ok(Date.now() - started < 1000, 'the Retry-After of 1 s was not waited for');
+    assert.is(s.fake.requests.length, 1, 'the throttled request was not re-submitted');
+    assert.equal(answers.map((a) => a.status), [200, 429]);
+    assert.is(s.budgets.stats().graph.throttled, 1);
+    assert.is(s.budgets.stats().graph.retries, 0);
+    const e = s.graph.batchError({ method: 'GET', url: '/users/u2' }, answers[1]!) as TenantError;
+    assert.is(e.code, 'tenant.http429');
+    assert.is(e.message, "tenant 'contoso': GET users/u2 failed: 429 TooManyRequests: slow down [request-id req-429]");
+    assert.is(e.hint, 'the service asked to wait 1 s before retrying, longer than t2t waits (0.05 s): run again after that wait');
+    // a single request gives the same error
+    const single = await s.graph.get('/users/u2').then(() => undefined, (x: unknown) => x as TenantError);
+    assert.is(single?.hint, e.hint);
   } finally {
     await s.close();
   }
