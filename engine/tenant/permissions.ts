@@ -121,7 +121,9 @@ export function requiredRole(method: string, url: string): string | undefined {
   const path = pathOf(url);
   const write = method.toUpperCase() !== 'GET';
   if (path.startsWith('/adminapi/')) return 'Exchange.ManageAsApp';
-  if (/^\/admin\/exchange\/mailboxes/.test(path) || /\/settings\/exchange$/.test(path)) return 'MailboxItem.ImportExport.All';
+  // A user's mailbox ids (the way into import/export) need only User.Read.All (Graph: usersettings-list-exchange).
+  if (/^\/users\/[^/]+\/settings\/exchange$/.test(path)) return 'User.Read.All';
+  if (/^\/admin\/exchange\/mailboxes/.test(path)) return 'MailboxItem.ImportExport.All';
   if (/^\/users\/[^/]+\/sendmail$/.test(path)) return 'Mail.Send';
   if (/^\/users\/[^/]+\/(messages|mailfolders)/.test(path)) return write ? 'Mail.ReadWrite' : 'Mail.Read';
   if (/^\/(users\/[^/]+\/)?drives?\b/.test(path)) return write ? 'Files.ReadWrite.All' : 'Files.Read.All';

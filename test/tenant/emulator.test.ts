@@ -14,6 +14,7 @@ import { emulatorTenant, secretsEnv } from './fixtures.js';
 
 const LIMITED = { clientId: '3f1c2d4e-0000-4000-8000-00000000000a', clientSecret: 'limited-secret-value' };
 const CERT_APP = '3f1c2d4e-0000-4000-8000-00000000000b';
+const FILES_ONLY = { clientId: '3f1c2d4e-0000-4000-8000-00000000000c', clientSecret: 'files-only-secret' };
 const cert = generateSelfSigned({ cn: 't2t-cert-app', keyBits: 2048 });
 const projectDir = mkdtempSync(join(tmpdir(), 't2t-tenant-it-'));
 writeFileSync(join(projectDir, 'app.pfx'), toPfx({ privateKeyPem: cert.privateKeyPem, certificatePems: [cert.certificatePem], password: 'pfx-password-42' }));
@@ -21,7 +22,7 @@ writeFileSync(join(projectDir, 'app.pfx'), toPfx({ privateKeyPem: cert.privateKe
 let emu: RunningEmulator;
 const clients: TenantClient[] = [];
 const client = (...args: Parameters<typeof emulatorTenant>) => {
-  const env = secretsEnv({ LIMITED_SECRET: LIMITED.clientSecret, PFX_PASSWORD: 'pfx-password-42' });
+  const env = secretsEnv({ LIMITED_SECRET: LIMITED.clientSecret, FILES_ONLY_SECRET: FILES_ONLY.clientSecret, PFX_PASSWORD: 'pfx-password-42' });
   const c = createTenantClient({ dir: projectDir }, emulatorTenant(...args), { env, retry: { baseMs: 10 } });
   clients.push(c);
   return c;
@@ -29,7 +30,7 @@ const client = (...args: Parameters<typeof emulatorTenant>) => {
 
 test.before(async () => {
   const config = testConfig() as { tenants: { apps: object[] }[] };
-  config.tenants[0]!.apps.push({ ...LIMITED, roles: ['User.Read.All'] }, { clientId: CERT_APP, certificates: [cert.certificatePem], roles: [...ALL_ROLES] });
+  config.tenants[0]!.apps.push({ ...LIMITED, roles: ['User.Read.All'] }, { clientId: CERT_APP, certificates: [cert.certificatePem], roles: [...ALL_ROLES] }, { ...FILES_ONLY, roles: ['Files.ReadWrite.All'] });
   emu = await startEmulator(config);
 });
 
@@ -99,6 +100,20 @@ test('a refused request becomes a TenantError naming the missing permission', as
     assert.is(t.details.status, 403);
     assert.ok(t.details.requestId);
   }
+});
+
+test('a refused read of a user\'s mailbox ids (settings/exchange) names User.Read.All, the permission Microsoft documents for it', async () => {
+  // It named MailboxItem.ImportExport.All, which the import/export calls need, not this one
+  // (Graph: usersettings-list-exchange, application permission User.Read.All).
+  const c = client(emu, 'contoso');
+  const u = await c.graph.post<{ id: string }>('/users', { accountEnabled: true, displayName: 'Ids', mailNickname: 'ids', userPrincipalName: 'ids@contoso.com', passwordProfile: { password: 'P@ssw0rd-1' } });
+  const filesOnly = client(emu, 'contoso', { auth: { clientId: FILES_ONLY.clientId, clientSecret: { fromEnv: 'FILES_ONLY_SECRET' } } });
+  const e = await filesOnly.graph.get(`/users/${u.id}/settings/exchange`, { beta: true, object: 'user ids@contoso.com' }).then(() => undefined, (x: unknown) => x);
+  assert.instance(e, TenantError);
+  const t = e as TenantError;
+  assert.is(t.details.status, 403);
+  assert.match(t.message, /^tenant 'contoso': GET user ids@contoso.com failed: 403 Authorization_RequestDenied: .* \(needs User.Read.All\) \[request-id [0-9a-f-]+\]$/);
+  assert.match(t.hint!, /^grant the application permission User.Read.All to app 3f1c2d4e-0000-4000-8000-00000000000c/);
 });
 
 test('a failed raw read (bytes) names Graph\'s error code, message and request id, as a JSON call does', async () => {

@@ -48,6 +48,7 @@ test('the role a refused request needed is derived from method and path', () => 
   assert.is(requiredRole('PUT', '/users/abc/drive/root:/a.txt:/content'), 'Files.ReadWrite.All');
   assert.is(requiredRole('POST', '/invitations'), 'User.Invite.All');
   assert.is(requiredRole('POST', '/beta/admin/exchange/mailboxes/x/exportItems'), 'MailboxItem.ImportExport.All');
+  assert.is(requiredRole('GET', '/beta/users/abc/settings/exchange'), 'User.Read.All'); // Graph: usersettings-list-exchange
   assert.is(requiredRole('GET', '/subscribedSkus'), 'Directory.Read.All');
   assert.is(requiredRole('GET', '/somethingElse'), undefined);
 });
