@@ -47,11 +47,20 @@ export function backoffMs(attempt: number, policy: RetryPolicy = {}): number {
   return Math.round(step / 2 + (step / 2) * random());
 }
 
-/** Retry-After as seconds (decimals allowed) or an HTTP date, in ms from now; undefined when absent or unreadable. */
+/**
+ * Retry-After as seconds (decimals allowed) or an HTTP date, in ms from now (0 for a date in the
+ * past); undefined when absent or unreadable. Only a date with a name in it (every HTTP-date
+ * form has one) is read as a date: V8's Date.parse takes '-5' or '1 2' for dates in 2001, which
+ * made a wait of 0, an immediate retry without backoff. A number too long to be finite is unreadable.
+ */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
   if (value === null || value === undefined || value.trim() === '') return undefined;
   const v = value.trim();
-  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  if (/^\d+(\.\d+)?$/.test(v)) {
+    const ms = Math.round(Number(v) * 1000);
+    return Number.isFinite(ms) ? ms : undefined;
+  }
+  if (!/[a-z]/i.test(v)) return undefined;
   const date = Date.parse(v);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { backoffMs, parseRetryAfter, shouldRetry, withRetry, type FailureClass } from '../../engine/tenant/retry.js';
 import { FakeClock, flush } from './fake-clock.js';
+import { systemClock } from '../../engine/tenant/clock.js';
 
 class Status extends Error {
   constructor(readonly f: FailureClass) {
@@ -53,6 +54,37 @@ test('Retry-After is read as seconds (decimals allowed) or an HTTP date', () => 
   assert.is(parseRetryAfter('Thu, 01 Jan 2026 00:00:03 GMT', now), 3000);
   assert.is(parseRetryAfter(null), undefined);
   assert.is(parseRetryAfter('soon'), undefined);
+});
+
+test('a Retry-After date in the past is no wait; a non-standard or endless one is unreadable (backoff applies), never a negative, NaN or infinite wait', () => {
+  const now = Date.parse('2026-01-01T00:00:00Z');
+  assert.is(parseRetryAfter('Wed, 31 Dec 2025 23:59:00 GMT', now), 0);
+  assert.is(parseRetryAfter('Thu, 01 Jan 1970 00:00:00 GMT', now), 0);
+  assert.is(parseRetryAfter('0', now), 0);
+  // V8's Date.parse reads these as dates in 2001 (a wait of 0: an immediate retry, no backoff)
+  for (const v of ['-5', '+5', '.5', '5.', '1 2', '10, 20', '-1.5']) assert.is(parseRetryAfter(v, now), undefined, v);
+  assert.is(parseRetryAfter('9'.repeat(400), now), undefined, 'a number too long to be finite');
+  for (const v of ['1e3', 'NaN', 'Infinity', '5s', 'Mon, 99 Foo 2026']) assert.is(parseRetryAfter(v, now), undefined, v);
+});
+
+test('a wait longer than one timer can hold (2^31 - 1 ms) is waited for, not cut to 1 ms', async () => {
+  // Node fires such a timer after 1 ms (TimeoutOverflowWarning): a budget paused by a Retry-After of
+  // 25 days or more spun at 1 ms, printing a warning each time.
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.name);
+  process.on('warning', onWarning);
+  const controller = new AbortController();
+  try {
+    const slept = systemClock.sleep(2 ** 31 + 1000, controller.signal).then(() => 'slept', (e: Error) => e.name);
+    const first = await Promise.race([slept, new Promise((r) => setTimeout(() => r('still waiting'), 50))]);
+    assert.is(first, 'still waiting');
+    controller.abort();
+    assert.is(await slept, 'AbortError');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(warnings, []);
+  } finally {
+    process.off('warning', onWarning);
+  }
 });
 
 test('POST is retried on 429 always, on 5xx and network errors only when safe', () => {
