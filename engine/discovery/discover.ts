@@ -383,7 +383,9 @@ async function discoverWith(
   // Migration scope (source tenants).
   let scope: MigrationScope | undefined;
   if (tenant.role === 'source') {
-    scope = await readScope(ctx, cache, client, mode === 'full', warnings, (p, n) => progress('content', p, n));
+    // the mode the users were read in: a delta whose token expired fell back to a full read, and
+    // a full read refreshes every size
+    scope = await readScope(ctx, cache, client, usersRead.mode === 'full', warnings, (p, n) => progress('content', p, n));
     progress('content', scope.users, scope.users, true);
   }
 

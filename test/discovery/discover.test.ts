@@ -273,6 +273,25 @@ test('an invalid stored delta token falls back to a full read with a warning', a
   assert.is(tenantReport(next.report, 'contoso').mode, 'delta', 'the full read stored a fresh delta link');
 });
 
+test('a delta that falls back to a full read (the token expired) reads the content sizes again, as a full read does', async () => {
+  const alice = await userId('alice@contoso.com');
+  const items = (r: { inventory: Inventory }) => r.inventory.tenants.contoso!.content.get(alice)!.mailboxItems;
+  const before = await run({ tenant: 'contoso' });
+  assert.is(tenantReport(before.report, 'contoso').mode, 'delta');
+  await graph('POST', `/v1.0/users/${alice}/mailFolders/inbox/messages`, { subject: 'after the last size', body: { contentType: 'text', content: 'one more' } });
+  // a delta keeps a size read minutes ago (a day by default): the mailbox shows its old size
+  assert.is(items(await run({ tenant: 'contoso' })), items(before));
+  const cache = await openTenantCache(stateDir(dir, env), 'contoso');
+  const link = cache.users.store.getMeta('usersDeltaLink')!;
+  cache.users.store.setMeta('usersDeltaLink', link.replace(/\$deltatoken=[^&]+/, '$deltatoken=bm90LWEtdG9rZW4'));
+  await cache.users.store.flush();
+  const fellBack = await run({ tenant: 'contoso' });
+  const c = tenantReport(fellBack.report, 'contoso');
+  assert.equal([c.mode, c.reason], ['full', 'the delta token was no longer valid']);
+  assert.is(items(fellBack), items(before) + 1, 'the full read refreshed the sizes');
+  assert.is(c.scope?.mailboxes.items, before.report.tenants[0]!.scope!.mailboxes.items + 1);
+});
+
 test('a cache written in an older format is discarded and read again in full, with the reason, never misread', async () => {
   const before = await run();
   const head = join(stateDir(dir, env), 'inventory', 'contoso', 'recipients', 'collection.json');
