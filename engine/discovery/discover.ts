@@ -221,6 +221,10 @@ function interrupted(saved: readonly string[], cause?: unknown): UserError {
   return new UserError(`discovery was interrupted; ${what}`, 'discover.aborted', 'run t2t discover again', undefined, cause === undefined ? undefined : { cause });
 }
 
+/** Full-read reasons that discard the cache first (fullReason). */
+const REPLACED_FORMAT = 'cache format changed: the cache was replaced';
+const REPLACED_TENANT = 'tenantId changed: the cache of the previous tenantId was replaced';
+
 function fullReason(tenant: Tenant, cache: TenantCache, options: DiscoverOptions, select: string): string | undefined {
   const meta = cache.users.store;
   if (options.full) return '--full';
@@ -228,9 +232,9 @@ function fullReason(tenant: Tenant, cache: TenantCache, options: DiscoverOptions
   if (!meta.getMeta('discoveredAt') || !meta.getMeta('usersDeltaLink')) return 'first run';
   switch (cacheMismatch(tenant, meta, select)) {
     case 'format':
-      return 'cache format changed';
+      return REPLACED_FORMAT;
     case 'tenantId':
-      return 'tenantId changed';
+      return REPLACED_TENANT;
     case 'select':
       return 'the project reads other user properties';
     case 'deltaTimestamp':
@@ -293,9 +297,11 @@ async function discoverWith(
   // which file was damaged or of another version, and that it is gone (the reason above only says
   // that the cache was unreadable)
   if (cache.resetReason) warnings.push(cache.resetReason);
-  if (reason === 'tenantId changed' || reason === 'cache format changed') {
-    // The cached objects belong to another tenant (or another format): start from nothing.
-    for (const c of [cache.users, cache.groups, cache.recipients, cache.content]) c.deleteMissing(new Set());
+  if (reason === REPLACED_TENANT || reason === REPLACED_FORMAT) {
+    // The cached objects belong to another tenant (or another format): start from nothing. They
+    // are not reported as removed (nothing was removed from the tenant): the report counts what
+    // the full read finds as added, and its reason says the cache was replaced.
+    for (const c of [cache.users, cache.groups, cache.recipients, cache.content]) c.discardAll();
   }
   const mode = reason ? 'full' : 'delta';
   const threshold = tenant.discovery.deltaTimestamp ? Date.parse(tenant.discovery.deltaTimestamp) : undefined;

@@ -32,7 +32,8 @@ export interface TenantReport {
   tenant: string;
   role: 'source' | 'target';
   mode: 'delta' | 'full';
-  /** Why a full read: first run, --full, expired delta token, changed properties, changed deltaTimestamp. */
+  /** Why a full read: first run, --full, expired delta token, changed properties, changed deltaTimestamp,
+   *  a cache replaced (another tenantId or cache format: what the read finds counts as added). */
   reason?: string;
   startedAt: string;
   durationMs: number;

@@ -110,6 +110,16 @@ export class TrackedCollection<T, M extends { digest: string }> {
     return gone.length;
   }
 
+  /** Deletes every record without counting it as removed: a cache that cannot be used (another
+   *  tenant's, another format's) is replaced, not compared with, and the full read that follows
+   *  counts what it reads as added. Returns how many records were discarded. */
+  discardAll(): number {
+    const removedBefore = this.changes.removed;
+    const n = this.deleteMissing(new Set());
+    this.changes.removed = removedBefore;
+    return n;
+  }
+
   digestHex(): string {
     return this.digest.hex();
   }

@@ -12,7 +12,8 @@ import { loadProject } from '../../engine/manifest/load-project.js';
 import { stateDir } from '../../engine/state/paths.js';
 import { discover, loadInventory } from '../../engine/discovery/discover.js';
 import { RECIPIENT_DISCOVERY_ONLY } from '../../engine/discovery/recipient-record.js';
-import { openTenantCache, tenantCacheDir } from '../../engine/discovery/tenant-cache.js';
+import { openTenantCache, tenantCacheDir, type TenantCache } from '../../engine/discovery/tenant-cache.js';
+import { renderReportText } from '../../engine/discovery/report.js';
 import { openCollection } from '../../engine/state/sharded-store.js';
 import { acquireLock } from '../../engine/state/lock.js';
 import type { UserError } from '../../engine/errors.js';
@@ -325,6 +326,33 @@ test('a damaged cache file is discarded and the tenant read again in full; the r
   assert.equal([c.mode, c.reason], ['full', 'the cache was unreadable']);
   assert.ok(c.warnings.some((w) => w.includes(head) && /corrupt and has been discarded/.test(w)), c.warnings.join('\n'));
   assert.is(report.hash, before.report.hash, 'the same tenant gives the same inventory');
+});
+
+test('a full read that replaces an unusable cache (a changed tenantId, another cache format) counts what it reads as added, not every record as removed and added again', async () => {
+  const before = await run();
+  const cases: Array<[string, (meta: TenantCache['users']['store']) => void, RegExp]> = [
+    ['tenantId', (m) => m.setMeta('tenantId', 'previous.onmicrosoft.com'), /^tenantId changed: the cache of the previous tenantId was replaced$/],
+    ['cacheFormat', (m) => m.setMeta('cacheFormat', 0), /^cache format changed: the cache was replaced$/],
+  ];
+  for (const [what, change, reason] of cases) {
+    const cache = await openTenantCache(stateDir(dir, env), 'contoso');
+    change(cache.users.store);
+    await cache.users.store.flush();
+    const { report } = await run({ tenant: 'contoso' });
+    const c = tenantReport(report, 'contoso');
+    assert.is(c.mode, 'full', what);
+    assert.match(c.reason ?? '', reason);
+    const recipients = c.counts.mailboxes + c.counts.mailUsers + c.counts.contacts;
+    assert.equal(c.changes, {
+      users: { added: c.counts.users, updated: 0, removed: 0 },
+      groups: { added: c.counts.groups, updated: 0, removed: 0 },
+      recipients: { added: recipients, updated: 0, removed: 0 },
+    }, what);
+    const text = renderReportText(report);
+    assert.match(text, new RegExp(`^  users +${c.counts.users} .*  \\+${c.counts.users} ~0 -0$`, 'm'));
+    assert.match(text, /^contoso \(source\): full read \((tenantId|cache format) changed: .*replaced\)/m);
+    assert.is(report.hash, before.report.hash, `${what}: the same tenant gives the same inventory`);
+  }
 });
 
 test('a cache a crash left in the middle of a compaction is no inventory for a plan; the next discovery recomputes its digest', async () => {
