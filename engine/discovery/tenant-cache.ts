@@ -173,7 +173,7 @@ export function tenantCacheDir(stateDir: string, tenant: string): string {
  *  is emptied (resetReason says why). Once `signal` is aborted, reading stops (state.interrupted). */
 async function openCollections(stateDir: string, tenant: string, view: boolean, signal?: AbortSignal) {
   const dir = tenantCacheDir(stateDir, tenant);
-  const opts = { onCorrupt: 'reset', ...(signal ? { signal } : {}) } as const;
+  const opts = { onCorrupt: 'reset', stateDir, ...(signal ? { signal } : {}) } as const;
   const [users, groups, recipients, content] = await Promise.all([
     openCollection<InventoryUser, TenantMeta>(dir, 'users', { ...opts, shards: SHARDS.users }),
     openCollection<CachedGroup, CollectionMeta>(dir, 'groups', { ...opts, shards: SHARDS.groups }),

@@ -39,13 +39,16 @@
 // the cache (it is only a cache). With `onCorrupt: 'reset'` the collection is emptied instead and
 // `resetReason` says why, so discovery knows it must do a full read. A cache written by an older
 // t2t (another format version in collection.json or the journal) is treated the same way, with
-// its own note: it is discarded, never misread.
+// its own note: it is discarded, never misread. A file the file system will not let us read
+// (another user's, a directory in its place) is not corrupt: opening fails with a UserError naming
+// it (state.unreadable), whatever `onCorrupt` says, and nothing is discarded.
 import { mkdir, readdir, rename, unlink, rm, truncate, writeFile } from 'node:fs/promises';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { UserError } from '../errors.js';
+import { fileSystemRefusal, stateReadError } from './write-errors.js';
 import { encodeShard, readShardSteps, ShardFormatError, sortByRank, type RecordSink, type RowRank } from './shard-codec.js';
 import { runSteps, runStepsSync } from '../util/run-steps.js';
 import { RecordTable, shardOf } from './record-table.js';
@@ -90,6 +93,9 @@ export interface OpenOptions {
    *  aborted: a Ctrl-C is heard while a large cache is read. */
   signal?: AbortSignal;
   turnEveryMs?: number;
+  /** The state directory the collection is in: named in the hint when the file system refuses a
+   *  read of one of its files (state.unreadable). */
+  stateDir?: string;
 }
 
 export interface FlushResult {
@@ -173,6 +179,21 @@ class CorruptFile extends Error {
 /** A collection written by another version of t2t. */
 class OtherFormat extends CorruptFile {}
 
+/** A file the file system would not let us read (another user's, a directory in its place): not
+ *  corrupt, so never discarded; reported as a read (state.unreadable), not as a write. */
+class UnreadableFile extends Error {
+  constructor(readonly file: string, cause: unknown) {
+    super(`${file}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** Rethrows a read the file system refused as UnreadableFile, anything else as it is. */
+function refusedRead(file: string): (e: unknown) => never {
+  return (e) => {
+    throw fileSystemRefusal(e) ? new UnreadableFile(file, e) : e;
+  };
+}
+
 function readInterrupted(): UserError {
   return new UserError('interrupted while reading the local cache: nothing was changed', 'state.interrupted', 'run the command again');
 }
@@ -231,7 +252,7 @@ class ShardFile<T> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
       if (e instanceof ShardFormatError) throw new CorruptFile(this.file, `unexpected content or format version (${e.message})`);
-      throw e;
+      return refusedRead(this.file)(e);
     }
   }
 
@@ -262,7 +283,7 @@ async function readJson<D>(db: Low<D | null>, file: string): Promise<D | null> {
     await db.read();
   } catch (e) {
     if (e instanceof SyntaxError) throw new CorruptFile(file, `not valid JSON (${e.message})`);
-    throw e;
+    refusedRead(file)(e);
   }
   return db.data;
 }
@@ -282,10 +303,11 @@ export async function openCollection<T, M extends object = Record<string, unknow
   const root = join(dir, name);
   const limits = { ...DEFAULT_COMPACTION, ...options.compaction };
   await mkdir(root, { recursive: true });
-  await removeLeftoverTempFiles(root);
   try {
+    await removeLeftoverTempFiles(root);
     return await load<T, M>(root, name, options.shards ?? DEFAULT_SHARDS, limits, options.omit, options.signal ? { signal: options.signal, turnEveryMs: options.turnEveryMs ?? 50 } : undefined);
   } catch (e) {
+    if (e instanceof UnreadableFile) throw stateReadError(e.cause, e.file, options.stateDir);
     if (!(e instanceof CorruptFile)) throw e;
     if (options.onCorrupt === 'reset') {
       await rm(root, { recursive: true, force: true });
@@ -309,7 +331,7 @@ export async function openCollection<T, M extends object = Record<string, unknow
 
 /** A temp file left by a crash mid-write: the real file next to it is intact (old version). */
 async function removeLeftoverTempFiles(root: string): Promise<void> {
-  for (const f of await readdir(root)) {
+  for (const f of await readdir(root).catch(refusedRead(root))) {
     if (f.startsWith('.') && f.endsWith('.tmp')) await unlink(join(root, f)).catch(() => undefined);
   }
 }
@@ -358,7 +380,7 @@ async function load<T, M extends object>(
   const records = new RecordTable<T>(shardCount);
   const journalFile = join(root, JOURNAL_FILE);
   const readingJournal = readJournal<T>(journalFile, STORE_FORMAT_VERSION, omit).catch((e: unknown) => {
-    if (!(e instanceof JournalFormatError)) throw e;
+    if (!(e instanceof JournalFormatError)) return refusedRead(journalFile)(e);
     if (e.otherVersion !== undefined) throw new OtherFormat(journalFile, `${e.message} by another version of t2t (this one reads version ${STORE_FORMAT_VERSION})`);
     throw new CorruptFile(journalFile, `unexpected content (${e.message})`);
   });

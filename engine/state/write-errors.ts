@@ -1,8 +1,10 @@
 // The local file system refusing a write (a full disk, a read-only mount, a state directory that
-// is a file or a dangling symbolic link) is the user's to fix, not a bug of t2t: such a failure
-// becomes a UserError naming the path, the system's reason and what to do. The state directory
+// is a file or a dangling symbolic link), or a read (a cache file of another user), is the user's
+// to fix, not a bug of t2t: such a failure becomes a UserError naming the path, the system's
+// reason and what to do. The state directory
 // holds only caches and logs (SPEC section 5), so the hint can say that moving it loses nothing.
 import { existsSync, lstatSync, mkdirSync, readlinkSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -48,6 +50,37 @@ export function stateWriteError(e: unknown, path: string, stateDir: string): unk
       ? 'its directory cannot be created'
       : REFUSALS[code]!;
   return new UserError(`cannot write the t2t state ${target}: ${reason} (${code})`, 'state.unwritable', stateHint(code, stateDir, link), undefined, { cause: e });
+}
+
+/**
+ * A UserError for a read of a file under the state directory that the file system refused (the
+ * file belongs to another user, a directory stands where it should be...); any other failure is
+ * returned as it is. Never "cannot write": nothing was being written. `stateDir`, when known, is
+ * named in the hint (else the file's directory).
+ */
+export function stateReadError(e: unknown, file: string, stateDir: string | undefined): unknown {
+  const code = fileSystemRefusal(e);
+  if (!code) return e;
+  return new UserError(`cannot read the t2t state ${file}: ${REFUSALS[code]!} (${code})`, 'state.unreadable', readHint(code, file, stateDir ?? dirname(file)), undefined, { cause: e });
+}
+
+function readHint(code: string, file: string, dir: string): string {
+  const elsewhere = 'or set T2T_STATE_DIR to another directory (it holds only caches and logs: the next run rediscovers)';
+  if (code === 'EACCES' || code === 'EPERM') {
+    const user = currentUser();
+    return `the user running t2t (${user}) may not read it: it was probably written by another user (t2t run with sudo, or from another account). Give the state directory back to ${user} (as root: chown -R ${user} ${dir}) or run t2t as the user who wrote it, ${elsewhere}`;
+  }
+  if (code === 'EMFILE' || code === 'ENFILE') return 'raise the limit of open files (ulimit -n) and run again';
+  if (code === 'EIO') return `check the device that holds ${dir}, ${elsewhere}`;
+  return `remove what stands at ${file} (${dir} holds only caches and logs: the next run rediscovers), ${elsewhere}`;
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'this user';
+  }
 }
 
 export function stateHint(code: string, stateDir: string, link = symbolicLinkIn(stateDir)): string {
