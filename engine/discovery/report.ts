@@ -16,6 +16,9 @@ export interface ContentTotals {
   bytes: number;
   averageItems: number;
   averageBytes: number;
+  /** False when the tenant gave bytes without a single item (OneDrive without quota.fileCount):
+   *  `items` is then no count, not zero; the text says "files not counted". */
+  itemsCounted: boolean;
 }
 
 export interface MigrationScope {
@@ -88,6 +91,7 @@ export function totals(count: number, items: number, bytes: number): ContentTota
     bytes,
     averageItems: count ? Math.round(items / count) : 0,
     averageBytes: count ? Math.round(bytes / count) : 0,
+    itemsCounted: !(items === 0 && bytes > 0),
   };
 }
 
@@ -114,7 +118,7 @@ function seconds(ms: number): string {
 export function contentLine(label: string, t: ContentTotals, unit: 'items' | 'files'): string {
   const n = (count: number) => `${count} ${count === 1 ? unit.slice(0, -1) : unit}`;
   // bytes without a single item: the tenant gives no count (OneDrive's quota.fileCount), not zero
-  if (t.items === 0 && t.bytes > 0) return `    ${label.padEnd(10)} ${String(t.count).padStart(6)}  ${formatBytes(t.bytes)}, ${unit} not counted (per user: ${formatBytes(t.averageBytes)})`;
+  if (!t.itemsCounted) return `    ${label.padEnd(10)} ${String(t.count).padStart(6)}  ${formatBytes(t.bytes)}, ${unit} not counted (per user: ${formatBytes(t.averageBytes)})`;
   return `    ${label.padEnd(10)} ${String(t.count).padStart(6)}  ${n(t.items)}, ${formatBytes(t.bytes)} (per user: ${n(t.averageItems)}, ${formatBytes(t.averageBytes)})`;
 }
 

@@ -2,13 +2,20 @@
 // Bytes without a single item mean "not counted", never "0 files".
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { contentLine, formatBytes, renderReportText, type DiscoveryReport } from '../../engine/discovery/report.js';
+import { contentLine, formatBytes, renderReportText, totals, type DiscoveryReport } from '../../engine/discovery/report.js';
 import { sizeText } from '../../engine/resources/content-sync/index.js';
 
 test('the discovery report says files are not counted instead of 0 files', () => {
-  assert.is(contentLine('onedrive', { count: 11, items: 0, bytes: 15_258, averageItems: 0, averageBytes: 1387 }, 'files'), '    onedrive       11  14.9 KB, files not counted (per user: 1.4 KB)');
-  assert.is(contentLine('onedrive', { count: 2, items: 10, bytes: 2048, averageItems: 5, averageBytes: 1024 }, 'files'), '    onedrive        2  10 files, 2.0 KB (per user: 5 files, 1.0 KB)');
-  assert.is(contentLine('archives', { count: 0, items: 0, bytes: 0, averageItems: 0, averageBytes: 0 }, 'items'), '    archives        0  0 items, 0 B (per user: 0 items, 0 B)');
+  assert.is(contentLine('onedrive', totals(11, 0, 15_258), 'files'), '    onedrive       11  14.9 KB, files not counted (per user: 1.4 KB)');
+  assert.is(contentLine('onedrive', totals(2, 10, 2048), 'files'), '    onedrive        2  10 files, 2.0 KB (per user: 5 files, 1.0 KB)');
+  assert.is(contentLine('archives', totals(0, 0, 0), 'items'), '    archives        0  0 items, 0 B (per user: 0 items, 0 B)');
+});
+
+test('the JSON report says so too: items without a count are marked, not a plain 0; no user gives averages of 0, not NaN', () => {
+  // what `t2t discover -o json` prints of a scope is these totals as they are
+  assert.equal(JSON.parse(JSON.stringify(totals(11, 0, 15_258))), { count: 11, items: 0, bytes: 15_258, averageItems: 0, averageBytes: 1387, itemsCounted: false });
+  assert.equal(totals(2, 10, 2048).itemsCounted, true);
+  assert.equal(JSON.parse(JSON.stringify(totals(0, 0, 0))), { count: 0, items: 0, bytes: 0, averageItems: 0, averageBytes: 0, itemsCounted: true });
 });
 
 test('sizes never show 1024.0 of a unit: just under a MB or GB is shown in the next unit', () => {
@@ -22,7 +29,7 @@ test('sizes never show 1024.0 of a unit: just under a MB or GB is shown in the n
 });
 
 test('the report text says one of a thing in the singular', () => {
-  const zero = { count: 0, items: 0, bytes: 0, averageItems: 0, averageBytes: 0 };
+  const zero = totals(0, 0, 0);
   const one = { added: 0, updated: 0, removed: 0 };
   const report: DiscoveryReport = {
     project: 'p',
