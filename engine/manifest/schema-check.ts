@@ -129,7 +129,7 @@ function toDiagnostic(doc: ManifestDoc, e: ErrorObject): Diagnostic | undefined 
 function formatDiagnostic(format: string, name: string, data: unknown, loc: ReturnType<typeof nodeLocation>, diag: (c: DiagnosticCode, m: string, l: typeof loc, h?: string) => Diagnostic): Diagnostic {
   switch (format) {
     case 'date-time':
-      return diag('bad-date', `${name} is not a date-time: ${quote(data)}`, loc, 'write an ISO 8601 date-time with a time zone, e.g. 2026-12-05T22:00:00Z');
+      return diag('bad-date', `${name} is not a date-time: ${quote(data)}`, loc, 'write an ISO 8601 date-time with its time zone as Z or +HH:MM, e.g. 2026-12-05T22:00:00Z or 2026-12-05T23:00:00+01:00');
     case 'email':
       return diag('bad-value', `${name} is not an e-mail address: ${quote(data)}`, loc, 'write a source UPN or primary SMTP address such as alice@contoso.com');
     case 'hostname':
@@ -143,6 +143,10 @@ function formatDiagnostic(format: string, name: string, data: unknown, loc: Retu
 
 function patternDiagnostic(e: ErrorObject, path: PathSegment[], name: string, loc: ReturnType<typeof nodeLocation>, diag: (c: DiagnosticCode, m: string, l: typeof loc, h?: string) => Diagnostic): Diagnostic {
   const last = path[path.length - 1];
+  // a date-time the format accepts but JavaScript's Date cannot read (a zone written +01, a leap
+  // second): the same diagnostic as a malformed one (an invalid date breaks both rules, and the
+  // two are reported once)
+  if ((e.parentSchema as { format?: string } | undefined)?.format === 'date-time') return formatDiagnostic('date-time', name, e.data, loc, diag);
   if (e.schemaPath.startsWith('#/$defs/guid/')) {
     return diag('bad-guid', `${name} is not a GUID: ${quote(e.data)}`, loc, 'copy the Application (client) ID from the app registration, e.g. 3f1c2d4e-0000-4000-8000-000000000001');
   }
