@@ -1,6 +1,6 @@
 // Multi-document YAML with source positions. Syntax errors and duplicate keys become
 // diagnostics; a document with such an error is not validated further (its shape is unreliable).
-import { LineCounter, parseAllDocuments, isMap, type Document, type Node } from 'yaml';
+import { LineCounter, parseAllDocuments, isMap, visit, type Alias, type Document, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
 import { secretSpans } from './mask-secrets.js';
 import { nodeLocation, offsetLocation, sourceFile, type Location, type SourceFile } from './source-files.js';
@@ -58,13 +58,46 @@ export function parseManifestFile(path: string, text: string, push: (d: Diagnost
     if (doc.errors.length > 0) return;
     if (doc.contents === null || (doc.contents as Node & { value?: unknown }).value === null) return; // empty document (e.g. a trailing ---)
     nonEmpty += 1;
-    const value = doc.toJS() as unknown;
+    let value: unknown;
+    try {
+      value = doc.toJS();
+    } catch {
+      // an alias the parser accepts but that cannot be expanded: toJS throws
+      broken = true;
+      push(aliasDiagnostic(file, doc));
+      return;
+    }
     // Not a mapping, or a mapping without any manifest key: some other YAML (an emulator config, CI).
     if (!isMap(doc.contents) || !isPlainObject(value)) return;
     if (!MANIFEST_KEYS.some((k) => k in value)) return; // a YAML document that is not a t2t manifest
     docs.push({ file, index, doc, value, start: nodeLocation(file, doc.contents as Node) });
   });
   return { file, docs, broken, empty: nonEmpty === 0 && !broken, foreign: nonEmpty > 0 && docs.length === 0 && !broken };
+}
+
+/** Why a document's aliases cannot be expanded: one names no anchor before it in its document (an
+ *  anchor does not reach across '---'), or they expand too far (yaml's guard against an alias bomb). */
+function aliasDiagnostic(file: SourceFile, doc: Document.Parsed): Diagnostic {
+  const aliases: Alias[] = [];
+  visit(doc, { Alias: (_key, node) => void aliases.push(node) });
+  const unresolved = aliases.find((a) => a.resolve(doc) === undefined);
+  const alias = unresolved ?? aliases[0];
+  const loc = alias ? nodeLocation(file, alias as unknown as Node) : nodeLocation(file, doc.contents as Node);
+  return unresolved
+    ? {
+        code: 'yaml-syntax',
+        severity: 'error',
+        message: `YAML syntax error: alias *${unresolved.source} names no anchor &${unresolved.source} before it in this document`,
+        ...loc,
+        hint: `define &${unresolved.source} earlier in the same document (an anchor does not reach across '---'), or write the value out`,
+      }
+    : {
+        code: 'yaml-syntax',
+        severity: 'error',
+        message: 'YAML syntax error: the aliases of this document expand too far (more than 100 copies)',
+        ...loc,
+        hint: 'write the values out, or use fewer aliases',
+      };
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
