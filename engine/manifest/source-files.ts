@@ -1,6 +1,6 @@
 // Finding the manifest files of a project and turning offsets / YAML paths into file:line:col
 // with a source excerpt.
-import { readdir } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Pair } from 'yaml';
 import { maskLine, type Span } from './mask-secrets.js';
@@ -25,16 +25,28 @@ export interface Location {
 
 const MANIFEST = /\.ya?ml$/i;
 
-/** Every *.yaml / *.yml under dir, recursively, skipping dot-entries and node_modules; sorted. */
+/** Every *.yaml / *.yml under dir, recursively, skipping dot-entries and node_modules; sorted.
+ *  Symbolic links are followed (a project.yaml or a wave linked from elsewhere is part of the
+ *  project), each directory walked once (a link back up the tree ends there); a link to nothing
+ *  is skipped. */
 export async function findManifestFiles(dir: string): Promise<string[]> {
   const found: string[] = [];
+  const walked = new Set<string>();
   async function walk(current: string): Promise<void> {
+    const real = await realpath(current);
+    if (walked.has(real)) return;
+    walked.add(real);
     const entries = await readdir(current, { withFileTypes: true });
     for (const e of entries) {
       if (e.name.startsWith('.') || e.name === 'node_modules') continue;
       const full = join(current, e.name);
-      if (e.isDirectory()) await walk(full);
-      else if (e.isFile() && MANIFEST.test(e.name)) found.push(toPosix(relative(dir, full)));
+      let kind: 'directory' | 'file' | undefined = e.isDirectory() ? 'directory' : e.isFile() ? 'file' : undefined;
+      if (e.isSymbolicLink()) {
+        const target = await stat(full).catch(() => undefined);
+        kind = target?.isDirectory() ? 'directory' : target?.isFile() ? 'file' : undefined;
+      }
+      if (kind === 'directory') await walk(full);
+      else if (kind === 'file' && MANIFEST.test(e.name)) found.push(toPosix(relative(dir, full)));
     }
   }
   await walk(dir);
