@@ -52,7 +52,9 @@ export async function loadProject(dir: string): Promise<LoadResult> {
   let broken = false;
   // read at once, parsed in order: a project of 20 waves is 20 files, and reading them one after
   // the other waited on each
-  const texts = await Promise.all(paths.map((path) => readFile(resolve(abs, path), 'utf8')));
+  // without a byte-order mark (Windows editors write one): yaml counts it as a character, so every
+  // column of line 1 was one too far and the excerpt carried it
+  const texts = await Promise.all(paths.map(async (path) => withoutBom(await readFile(resolve(abs, path), 'utf8'))));
   for (const [i, path] of paths.entries()) {
     const parsed = parseManifestFile(path, texts[i]!, push);
     broken ||= parsed.broken;
@@ -145,7 +147,7 @@ async function readCsvMembers(dir: string, doc: ManifestDoc, csv: string | undef
     report('missing-file', `members csv '${csv}' does not exist`, at(doc, ['spec', 'members', 'csv']), { hint: 'paths are relative to the project directory, e.g. waves/wave-02.csv' });
     return [];
   }
-  const text = await readFile(full, 'utf8');
+  const text = withoutBom(await readFile(full, 'utf8'));
   // split into lines for excerpts only when a diagnostic needs one
   let file: SourceFile | undefined;
   const fileOf = () => (file ??= sourceFile(csv.replace(/\\/g, '/').replace(/^\.\//, ''), text));
@@ -154,6 +156,10 @@ async function readCsvMembers(dir: string, doc: ManifestDoc, csv: string | undef
     report('bad-csv', p.message, lineLocation(fileOf(), p.line, p.col), { hint: 'a members CSV has one address a line and an optional header line `user`' });
   }
   return members.map((m) => new CsvMemberRef(m.address, fileOf, m.line, m.col));
+}
+
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** A member read from a CSV: its location (a source excerpt, secrets masked) is made only when a
