@@ -92,9 +92,10 @@ export function diagnosticBase(cwd: string, projectDir: string): string {
   return shown.split(sep).join('/');
 }
 
-/** A file relative to the project directory, as it opens from the working directory (`base`: see diagnosticBase). */
+/** A file relative to the project directory, as it opens from the working directory (`base`: see
+ *  diagnosticBase). An absolute one (a members CSV given as /data/wave-02.csv) opens as it is. */
 export function displayFile(file: string, base = ''): string {
-  return base === '' ? file : file === '.' ? base : `${base}/${file}`;
+  return base === '' || isAbsolute(file) ? file : file === '.' ? base : `${base}/${file}`;
 }
 
 /**

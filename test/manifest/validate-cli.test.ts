@@ -131,6 +131,16 @@ test('a parent of several projects: one error naming them, not every file checke
   assert.match(r.stdout, /✗ 1 error/);
 });
 
+test('a members CSV named by an absolute path: its problems are at that path, which opens as printed', async () => {
+  const csvDir = testdir({ 'members.csv': 'user\nnot an address\n' });
+  const csv = join(csvDir, 'members.csv');
+  const dir = testdir({ 'project.yaml': PROJECT, 'waves/a.yaml': wave('a', `    csv: ${csv}\n`) });
+  const r = await runCli(['validate', basename(dir)], { cwd: dirname(dir) });
+  assert.is(r.code, 1);
+  // not '<project>//tmp/.../members.csv:2:1', a path that does not exist
+  assert.ok(r.stdout.startsWith(`${csv}:2:1: error: 'not an address' is not an e-mail address [bad-csv]\n`), r.stdout);
+});
+
 test('an unknown --output is refused with a suggestion', async () => {
   const r = await runCli(['validate', EXAMPLE, '--output', 'jsn']);
   assert.is(r.code, 1);
