@@ -97,12 +97,17 @@ export const oneWavePerMember: Rule = (ctx) => {
     }
     return refs.get(address)!;
   };
+  const phase = (w: WaveDoc) => w.raw.spec.phase ?? 'discovered';
+  // The wave kept for a member is the first that lists it, until a wave that is not at discovered
+  // lists it after one that is: from then on that one, so that a user in a discovered wave, then
+  // in a prepared and a synced one, is still reported for the last two.
+  const supersedes = (prior: WaveDoc, w: WaveDoc) => prior !== w && phase(prior) === 'discovered' && phase(w) !== 'discovered';
   for (const w of ctx.waves) {
     for (const list of [w.users, w.csvUsers]) {
       for (let i = 0; i < list.length; i++) {
         const ref = list[i]!;
         const prior = users.get(ref.address);
-        if (prior === undefined) users.set(ref.address, w);
+        if (prior === undefined || supersedes(prior, w)) users.set(ref.address, w);
         else report({ wave: prior, at: firstRef(prior, ref.address) }, w, ref, 'user', ref.address);
       }
     }
@@ -110,7 +115,7 @@ export const oneWavePerMember: Rule = (ctx) => {
       const key = g.trim().toLowerCase();
       const listed = { loc: at(w.doc, ['spec', 'members', 'groups', i]) };
       const prior = groups.get(key);
-      if (prior === undefined) groups.set(key, { wave: w, at: listed });
+      if (prior === undefined || supersedes(prior.wave, w)) groups.set(key, { wave: w, at: listed });
       else report(prior, w, listed, 'group', g);
     });
   }
@@ -123,7 +128,6 @@ export const oneWavePerMember: Rule = (ctx) => {
       ctx.report('duplicate-member', `${what} ${label} is listed twice in wave '${name}' (also at ${where(prior.at.loc)})`, loc, { severity: 'warning', hint: 'remove one of the entries' });
       return;
     }
-    const phase = (w: WaveDoc) => w.raw.spec.phase ?? 'discovered';
     if (phase(wave) === 'discovered' || phase(prior.wave) === 'discovered') return;
     ctx.report(what === 'user' ? 'member-in-two-waves' : 'group-in-two-waves', `${what} ${label} is in wave '${name}' and in wave '${priorName}' (at ${where(prior.at.loc)})`, loc, {
       hint: 'a user moves with one wave only: remove it from one of them',

@@ -105,6 +105,34 @@ test('the same user in a discovered wave and another wave is allowed', async () 
   assert.is(r.project!.waves.length, 2);
 });
 
+test('a user or group in a discovered wave and then in two waves that are not is reported for those two', async () => {
+  // the discovered wave sorts first: it used to be the only wave remembered for the member, so
+  // the prepared and synced waves that both list it were never compared (validate said valid)
+  const member = '    users: [x@src.com]\n    groups: [Sales]\n';
+  const dir = testdir({
+    'project.yaml': PROJECT,
+    'waves/a.yaml': wave('a', member).replace('phase: prepared', 'phase: discovered'),
+    'waves/b.yaml': wave('b', member),
+    'waves/c.yaml': wave('c', member).replace('phase: prepared', 'phase: synced'),
+  });
+  const r = await loadProject(dir);
+  assert.is(r.project, undefined);
+  assert.equal(r.diagnostics.filter((d) => d.code !== 'unlicensed-profile').map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`), [
+    "waves/c.yaml:9:13 member-in-two-waves user x@src.com is in wave 'c' and in wave 'b' (at waves/b.yaml:9:13)",
+    "waves/c.yaml:10:14 group-in-two-waves group Sales is in wave 'c' and in wave 'b' (at waves/b.yaml:10:14)",
+  ]);
+});
+
+test('a user listed twice in a wave is warned about also when a discovered wave listed it before', async () => {
+  const dir = testdir({
+    'project.yaml': PROJECT,
+    'waves/a.yaml': wave('a', '    users: [x@src.com]\n').replace('phase: prepared', 'phase: discovered'),
+    'waves/b.yaml': wave('b', '    users: [x@src.com, X@src.com]\n'),
+  });
+  const r = await loadProject(dir);
+  assert.equal(r.diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`), ["waves/b.yaml:9:24 duplicate-member user x@src.com is listed twice in wave 'b' (also at waves/b.yaml:9:13)"]);
+});
+
 test('a wave at synced or cutover whose profile assigns no licence is a warning, at its phase', async () => {
   const synced = (name: string) => wave(name, '    users: [x@src.com]\n').replace('phase: prepared', 'phase: synced');
   const dir = testdir({ 'project.yaml': PROJECT, 'waves/a.yaml': synced('a') });
