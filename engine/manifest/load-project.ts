@@ -176,13 +176,16 @@ class CsvMemberRef implements MemberRef {
   }
 }
 
-/** Files whose content determines what t2t would do: the manifests and the files they reference. */
+/** Files whose content determines what t2t would do: the manifests and the files they reference,
+ *  relative to the project directory as git names them (`./waves/a.csv` is waves/a.csv: the
+ *  working-tree check compares these with git's paths). */
 export function manifestInputs(project: Project): string[] {
   const files = new Set(project.files);
-  for (const w of project.waves) if (w.members.csv) files.add(w.members.csv);
+  const add = (path: string) => files.add(posix.normalize(path.replace(/\\/g, '/')));
+  for (const w of project.waves) if (w.members.csv) add(w.members.csv);
   for (const p of Object.values(project.profiles)) {
-    if (p.notification) files.add(p.notification.bodyFile);
-    if (p.guestInvite?.messageFile) files.add(p.guestInvite.messageFile);
+    if (p.notification) add(p.notification.bodyFile);
+    if (p.guestInvite?.messageFile) add(p.guestInvite.messageFile);
   }
   return [...files].sort();
 }

@@ -6,6 +6,8 @@ import { loadProject, manifestInputs } from '../../engine/manifest/load-project.
 import { manifestHash } from '../../engine/manifest/manifest-hash.js';
 import { renderDiagnostic } from '../../engine/manifest/diagnostics.js';
 import { cleanup, copyDir, EXAMPLE, FIXTURES, PROJECT, testdir, wave } from './helpers.js';
+import { isWorkingTreeDirty } from '../../engine/gitops/revision.js';
+import { commitAll, git, initRepo } from '../gitops/git-fixture.js';
 
 test.after.each(cleanup);
 
@@ -230,6 +232,22 @@ test('manifestHash covers manifests and referenced files, in sorted order, and c
   writeFileSync(join(dir, 'emulator.yaml'), '# changed\n');
   assert.is(manifestHash(dir, inputs), h2, 'files outside the inputs do not count');
   assert.is.not(manifestHash(dir, [...inputs, 'missing.yaml']), h2, 'a missing file counts as a change');
+});
+
+test('a members CSV named ./waves/a.csv that is not committed makes the working tree dirty, as waves/a.csv does', async () => {
+  // manifestInputs is what apply's working-tree check compares with git's paths (waves/a.csv): the
+  // path as written (./waves/a.csv) matched none, so apply ran with members no commit holds
+  const dir = testdir({ 'project.yaml': PROJECT, 'waves/a.yaml': wave('a', '    csv: ./waves/a.csv\n') });
+  initRepo(dir);
+  commitAll(dir, 'the project, without its CSV');
+  writeFileSync(join(dir, 'waves', 'a.csv'), 'x@src.com\n');
+  const r = await loadProject(dir);
+  assert.equal(r.diagnostics, []);
+  assert.ok(manifestInputs(r.project!).includes('waves/a.csv'), JSON.stringify(manifestInputs(r.project!)));
+  assert.equal(await isWorkingTreeDirty(dir, process.env, manifestInputs(r.project!)), { dirty: true, files: ['waves/a.csv'], inRepo: true });
+  git(dir, ['add', '.']);
+  commitAll(dir, 'the CSV');
+  assert.is((await isWorkingTreeDirty(dir, process.env, manifestInputs(r.project!))).dirty, false);
 });
 
 test.run();
