@@ -5,7 +5,7 @@
 // pasword), and everything under it is masked too (`clientSecret: { value: *** }`,
 // `clientSecret: [***]`), except a reference (fromEnv, file, passwordFromEnv, pfxFile...), which
 // names where the secret lives. When in doubt, mask.
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Pair } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Pair } from 'yaml';
 import { isSecretKey as isLoggedSecretKey } from '../state/redact.js';
 
 export const MASK = '***';
@@ -64,29 +64,37 @@ function typoDistance(a: string, b: string): number {
 /** The secret spans of parsed YAML documents (also of a document with errors: what it parsed). */
 export function secretSpans(docs: readonly Document[]): Span[] {
   const spans: Span[] = [];
-  for (const doc of docs) collect(doc.contents, false, spans);
+  for (const doc of docs) collect(doc.contents, false, spans, doc);
   return spans;
 }
 
-function collect(node: unknown, secret: boolean, spans: Span[]): void {
+function collect(node: unknown, secret: boolean, spans: Span[], doc: Document, aliased: Set<unknown> = new Set()): void {
   if (isScalar(node)) {
     if (secret && node.range && node.range[1] > node.range[0]) spans.push([node.range[0], node.range[1]]);
   } else if (isMap(node)) {
-    for (const pair of node.items) collectPair(pair, secret, spans);
+    for (const pair of node.items) collectPair(pair, secret, spans, doc, aliased);
   } else if (isSeq(node)) {
-    for (const item of node.items) isPair(item) ? collectPair(item, secret, spans) : collect(item, secret, spans);
+    for (const item of node.items) isPair(item) ? collectPair(item, secret, spans, doc, aliased) : collect(item, secret, spans, doc, aliased);
+  } else if (secret && isAlias(node)) {
+    // `clientSecret: *s`: the secret is written where the anchor is (`note: &s s3cr3t`), and an
+    // excerpt of that line must not show it either (each anchor followed once: aliases may loop)
+    const source = node.resolve(doc);
+    if (source && !aliased.has(source)) {
+      aliased.add(source);
+      collect(source, true, spans, doc, aliased);
+    }
   }
 }
 
-function collectPair(pair: Pair, secret: boolean, spans: Span[]): void {
+function collectPair(pair: Pair, secret: boolean, spans: Span[], doc: Document, aliased: Set<unknown>): void {
   const name = isScalar(pair.key) ? String(pair.key.value) : undefined;
   const value = pair.value;
   const empty = value === null || value === undefined || (isScalar(value) && value.value === null);
   // `clientSecret: { s3cr3t }` is a key without a value: under a secret, such a key is the secret.
-  if (secret && empty) collect(pair.key, true, spans);
-  else if (!isScalar(pair.key)) collect(pair.key, secret, spans);
+  if (secret && empty) collect(pair.key, true, spans, doc, aliased);
+  else if (!isScalar(pair.key)) collect(pair.key, secret, spans, doc, aliased);
   const reference = name !== undefined && REFERENCE_KEY.test(name) && isScalar(value);
-  collect(value, !reference && (secret || (name !== undefined && isSecretKeyName(name))), spans);
+  collect(value, !reference && (secret || (name !== undefined && isSecretKeyName(name))), spans, doc, aliased);
 }
 
 // A `key:` in a line read on its own (quoted, or plain up to the colon).

@@ -93,7 +93,9 @@ function toDiagnostic(doc: ManifestDoc, e: ErrorObject): Diagnostic | undefined 
       if (last === 'clientSecret' && (typeof e.data !== 'object' || e.data === null)) {
         return diag('secret-literal', `${name} is a literal secret: secrets are never written in manifests`, at(path), SECRET_HINT);
       }
-      return diag('wrong-type', `${name} must be ${article(String(params.type))}, not ${typeName(e.data)}`, at(path));
+      // YAML reads `tenantId: 12345`, `name: 2024` or `name: yes` as a number or a boolean
+      const scalar = params.type === 'string' && (typeof e.data === 'number' || typeof e.data === 'boolean');
+      return diag('wrong-type', `${name} must be ${article(String(params.type))}, not ${typeName(e.data)}`, at(path), scalar ? `YAML reads this value as ${typeName(e.data)}: put it in quotes to keep it as text, as written` : undefined);
     }
     case 'const':
       if (last === 'apiVersion') return diag('bad-api-version', `apiVersion must be 't2t.dev/v1', not ${quote(e.data)}`, at(path), 'this version of t2t reads t2t.dev/v1 manifests');

@@ -86,6 +86,20 @@ test('a secret spread over lines (block mapping, block scalar) is masked on each
   assert.ok(text.includes('  13 |           fromEnv: X\n'), text); // a reference is not a secret
 });
 
+test('a secret written at an anchor and used through an alias is masked at the anchor too', async () => {
+  const yaml = project('        clientSecret: *s').replace('  name: inline\n', '  name: inline\n  note: &s s3cr3t-anchored\n');
+  const { text, json, raw } = await validate(yaml);
+  assert.not.ok(text.includes('s3cr3t-anchored'), text);
+  assert.not.ok(raw.includes('s3cr3t-anchored'), raw);
+  assert.equal(
+    json.errors.map((e) => [e.code, e.line, e.excerpt]),
+    [
+      ['unknown-key', 5, '  note: &s ***'],
+      ['secret-literal', 13, '        clientSecret: *s'],
+    ],
+  );
+});
+
 test('near-miss secret keys hold secrets; the manifest keys of t2t do not', () => {
   for (const key of ['clientSecret', 'clientSecrett', 'clientSecert', 'pasword', 'passwrod', 'pwd', 'tokn', 'accessToken', 'apiKey', 'private_key', 'credentail', 'pfxPassword']) {
     assert.ok(isSecretKeyName(key), key);

@@ -97,6 +97,14 @@ test('--output json: valid, project, errors and warnings as objects', async () =
   ]);
 });
 
+test('a number or a boolean where text is expected: the hint says to quote it', async () => {
+  const dir = testdir({ 'project.yaml': PROJECT.replace('  name: inline', '  name: 2024'), 'waves/a.yaml': wave('a', '    users: [x@src.com]\n') });
+  const r = await runCli(['validate', dir, '--output', 'json']);
+  assert.is(r.code, 1);
+  const [e] = (JSON.parse(r.stdout) as { errors: { code: string; message: string; hint?: string }[] }).errors;
+  assert.equal([e!.code, e!.message, e!.hint], ['wrong-type', 'metadata.name must be a string, not a number', 'YAML reads this value as a number: put it in quotes to keep it as text, as written']);
+});
+
 test('--output json on a valid project', async () => {
   const dir = copyDir(EXAMPLE, ['certs']);
   const r = await runCli(['validate', dir, '-o', 'json']);
