@@ -3,7 +3,7 @@
 // the project-wide guards (maxDeletes), orphans, estimates and warnings. buildStatus is the same
 // pass seen per user; streamPlan is the same pass handing each user's changes on as they are made.
 import { createHash } from 'node:crypto';
-import type { Phase, Project } from '../manifest/model.js';
+import { phaseIndex, type Phase, type Project } from '../manifest/model.js';
 import type { Inventory, InventoryUser, TenantInventory, WorkloadName } from '../inventory/model.js';
 import { excludedUserKeys, expandWaveMembers, type ExpandedWave, type SourceTenantIndex, type UnresolvedAddress } from '../matching/expand-members.js';
 import { matchUser, type MatchResult } from '../matching/match-user.js';
@@ -267,6 +267,10 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
     if (gated && !wave.paused) {
       effective = 'synced';
       warnings.push(`wave ${wave.name}: cutover scheduled for ${cutoverAt}; planning phase synced until then`);
+    }
+    // as validate says (unlicensed-profile), for the reviewer of a plan, who may never run validate
+    if (!wave.paused && phaseIndex(effective) >= 2 && e.members.length > 0 && !(profile.license?.skus.length ?? 0)) {
+      warnings.push(`wave ${wave.name}: profile ${wave.profile} assigns no licence: its users get a mailbox in the target only if the tenant licenses them another way (group-based licensing); until then their forwarding and mailbox sync wait`);
     }
     const acc = new EstimateAccumulator();
     const observedCount: Partial<Record<ObservedPhase, number>> = {};

@@ -298,6 +298,15 @@ test('thousands of members not found are one warning with their count and the fi
   assert.is(few.warnings.filter((w) => w.includes('not resolved')).length, 10);
 });
 
+test('a wave at synced whose profile assigns no licence is warned about in the plan, as validate does', () => {
+  const unlicensed = { profiles: { standard: profile({ license: { skus: [] } }) } };
+  const synced = planFor(scenario('prepared'), 'synced', unlicensed);
+  assert.ok(synced.warnings.some((w) => w.startsWith('wave wave-01: profile standard assigns no licence: ')), JSON.stringify(synced.warnings));
+  // not at prepared, where no licence is due, nor with a licence
+  assert.not.ok(planFor(scenario('discovered'), 'prepared', unlicensed).warnings.some((w) => w.includes('assigns no licence')));
+  assert.not.ok(planFor(scenario('prepared'), 'synced').warnings.some((w) => w.includes('assigns no licence')));
+});
+
 test('a user in two waves through two groups is refused, with both places; across discovered waves it is not', () => {
   const alice = user('alice@contoso.com', { id: 's1' });
   const bob = user('bob@contoso.com', { id: 's2' });
