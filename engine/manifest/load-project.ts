@@ -104,9 +104,18 @@ export async function loadProject(dir: string): Promise<LoadResult> {
   // missing Project is a consequence, not a second problem to report.
   const projects = byKind.Project;
   if (projects.length === 0 && !broken && !unknownKind) {
-    report('no-project', `no Project document in ${dir} (searched ${paths.length} YAML file${paths.length === 1 ? '' : 's'})`, dirLoc, {
-      hint: 'create project.yaml with apiVersion: t2t.dev/v1 and kind: Project (see examples/contoso-fabrikam/project.yaml)',
-    });
+    // a project.yaml that is some other YAML (a list, a mapping without apiVersion and kind) is
+    // skipped like any foreign file, but it is where the user meant the Project to be: say so there
+    const meant = ignoredFiles.find((f) => f === 'project.yaml' || f === 'project.yml');
+    if (meant) {
+      report('no-project', `${meant} holds no t2t manifest: no YAML document in it is a mapping with apiVersion and kind`, { file: meant, line: 1, col: 1 }, {
+        hint: 'begin it with apiVersion: t2t.dev/v1 and kind: Project, then metadata and spec (see examples/contoso-fabrikam/project.yaml)',
+      });
+    } else {
+      report('no-project', `no Project document in ${dir} (searched ${paths.length} YAML file${paths.length === 1 ? '' : 's'})`, dirLoc, {
+        hint: 'create project.yaml with apiVersion: t2t.dev/v1 and kind: Project (see examples/contoso-fabrikam/project.yaml)',
+      });
+    }
   }
   for (const extra of projects.slice(1)) {
     report('duplicate-project', `a second Project document (the first is at ${where(projects[0]!.start)}): a project has exactly one`, extra.start, { hint: 'one directory per project: move the other project to its own directory' });

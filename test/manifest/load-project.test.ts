@@ -184,6 +184,20 @@ test('a YAML syntax error is reported at its position with an excerpt and a care
   assert.not.ok(r.diagnostics.some((x) => x.code === 'no-project'), 'a broken file may hold the Project: no second error about it');
 });
 
+test('a project.yaml that is some other YAML (a list) is named as the place the Project was meant to be', async () => {
+  for (const text of ['- a\n- b\n', 'tenants: []\n']) {
+    const r = await loadProject(testdir({ 'project.yaml': text }));
+    assert.equal(
+      r.diagnostics.map((d) => [d.code, d.file, d.line, d.message]),
+      [['no-project', 'project.yaml', 1, 'project.yaml holds no t2t manifest: no YAML document in it is a mapping with apiVersion and kind']],
+      text,
+    );
+  }
+  // no project.yaml at all: the directory is named, as before
+  const none = await loadProject(testdir({ 'waves/a.yaml': wave('a', '    users: [x@src.com]\n') }));
+  assert.match(none.diagnostics.find((d) => d.code === 'no-project')!.message, /^no Project document in /);
+});
+
 test('rendering: FILE:LINE:COL, message and code, the line, a caret under the column, the hint', () => {
   const text = renderDiagnostic({ code: 'unknown-key', severity: 'error', message: "unknown key 'profle' in spec (did you mean 'profile'?)", file: 'waves/a.yaml', line: 6, col: 3, excerpt: '  profle: standard', hint: 'allowed keys: profile' });
   assert.is(text, "waves/a.yaml:6:3: error: unknown key 'profle' in spec (did you mean 'profile'?) [unknown-key]\n  6 |   profle: standard\n    |   ^\n  hint: allowed keys: profile");
