@@ -83,6 +83,10 @@ function toDiagnostic(doc: ManifestDoc, e: ErrorObject): Diagnostic | undefined 
       if (e.schemaPath.startsWith('#/$defs/secret/')) {
         return diag('secret-literal', `${name} takes only fromEnv or file, not '${key}': secrets are never written in manifests`, at([...path, key], 'key'), SECRET_HINT);
       }
+      if (key === '<<') {
+        // YAML 1.1's merge key: YAML 1.2, which t2t reads, has none, so `<<: *base` is a key named '<<'
+        return diag('unknown-key', `merge keys ('<<: *anchor') are not part of YAML 1.2, which t2t reads: '<<' is an unknown key in ${name}`, at([...path, key], 'key'), 'write the keys out in each place (an alias of a whole value, key: *anchor, works)');
+      }
       return diag('unknown-key', `unknown key '${key}' in ${name}${didYouMean(key, allowed)}`, at([...path, key], 'key'), allowed.length ? `allowed keys: ${allowed.join(', ')}` : undefined);
     }
     case 'required': {

@@ -105,6 +105,15 @@ test('a number or a boolean where text is expected: the hint says to quote it', 
   assert.equal([e!.code, e!.message, e!.hint], ['wrong-type', 'metadata.name must be a string, not a number', 'YAML reads this value as a number: put it in quotes to keep it as text, as written']);
 });
 
+test('a YAML merge key is said to be unsupported, with what to write instead', async () => {
+  const yaml = PROJECT.replace('    dst:\n      role: target\n', '    dst:\n      <<: { role: target }\n      role: target\n');
+  const r = await runCli(['validate', testdir({ 'project.yaml': yaml, 'waves/a.yaml': wave('a', '    users: [x@src.com]\n') }), '--output', 'json']);
+  assert.is(r.code, 1, r.stdout);
+  const [e] = (JSON.parse(r.stdout) as { errors: { code: string; message: string; hint?: string }[] }).errors;
+  assert.equal([e!.code, e!.message], ['unknown-key', "merge keys ('<<: *anchor') are not part of YAML 1.2, which t2t reads: '<<' is an unknown key in spec.tenants.dst"]);
+  assert.match(e!.hint!, /^write the keys out in each place/);
+});
+
 test('--output json on a valid project', async () => {
   const dir = copyDir(EXAMPLE, ['certs']);
   const r = await runCli(['validate', dir, '-o', 'json']);
