@@ -1,6 +1,12 @@
 // Open extensions on users: POST/GET/PATCH/DELETE /users/{id}/extensions[/{name}]. t2t keeps its
 // per-user progress marker (dev.t2t.migration) in one. For directory objects PATCH replaces the
 // extension's data: properties left out of the body are removed (Graph's documented behaviour).
+// An open extension on a directory object holds at most 2 KB of data (learn.microsoft.com/graph/
+// extensibility-overview, "Comparison of extension types": "Max. of 2 Kb per open extension" for
+// user, group, device and organization); Graph refuses a bigger one with 400 BadRequest "Maximum size
+// supported for each extension is : 2 KB." (an answer quoted in pnp/sp-dev-fx-webparts#5964). How
+// Graph measures the size is not documented: the emulator counts the UTF-8 bytes of the custom data
+// as JSON.
 import { GraphError, json, type EmuRequest, type EmuResponse, type Route } from '../core/http-types.js';
 import type { DirUser } from '../store/directory-state.js';
 import { bodyObject, collection } from './odata.js';
@@ -34,6 +40,16 @@ function customData(body: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/** Bytes of custom data an open extension on a directory object may hold. */
+export const MAX_EXTENSION_BYTES = 2048;
+
+function checkSize(data: Record<string, unknown>): Record<string, unknown> {
+  if (Buffer.byteLength(JSON.stringify(data)) > MAX_EXTENSION_BYTES) {
+    throw new GraphError(400, 'BadRequest', 'Maximum size supported for each extension is : 2 KB.');
+  }
+  return data;
+}
+
 function context(req: EmuRequest, u: DirUser): string {
   return `${req.baseUrl}/v1.0/$metadata#users('${u.id}')/extensions/$entity`;
 }
@@ -49,7 +65,7 @@ function create(req: EmuRequest): EmuResponse {
   const name = body.extensionName;
   if (typeof name !== 'string' || !name) throw new GraphError(400, 'Request_BadRequest', "Invalid value specified for property 'extensionName' of resource 'Extension'.");
   if (findExtension(u, name)) throw new GraphError(409, 'NameAlreadyExists', 'An extension already exists with given id.');
-  u.extensions[name] = customData(body);
+  u.extensions[name] = checkSize(customData(body));
   return json(201, { '@odata.context': context(req, u), ...extensionView(name, u.extensions[name]!) });
 }
 
@@ -70,7 +86,7 @@ function update(req: EmuRequest): EmuResponse {
   const u = userOr404(req.tenant, req.params.id!);
   const name = findExtension(u, req.params.name!);
   if (!name) throw extNotFound(req.params.name!);
-  u.extensions[name] = customData(bodyObject(req));
+  u.extensions[name] = checkSize(customData(bodyObject(req)));
   return { status: 204 };
 }
 

@@ -181,6 +181,22 @@ test('open extensions: create, read, $expand on user and list, PATCH replaces, d
   assert.is((await rawRequest(emu, 'fabrikam', 'GET', `/v1.0/users/${u.id}/extensions/dev.t2t.migration`)).status, 404);
 });
 
+test('an open extension holds at most 2 KB: a bigger create or PATCH is refused (400 BadRequest) and changes nothing', async () => {
+  const u = await createUser(c, 'ext-size@fabrikam.com');
+  const body = (data: string) => ({ '@odata.type': 'microsoft.graph.openTypeExtension', extensionName: 'dev.t2t.migration', data });
+  const big = await rawRequest(emu, 'fabrikam', 'POST', `/v1.0/users/${u.id}/extensions`, body('x'.repeat(2100)));
+  assert.is(big.status, 400);
+  const err = (big.body as { error: { code: string; message: string } }).error;
+  assert.is(err.code, 'BadRequest');
+  assert.is(err.message, 'Maximum size supported for each extension is : 2 KB.');
+  assert.is((await rawRequest(emu, 'fabrikam', 'GET', `/v1.0/users/${u.id}/extensions/dev.t2t.migration`)).status, 404, 'nothing created');
+  await c.api(`/users/${u.id}/extensions`).post(body('x'.repeat(1900)));
+  const patch = await rawRequest(emu, 'fabrikam', 'PATCH', `/v1.0/users/${u.id}/extensions/dev.t2t.migration`, body('y'.repeat(2100)));
+  assert.is(patch.status, 400);
+  const kept = (await c.api(`/users/${u.id}/extensions/dev.t2t.migration`).get()) as { data: string };
+  assert.is(kept.data, 'x'.repeat(1900), 'the refused PATCH left the data as it was');
+});
+
 test('domains lists the verified domains with isInitial and isDefault', async () => {
   const d = (await c.api('/domains').get()) as { value: { id: string; isInitial: boolean; isVerified: boolean; isDefault: boolean }[] };
   const byId = Object.fromEntries(d.value.map((x) => [x.id, x]));
