@@ -130,23 +130,37 @@ export function checkInventoryHash(plan: Plan, current: string, shown: string): 
   }
 }
 
-/** Ask on a terminal; without one, --auto-approve (or --plan FILE) must say yes in advance. */
+/** Ctrl-C (or SIGTERM) at the confirmation prompt: nothing was sent. */
+function interruptedAtPrompt(): UserError {
+  return new UserError('apply was interrupted at the confirmation prompt: nothing was changed', 'apply.interrupted', "run 't2t apply' again when you want to apply the plan");
+}
+
+/** Ask on a terminal; without one, --auto-approve (or --plan FILE) must say yes in advance.
+ *  Ctrl-C while it asks ends the question (apply.interrupted) rather than leaving it waiting for
+ *  a line, with the process already told to stop. */
 export async function confirm(
   io: { stdin: NodeJS.ReadableStream & { isTTY?: boolean }; stderr: NodeJS.WritableStream },
   question: string,
-  opts: { autoApprove: boolean; savedPlan: boolean; dryRun: boolean },
+  opts: { autoApprove: boolean; savedPlan: boolean; dryRun: boolean; signal?: AbortSignal },
 ): Promise<boolean> {
   if (opts.autoApprove || opts.savedPlan || opts.dryRun) return true;
   if (!io.stdin.isTTY) {
     throw new UserError('apply needs confirmation, and there is no terminal to ask on', 'apply.noConfirmation', "pass --auto-approve, or apply a reviewed plan with --plan FILE (from 't2t plan --out FILE')");
   }
+  if (opts.signal?.aborted) throw interruptedAtPrompt();
   io.stderr.write(`${question} (yes/no) `);
-  const answer = await readLine(io.stdin);
+  const answer = await readLine(io.stdin, opts.signal);
+  if (answer === undefined) {
+    io.stderr.write('\n');
+    throw interruptedAtPrompt();
+  }
   return answer.trim().toLowerCase() === 'yes';
 }
 
-function readLine(stream: NodeJS.ReadableStream): Promise<string> {
+/** The next line typed; undefined when the signal aborts first. */
+function readLine(stream: NodeJS.ReadableStream, signal?: AbortSignal): Promise<string | undefined> {
   return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(undefined); // while the question was being written
     let buf = '';
     const onData = (chunk: Buffer | string) => {
       buf += chunk.toString();
@@ -160,13 +174,19 @@ function readLine(stream: NodeJS.ReadableStream): Promise<string> {
       cleanup();
       resolve(buf);
     };
+    const onAbort = () => {
+      cleanup();
+      resolve(undefined);
+    };
     const cleanup = () => {
       stream.off('data', onData);
       stream.off('end', onEnd);
+      signal?.removeEventListener('abort', onAbort);
       (stream as { pause?: () => void }).pause?.();
     };
     stream.on('data', onData);
     stream.on('end', onEnd);
+    signal?.addEventListener('abort', onAbort, { once: true });
     (stream as { resume?: () => void }).resume?.();
   });
 }

@@ -114,7 +114,7 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
       return { ...base, result: 'no-changes', durationMs: Date.now() - started, ...(recordNote ? { recordNote } : {}) };
     }
     const n = plan.changes.length;
-    const yes = await confirm(o.io, `Apply ${n} change${n === 1 ? '' : 's'}${dryRun ? ' (dry run)' : ''}?`, { autoApprove: !!o.autoApprove, savedPlan: !!o.planFile, dryRun });
+    const yes = await confirm(o.io, `Apply ${n} change${n === 1 ? '' : 's'}${dryRun ? ' (dry run)' : ''}?`, { autoApprove: !!o.autoApprove, savedPlan: !!o.planFile, dryRun, signal: o.signal });
     if (!yes) return { ...base, result: 'declined', durationMs: Date.now() - started };
 
     // ---- preflight

@@ -3,10 +3,13 @@
 // to confirm on. And a reviewed saved plan is applied exactly.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import type { RunningEmulator } from '../helpers/emulator.js';
 import { runCli } from '../helpers/cli.js';
+import { main } from '../../engine/cli/main.js';
+import { userByUpn } from './tenant-view.js';
 import { exampleProject, startExampleEmulator, type ExampleProject } from './fixture.js';
 import { exchangeInvoke } from '../helpers/graph.js';
 import { loadProject } from '../../engine/manifest/load-project.js';
@@ -36,6 +39,29 @@ test('without a terminal, apply needs --auto-approve or --plan FILE', async () =
   assert.is(r.code, 1);
   assert.match(r.stderr, /error: apply needs confirmation, and there is no terminal to ask on/);
   assert.match(r.stderr, /hint: pass --auto-approve, or apply a reviewed plan with --plan FILE/);
+});
+
+test('Ctrl-C at the confirmation prompt ends the apply: nothing sent, the lock released', async () => {
+  // the prompt used to wait for a line after Ctrl-C (the process told to stop, the question still
+  // open): the user had to press Ctrl-C again, which exits at once and leaves the lock behind
+  const stdout = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
+  const stderr = Object.assign(new PassThrough(), { isTTY: true });
+  const stdin = Object.assign(new PassThrough(), { isTTY: true }); // nobody types
+  const controller = new AbortController();
+  let err = '';
+  stdout.resume();
+  stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+    if (/\(yes\/no\) $/.test(err)) controller.abort('SIGINT');
+  });
+  const run = main(['apply', p.dir], { stdout, stderr, stdin, env: { ...process.env, NO_COLOR: '1', ...p.env }, cwd: p.dir, signal: controller.signal });
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([run, new Promise<string>((res) => (timer = setTimeout(() => res('still waiting at the prompt'), 30_000)))]);
+  clearTimeout(timer);
+  assert.is(code, 1, err);
+  assert.match(err, /error: apply was interrupted at the confirmation prompt: nothing was changed/);
+  assert.is(await userByUpn(emu, 'fabrikam', 'alice@fabrikam.com'), undefined, 'nothing applied');
+  assert.not.ok(existsSync(join(p.dir, '.t2t', 'lock.json')), 'the lock is released');
 });
 
 test('a dirty working tree is refused, naming the files, unless --allow-dirty', async () => {
