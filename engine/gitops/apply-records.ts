@@ -189,6 +189,15 @@ export async function pushNotes(repoDir: string, remote: string, options: { sign
   }
 }
 
+/** This repository's refs/notes/t2t holds records that were not pushed to `remote` (or fetched from
+ *  it): it differs from the remote-tracking notes ref that fetchNotes keeps. False without records. */
+export async function hasUnpublishedNotes(repoDir: string, remote: string): Promise<boolean> {
+  const git = gitAt(repoDir);
+  const sha = async (ref: string) => (await git.raw(['rev-parse', '--verify', '--quiet', ref]).catch(() => '')).trim();
+  const local = await sha(NOTES_REF);
+  return local !== '' && local !== (await sha(trackingRef(remote)));
+}
+
 /** Makes a plain `git fetch <remote>` bring the remote's apply records too (into
  *  refs/notes/remotes/<remote>/t2t, which readers include). Idempotent. */
 export async function configureNotesFetch(repoDir: string, remote: string): Promise<{ added: boolean; refspec: string }> {

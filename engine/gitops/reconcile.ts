@@ -7,7 +7,7 @@
 //   4. apply each scheduled cutover whose `cutoverAt` has passed (once per cutoverAt);
 //   5. run the delta sync of each synced wave whose `schedule.deltaSync` fired;
 //   6. plan, and apply the changes of non-paused waves: drift correction (logged change by change);
-//   7. push the apply records.
+//   7. push the apply records (also when the cycle was stopped, and any an earlier cycle could not).
 // What is due is computed from the last runs kept in the state directory and the cron schedules,
 // so `--once` from an outer scheduler and the long-running controller behave alike, and a cron
 // tick skipped because a cycle was running is caught up by the next one.
@@ -22,7 +22,7 @@ import type { Project } from '../manifest/model.js';
 import { acquireLock, type Lock } from '../state/lock.js';
 import { stateDir as ensureStateDir } from '../state/paths.js';
 import type { ApplyResult } from './apply-records.js';
-import { fetchNotes, pushNotes } from './apply-records.js';
+import { fetchNotes, hasUnpublishedNotes, pushNotes } from './apply-records.js';
 import { formatNext, isDue, nextCronTime } from './cron-times.js';
 import { pullManifests, type PullResult } from './pull.js';
 import { createReconcileLogger } from './reconcile-logger.js';
@@ -246,7 +246,7 @@ async function runCycle(
   }
   if (lock.warning) ctx.log.warn(lock.warning);
   ctx.log.info({ cycle: n, trigger }, `reconcile cycle ${n} started (${trigger})`);
-  const loaded: { project?: Project } = {};
+  const loaded: { project?: Project; remote?: string } = {};
   try {
     await steps(effects, ctx, report, lock, loaded);
   } catch (e) {
@@ -254,6 +254,9 @@ async function runCycle(
     report.errors.push((e as Error).message);
     ctx.log.error({ err: e, ...(e instanceof UserError && e.hint ? { hint: e.hint } : {}) }, (e as Error).message);
   } finally {
+    // 7. publish the apply records, however the steps ended: a cycle stopped by SIGTERM (or failed
+    // after an apply) still finishes by pushing what it recorded
+    await publishRecords(ctx, report, loaded.remote);
     await lock.release();
   }
   if (ctx.signal.aborted && report.status !== 'failed') report.status = 'stopped';
@@ -261,9 +264,10 @@ async function runCycle(
   return { report: finish(report, ctx, project), ...(project ? { project } : {}) };
 }
 
-/** Runs the steps of one cycle; `loaded.project` is set as soon as the project is loaded, so the
- *  health line can name the next discovery even when a later step throws. */
-async function steps(effects: ReconcileEffects, ctx: Context, report: CycleReport, lock: Lock, loaded: { project?: Project }): Promise<void> {
+/** Runs steps 1 to 6 of one cycle; `loaded.project` is set as soon as the project is loaded, so the
+ *  health line can name the next discovery even when a later step throws, and `loaded.remote` once
+ *  the remote was reached, for publishing the apply records (publishRecords). */
+async function steps(effects: ReconcileEffects, ctx: Context, report: CycleReport, lock: Lock, loaded: { project?: Project; remote?: string }): Promise<void> {
   const { log, signal } = ctx;
   const degrade = (message: string) => {
     report.errors.push(message);
@@ -275,7 +279,6 @@ async function steps(effects: ReconcileEffects, ctx: Context, report: CycleRepor
   };
 
   // 1. pull
-  let remote: string | undefined;
   if (ctx.pull) {
     const pull = await pullManifests(ctx.projectDir, { signal });
     report.pull = pull;
@@ -291,8 +294,8 @@ async function steps(effects: ReconcileEffects, ctx: Context, report: CycleRepor
     if (pull.status === 'skipped') log.warn(pull.message);
     if (pull.status === 'fetch-failed') log.warn(report.errors.at(-1)!);
     if (pull.status === 'updated' || pull.status === 'up-to-date') {
-      remote = pull.remote;
-      await fetchNotes(ctx.projectDir, remote, { signal }).catch((e: Error) => log.warn(`could not fetch the apply records: ${e.message}`));
+      loaded.remote = pull.remote;
+      await fetchNotes(ctx.projectDir, pull.remote, { signal }).catch((e: Error) => log.warn(`could not fetch the apply records: ${e.message}`));
     }
   }
 
@@ -402,10 +405,23 @@ async function steps(effects: ReconcileEffects, ctx: Context, report: CycleRepor
     const outcome = await apply(waves, 'drift', plan);
     if (outcome) log.info({ waves, changes: report.drift.length, done: outcome.counts.done }, `corrected drift: ${outcome.counts.done} of ${report.drift.length} change(s) in ${waves.join(', ')}`);
   }
+}
 
-  // 7. publish the apply records
-  if (ctx.pushNotes && remote && report.applies.length) {
-    await pushNotes(ctx.projectDir, remote, { signal }).catch((e: Error) => degrade(`could not push the apply records to ${remote}: ${e.message}`));
+/** Step 7: pushes the apply records when this cycle applied something or the repository holds
+ *  records the remote does not have yet (a push that failed in an earlier cycle, a cycle stopped
+ *  before it pushed). A cycle being stopped pushes without the abort signal: the push is part of
+ *  the cycle that finishes (a second SIGTERM forces the exit). Never throws. */
+async function publishRecords(ctx: Context, report: CycleReport, remote: string | undefined): Promise<void> {
+  if (!ctx.pushNotes || !remote) return;
+  try {
+    if (!report.applies.length && !(await hasUnpublishedNotes(ctx.projectDir, remote))) return;
+    const pushed = await pushNotes(ctx.projectDir, remote, ctx.signal.aborted ? {} : { signal: ctx.signal });
+    if (pushed.pushed) ctx.log.info({ remote }, `pushed the apply records to ${remote}`);
+  } catch (e) {
+    const line = `could not push the apply records to ${remote}: ${(e as Error).message}`;
+    ctx.log.warn(line);
+    report.errors.push(line);
+    if (report.status === 'ok') report.status = 'degraded';
   }
 }
 

@@ -363,6 +363,43 @@ test('pull: the records of an apply made by the cycle are pushed to the remote',
   assert.match(git(remote, ['notes', '--ref', 't2t', 'show', head]), /"appliedBy":\{"name":"Controller"/);
 });
 
+test('pull: SIGTERM during an apply: the cycle still publishes the record of the stopped apply', async () => {
+  const { controller, remote } = remoteSetup();
+  const abort = new AbortController();
+  const { effects } = fakeEffects({ changes: [{ id: 'c1', wave: 'w1', user: 'alice@contoso.com', resource: 'targetUser', action: 'create' }] });
+  effects.apply = async () => {
+    abort.abort(); // SIGTERM arrives while the executor runs: it finishes the steps in flight and stops
+    const commit = git(controller, ['rev-parse', 'HEAD']).trim();
+    const changes = [{ id: 'c1', wave: 'w1', user: 'alice@contoso.com', resource: 'targetUser', action: 'create', status: 'done' as const }];
+    await writeApplyRecord(controller, {
+      formatVersion: 1, project: 'demo', commit, dirty: false, appliedBy: await appliedBy(controller), startedAt: '2026-06-01T12:00:00.000Z',
+      finishedAt: '2026-06-01T12:00:01.000Z', result: 'stopped', waves: [], changes, counts: countChanges(changes),
+    });
+    return { result: 'stopped', counts: { done: 1, failed: 0, skipped: 0 } };
+  };
+  const o = options(controller, () => project(controller, [wave('w1', 'synced')]), '2026-06-01T12:00:00Z', { pull: true, signal: abort.signal });
+  const report = await runOnce(effects, o);
+  assert.is(report.status, 'stopped', report.health);
+  const head = git(controller, ['rev-parse', 'HEAD']).trim();
+  assert.match(git(remote, ['notes', '--ref', 't2t', 'show', head]), /"result":"stopped"/, 'the record reached the remote');
+});
+
+test('pull: records a cycle could not push (network down) are pushed by the next cycle, even when it applies nothing', async () => {
+  const { controller, remote } = remoteSetup();
+  const head = git(controller, ['rev-parse', 'HEAD']).trim();
+  const changes = [{ id: 'c1', wave: 'w1', user: 'alice@contoso.com', resource: 'targetUser', action: 'create', status: 'done' as const }];
+  // an apply made while the remote was unreachable: recorded locally only
+  await writeApplyRecord(controller, {
+    formatVersion: 1, project: 'demo', commit: head, dirty: false, appliedBy: await appliedBy(controller), startedAt: '2026-06-01T11:00:00.000Z',
+    finishedAt: '2026-06-01T11:00:01.000Z', result: 'succeeded', waves: [], changes, counts: countChanges(changes),
+  });
+  const { effects, calls } = fakeEffects({ changes: [] });
+  const report = await runOnce(effects, options(controller, () => project(controller, [wave('w1', 'synced')]), '2026-06-01T12:00:00Z', { pull: true }));
+  assert.is(report.status, 'ok', report.health);
+  assert.equal(calls.apply, [], 'nothing applied this cycle');
+  assert.match(git(remote, ['notes', '--ref', 't2t', 'show', head]), /"startedAt":"2026-06-01T11:00:00.000Z"/, 'the waiting record reached the remote');
+});
+
 test('pull: a diverged checkout is refused, never reset, and nothing is applied', async () => {
   const { controller, dev } = remoteSetup();
   write(dev, 'a.yaml', 'x: 1\n');
