@@ -29,7 +29,29 @@ export function cronProblem(expression: string): string | undefined {
     const problem = fieldProblem(parts[i]!, fields[i]!);
     if (problem) return `${fields[i]!.name} field '${parts[i]}' ${problem}`;
   }
+  // '0 0 31 4 *' is well formed but never fires: node-cron refuses it when the schedule is started
+  // (t2t reconcile), so it is refused here, where the user can fix it
+  const [dom, month] = parts.slice(parts.length - 3, parts.length - 1) as [string, string];
+  const days = expand(dom, FIELDS[2]!);
+  const months = expand(month, FIELDS[3]!);
+  if (!months.some((m) => days.some((d) => d <= MAX_DAYS_IN_MONTH[m - 1]!))) {
+    return `day-of-month field '${dom}' names no day that month field '${month}' has (${months.length === 1 ? `that month has at most ${MAX_DAYS_IN_MONTH[months[0]! - 1]} days` : 'those months are too short'}): the schedule would never run`;
+  }
   return undefined;
+}
+
+const MAX_DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The values a valid field selects. */
+function expand(text: string, f: Field): number[] {
+  const out = new Set<number>();
+  for (const item of text.split(',')) {
+    const [range, step] = item.split('/');
+    const [from, to] = range === '*' ? [f.min, f.max] : range!.split('-').map((b) => value(b, f)!);
+    const last = to ?? (step !== undefined ? f.max : from!);
+    for (let v = from!; v <= last; v += step !== undefined ? Number(step) : 1) out.add(v);
+  }
+  return [...out];
 }
 
 function fieldProblem(text: string, f: Field): string | undefined {

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import cron from 'node-cron';
 import { cronProblem } from '../../engine/manifest/cron.js';
 import { parseMemberCsv } from '../../engine/manifest/csv-members.js';
 import { templateFields } from '../../engine/manifest/graph-attributes.js';
@@ -21,6 +22,15 @@ test('cron: each problem names the field', () => {
   assert.is(cronProblem('60 0 0 * * *'), "second field '60' is out of range 0-59");
   assert.match(cronProblem('* * *')!, /has 5 fields .* this one has 3$/);
   assert.match(cronProblem('')!, /this one has 0$/);
+});
+
+test('cron: a day of month that none of the months has never fires, and is refused as node-cron refuses it at reconcile', () => {
+  assert.is(cronProblem('0 2 31 4 *'), "day-of-month field '31' names no day that month field '4' has (that month has at most 30 days): the schedule would never run");
+  assert.match(cronProblem('0 0 30,31 feb *')!, /^day-of-month field '30,31' names no day that month field 'feb' has \(that month has at most 29 days\)/);
+  assert.match(cronProblem('0 0 0 31 4,6 *')!, /month field '4,6' has \(those months are too short\)/);
+  for (const expression of ['0 2 31 4 *', '0 0 30,31 feb *', '0 0 0 31 4,6 *', '0 0 31 2 mon', '0 0 31 * *', '0 0 29 2 *', '0 0 31 4-5 *', '0 0 30,31 2,3 *', '0 0 */10 2 *', '0 0 31 */2 *', '0 0 31 apr-jun/2 *']) {
+    assert.is(cronProblem(expression) === undefined, cron.validate(expression), expression);
+  }
 });
 
 test('csv: header, blank lines, comments, quotes, lower-casing', () => {
