@@ -30,8 +30,11 @@ export function nextCronTime(expression: string, after: Date): Date | null {
     const mo = start.getMonth();
     const day = start.getDate() + d;
     // The time fields always match their own values, so a miss on the first time of a day is a
-    // miss of the day itself (month, day of month, day of week).
-    if (!task.match(new Date(y, mo, day, hours[0]!, minutes[0]!, seconds[0]!))) continue;
+    // miss of the day itself (month, day of month, day of week). That time must exist on the day:
+    // at a daylight-saving switch 02:00 does not, and Date would move it to 03:00, which misses on
+    // the hour (with '0 2,14 * * *' the 14:00 run of that day would be lost).
+    const probe = hours.find((h) => new Date(y, mo, day, h, minutes[0]!, seconds[0]!).getHours() === h);
+    if (probe === undefined || !task.match(new Date(y, mo, day, probe, minutes[0]!, seconds[0]!))) continue;
     for (const h of hours) {
       for (const m of minutes) {
         for (const s of seconds) {
