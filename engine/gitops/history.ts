@@ -7,6 +7,9 @@ import { UserError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 import type { ApplyRecord, ApplyRecordChange } from './apply-records.js';
 import { readAllApplyRecords } from './apply-records.js';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { SimpleGit } from 'simple-git';
 import { gitAt } from './git-client.js';
 import { EMPTY_SNAPSHOT, SnapshotReader, type Snapshot, type WaveDeclaration } from './manifest-snapshot.js';
 import { findRepo, headCommit } from './revision.js';
@@ -24,7 +27,8 @@ export interface HistoryOptions {
 
 export interface WaveChange {
   name: string;
-  change: 'added' | 'changed' | 'removed' | 'unchanged';
+  /** 'unknown': the commit's parent is not in this shallow clone (see HistoryEntry.shallow). */
+  change: 'added' | 'changed' | 'removed' | 'unchanged' | 'unknown';
   /** The declaration at this commit (absent when removed). */
   now?: WaveDeclaration;
   /** The declaration at the parent commit (absent when added). */
@@ -36,7 +40,8 @@ export interface UserPlacement {
   /** The wave listing the user at this commit, and its phase; null: in no wave. */
   wave: string | null;
   phase?: string;
-  previousWave: string | null;
+  /** Absent when the parent commit is not in this shallow clone. */
+  previousWave?: string | null;
   previousPhase?: string;
 }
 
@@ -63,6 +68,10 @@ export interface HistoryEntry {
   subject: string;
   body: string;
   revert?: { of?: string; subject?: string };
+  /** The commit's parent is not in this clone (a shallow clone, `git clone --depth N`): what it
+   *  changed is unknown, so `files` is empty and `waves` holds the declarations at this commit
+   *  (change 'unknown'). */
+  shallow?: true;
   /** Changed files under the project directory (relative to it). */
   files: string[];
   projectChanged: boolean;
@@ -106,6 +115,7 @@ export async function history(projectDir: string, options: HistoryOptions = {}):
   const chain = (await git.raw(['log', '--first-parent', '--format=%H', 'HEAD'])).split('\n').map((l) => l.trim()).filter(Boolean);
   const records = await readAllApplyRecords(repo.root);
   const reader = new SnapshotReader(git, repo.projectPath);
+  const shallow = await shallowCommits(git, repo.root);
   result.project = (await reader.at('HEAD')).projectName;
 
   const bySha = new Map(touching.map((c) => [c.sha, c]));
@@ -116,7 +126,7 @@ export async function history(projectDir: string, options: HistoryOptions = {}):
     pending = [...(records.get(sha) ?? []), ...pending];
     const commit = bySha.get(sha);
     if (!commit) continue;
-    const entry = await describe(commit, reader, options.wave, user);
+    const entry = shallow.has(sha) ? await describeShallow(commit, reader, options.wave, user) : await describe(commit, reader, options.wave, user);
     if (!entry) continue;
     entry.applies = pending.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1)).map((r) => summarise(r, user));
     pending = [];
@@ -199,6 +209,41 @@ async function describe(commit: LogCommit, reader: SnapshotReader, wave: string 
     waves: shown,
     ...(placement ? { user: placement } : {}),
     broken: now.broken.filter((f) => changed.has(f)),
+    applies: [],
+  };
+}
+
+/** The commits whose parents a shallow clone cut off (git lists them in $GIT_DIR/shallow). */
+async function shallowCommits(git: SimpleGit, root: string): Promise<Set<string>> {
+  if ((await git.raw(['rev-parse', '--is-shallow-repository']).catch(() => '')).trim() !== 'true') return new Set();
+  const file = (await git.raw(['rev-parse', '--git-path', 'shallow']).catch(() => '')).trim(); // relative to root
+  const text = file ? await readFile(resolve(root, file), 'utf8').catch(() => '') : '';
+  return new Set(text.split('\n').map((l) => l.trim()).filter(Boolean));
+}
+
+/** A commit whose parent is not in this shallow clone: git shows it as a root commit, but it
+ *  did not add every file; what it changed is unknown, so it is shown with its declarations. */
+async function describeShallow(commit: LogCommit, reader: SnapshotReader, wave: string | undefined, user: string | undefined): Promise<HistoryEntry | undefined> {
+  const now = await reader.at(commit.sha);
+  const listed = (w: string) => user !== undefined && (now.members.get(w)?.has(user) ?? false);
+  let waves: WaveChange[] = [...now.waves.values()].map((d) => ({ name: d.name, change: 'unknown' as const, now: d })).sort((x, y) => (x.name < y.name ? -1 : 1));
+  if (wave !== undefined) waves = waves.filter((w) => w.name === wave);
+  if (user !== undefined && wave === undefined) waves = waves.filter((w) => listed(w.name));
+  if ((wave !== undefined || user !== undefined) && waves.length === 0) return undefined;
+  const nowWave = [...now.waves.keys()].find(listed) ?? null;
+  return {
+    commit: commit.sha,
+    author: commit.author,
+    date: commit.date,
+    subject: commit.subject,
+    body: commit.body,
+    ...revertOf(commit),
+    shallow: true,
+    files: [],
+    projectChanged: false,
+    waves,
+    ...(user !== undefined ? { user: { address: user, wave: nowWave, ...(nowWave && now.waves.get(nowWave)?.phase ? { phase: now.waves.get(nowWave)!.phase } : {}) } } : {}),
+    broken: now.broken,
     applies: [],
   };
 }

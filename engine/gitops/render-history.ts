@@ -21,9 +21,12 @@ function renderEntry(e: HistoryEntry): string {
   if (e.projectChanged) declared.push('project settings changed');
   for (const w of e.waves) declared.push(describeWave(w));
   for (const f of e.broken) declared.push(`${f} does not parse at this commit`);
-  if (declared.length === 0) declared.push(e.files.length ? `changed ${e.files.join(', ')}` : 'no manifest change');
-  lines.push('  declared:', ...declared.map((d) => `    ${d}`));
-  if (e.user) lines.push(`  user ${e.user.address}: ${placement(e.user.wave, e.user.phase)}${e.user.previousWave !== e.user.wave ? `, before: ${placement(e.user.previousWave, e.user.previousPhase)}` : ''}`);
+  if (declared.length === 0) declared.push(e.shallow ? 'no wave' : e.files.length ? `changed ${e.files.join(', ')}` : 'no manifest change');
+  lines.push(e.shallow ? "  declared (what this commit changed is unknown: its parent is not in this shallow clone; 'git fetch --unshallow' fetches it):" : '  declared:', ...declared.map((d) => `    ${d}`));
+  if (e.user) {
+    const before = e.user.previousWave !== undefined && e.user.previousWave !== e.user.wave ? `, before: ${placement(e.user.previousWave, e.user.previousPhase)}` : '';
+    lines.push(`  user ${e.user.address}: ${placement(e.user.wave, e.user.phase)}${before}`);
+  }
   if (e.applies.length === 0) {
     lines.push('  applied: not yet');
   } else {
@@ -41,6 +44,7 @@ function describeWave(w: WaveChange): string {
   if (w.change === 'removed') return `${w.name}: removed (was ${w.before?.phase ?? 'without a phase'})`;
   const now = w.now!;
   if (w.change === 'added') return `${w.name}: added, ${settings(now)}`;
+  if (w.change === 'unknown') return `${w.name}: ${settings(now)}`;
   if (w.change === 'unchanged') return `${w.name}: edited, declaration unchanged (${settings(now)})`;
   const before = w.before!;
   const diffs: string[] = [];

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { history } from '../../engine/gitops/history.js';
 import { countChanges, writeApplyRecord, type ApplyRecord } from '../../engine/gitops/apply-records.js';
@@ -148,6 +149,29 @@ test('t2t history --user --output json, and option errors', async () => {
   const bad = await runCli(['history', project, '--limit', 'x']);
   assert.is(bad.code, 1);
   assert.match(bad.stderr, /--limit must be a whole number/);
+});
+
+test('a shallow clone (CI: git clone --depth N): the oldest commit it holds is not shown as adding every wave', async () => {
+  const clone = join(fx.root, '..', `${fx.root.split('/').pop()}-shallow`);
+  git(join(fx.root, '..'), ['clone', '--quiet', '--depth', '2', `file://${fx.root}`, clone]);
+  try {
+    const h = await history(join(clone, 'projects', 'demo'));
+    assert.equal(h.entries.map((e) => e.commit), [c.move, c.revert]);
+    assert.is(h.entries[0]!.shallow, undefined);
+    const cut = h.entries[1]!;
+    assert.is(cut.shallow, true);
+    assert.equal(cut.files, []);
+    assert.is(cut.projectChanged, false);
+    assert.equal(cut.waves.map((w) => [w.name, w.change, w.now?.phase]), [['pilot', 'unknown', 'prepared'], ['sales', 'unknown', 'discovered']]);
+    const carol = await history(join(clone, 'projects', 'demo'), { user: 'carol@contoso.com' });
+    assert.equal(carol.entries[1]!.user, { address: 'carol@contoso.com', wave: 'sales', phase: 'discovered' });
+    const text = await runCli(['history', join(clone, 'projects', 'demo')]);
+    const block = text.stdout.split('\ncommit ')[2]!;
+    assert.match(block, /declared \(what this commit changed is unknown: its parent is not in this shallow clone; 'git fetch --unshallow' fetches it\):\n    pilot: phase prepared, not paused/);
+    assert.not.match(block, /added|project settings changed/);
+  } finally {
+    rmSync(clone, { recursive: true, force: true });
+  }
 });
 
 test('outside a git repository: a one-line user error', async () => {
