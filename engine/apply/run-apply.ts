@@ -76,6 +76,9 @@ export async function runApply(project: Project, o: ApplyOptions): Promise<Apply
   const dryRun = !!o.dryRun;
   const shown = o.planFileShown ?? o.planFile ?? '';
   if (o.planFile && o.wave) throw new UserError('--wave cannot be combined with --plan: a saved plan applies the waves it was made for', 'apply.planAndWave', "plan the wave with 't2t plan --wave NAME --out FILE' and apply that file");
+  if (o.planFile && o.deltaSyncWaves) {
+    throw new UserError('--delta-sync cannot be combined with --plan: a saved plan runs the syncs it was made with', 'apply.planAndWave', "plan them with 't2t plan --delta-sync --out FILE' and apply that file");
+  }
   const inputs = manifestInputs(project);
   if (!dryRun) await requireCleanWorkingTree(project.dir, { allowDirty: !!o.allowDirty, env: o.env, inputs });
   const state = stateDir(project.dir, o.env);

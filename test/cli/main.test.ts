@@ -108,6 +108,22 @@ test('an option whose value is missing before another option says so, and how to
   assert.match(r.stderr, /^hint: write the value after --out \(--out VALUE\); a value that does begin with a dash is written --out=-VALUE$/m);
 });
 
+test('a saved plan is applied as it is: --wave or --delta-sync with --plan is refused before anything runs', async () => {
+  for (const extra of [['--wave', 'wave-01-pilot'], ['--delta-sync']]) {
+    const r = await runCli(['apply', EXAMPLE_DIR, '--plan', 'no-such-plan.json', ...extra], { env: { T2T_STATE_DIR: '/nonexistent/t2t-state' } });
+    assert.is(r.code, 1, r.stdout);
+    assert.match(r.stderr, new RegExp(`^error: ${extra[0]} cannot be combined with --plan: a saved plan `, 'm'));
+  }
+});
+
+test('reconcile --interval outside 1 s to a day is refused', async () => {
+  for (const v of ['0', '86401', 'soon']) {
+    const r = await runCli(['reconcile', EXAMPLE_DIR, '--once', '--interval', v]);
+    assert.is(r.code, 1, r.stdout);
+    assert.match(r.stderr, /^error: --interval must be a number of seconds from 1 to 86400 \(a day\), got /m);
+  }
+});
+
 test('plan, apply, status and logs refuse an unknown --wave the same way, before contacting a tenant', async () => {
   const example = new URL('../../../examples/contoso-fabrikam', import.meta.url).pathname;
   for (const command of ['plan', 'apply', 'status', 'logs']) {

@@ -38,8 +38,9 @@ Logs: JSON lines on stdout and in .t2t/t2t.log.`,
   async run(args, io) {
     const intervalText = str(args.values, 'interval') ?? '300';
     const intervalSeconds = Number(intervalText);
-    if (!Number.isFinite(intervalSeconds) || intervalSeconds < 1) {
-      throw new UserError(`--interval must be a number of seconds of at least 1, got '${intervalText}'`, 'cli.badInterval', 'for example --interval 300');
+    // at most a day: a longer one would not fit a timer (2^31 ms), which fires at once instead
+    if (!Number.isFinite(intervalSeconds) || intervalSeconds < 1 || intervalSeconds > 86_400) {
+      throw new UserError(`--interval must be a number of seconds from 1 to 86400 (a day), got '${intervalText}'`, 'cli.badInterval', 'for example --interval 300; the schedules of the waves run on their own times whatever the interval');
     }
     const dir = resolve(io.cwd, args.positionals[0] ?? '.');
     const { stateDir } = await import('../../state/paths.js');
