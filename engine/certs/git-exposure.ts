@@ -12,11 +12,18 @@ import type { CertDiagnostic } from './validate.js';
 const run = promisify(execFile);
 
 async function git(cwd: string, args: string[]): Promise<boolean> {
+  return (await gitExit(cwd, args)) === 0;
+}
+
+/** git's exit code: check-ignore exits 1 for "not ignored" but 128 when it cannot answer (a path
+ *  outside the repository), which is no finding. */
+async function gitExit(cwd: string, args: string[]): Promise<number> {
   try {
     await run('git', args, { cwd, windowsHide: true });
-    return true;
-  } catch {
-    return false;
+    return 0;
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    return typeof code === 'number' ? code : -1;
   }
 }
 
@@ -36,7 +43,9 @@ export async function pfxExposure(projectDir: string, files: readonly { name: st
         message: `${file} is committed to git: its private key is in the repository's history, protected only by its password`,
         hint: `replace the certificate (a new key), remove the file from git (git rm --cached ${file}) and git-ignore it (*.pfx in .gitignore)`,
       });
-    } else if (!(await git(projectDir, ['check-ignore', '-q', '--', path]))) {
+    } else if ((await gitExit(projectDir, ['check-ignore', '-q', '--', path])) === 1) {
+      // 1: in the work tree and not ignored. A PFX kept outside the repository (pfxFile:
+      // ../secrets/x.pfx), as it should be, makes git fail (128): no warning
       found.set(name, {
         code: 'cert-not-ignored',
         severity: 'warning',

@@ -1,7 +1,7 @@
 // `t2t certs` end to end, in-process, on a temp project with certificates generated at run time.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -186,6 +186,21 @@ test('a PFX that git tracks or would commit is a warning: its private key belong
   assert.match(r.stdout, /\n3 certificates: 0 errors, 1 warning\n$/);
   git('rm', '-q', '--cached', 'certs/app.pfx');
   r = await runCli(['certs', dir], { env });
+  assert.match(r.stdout, /\n3 certificates: 0 errors, 0 warnings\n$/);
+});
+
+test('a PFX kept outside the repository of the manifests is no git finding', async () => {
+  // where the warning itself says a PFX belongs: `git check-ignore` fails (exit 128, "outside
+  // repository") for it, which was taken for "not ignored" and warned that 'git add -A' would commit it
+  const dir = project('outside-repo');
+  const secrets = `${dir}-secrets`;
+  mkdirSync(secrets, { recursive: true });
+  for (const f of ['rewrite-tls.pfx', 'rewrite-dkim.pfx', 'app.pfx']) renameSync(join(dir, 'certs', f), join(secrets, f));
+  writeFileSync(join(dir, 'project.yaml'), readFileSync(join(dir, 'project.yaml'), 'utf8').replace(/pfxFile: certs\//g, `pfxFile: ../${basename(secrets)}/`));
+  execFileSync('git', ['init', '-q'], { cwd: dir, stdio: 'pipe' });
+  const r = await runCli(['certs', dir], { env });
+  assert.is(r.code, 0, r.stderr + r.stdout);
+  assert.not.match(r.stdout, /cert-not-ignored|cert-in-git/);
   assert.match(r.stdout, /\n3 certificates: 0 errors, 0 warnings\n$/);
 });
 
