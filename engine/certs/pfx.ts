@@ -102,7 +102,14 @@ export function readPfx(der: Buffer, password: string, source: Pick<PfxSource, '
   } catch (e) {
     const message = (e as Error).message ?? '';
     if (/invalid password|mac could not be verified|decrypt/i.test(message) || message === '') {
-      const where = source.passwordFromEnv ? `environment variable ${source.passwordFromEnv}` : source.passwordFile ? `password file ${source.passwordFile}` : 'no password (none configured)';
+      const where = source.passwordFromEnv ? `environment variable ${source.passwordFromEnv}` : source.passwordFile ? `password file ${source.passwordFile}` : undefined;
+      if (!where) {
+        throw new UserError(
+          `${label} is protected by a password, and the manifest names none`,
+          'certs.wrongPassword',
+          'name where its password comes from: passwordFromEnv: VARIABLE (or passwordFile: PATH) beside its pfxFile',
+        );
+      }
       throw new UserError(`wrong password for ${label}: the PFX could not be decrypted with the password from ${where}`, 'certs.wrongPassword', `check ${where}`);
     }
     throw new UserError(`${label} could not be read as PKCS#12: ${message}`, 'certs.notPfx', 'export the certificate with its private key as .pfx / .p12', undefined, { cause: e });

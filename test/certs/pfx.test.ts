@@ -61,6 +61,15 @@ test('a wrong password names the certificate and the variable, never the passwor
   }
 });
 
+test('a password-protected PFX whose manifest names no password says so, and how to name one', async () => {
+  // it said "could not be decrypted with the password from no password (none configured)", hint
+  // "check no password (none configured)"
+  const e = await refusal(loadCertificate({ name: 'rewrite-tls', pfxFile: 'tls.pfx' }, tmp, {}));
+  assert.is(e.code, 'certs.wrongPassword');
+  assert.is(e.message, "certificate 'rewrite-tls' (tls.pfx) is protected by a password, and the manifest names none");
+  assert.match(e.hint ?? '', /passwordFromEnv: VARIABLE \(or passwordFile: PATH\)/);
+});
+
 test('a missing variable, a missing file and a non-PFX file are UserErrors', async () => {
   const missingEnv = await refusal(loadCertificate(source, tmp, {}));
   assert.is(missingEnv.code, 'certs.passwordMissing');
