@@ -56,7 +56,7 @@ export function jobLogLine(where: { wave: string; user: string }, entry: JobLogI
 }
 
 /** The job log of one user (in every wave, or one), or of a whole wave, oldest first. A torn last
- *  line (a crash mid-write) is skipped. */
+ *  line (a crash mid-write), or one that is JSON but no entry (a damaged file), is skipped. */
 export async function readJobLog(stateDir: string, filter: { user?: string; wave?: string } = {}): Promise<JobLogEntry[]> {
   const root = statePaths.logs(stateDir);
   const waves = filter.wave !== undefined ? [safeName(filter.wave)] : await list(root);
@@ -76,15 +76,25 @@ export async function readJobLog(stateDir: string, filter: { user?: string; wave
     }
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
+      let entry: unknown;
       try {
-        entries.push(JSON.parse(line) as JobLogEntry);
+        entry = JSON.parse(line);
       } catch {
-        // torn line
+        continue; // torn line
       }
+      // a damaged line can still be JSON (`null`, `{}`, a number): it is no entry, and the
+      // readers (logs, status) would fail on its missing time, level or event
+      if (isEntry(entry)) entries.push(entry);
     }
   }
   // stable sort: entries of one file keep their order when times tie
   return entries.map((e, i) => [e, i] as const).sort((a, b) => (a[0].time < b[0].time ? -1 : a[0].time > b[0].time ? 1 : a[1] - b[1])).map(([e]) => e);
+}
+
+function isEntry(v: unknown): v is JobLogEntry {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const e = v as Record<string, unknown>;
+  return typeof e['time'] === 'string' && typeof e['level'] === 'string' && typeof e['event'] === 'string' && typeof e['wave'] === 'string' && typeof e['user'] === 'string';
 }
 
 async function list(dir: string): Promise<string[]> {

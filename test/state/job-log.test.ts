@@ -45,6 +45,18 @@ test('job log lines are redacted and a torn last line is skipped', async () => {
   assert.is(entries[0]!.message, 'got [REDACTED-JWT]');
 });
 
+test('a damaged line that is still JSON but no entry is skipped, not a crash of logs and status', async () => {
+  // `null`, `{}`, `42` or an array: JSON.parse takes them, and the sort by time (and logs' level
+  // column) failed with "Cannot read properties of null (reading 'time')"
+  const dir = join(tmp, 'c');
+  const where = { wave: 'w', user: 'dan@contoso.com' };
+  await appendJobLog(dir, where, { event: 'step.start', time: '2026-01-01T00:00:01Z' });
+  appendFileSync(jobLogFile(dir, 'w', 'dan@contoso.com'), 'null\n{}\n42\n[1]\n"x"\n{"time":7,"level":"info","wave":"w","user":"dan@contoso.com","event":"e"}\n');
+  await appendJobLog(dir, where, { event: 'step.done', time: '2026-01-01T00:00:02Z' });
+  assert.equal((await readJobLog(dir, where)).map((e) => e.event), ['step.start', 'step.done']);
+  assert.equal((await readJobLog(dir, { wave: 'w' })).map((e) => e.event), ['step.start', 'step.done']);
+});
+
 test('odd characters in names stay inside the logs folder', () => {
   const file = jobLogFile('/s', '../up', "o'brien/x@contoso.com");
   assert.is(file, "/s/logs/%2e.%2fup/o%27brien%2fx@contoso.com.jsonl");
