@@ -5,6 +5,7 @@ import { str } from '../command.js';
 import { err, out } from '../io.js';
 import { UserError } from '../../errors.js';
 import { requireWave } from '../../workflow/require-wave.js';
+import { displaySafe } from '../../plan/display-safe.js';
 
 const OUTPUTS = ['text', 'json'] as const;
 
@@ -46,7 +47,9 @@ Job logs live in DIR/.t2t/logs (a cache: deleting it loses the history, never pr
       const parts = [e.time, e.level.toUpperCase().padEnd(5), e.wave, e.user, e.event];
       const op = typeof e['op'] === 'string' ? e['op'] : '';
       const extra = [op, e.message ?? '', typeof e['error'] === 'string' ? e['error'] : '', typeof e['status'] === 'string' ? e['status'] : '', typeof e['hint'] === 'string' ? `(hint: ${e['hint']})` : ''].filter(Boolean).join(' ');
-      out(io, `${parts.join(' ')}${extra ? ` ${extra}` : ''}`);
+      // errors and messages carry tenant text: one entry is one line, with no escape sequence
+      // reaching the terminal (as status prints the same errors)
+      out(io, displaySafe(`${parts.join(' ')}${extra ? ` ${extra}` : ''}`));
     }
     return 0;
   },

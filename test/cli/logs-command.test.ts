@@ -1,0 +1,29 @@
+// `t2t logs` in text: each job log entry is one line, and tenant text in it (an error message
+// quoting a display name) reaches the terminal with its control characters escaped.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/cli.js';
+import { EXAMPLE_DIR } from '../helpers/example-project.js';
+import { appendJobLog } from '../../engine/state/job-log.js';
+
+const state = mkdtempSync(join(tmpdir(), 't2t-logs-'));
+test.after(() => rmSync(state, { recursive: true, force: true }));
+
+test('an error with a newline and an escape sequence stays on its line, escaped', async () => {
+  const where = { wave: 'wave-01-pilot', user: 'alice@contoso.com' };
+  await appendJobLog(state, where, { event: 'step.start', op: 'targetUser.create', time: '2026-01-01T00:00:01Z' });
+  await appendJobLog(state, where, { event: 'step.failed', level: 'error', op: 'targetUser.create', error: 'name "Al\u001b[2Jice\nFAKE 2026-01-01T00:00:03Z INFO  step.done" refused', time: '2026-01-01T00:00:02Z' });
+  const r = await runCli(['logs', EXAMPLE_DIR, '--user', 'alice@contoso.com'], { env: { T2T_STATE_DIR: state } });
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.is(lines.length, 2, r.stdout);
+  assert.not.ok(r.stdout.includes('\u001b'));
+  assert.match(lines[1]!, /ERROR wave-01-pilot alice@contoso\.com step\.failed targetUser\.create name "Al\\x1b\[2Jice\\nFAKE .* refused$/);
+  const json = await runCli(['logs', EXAMPLE_DIR, '--user', 'alice@contoso.com', '-o', 'json'], { env: { T2T_STATE_DIR: state } });
+  assert.ok(json.stdout.includes('\\u001b[2J'), 'the JSON keeps the value, JSON-escaped');
+});
+
+test.run();
