@@ -446,7 +446,17 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
       observed: observedCount,
       estimate,
       orphans: orphans.length - waveOrphansBefore,
-      conditions: waveConditions({ paused: wave.paused, users: count, blocked: blockedUsers, pending: pendingUsers, ...(firstBlocked ? { firstBlocked } : {}) }, commit),
+      conditions: waveConditions(
+        {
+          paused: wave.paused,
+          users: count,
+          blocked: blockedUsers,
+          pending: pendingUsers,
+          ...(firstBlocked ? { firstBlocked } : {}),
+          ...(e.unresolved.length ? { unresolved: { n: e.unresolved.length, first: `${e.unresolved[0]!.address} (${e.unresolved[0]!.via}): ${e.unresolved[0]!.reason}` } } : {}),
+        },
+        commit,
+      ),
     };
     waves.push(wavePlan);
     sink?.wave(wavePlan);

@@ -34,7 +34,15 @@ export function userConditions(u: UserConditionInput, commit: string | null): Co
 }
 
 export function waveConditions(
-  w: { paused: boolean; users: number; blocked: number; pending: number; firstBlocked?: { reason: string; message: string } },
+  w: {
+    paused: boolean;
+    users: number;
+    blocked: number;
+    pending: number;
+    firstBlocked?: { reason: string; message: string };
+    /** Members the wave declares that match no source user (or several): in no user's status. */
+    unresolved?: { n: number; first: string };
+  },
   commit: string | null,
 ): Condition[] {
   if (w.paused) return [condition('Progressing', false, 'Paused', 'the wave is paused', commit), condition('Ready', false, 'Paused', 'the wave is paused', commit)];
@@ -44,7 +52,11 @@ export function waveConditions(
     out.push(condition('Blocked', true, first.reason, `${w.blocked} of ${w.users} users blocked; first: ${first.message}`, commit));
   }
   if (w.pending > 0) out.push(condition('Progressing', true, 'ChangesPending', `${w.pending} of ${w.users} users have changes to apply`, commit));
-  const ready = w.pending === 0 && w.blocked === 0;
-  out.push(condition('Ready', ready, ready ? 'PhaseReached' : w.blocked ? 'Blocked' : 'ChangesPending', ready ? `all ${w.users} users reached the declared phase` : `${w.users - w.pending - w.blocked} of ${w.users} users ready`, commit));
+  // a member that resolves to no source user has no status of its own: without this, a wave whose
+  // addresses are all mistyped was "Ready: all 0 users reached the declared phase"
+  const unresolved = w.unresolved && w.unresolved.n > 0 ? `; ${w.unresolved.n} member${w.unresolved.n === 1 ? '' : 's'} not resolved, first: ${w.unresolved.first}` : '';
+  const ready = w.pending === 0 && w.blocked === 0 && !unresolved;
+  const reason = ready ? 'PhaseReached' : w.blocked ? 'Blocked' : w.pending ? 'ChangesPending' : 'MembersNotResolved';
+  out.push(condition('Ready', ready, reason, ready ? `all ${w.users} users reached the declared phase` : `${w.users - w.pending - w.blocked} of ${w.users} users ready${unresolved}`, commit));
   return out;
 }
