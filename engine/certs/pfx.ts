@@ -8,6 +8,7 @@ import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type Forge from 'node-forge';
 import { UserError } from '../errors.js';
+import { openPkcs12 } from './open-pkcs12.js';
 
 /** Where a certificate comes from: the manifest's `certificates` entry or a tenant's auth certificate. */
 export interface PfxSource {
@@ -98,7 +99,7 @@ export function readPfx(der: Buffer, password: string, source: Pick<PfxSource, '
   }
   let p12: Forge.pkcs12.Pkcs12Pfx;
   try {
-    p12 = forge.pkcs12.pkcs12FromAsn1(asn1, false, password);
+    p12 = openPkcs12(forge, asn1, password);
   } catch (e) {
     const message = (e as Error).message ?? '';
     if (/invalid password|mac could not be verified|decrypt/i.test(message) || message === '') {

@@ -7,6 +7,7 @@ import { createHash, createPrivateKey } from 'node:crypto';
 import forge from 'node-forge';
 import type { SecretRef, Tenant } from '../manifest/model.js';
 import { UserError } from '../errors.js';
+import { openPkcs12 } from '../certs/open-pkcs12.js';
 import { isSecretKey, redactString } from '../state/redact.js';
 
 export interface SecretContext {
@@ -80,7 +81,7 @@ export function resolveCertificate(cert: CertificateConfig, ctx: SecretContext):
   const der = fromFile(cert.pfxFile, { ...ctx, key: `${ctx.key}.pfxFile` });
   let p12: forge.pkcs12.Pkcs12Pfx;
   try {
-    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(der.toString('binary')), password);
+    p12 = openPkcs12(forge, forge.asn1.fromDer(der.toString('binary')), password, true);
   } catch (e) {
     const wrongPassword = /MAC could not be verified|Invalid password/i.test((e as Error).message);
     throw new UserError(

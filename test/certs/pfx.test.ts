@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createHash, X509Certificate } from 'node:crypto';
 import { loadCertificate, readPfx, privateKeyPem } from '../../engine/certs/pfx.js';
 import { UserError } from '../../engine/errors.js';
-import { makePfx } from '../helpers/pfx.js';
+import { makePbes2Pfx, makePfx } from '../helpers/pfx.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 't2t-pfx-'));
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -68,6 +68,23 @@ test('a password-protected PFX whose manifest names no password says so, and how
   assert.is(e.code, 'certs.wrongPassword');
   assert.is(e.message, "certificate 'rewrite-tls' (tls.pfx) is protected by a password, and the manifest names none");
   assert.match(e.hint ?? '', /passwordFromEnv: VARIABLE \(or passwordFile: PATH\)/);
+});
+
+test('a PBES2 PFX (OpenSSL 3 default, Windows AES256-SHA256) with a non-ASCII password opens with it', async () => {
+  // its MAC takes the password as UTF-16, its AES encryption as UTF-8: forge used the char codes
+  // for both, so the right password was reported as certs.wrongPassword
+  const password = 'Pässwörd-€-7';
+  writeFileSync(join(tmp, 'utf8.pfx'), makePbes2Pfx({ cn: 'mail.fabrikam.com', password }));
+  const c = await loadCertificate({ name: 'rewrite-tls', pfxFile: 'utf8.pfx', passwordFromEnv: 'TLS_PW' }, tmp, { TLS_PW: password });
+  assert.is(c.commonName, 'mail.fabrikam.com');
+  assert.ok(c.keyMatches);
+  for (const wrong of ['Passwörd-€-7', 'Pässwörd-€-8', 'Pässwörd-EUR-7']) {
+    const e = await refusal(loadCertificate({ name: 'rewrite-tls', pfxFile: 'utf8.pfx', passwordFromEnv: 'TLS_PW' }, tmp, { TLS_PW: wrong }));
+    assert.is(e.code, 'certs.wrongPassword', wrong);
+  }
+  // the forge-made (3DES) PFX with such a password, as before
+  writeFileSync(join(tmp, 'utf8-3des.pfx'), makePfx({ cn: 'mail.fabrikam.com', password }));
+  assert.ok((await loadCertificate({ name: 'x', pfxFile: 'utf8-3des.pfx', passwordFromEnv: 'TLS_PW' }, tmp, { TLS_PW: password })).keyMatches);
 });
 
 test('a missing variable, a missing file and a non-PFX file are UserErrors', async () => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createHash, createPublicKey, createPrivateKey, X509Certificate } from 'node:crypto';
 import { redact, resolveCertificate, resolveSecret } from '../../engine/tenant/secrets.js';
 import { UserError } from '../../engine/errors.js';
-import { makePfx } from '../helpers/pfx.js';
+import { makePbes2Pfx, makePfx } from '../helpers/pfx.js';
 
 const dir = mkdtempSync(join(tmpdir(), 't2t-secrets-'));
 const tenant = { name: 'contoso', position: { file: 'project.yaml', line: 7, col: 5 } };
@@ -62,6 +62,15 @@ test('a PFX becomes msal-node certificate credentials', () => {
   // The key belongs to the certificate.
   const fromKey = createPublicKey(createPrivateKey(cred.privateKey)).export({ type: 'spki', format: 'der' });
   assert.ok(Buffer.compare(fromKey, cert.publicKey.export({ type: 'spki', format: 'der' })) === 0);
+});
+
+test('a PBES2 (OpenSSL 3, Windows AES256) PFX with a non-ASCII password opens', () => {
+  // forge fed PBKDF2 the password's char codes instead of its UTF-8 bytes: "wrong password"
+  writeFileSync(join(dir, 'app-utf8.pfx'), makePbes2Pfx({ cn: 't2t-test-app', password: 'Kennwört-€-9', keyBits: 1024 }));
+  const cred = resolveCertificate({ pfxFile: 'app-utf8.pfx', passwordFromEnv: 'PFX_PASSWORD' }, { ...ctx({ PFX_PASSWORD: 'Kennwört-€-9' }), key: 'spec.tenants.contoso.auth.certificate' });
+  assert.match(cred.privateKey, /^-----BEGIN PRIVATE KEY-----/);
+  const e = userError(() => resolveCertificate({ pfxFile: 'app-utf8.pfx', passwordFromEnv: 'PFX_PASSWORD' }, { ...ctx({ PFX_PASSWORD: 'Kennwort-€-9' }), key: 'spec.tenants.contoso.auth.certificate' }));
+  assert.match(e.message, /\(wrong password\)/);
 });
 
 test('a wrong PFX password is named as such, and the password is not in the message', () => {
