@@ -72,17 +72,22 @@ export async function syncMail(run: SyncRun, t: MailTransport, source: TenantCli
   // Positions of folders that no longer exist in the source are dropped (bounded watermark).
   const live = new Set([...folders.keys()].map(folderKey));
   for (const k of Object.keys(run.links)) if (k.startsWith('f:') && !live.has(k)) delete run.links[k];
+  // Two source folders can land in one target folder (a localized source Inbox, "Boîte de
+  // réception", and a folder of its own named "Inbox": both are the target's Inbox). The copies
+  // there belong to all of them: a deletion reconcile weighs the items of every one.
+  const sharing = new Map<string, string[]>();
+  for (const [sourceId, targetId] of folders) sharing.set(targetId, [...(sharing.get(targetId) ?? []), sourceId]);
   for (const f of sourceTree) {
     const targetId = folders.get(f.id);
     if (targetId === undefined) continue;
     run.checkAbort();
-    await syncFolder(run, t, source, f, targetId);
+    await syncFolder(run, t, source, f, targetId, sharing.get(targetId) ?? [f.id]);
   }
   await run.checkpoint();
   return run.finish();
 }
 
-async function syncFolder(run: SyncRun, t: MailTransport, source: TenantClient, folder: FolderNode, targetId: string): Promise<void> {
+async function syncFolder(run: SyncRun, t: MailTransport, source: TenantClient, folder: FolderNode, targetId: string, sourcesOfTarget: string[]): Promise<void> {
   const key = folderKey(folder.id);
   const stored = run.links[key];
   let sawRemoval = stored?.startsWith(RECONCILE) ?? false;
@@ -136,7 +141,7 @@ async function syncFolder(run: SyncRun, t: MailTransport, source: TenantClient, 
     }
     if (page['@odata.deltaLink'] && sawRemoval) {
       run.links[key] = RECONCILE + queryOf(next);
-      await reconcileDeletions(run, t, folder, targetId);
+      await reconcileDeletions(run, t, sourcesOfTarget, targetId);
       sawRemoval = false;
     }
     run.links[key] = (sawRemoval ? RECONCILE : '') + queryOf(next);
@@ -232,12 +237,14 @@ function newer(s: SourceItem, copy: TargetItem): boolean {
 }
 
 /**
- * Remove the copies whose source item is gone: the folder's copies are matched against its
- * current source items; copies left over are deleted, but only those created before the previous
- * completed run ended, so items that arrived in the target mailbox itself are never touched.
+ * Remove the copies whose source item is gone: the target folder's copies are matched against the
+ * current items of the source folders copied into it; copies left over are deleted, but only those
+ * created before the previous completed run ended, so items that arrived in the target mailbox
+ * itself are never touched.
  */
-async function reconcileDeletions(run: SyncRun, t: MailTransport, folder: FolderNode, targetId: string): Promise<void> {
-  const [sourceItems, copies] = await Promise.all([t.listSource(folder.id), t.listTarget(targetId)]);
+async function reconcileDeletions(run: SyncRun, t: MailTransport, sourceFolderIds: string[], targetId: string): Promise<void> {
+  const [sourceLists, copies] = await Promise.all([Promise.all(sourceFolderIds.map((id) => t.listSource(id))), t.listTarget(targetId)]);
+  const sourceItems = sourceLists.flat();
   const index = new TargetIndex(copies);
   for (const s of sourceItems) index.claim(s);
   const before = run.previousRunEnd() ?? run.startedAt.getTime();

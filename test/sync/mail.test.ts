@@ -276,4 +276,29 @@ test('a service that refuses the message-id $expand: pairing falls back to creat
   assertNoDuplicates(await messages(env.fabrikam, tgt.id, 'inbox'), 3);
 });
 
+test("a localized source Inbox and a folder of the user's own named Inbox share the target's Inbox: a deletion in one removes its copy only", async () => {
+  const { src, tgt } = await userPair(env, 'fr');
+  // A French mailbox: its Inbox is "Boîte de réception", and the user keeps a folder "Inbox" of
+  // their own (left by an IMAP migration). In an English target both are the well-known Inbox.
+  await env.contoso.api(`/users/${src.id}/mailFolders/inbox`).patch({ displayName: 'Boîte de réception' });
+  const own = await createFolder(env.contoso, src.id, null, 'Inbox');
+  const gone = await seedMessage(env.contoso, src.id, 'inbox', 'Delivered, later deleted');
+  await seedMessage(env.contoso, src.id, 'inbox', 'Delivered, kept');
+  const filed = await seedMessage(env.contoso, src.id, own, 'Filed in the own Inbox');
+  const base = { source: env.source, target: env.target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'mailbox' as const };
+  const wm1 = await syncWorkload({ ...base, mode: 'initial' });
+  assert.equal((await messages(env.fabrikam, tgt.id, 'inbox')).map((m) => m.subject).sort(), ['Delivered, kept', 'Delivered, later deleted', 'Filed in the own Inbox']);
+
+  // A deletion in the real Inbox: only its copy goes (the reconcile once took the own folder's
+  // copies for orphans of the Inbox, and they were lost for good: delta never shows them again).
+  await env.contoso.api(`/users/${src.id}/messages/${gone.id}`).delete();
+  const wm2 = await syncWorkload({ ...base, mode: 'delta', watermark: wm1 });
+  assert.equal((await messages(env.fabrikam, tgt.id, 'inbox')).map((m) => m.subject).sort(), ['Delivered, kept', 'Filed in the own Inbox']);
+
+  // And a deletion in the own folder removes its copy, not the Inbox's.
+  await env.contoso.api(`/users/${src.id}/messages/${filed.id}`).delete();
+  await syncWorkload({ ...base, mode: 'delta', watermark: wm2 });
+  assert.equal((await messages(env.fabrikam, tgt.id, 'inbox')).map((m) => m.subject), ['Delivered, kept']);
+});
+
 test.run();
