@@ -77,13 +77,13 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
     return parent === undefined || item.name === undefined ? undefined : parent ? `${parent}/${item.name}` : item.name;
   };
   const parentPath = async (item: DriveItem): Promise<string | undefined> => {
-    const p = item.parentReference?.path;
-    if (p !== undefined) {
-      const rel = p.replace(/^\/drive\/root:?\/?/, '');
-      return rel.split('/').map((s) => decodeURIComponent(s)).join('/');
-    }
-    // Delta may leave out parentReference.path: resolve the parent by id.
     const pid = item.parentReference?.id;
+    // A parent this run already placed (delta lists folders before their children): its path is
+    // known by id, exactly, whatever its name holds.
+    if (pid && paths.has(pid)) return paths.get(pid);
+    const p = item.parentReference?.path;
+    if (p !== undefined) return pathFromReference(p);
+    // Delta may leave out parentReference.path: resolve the parent by id.
     if (!pid) return undefined;
     if (!paths.has(pid)) {
       const parent = await ignoreNotFound(source.graph.get<DriveItem>(`${D}/items/${encodeURIComponent(pid)}?$select=id,name,root,parentReference`, sig));
@@ -295,6 +295,27 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
   }
   await run.checkpoint();
   return run.finish();
+}
+
+/**
+ * The folder path in a parentReference.path, relative to the drive's root ('' for the root).
+ * Graph writes `/drive/root:/a/b` or, for an item read through /drives/{id}, `/drives/{id}/root:/a/b`:
+ * everything up to the first colon is the API's prefix. Names are percent-encoded there; a segment
+ * that does not decode (a '%' left as it is) is taken as written.
+ */
+export function pathFromReference(p: string): string {
+  const colon = p.indexOf(':');
+  const rel = (colon >= 0 ? p.slice(colon + 1) : p.replace(/^\/drives?\/[^/]*\/root/, '')).replace(/^\/+/, '');
+  return rel
+    .split('/')
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    })
+    .join('/');
 }
 
 /** Same bytes: equal size and an equal content hash the service computed on both sides. */

@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { SyncWatermark } from '../../engine/inventory/model.js';
+import { pathFromReference } from '../../engine/sync/drive-sync.js';
 import { SIMPLE_MAX } from '../../engine/sync/drive-upload.js';
 import { syncWorkload } from '../../engine/sync/sync-workload.js';
 import { download, driveChildren, putFile, recording, startSyncEnv, userPair, type SyncEnv } from './setup.js';
@@ -205,6 +206,44 @@ test('OneDrive: an abort mid-run, then a re-run from the last checkpoint: one co
   await syncWorkload({ source: env.source, target: env.target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'onedrive', mode: 'initial', ...(last ? { watermark: last } : {}) });
   const names = await driveChildren(env.fabrikam, tgt.id, 'Many');
   assert.equal(names, Array.from({ length: 40 }, (_, i) => `file${String(i).padStart(2, '0')}.txt`), 'each file once, none renamed to "file 1.txt"');
+});
+
+test("OneDrive: folder and file names with '%', '#', spaces and quotes, an empty file and a deep tree are copied, then a file changed in such a folder", async () => {
+  const { src, tgt } = await userPair(env, 'pct');
+  const e = (p: string) => p.split('/').map(encodeURIComponent).join('/');
+  const files: Record<string, Buffer> = {
+    '100% done/50%41 of it.txt': Buffer.from('percent'),
+    'C# notes/#1 (draft).txt': Buffer.from('hash'),
+    "Bob's 'files'/a + b.txt": Buffer.from('quote'),
+    'empty.txt': Buffer.alloc(0),
+    'L1/L2/L3/L4/L5/L6/L7/L8/deep.txt': Buffer.from('deep'),
+  };
+  for (const [path, bytes] of Object.entries(files)) await putFile(env.contoso, src.id, e(path), bytes);
+  const base = { source: env.source, target: env.target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'onedrive' as const };
+  const wm1 = await syncWorkload({ ...base, mode: 'initial' });
+  assert.is(wm1.items, 5);
+  for (const [path, bytes] of Object.entries(files)) assert.is((await download(env.fabrikam, tgt.id, e(path))).toString(), bytes.toString(), path);
+  assert.equal(await driveChildren(env.fabrikam, tgt.id, ''), ["Bob's 'files'", 'C# notes', 'L1', '100% done', 'empty.txt'].sort());
+
+  // Only the file changes: its folder is not in the delta, so its path comes from the file's
+  // parentReference (a name with a '%' that is not an escape once made the whole sync fail).
+  await putFile(env.contoso, src.id, e('100% done/50%41 of it.txt'), Buffer.from('percent, second version'));
+  await putFile(env.contoso, src.id, 'empty.txt', Buffer.from('no longer empty'));
+  const wm2 = await syncWorkload({ ...base, mode: 'delta', watermark: wm1 });
+  assert.is(wm2.items - wm1.items, 2);
+  assert.is((await download(env.fabrikam, tgt.id, e('100% done/50%41 of it.txt'))).toString(), 'percent, second version');
+  assert.is((await download(env.fabrikam, tgt.id, 'empty.txt')).toString(), 'no longer empty');
+  assert.equal(await driveChildren(env.fabrikam, tgt.id, '100%25%20done'), ['50%41 of it.txt']);
+});
+
+test('a parentReference.path in either of the forms Graph writes, percent-encoded or not, gives the folder path', () => {
+  assert.is(pathFromReference('/drive/root:'), '');
+  assert.is(pathFromReference('/drive/root:/Docs/My%20Folder'), 'Docs/My Folder');
+  // Read through /drives/{id} (as the sync reads the source drive), Graph writes the drive's id
+  assert.is(pathFromReference('/drives/b!6SQl0y4WHkS2P5Me-IsSGpKw/root:/Assignments/Test%20File%20Distribution'), 'Assignments/Test File Distribution');
+  assert.is(pathFromReference('/drives/b!6SQl0y4WHkS2P5Me-IsSGpKw/root:'), '');
+  assert.is(pathFromReference('/drive/root:/100%25%20done/C%23%20notes'), '100% done/C# notes');
+  assert.is(pathFromReference('/drive/root:/100% done'), '100% done', 'a name left unencoded is taken as written');
 });
 
 test.run();
