@@ -271,13 +271,20 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
     fromStored = false;
     const items = page.value ?? [];
     const live = items.filter((i) => i.deleted === undefined && i.root === undefined);
-    // Folders first (in order, parents before children), then files in parallel, then deletions.
+    // Folders first, parents before children, then files in parallel, then deletions. Delta lists
+    // an item where it last changed: a folder moved after its sub-folder was renamed comes after
+    // it, and placing the sub-folder first would make the moved folder's new path from scratch
+    // (its copy then left behind at the old place, with the children delta does not list again).
+    const folders: { item: DriveItem; path: string }[] = [];
     for (const f of live.filter((i) => i.folder !== undefined)) {
       const path = await pathOf(f);
       if (path === undefined) continue;
       paths.set(f.id, path);
-      await placeFolder(f, path);
+      folders.push({ item: f, path });
     }
+    const depth = (path: string) => path.split('/').length;
+    folders.sort((a, b) => depth(a.path) - depth(b.path));
+    for (const { item, path } of folders) await placeFolder(item, path);
     const files: { item: DriveItem; path: string }[] = [];
     for (const f of live.filter((i) => i.file !== undefined)) {
       const path = await pathOf(f);

@@ -246,4 +246,22 @@ test('a parentReference.path in either of the forms Graph writes, percent-encode
   assert.is(pathFromReference('/drive/root:/100% done'), '100% done', 'a name left unencoded is taken as written');
 });
 
+test('OneDrive delta: a sub-folder renamed, then its parent renamed and moved: both moved in the target with the unchanged files, nothing left at the old place', async () => {
+  const { src, tgt } = await userPair(env, 'sub');
+  await putFile(env.contoso, src.id, 'Box/Inner/c.txt', Buffer.from('file c'));
+  await putFile(env.contoso, src.id, 'Box/other.txt', Buffer.from('other'));
+  await putFile(env.contoso, src.id, 'Archive/keep.txt', Buffer.from('keep'));
+  const base = { source: env.source, target: env.target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'onedrive' as const };
+  const wm1 = await syncWorkload({ ...base, mode: 'initial' });
+  const archiveId = ((await env.contoso.api(`/users/${src.id}/drive/root:/Archive`).get()) as { id: string }).id;
+  // Delta lists Inner2 (changed first) before Box2.
+  await env.contoso.api(`/users/${src.id}/drive/root:/Box/Inner`).patch({ name: 'Inner2' });
+  await env.contoso.api(`/users/${src.id}/drive/root:/Box`).patch({ name: 'Box2', parentReference: { id: archiveId } });
+  const wm2 = await syncWorkload({ ...base, mode: 'delta', watermark: wm1 });
+  assert.is(wm2.items, wm1.items, 'nothing copied again');
+  assert.equal(await driveChildren(env.fabrikam, tgt.id, ''), ['Archive'], 'no copy left under the old folder name');
+  assert.equal(await driveChildren(env.fabrikam, tgt.id, 'Archive/Box2'), ['Inner2', 'other.txt']);
+  assert.is((await download(env.fabrikam, tgt.id, 'Archive/Box2/Inner2/c.txt')).toString(), 'file c');
+});
+
 test.run();
