@@ -126,8 +126,11 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
   // Pairing: each copy carries its source item's id in its description (TAG + id), so a source
   // item that was renamed or moved is found at its old place and moved there too, not copied again.
   const prevEnd = run.previousRunEnd();
+  /** Copies may exist: a position was saved, or a run completed (its position can have been left
+   *  out of a full marker: the drive is then read from the start, over the copies it made). */
+  const copiesMade = isDelta || prevEnd !== undefined;
   /** An item that existed at a previous run can have a copy somewhere else in the target. */
-  const mayHaveCopy = (i: DriveItem) => isDelta && (prevEnd === undefined || !i.createdDateTime || Date.parse(i.createdDateTime) < prevEnd);
+  const mayHaveCopy = (i: DriveItem) => copiesMade && (prevEnd === undefined || !i.createdDateTime || Date.parse(i.createdDateTime) < prevEnd);
   let indexing: Promise<Map<string, Copy>> | undefined;
   /** Source item id -> its copy, from one listing of the target drive (read once, when first needed). */
   const targetIndex = () =>
