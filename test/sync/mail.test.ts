@@ -5,11 +5,13 @@
 // saveWatermark) followed by a re-run never makes a second copy.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { fitMarker } from '../../engine/apply/marker-store.js';
 import { TenantError } from '../../engine/errors.js';
 import type { SyncWatermark } from '../../engine/inventory/model.js';
 import type { TenantClient } from '../../engine/tenant/client.js';
+import { folderKey } from '../../engine/sync/mail-sync.js';
 import { syncWorkload } from '../../engine/sync/sync-workload.js';
-import { childFolder, createFolder, mailboxIdsOf, messages, seedMessage, startSyncEnv, userPair, type Msg, type SyncEnv } from './setup.js';
+import { childFolder, createFolder, mailboxIdsOf, messages, recording, seedMessage, startSyncEnv, userPair, type Msg, type SyncEnv } from './setup.js';
 
 let env: SyncEnv;
 
@@ -299,6 +301,43 @@ test("a localized source Inbox and a folder of the user's own named Inbox share 
   await env.contoso.api(`/users/${src.id}/messages/${filed.id}`).delete();
   await syncWorkload({ ...base, mode: 'delta', watermark: wm2 });
   assert.equal((await messages(env.fabrikam, tgt.id, 'inbox')).map((m) => m.subject), ['Delivered, kept']);
+});
+
+test("folders whose delta positions were left out of a full marker (fitMarker) are read again from the start: their copies are paired, never made twice, and what is new is copied", async () => {
+  const { src, tgt } = await userPair(env, 'fit');
+  const folders: string[] = [];
+  for (let i = 0; i < 24; i++) {
+    const id = await createFolder(env.contoso, src.id, null, `Folder ${String(i).padStart(2, '0')}`);
+    folders.push(id);
+    await seedMessage(env.contoso, src.id, id, `Message ${i}`);
+  }
+  const base = { source: env.source, target: env.target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'mailbox' as const };
+  const wm1 = await syncWorkload({ ...base, mode: 'initial' });
+  assert.is(wm1.items, 24);
+  // What the executor stores: the marker within Graph's 2 KB, the longest positions left out.
+  const fitted = fitMarker({ phase: 'synced', sync: { mailbox: wm1 } });
+  const stored = (fitted.marker['sync'] as { mailbox: SyncWatermark }).mailbox;
+  const kept = new Set(Object.keys(stored.deltaLinks ?? {}));
+  assert.ok(fitted.dropped > 0 && kept.size > 0, `${fitted.dropped} positions left out, ${kept.size} kept`);
+  const droppedFolders = folders.filter((id) => !kept.has(folderKey(id)));
+  assert.ok(droppedFolders.length > 0);
+
+  // Something new in a folder without a position, and in one with it.
+  await seedMessage(env.contoso, src.id, droppedFolders[0]!, 'New where the position was left out');
+  const keptFolder = folders.find((id) => kept.has(folderKey(id)))!;
+  await seedMessage(env.contoso, src.id, keptFolder, 'New where the position was kept');
+  const rec = recording(env.target);
+  const wm2 = await syncWorkload({ ...base, target: rec.client, mode: 'delta', watermark: stored });
+  assert.is(wm2.items - wm1.items, 2, 'the two new messages only');
+  assert.is(rec.calls.filter((c) => c.url.includes('importItem')).length, 2, 'two imports');
+  for (const [i, id] of folders.entries()) {
+    const tFolder = (await childFolder(env.fabrikam, tgt.id, null, `Folder ${String(i).padStart(2, '0')}`))!;
+    const got = await messages(env.fabrikam, tgt.id, tFolder);
+    const expected = [`Message ${i}`, ...(id === droppedFolders[0] ? ['New where the position was left out'] : id === keptFolder ? ['New where the position was kept'] : [])];
+    assert.equal(got.map((m) => m.subject).sort(), expected.sort(), `Folder ${i}`);
+  }
+  // Every folder has its position again (as far as the marker holds them).
+  assert.is(Object.keys(wm2.deltaLinks ?? {}).length, Object.keys(wm1.deltaLinks ?? {}).length);
 });
 
 test.run();
