@@ -145,8 +145,10 @@ async function syncFolder(run: SyncRun, t: MailTransport, source: TenantClient, 
       sawRemoval = false;
     }
     run.links[key] = (sawRemoval ? RECONCILE : '') + queryOf(next);
-    if (page['@odata.deltaLink']) return;
+    // A folder's last page is a resumable position too: a mailbox of many small folders (one page
+    // each) would otherwise save nothing until its end.
     await run.pageDone();
+    if (page['@odata.deltaLink']) return;
     url = t.deltaUrl(folder.id, queryOf(next));
   }
 }

@@ -340,4 +340,28 @@ test("folders whose delta positions were left out of a full marker (fitMarker) a
   assert.is(Object.keys(wm2.deltaLinks ?? {}).length, Object.keys(wm1.deltaLinks ?? {}).length);
 });
 
+test('a mailbox of many small folders saves checkpoints as it goes, not only at the end: an abort keeps the finished folders', async () => {
+  const { src, tgt } = await userPair(env, 'many');
+  for (let f = 0; f < 6; f++) {
+    const id = await createFolder(env.contoso, src.id, null, `Small ${f}`);
+    for (let i = 0; i < 25; i++) await seedMessage(env.contoso, src.id, id, `Small ${f} item ${i}`);
+  }
+  const base = { source: env.source, target: env.target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'mailbox' as const, checkpointEvery: 2 };
+  const saved: SyncWatermark[] = [];
+  const ctl = new AbortController();
+  try {
+    // Each folder is one delta page of 25 items (two batches): stop in the sixth.
+    await syncWorkload({ ...base, mode: 'initial', signal: ctl.signal, onProgress: (p) => p.items >= 130 && ctl.abort(), saveWatermark: async (w) => void saved.push(w) });
+    assert.unreachable('aborted');
+  } catch (e) {
+    assert.is((e as Error).name, 'AbortError');
+  }
+  assert.ok(saved.length >= 2, `${saved.length} checkpoints saved before the abort`);
+  const last = saved.at(-1)!;
+  assert.ok(Object.keys(last.deltaLinks ?? {}).length >= 4, `${Object.keys(last.deltaLinks ?? {}).length} folders' positions saved`);
+  const wm = await syncWorkload({ ...base, mode: 'initial', watermark: last });
+  assert.ok(wm.initialDoneAt);
+  for (let f = 0; f < 6; f++) assertNoDuplicates(await messages(env.fabrikam, tgt.id, (await childFolder(env.fabrikam, tgt.id, null, `Small ${f}`))!), 25);
+});
+
 test.run();
