@@ -8,6 +8,7 @@
 // a copy there is adopted, not imported again. The watermark only keeps one resumable delta
 // position per folder (bounded size); positions are saved at page boundaries every few batches.
 import { createHash } from 'node:crypto';
+import { TenantError } from '../errors.js';
 import type { SyncWatermark } from '../inventory/model.js';
 import type { TenantClient } from '../tenant/client.js';
 import { TargetIndex } from './target-index.js';
@@ -77,14 +78,34 @@ export async function syncMail(run: SyncRun, t: MailTransport, source: TenantCli
   // there belong to all of them: a deletion reconcile weighs the items of every one.
   const sharing = new Map<string, string[]>();
   for (const [sourceId, targetId] of folders) sharing.set(targetId, [...(sharing.get(targetId) ?? []), sourceId]);
+  const byId = new Map(sourceTree.map((f) => [f.id, f]));
   for (const f of sourceTree) {
     const targetId = folders.get(f.id);
     if (targetId === undefined) continue;
     run.checkAbort();
-    await syncFolder(run, t, source, f, targetId, sharing.get(targetId) ?? [f.id]);
+    try {
+      await syncFolder(run, t, source, f, targetId, sharing.get(targetId) ?? [f.id]);
+    } catch (e) {
+      throw inFolder(e, folderPath(f, byId));
+    }
   }
   await run.checkpoint();
   return run.finish();
+}
+
+/** The folder's path in the source mailbox, e.g. Inbox/Projects/Alpha. */
+function folderPath(f: FolderNode, byId: Map<string, FolderNode>): string {
+  const names = [f.displayName];
+  for (let p = f.parentId ? byId.get(f.parentId) : undefined; p; p = p.parentId ? byId.get(p.parentId) : undefined) names.unshift(p.displayName);
+  return names.join('/');
+}
+
+/** A tenant's refusal while copying a folder names the folder: the import and export calls name
+ *  only the mailbox (by its id), which does not tell the user where the sync stopped. The error
+ *  itself is kept (its code, details and hint), its message extended. */
+function inFolder(e: unknown, path: string): unknown {
+  if (e instanceof TenantError && !e.message.includes(`folder '${path}'`)) e.message = `${e.message} (copying folder '${path}')`;
+  return e;
 }
 
 async function syncFolder(run: SyncRun, t: MailTransport, source: TenantClient, folder: FolderNode, targetId: string, sourcesOfTarget: string[]): Promise<void> {

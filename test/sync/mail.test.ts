@@ -364,4 +364,33 @@ test('a mailbox of many small folders saves checkpoints as it goes, not only at 
   for (let f = 0; f < 6; f++) assertNoDuplicates(await messages(env.fabrikam, tgt.id, (await childFolder(env.fabrikam, tgt.id, null, `Small ${f}`))!), 25);
 });
 
+test('an import the target refuses fails the sync with an error that names the source folder, status and cause kept', async () => {
+  const { src, tgt } = await userPair(env, 'err');
+  const projects = await createFolder(env.contoso, src.id, null, 'Projects');
+  const alpha = await createFolder(env.contoso, src.id, projects, 'Alpha');
+  await seedMessage(env.contoso, src.id, alpha, 'Refused');
+  // The target refuses every import, as Exchange does an item it cannot store.
+  const g = env.target.graph;
+  const target: TenantClient = {
+    ...env.target,
+    graph: {
+      ...g,
+      preauthenticated: (method, url, data, ct, o) =>
+        url.includes('importItem')
+          ? Promise.reject(new TenantError(`tenant 'fabrikam': POST ${o?.object ?? url} failed (400): ErrorCorruptData: the item cannot be imported`, 'tenant.badRequest', { tenant: 'fabrikam', status: 400, ...(o?.object ? { object: o.object } : {}) }))
+          : g.preauthenticated(method, url, data, ct, o),
+    },
+  };
+  try {
+    await syncWorkload({ source: env.source, target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'mailbox', mode: 'initial' });
+    assert.unreachable('the import was refused');
+  } catch (e) {
+    assert.instance(e, TenantError);
+    assert.match((e as Error).message, /failed \(400\): ErrorCorruptData/);
+    assert.match((e as Error).message, /folder 'Projects\/Alpha'/);
+    assert.is((e as TenantError).details.status, 400);
+    assert.is((e as TenantError).code, 'tenant.badRequest');
+  }
+});
+
 test.run();
