@@ -198,12 +198,7 @@ async function describe(commit: LogCommit, reader: SnapshotReader, wave: string 
   }
   const projectChanged = [before.projectFile, now.projectFile].some((f) => f !== undefined && changed.has(f));
   return {
-    commit: commit.sha,
-    author: commit.author,
-    date: commit.date,
-    subject: commit.subject,
-    body: commit.body,
-    ...revertOf(commit),
+    ...commitFields(commit),
     files,
     projectChanged,
     waves: shown,
@@ -211,6 +206,11 @@ async function describe(commit: LogCommit, reader: SnapshotReader, wave: string 
     broken: now.broken.filter((f) => changed.has(f)),
     applies: [],
   };
+}
+
+/** What every history entry says of its commit. */
+function commitFields(commit: LogCommit) {
+  return { commit: commit.sha, author: commit.author, date: commit.date, subject: commit.subject, body: commit.body, ...revertOf(commit) };
 }
 
 /** The commits whose parents a shallow clone cut off (git lists them in $GIT_DIR/shallow). */
@@ -232,12 +232,7 @@ async function describeShallow(commit: LogCommit, reader: SnapshotReader, wave: 
   if ((wave !== undefined || user !== undefined) && waves.length === 0) return undefined;
   const nowWave = [...now.waves.keys()].find(listed) ?? null;
   return {
-    commit: commit.sha,
-    author: commit.author,
-    date: commit.date,
-    subject: commit.subject,
-    body: commit.body,
-    ...revertOf(commit),
+    ...commitFields(commit),
     shallow: true,
     files: [],
     projectChanged: false,
