@@ -44,7 +44,7 @@ export async function projectStatus(project: Project, o: StatusOptions): Promise
     inventory = (await discover(project, { command: 'status', env: o.env, stateDir: state, ...(o.signal ? { signal: o.signal } : {}) })).inventory;
   }
   if (!inventory) {
-    throw new UserError(`no usable discovery cache for this project in ${state}${gap ? ` (${gap})` : ''}`, 'status.noInventory', "run 't2t discover' first");
+    throw new UserError(`no usable discovery cache for this project in ${state}${gap ? ` (${gap})` : ''}`, 'status.noInventory', o.refresh === 'never' ? "run 't2t discover' first, or status without --offline" : "run 't2t discover' first");
   }
   const inputs = manifestInputs(project);
   const revision = await manifestRevision(project.dir, o.env, inputs);

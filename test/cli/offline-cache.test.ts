@@ -24,7 +24,7 @@ test.after(async () => {
 test('nothing discovered yet: the tenant is named', async () => {
   const r = await p.cli('status', '--offline');
   assert.is(r.code, 1);
-  assert.match(r.stderr, /^error: no usable discovery cache for this project in .*\.t2t \(tenant contoso: has not been discovered yet\)\nhint: run 't2t discover' first\n$/);
+  assert.match(r.stderr, /^error: no usable discovery cache for this project in .*\.t2t \(tenant contoso: has not been discovered yet\)\nhint: run 't2t discover' first, or status without --offline\n$/);
 });
 
 test('a damaged cache file: the tenant, the collection and the file, then a plan that rediscovers', async () => {
