@@ -231,6 +231,8 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
     const pairedWith = sourceIdOf(here);
     if (pairedWith !== undefined && pairedWith !== item.id) return; // another source item's copy
     if (pairedWith === undefined) {
+      // an adopted user's own file may sit at that path: only a copy known as one is removed
+      if (run.o.keepUnpaired) return;
       // Not paired (copied before pairing): deleted and created again under the same name, the new item's copy stays.
       const live = await ignoreNotFound(source.graph.get<DriveItem>(`${D}/root:/${enc(path)}?$select=id`, sig));
       if (live) return;

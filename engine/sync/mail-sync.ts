@@ -266,6 +266,12 @@ function newer(s: SourceItem, copy: TargetItem): boolean {
  * itself are never touched.
  */
 async function reconcileDeletions(run: SyncRun, t: MailTransport, sourceFolderIds: string[], targetId: string): Promise<void> {
+  if (run.o.keepUnpaired) {
+    // an adopted user's mailbox held mail of its own before the first sync: an unpaired item may
+    // be the user's, not a copy whose source was deleted
+    run.o.onWarning?.('items deleted in the source mailbox are not deleted in the target: the target user was not created by t2t, and its own mail cannot be told from copies');
+    return;
+  }
   const [sourceLists, copies] = await Promise.all([Promise.all(sourceFolderIds.map((id) => t.listSource(id))), t.listTarget(targetId)]);
   const sourceItems = sourceLists.flat();
   const index = new TargetIndex(copies);

@@ -30,6 +30,11 @@ export interface SyncWorkloadOptions {
   checkpointEvery?: number;
   /** Requests in flight per mailbox (default and maximum 4: Exchange's MailboxConcurrency). */
   concurrency?: number;
+  /** The target user was not created by t2t (an adopted user): its mailbox and OneDrive may hold
+   *  items of its own, which t2t cannot tell from copies it cannot pair any more. Then only what is
+   *  known to be a copy is removed when its source item is deleted: in OneDrive a paired copy, in
+   *  mail nothing (a mail copy carries no mark of its own). */
+  keepUnpaired?: boolean;
 }
 
 /** Mutable run state shared by the workload implementations. */

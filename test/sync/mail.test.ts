@@ -115,6 +115,23 @@ test('delta copies only new and changed items and removes the copies of deleted 
   assert.equal([...bySubject(await messages(env.fabrikam, tgt.id, 'inbox')).keys()].sort(), ['Brand new', 'Keep me', 'Read me later']);
 });
 
+test("an adopted target user's own mail is never removed as a leftover copy: deletions in the source are not propagated, and it is said", async () => {
+  const { src, tgt } = await userPair(env, 'ada');
+  await seedMessage(env.fabrikam, tgt.id, 'inbox', "The target user's own, from before t2t");
+  await seedMessage(env.contoso, src.id, 'inbox', 'Copied, kept');
+  const gone = await seedMessage(env.contoso, src.id, 'inbox', 'Copied, later deleted in the source');
+  const warnings: string[] = [];
+  const base = { source: env.source, target: env.target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'mailbox' as const, keepUnpaired: true, onWarning: (w: string) => warnings.push(w) };
+  const wm1 = await syncWorkload({ ...base, mode: 'initial' });
+  await env.contoso.api(`/users/${src.id}/messages/${gone.id}`).delete();
+  await syncWorkload({ ...base, mode: 'delta', watermark: wm1 });
+  assert.equal(
+    (await messages(env.fabrikam, tgt.id, 'inbox')).map((m) => m.subject).sort(),
+    ['Copied, kept', 'Copied, later deleted in the source', "The target user's own, from before t2t"],
+  );
+  assert.ok(warnings.some((w) => w.startsWith('items deleted in the source mailbox are not deleted in the target')), warnings.join('; '));
+});
+
 async function seedMany(userId: string, folder: string, n: number, prefix: string): Promise<void> {
   for (let i = 0; i < n; i++) await seedMessage(env.contoso, userId, folder, `${prefix} ${String(i).padStart(3, '0')}`, { body: `<p>${prefix} body ${'x'.repeat(i)}</p>` });
 }

@@ -23,6 +23,8 @@ async function sync(ctx: StepContext, mode: 'initial' | 'delta') {
     workload,
     mode: mode === 'initial' && !previous?.initialDoneAt ? 'initial' : 'delta',
     ...(previous ? { watermark: previous } : {}),
+    // a target user t2t adopted has content of its own: never removed as a leftover copy
+    keepUnpaired: marker?.createdByT2t !== true,
     signal: ctx.signal,
     onProgress: (pr) => ctx.log('sync.progress', { workload, progress: pr as unknown as Record<string, unknown> }),
     onWarning: (message) => ctx.warnOnce(`sync:${workload}:${message}`, message),
