@@ -1,6 +1,7 @@
 // What one discovery did, per tenant: counts, what changed since the last run, how it read
 // (delta or full, and why), what it cost, and for source tenants the migration scope.
 // Plain data (the CLI prints it as text or JSON); rendering lives here beside the type.
+import { byteSize, EXCHANGE_UNITS } from '../util/byte-size.js';
 import { plural } from '../util/plural.js';
 
 export interface ChangeCounts {
@@ -96,15 +97,7 @@ export function totals(count: number, items: number, bytes: number): ContentTota
 }
 
 export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  // 1,048,575 bytes are 1023.999 KB, which one decimal shows as 1024.0: the next unit then
-  while ((i === 0 ? v >= 1024 : v >= 1023.95) && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+  return byteSize(n, EXCHANGE_UNITS);
 }
 
 function changeText(c: ChangeCounts): string {

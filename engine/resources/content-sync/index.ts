@@ -4,6 +4,7 @@
 // (reference/power365/004). Progress is read from the marker's watermarks. Content is never
 // deleted by going back, unless spec.prune.
 import type { SyncWatermark, WorkloadName } from '../../inventory/model.js';
+import { byteSize, IEC_UNITS } from '../../util/byte-size.js';
 import { plural } from '../../util/plural.js';
 import { change, levelFor, targetIdentity } from '../change.js';
 import type { JsonObject, ResourceChange, ResourceKind, UserRef } from '../types.js';
@@ -28,16 +29,7 @@ export interface ContentActual {
 const LABEL: Record<WorkloadName, string> = { mailbox: 'mailbox', archive: 'archive', onedrive: 'OneDrive' };
 
 export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  // 1,048,575 bytes are 1023.999 KiB, which one decimal shows as 1024.0: the next unit then
-  while (v >= 1023.95 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(1)} ${units[i]}`;
+  return byteSize(n, IEC_UNITS);
 }
 
 export const contentSync: ResourceKind<ContentDesired, ContentActual> = {
