@@ -64,8 +64,9 @@ export function stateReadError(e: unknown, file: string, stateDir: string | unde
   return new UserError(`cannot read the t2t state ${file}: ${REFUSALS[code]!} (${code})`, 'state.unreadable', readHint(code, file, stateDir ?? dirname(file)), undefined, { cause: e });
 }
 
+const elsewhere = 'or set T2T_STATE_DIR to another directory (it holds only caches and logs: the next run rediscovers)';
+
 function readHint(code: string, file: string, dir: string): string {
-  const elsewhere = 'or set T2T_STATE_DIR to another directory (it holds only caches and logs: the next run rediscovers)';
   if (code === 'EACCES' || code === 'EPERM') {
     const user = currentUser();
     return `the user running t2t (${user}) may not read it: it was probably written by another user (t2t run with sudo, or from another account). Give the state directory back to ${user} (as root: chown -R ${user} ${dir}) or run t2t as the user who wrote it, ${elsewhere}`;
@@ -84,7 +85,6 @@ function currentUser(): string {
 }
 
 export function stateHint(code: string, stateDir: string, link = symbolicLinkIn(stateDir)): string {
-  const elsewhere = 'or set T2T_STATE_DIR to another directory (it holds only caches and logs: the next run rediscovers)';
   if (link?.dangling) return `create ${link.target}, or remove the link ${stateDir}, ${elsewhere}`;
   if (code === 'ENOSPC' || code === 'EDQUOT') return `free space on that file system, ${elsewhere}`;
   if (code === 'ENOTDIR' || code === 'EEXIST') return `move away the file that stands where ${stateDir} should be a directory, ${elsewhere}`;

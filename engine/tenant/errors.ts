@@ -5,7 +5,7 @@ import { T2tError, TenantError } from '../errors.js';
 import { abortReason } from './clock.js';
 import { networkFailure } from './http-transport.js';
 import { requiredRole } from './permissions.js';
-import { parseRetryAfter } from './retry.js';
+import { DEFAULT_MAX_RETRY_AFTER_MS, parseRetryAfter } from './retry.js';
 import { redact } from './secrets.js';
 
 /** A non-2xx answer, normalised from the Graph SDK's GraphError or t2t's own HttpStatusError. */
@@ -126,8 +126,8 @@ export function toTenantError(e: unknown, ctx: ErrorContext): T2tError {
     hint = 'set usageLocation on the user before assigning a licence (add it to spec.attributes)';
   } else if (status === 400 && LICENCE_UNITS.test(message)) {
     hint = "no free units of that SKU: buy more, or list another SKU in the profile's license.skus";
-  } else if ((status === 429 || status >= 500) && failure.retryAfterMs !== undefined && failure.retryAfterMs > (ctx.maxRetryAfterMs ?? 300_000)) {
-    hint = `the service asked to wait ${duration(failure.retryAfterMs)} before retrying, longer than t2t waits (${duration(ctx.maxRetryAfterMs ?? 300_000)}): run again after that wait`;
+  } else if ((status === 429 || status >= 500) && failure.retryAfterMs !== undefined && failure.retryAfterMs > (ctx.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS)) {
+    hint = `the service asked to wait ${duration(failure.retryAfterMs)} before retrying, longer than t2t waits (${duration(ctx.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS)}): run again after that wait`;
   } else if (status === 429) {
     hint = 'the tenant kept throttling after every retry: lower --concurrency or run again later';
   } else if (status >= 500) {

@@ -16,7 +16,7 @@ import type { CloudEndpoints } from './clouds.js';
 import { HttpStatusError, interruption, isAbort, remoteFailure, toTenantError } from './errors.js';
 import { networkFailure, type HttpTransport } from './http-transport.js';
 import type { Permit, RateBudget, TenantBudgets } from './rate-budget.js';
-import { RETRYABLE_STATUS, parseRetryAfter, withRetry, type FailureClass, type RetryPolicy } from './retry.js';
+import { DEFAULT_MAX_RETRY_AFTER_MS, RETRYABLE_STATUS, parseRetryAfter, withRetry, type FailureClass, type RetryPolicy } from './retry.js';
 import { abortReason, systemClock } from './clock.js';
 import { secretsInBody } from './secrets.js';
 
@@ -426,7 +426,7 @@ export function createGraph(deps: GraphDeps): GraphFacade {
           if (response.status === 429) budget.noteThrottle(retryAfterMs);
           // As for a direct request (withRetry): a longer wait than the policy allows is not waited
           // for; the answer is returned, and batchError reads it as the error a direct call throws.
-          if (retryAfterMs !== undefined && retryAfterMs > (policy.maxRetryAfterMs ?? 300_000)) continue;
+          if (retryAfterMs !== undefined && retryAfterMs > (policy.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS)) continue;
           budget.noteRetry();
           waitMs = Math.max(waitMs, retryAfterMs ?? 0);
           again.push(item);
@@ -461,7 +461,7 @@ export async function throttlePatient<T>(policy: RetryPolicy | undefined, signal
     } catch (e) {
       const f = classify(e);
       if (f?.status !== 429 || round >= THROTTLE_ROUNDS || signal?.aborted) throw e;
-      if (f.retryAfterMs !== undefined && f.retryAfterMs > (policy?.maxRetryAfterMs ?? 300_000)) throw e;
+      if (f.retryAfterMs !== undefined && f.retryAfterMs > (policy?.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS)) throw e;
       await clock.sleep(f.retryAfterMs ?? policy?.baseMs ?? 500, signal);
     }
   }

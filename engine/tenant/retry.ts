@@ -6,6 +6,9 @@ import { abortReason, systemClock, type Clock } from './clock.js';
 
 export const RETRYABLE_STATUS: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
 
+/** RetryPolicy.maxRetryAfterMs when unset: a longer Retry-After fails instead of being waited for. */
+export const DEFAULT_MAX_RETRY_AFTER_MS = 300_000;
+
 export interface RetryPolicy {
   /** Total attempts including the first (default 6). */
   maxAttempts?: number;
@@ -91,7 +94,7 @@ export async function withRetry<T>(
     } catch (e) {
       const f = classify(e);
       if (!f || n >= maxAttempts || !shouldRetry(f, ctx.idempotent)) throw e;
-      if (f.retryAfterMs !== undefined && f.retryAfterMs > (policy.maxRetryAfterMs ?? 300_000)) throw e;
+      if (f.retryAfterMs !== undefined && f.retryAfterMs > (policy.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS)) throw e;
       const delayMs = f.retryAfterMs ?? backoffMs(n, policy);
       ctx.onRetry?.({ attempt: n, delayMs, reason: f.status === undefined ? 'network' : String(f.status) });
       await clock.sleep(delayMs, ctx.signal);
