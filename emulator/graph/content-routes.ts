@@ -41,6 +41,7 @@ import {
   listMailboxFolders,
   listMailboxItems,
   mailboxItemDelta,
+  patchMailboxFolder,
 } from './mailbox-import-export-folders.js';
 import { createImportSession, exportItems, importItem } from './mailbox-import-export.js';
 import { driveDelete, driveGet, drivePatch, drivePost, drivePut, downloadContent } from './drive-items.js';
@@ -102,6 +103,7 @@ const mailRoutes: Route[] = [
   mail('GET', `${MBX}/folders`, BOX_READ, listMailboxFolders),
   mail('GET', `${MBX}/folders/{folderId}`, BOX_READ, getMailboxFolder),
   mail('GET', `${MBX}/folders/{folderId}/childFolders`, BOX_READ, listMailboxFolders),
+  mail('PATCH', `${MBX}/folders/{folderId}`, BOX_FOLDER_WRITE, patchMailboxFolder),
   mail('POST', `${MBX}/folders`, BOX_FOLDER_WRITE, createMailboxFolder),
   mail('POST', `${MBX}/folders/{folderId}/childFolders`, BOX_FOLDER_WRITE, createMailboxFolder),
   mail('DELETE', `${MBX}/folders/{folderId}/items/{itemId}`, BOX_ITEM_WRITE, deleteMailboxItem),

@@ -13,6 +13,7 @@ import {
 } from '../store/mail-state.js';
 import { applyFilter, pageList, requireMailbox, writeAt } from './mail-query.js';
 import { renderFolder } from './mail-render.js';
+import { expandedFolderProperties, patchedProperties } from './folder-properties.js';
 
 export const itemNotFound = () => new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
 
@@ -25,7 +26,7 @@ export function folderOf(store: MailboxStore, idOrName: string, now: number): Ma
 function listChildren(req: EmuRequest, store: MailboxStore, parentId: string): EmuResponse {
   const folders = childFolders(store, parentId, req.now)
     .filter((f) => req.query.get('includeHiddenFolders') === 'true' || !f.isHidden)
-    .map((f) => renderFolder(store, f, req.now));
+    .map((f) => ({ ...renderFolder(store, f, req.now), ...expandedFolderProperties(f, req.query.get('$expand')) }));
   return json(200, pageList(req, applyFilter(folders, req.query.get('$filter')), 10, (f) => f));
 }
 
@@ -42,7 +43,8 @@ export function listChildFolders(req: EmuRequest): EmuResponse {
 
 export function getMailFolder(req: EmuRequest): EmuResponse {
   const { mbx } = requireMailbox(req, req.params['id']!);
-  return json(200, renderFolder(mbx.primary, folderOf(mbx.primary, req.params['folderId']!, req.now), req.now));
+  const f = folderOf(mbx.primary, req.params['folderId']!, req.now);
+  return json(200, { ...renderFolder(mbx.primary, f, req.now), ...expandedFolderProperties(f, req.query.get('$expand')) });
 }
 
 function create(req: EmuRequest, store: MailboxStore, parentId: string): EmuResponse {
@@ -72,10 +74,17 @@ export function createChildFolder(req: EmuRequest): EmuResponse {
 export function patchMailFolder(req: EmuRequest): EmuResponse {
   const { mbx } = requireMailbox(req, req.params['id']!);
   const f = folderOf(mbx.primary, req.params['folderId']!, req.now);
+  const next = patchFolder(req, mbx.primary, f);
+  return json(200, renderFolder(mbx.primary, next, req.now));
+}
+
+/** A folder PATCH (v1.0 mailFolder or beta mailboxFolder): displayName and extended properties. */
+export function patchFolder(req: EmuRequest, store: MailboxStore, f: MailFolderRecord): MailFolderRecord {
   const name = (req.body as { displayName?: unknown } | undefined)?.displayName;
   if (name !== undefined && (typeof name !== 'string' || !name.trim())) throw badRequest("'displayName' must be a non-empty string.", 'ErrorInvalidRequest');
-  const next = typeof name === 'string' ? updateFolder(req.tenant, mbx.primary, f, { displayName: name }, writeAt(req)) : f;
-  return json(200, renderFolder(mbx.primary, next, req.now));
+  const extendedProperties = patchedProperties(f, req.body);
+  if (typeof name !== 'string' && !extendedProperties) return f;
+  return updateFolder(req.tenant, store, f, { ...(typeof name === 'string' ? { displayName: name } : {}), ...(extendedProperties ? { extendedProperties } : {}) }, writeAt(req));
 }
 
 export function deleteMailFolder(req: EmuRequest): EmuResponse {

@@ -88,7 +88,7 @@ const EXTENDED: Record<string, { id: string; value: (m: MessageRecord) => string
 /** What `$expand=singleValueExtendedProperties($filter=id eq '…' [or id eq '…'])` adds to an item:
  *  the asked properties the item has; nothing (no empty collection) when it has none, as Exchange does. */
 export function expandedProperties(m: MessageRecord, expand: string | null | undefined): Record<string, unknown> {
-  const asked = expand ? askedProperties(expand) : undefined;
+  const asked = expand ? askedProperties(expand, Object.keys(EXTENDED)) : undefined;
   if (!asked) return {};
   const out: { id: string; value: string }[] = [];
   for (const k of asked) {
@@ -99,19 +99,24 @@ export function expandedProperties(m: MessageRecord, expand: string | null | und
   return out.length ? { singleValueExtendedProperties: out } : {};
 }
 
-/** Normalised ids of the extended properties an $expand asks for (all known ones without a
- *  $filter); also reads its compact form (`svep:id,id`, what delta tokens keep); undefined: none. */
-function askedProperties(expand: string): string[] | undefined {
+/** An extended property's id as the emulator compares it: case and runs of spaces do not matter. */
+export function propertyKey(id: string): string {
+  return id.toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/** Normalised ids of the extended properties an $expand asks for (`all` without a $filter); also
+ *  reads its compact form (`svep:id,id`, what delta tokens keep); undefined: none. */
+export function askedProperties(expand: string, all: readonly string[]): string[] | undefined {
   if (expand.startsWith('svep:')) return expand.slice(5).split(',').filter(Boolean);
   const e = /singleValueExtendedProperties(?:\(\s*\$filter\s*=\s*(.*)\))?/i.exec(expand);
   if (!e) return undefined;
-  return e[1] ? [...e[1].matchAll(/id\s+eq\s+'([^']+)'/gi)].map((x) => x[1]!.toLowerCase().replace(/\s+/g, ' ')) : Object.keys(EXTENDED);
+  return e[1] ? [...e[1].matchAll(/id\s+eq\s+'([^']+)'/gi)].map((x) => propertyKey(x[1]!)) : [...all];
 }
 
 /** An $expand as a delta token keeps it: short, since the client stores the token. */
 export function compactExpand(key: string, value: string): string {
   if (key !== '$expand') return value;
-  const asked = askedProperties(value);
+  const asked = askedProperties(value, Object.keys(EXTENDED));
   return asked ? `svep:${asked.join(',')}` : value;
 }
 
@@ -153,7 +158,7 @@ function extendedFlags(body: Record<string, unknown>): Partial<NewMessage> {
   if (!Array.isArray(props)) return {};
   const out: Partial<NewMessage> = {};
   for (const p of props as Array<{ id?: string; value?: string }>) {
-    const id = (p.id ?? '').toLowerCase().replace(/\s+/g, ' ');
+    const id = propertyKey(p.id ?? '');
     if (id === 'integer 0x0e07') {
       const flags = Number(p.value);
       if (Number.isFinite(flags)) {

@@ -3,11 +3,13 @@
 // /admin/exchange/mailboxes/{mailboxId}/folders[/{folderId}[/childFolders|/items[/delta|/{itemId}]]]
 // over both the primary and the archive store (each addressed by its own mailbox id); and the
 // writes Graph beta documents there: POST …/folders and …/folders/{id}/childFolders (create a
-// mailboxFolder: displayName and type required) and DELETE …/folders/{id}/items/{itemId}
+// mailboxFolder: displayName and type required), PATCH …/folders/{id} (displayName, extended
+// properties) and DELETE …/folders/{id}/items/{itemId}
 // ?disposalType=softDelete|hardDelete.
 import { GraphError, badRequest, json, type EmuRequest, type EmuResponse } from '../core/http-types.js';
 import { FolderExistsError, childFolders, createFolder, deleteMessage, findMessage, liveMessages, mailboxById, type MailboxStore } from '../store/mail-state.js';
-import { folderOf, itemNotFound } from './mail-folders.js';
+import { folderOf, itemNotFound, patchFolder } from './mail-folders.js';
+import { expandedFolderProperties } from './folder-properties.js';
 import { deltaPage } from './mail-delta.js';
 import { applyFilter, applySelect, pageList, requireMailbox, writeAt } from './mail-query.js';
 import { compactExpand, expandedProperties, renderMailboxFolder, renderMailboxItem } from './mail-render.js';
@@ -33,13 +35,24 @@ export function getExchangeSettings(req: EmuRequest): EmuResponse {
 export function listMailboxFolders(req: EmuRequest): EmuResponse {
   const store = requireStore(req);
   const parent = req.params['folderId'] === undefined ? store.rootFolderId : folderOf(store, req.params['folderId'], req.now).id;
-  const folders = childFolders(store, parent, req.now).map((f) => renderMailboxFolder(req, store, f));
+  const expand = req.query.get('$expand');
+  const folders = childFolders(store, parent, req.now).map((f) => ({ ...renderMailboxFolder(req, store, f), ...expandedFolderProperties(f, expand) }));
   return json(200, pageList(req, applyFilter(folders, req.query.get('$filter')), 100, (f) => f));
 }
 
 export function getMailboxFolder(req: EmuRequest): EmuResponse {
   const store = requireStore(req);
-  return json(200, applySelect(renderMailboxFolder(req, store, folderOf(store, req.params['folderId']!, req.now)), req.query.get('$select')));
+  const f = folderOf(store, req.params['folderId']!, req.now);
+  return json(200, applySelect({ ...renderMailboxFolder(req, store, f), ...expandedFolderProperties(f, req.query.get('$expand')) }, req.query.get('$select')));
+}
+
+/** PATCH /admin/exchange/mailboxes/{mailboxId}/folders/{folderId}: displayName and extended
+ *  properties; the folder type cannot be changed (Graph: delete the folder and create another). */
+export function patchMailboxFolder(req: EmuRequest): EmuResponse {
+  const store = requireStore(req);
+  const f = folderOf(store, req.params['folderId']!, req.now);
+  if ((req.body as { type?: unknown } | undefined)?.type !== undefined) throw badRequest("A mailboxFolder's 'type' cannot be updated: delete the folder and create a new one.", 'ErrorInvalidRequest');
+  return json(200, renderMailboxFolder(req, store, patchFolder(req, store, f)));
 }
 
 export function listMailboxItems(req: EmuRequest): EmuResponse {

@@ -30,6 +30,8 @@ export interface MailFolderRecord extends Tracked {
   isHidden: boolean;
   /** Folder class (beta mailboxFolder.type) when created with one other than IPF.Note. */
   folderClass?: string;
+  /** Single-value extended properties a client set on the folder, by normalised id. */
+  extendedProperties?: Record<string, { id: string; value: string }>;
 }
 
 /** A message as Graph's `message` resource shows it, plus the MIME it was imported from. */
@@ -270,7 +272,7 @@ export function createFolder(t: TenantState, store: MailboxStore, parentId: stri
   return rec;
 }
 
-export function updateFolder(t: TenantState, store: MailboxStore, folder: MailFolderRecord, patch: Partial<Pick<MailFolderRecord, 'displayName'>>, at: WriteAt): MailFolderRecord {
+export function updateFolder(t: TenantState, store: MailboxStore, folder: MailFolderRecord, patch: Partial<Pick<MailFolderRecord, 'displayName' | 'extendedProperties'>>, at: WriteAt): MailFolderRecord {
   const previous = { ...folder };
   const next: MailFolderRecord = { ...folder, ...patch };
   stampWrite(t, next, at, previous);

@@ -9,11 +9,13 @@
 //
 // An open extension on a user holds at most 2 KB (learn.microsoft.com/graph/extensibility-overview,
 // "Max. of 2 Kb per open extension"; Graph answers a bigger write with 400 "Maximum size supported
-// for each extension is : 2 KB."). The content-sync delta positions (one per mail folder or drive,
-// keyed by folder id) are what grows: a write that would pass the limit leaves out the longest
-// positions until it fits (fitMarker). A folder without a saved position is read again from the
-// start by the next sync, its copies paired from the target as on a first run, so nothing is
-// copied twice; what is lost is the delta (removals in that folder are not seen in that round).
+// for each extension is : 2 KB."). The mail sync keeps its delta positions on the target folders
+// (engine/sync/folder-positions.ts); what the marker still holds is OneDrive's one position, and a
+// mailbox's positions when the target refuses to keep them on its folders. A write that would pass
+// the limit leaves out the longest positions until it fits (fitMarker). A folder without a saved
+// position is read again from the start by the next sync, its copies paired from the target as on
+// a first run, so nothing is copied twice; what is lost is the delta (removals in that folder are
+// not seen in that round).
 import { MARKER_EXTENSION_NAME, type MigrationMarker } from '../inventory/model.js';
 import { isAlreadyExists, isDryRunId, orMissing, readEventually } from './step-kit.js';
 import type { StepContext } from './step-types.js';

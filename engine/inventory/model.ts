@@ -100,8 +100,10 @@ export interface SyncWatermark {
   readonly lastDeltaAt?: string;
   readonly items: number; // items copied so far
   readonly bytes: number;
-  /** Opaque delta links of the source per folder / drive. */
+  /** Opaque delta links of the source per folder / drive (those not kept on the target folders). */
   readonly deltaLinks?: Readonly<Record<string, string>>;
+  /** The set of delta positions kept on the target mailbox's folders (engine/sync/folder-positions.ts). */
+  readonly positionsSet?: string;
 }
 
 /** The open extension `dev.t2t.migration` on each target user (SPEC section 5): progress the

@@ -8,6 +8,7 @@ import type { TenantClient } from '../tenant/client.js';
 import { ignoreNotFound, isUnavailable, statusOf } from './sync-context.js';
 import type { FolderNode, MailTransport, Payload, SourceItem, TargetItem } from './mail-types.js';
 import { walkFolders } from './folder-walk.js';
+import { POSITIONS_EXPAND, POSITIONS_PROPERTY_ID, positionsOf } from './folder-positions.js';
 
 export interface MailboxIds {
   primaryMailboxId: string;
@@ -21,6 +22,7 @@ interface RawFolder {
   childFolderCount?: number;
   wellKnownName?: string | null;
   type?: string;
+  singleValueExtendedProperties?: { id: string; value: string }[];
 }
 
 interface RawItem {
@@ -65,13 +67,18 @@ const THROTTLED_ROUNDS = 20;
 
 const MBX = (id: string) => `/admin/exchange/mailboxes/${encodeURIComponent(id)}`;
 
-/** Every folder under a mailbox's root, parents before children. */
-function folderTree(client: TenantClient, mailboxId: string, signal?: AbortSignal): Promise<FolderNode[]> {
+/** Every folder under a mailbox's root, parents before children; with `positions`, each with the
+ *  sync's delta positions it keeps. */
+function folderTree(client: TenantClient, mailboxId: string, signal?: AbortSignal, positions = false): Promise<FolderNode[]> {
+  const query = `$top=100${positions ? `&${POSITIONS_EXPAND}` : ''}`;
   return walkFolders<RawFolder>({
     pages: (url) => client.graph.pages<RawFolder>(url, { beta: true, ...(signal ? { signal } : {}) }),
-    rootUrl: `${MBX(mailboxId)}/folders?$top=100`,
-    childrenUrl: (id) => `${MBX(mailboxId)}/folders/${encodeURIComponent(id)}/childFolders?$top=100`,
-    node: (f, parentId) => ({ id: f.id, displayName: f.displayName, parentId, ...(f.wellKnownName ? { wellKnownName: f.wellKnownName } : {}), ...(f.type ? { type: f.type } : {}) }),
+    rootUrl: `${MBX(mailboxId)}/folders?${query}`,
+    childrenUrl: (id) => `${MBX(mailboxId)}/folders/${encodeURIComponent(id)}/childFolders?${query}`,
+    node: (f, parentId) => {
+      const kept = positions ? positionsOf(f) : undefined;
+      return { id: f.id, displayName: f.displayName, parentId, ...(f.wellKnownName ? { wellKnownName: f.wellKnownName } : {}), ...(f.type ? { type: f.type } : {}), ...(kept !== undefined ? { positions: kept } : {}) };
+    },
   });
 }
 
@@ -106,6 +113,8 @@ export function fidelityTransport(e: FidelityEnds): MailTransport {
       return listAll(client, url, opts);
     }
   };
+  /** The target folders were listed with the delta positions they keep. */
+  let positionsRead = false;
   let session: ImportSession | undefined;
   let sessionPromise: Promise<ImportSession> | undefined;
 
@@ -152,7 +161,28 @@ export function fidelityTransport(e: FidelityEnds): MailTransport {
     kind: 'fidelity',
     beta: true,
     sourceFolders: () => folderTree(e.source, e.sourceMailboxId, e.signal),
-    targetFolders: () => folderTree(e.target, e.targetMailboxId, e.signal),
+    async targetFolders() {
+      try {
+        const tree = await folderTree(e.target, e.targetMailboxId, e.signal, true);
+        positionsRead = true;
+        return tree;
+      } catch (err) {
+        if (statusOf(err) !== 400) throw err;
+        return folderTree(e.target, e.targetMailboxId, e.signal); // the $expand refused: the marker keeps the positions
+      }
+    },
+    positionsReadable: () => positionsRead,
+
+    async writePositions(folderId, value) {
+      const body = { singleValueExtendedProperties: [{ id: POSITIONS_PROPERTY_ID, value }] };
+      try {
+        await e.target.graph.patch(`${MBX(e.targetMailboxId)}/folders/${encodeURIComponent(folderId)}`, body, { ...tgtOpts, object: `folder ${folderId} of mailbox ${e.targetMailboxId}` });
+      } catch (err) {
+        if (!isUnavailable(err) || statusOf(err) === 403 || e.archive) throw err;
+        // The primary mailbox is also reachable through v1.0 mailFolders (same folder ids).
+        await e.target.graph.patch(`/users/${encodeURIComponent(e.targetUserId)}/mailFolders/${encodeURIComponent(folderId)}`, body, { ...sig, object: `folder ${folderId} of user ${e.targetUserId}` });
+      }
+    },
 
     async createTargetFolder(parentId, source) {
       const body = { displayName: source.displayName, ...(source.type ? { type: source.type } : {}) };

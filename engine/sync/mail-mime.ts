@@ -4,9 +4,10 @@
 // fidelity; read state, flag, categories and importance are set afterwards by PATCH. Only the
 // primary mailbox is reachable through v1.0: the in-place archive needs the import/export API.
 import type { TenantClient } from '../tenant/client.js';
-import { ignoreNotFound, pool } from './sync-context.js';
+import { ignoreNotFound, pool, statusOf } from './sync-context.js';
 import type { FolderNode, MailTransport, Payload, SourceItem, TargetItem } from './mail-types.js';
 import { walkFolders } from './folder-walk.js';
+import { POSITIONS_EXPAND, POSITIONS_PROPERTY_ID, positionsOf } from './folder-positions.js';
 
 /** Well-known folders matched by name across tenants (v1.0 folder JSON does not carry the name). */
 const WELL_KNOWN = ['inbox', 'drafts', 'sentitems', 'deleteditems', 'junkemail', 'archive', 'outbox', 'conversationhistory'];
@@ -17,6 +18,7 @@ interface RawFolder {
   id: string;
   displayName: string;
   childFolderCount?: number;
+  singleValueExtendedProperties?: { id: string; value: string }[];
 }
 
 interface RawMessage {
@@ -45,20 +47,24 @@ function toItem(raw: RawMessage): SourceItem & TargetItem {
 
 const U = (id: string) => `/users/${encodeURIComponent(id)}`;
 
-async function folderTree(client: TenantClient, userId: string, signal?: AbortSignal): Promise<FolderNode[]> {
+/** Every folder of the mailbox, parents before children; with `positions`, each with the sync's
+ *  delta positions it keeps. */
+async function folderTree(client: TenantClient, userId: string, signal?: AbortSignal, positions = false): Promise<FolderNode[]> {
   const sig = signal ? { signal } : {};
   const wk = new Map<string, string>();
   for (const name of WELL_KNOWN) {
     const f = await ignoreNotFound(client.graph.get<RawFolder>(`${U(userId)}/mailFolders/${name}?$select=id`, sig));
     if (f) wk.set(f.id, name);
   }
+  const query = `$top=100${positions ? `&${POSITIONS_EXPAND}` : ''}`;
   return walkFolders<RawFolder>({
     pages: (url) => client.graph.pages<RawFolder>(url, sig),
-    rootUrl: `${U(userId)}/mailFolders?$top=100`,
-    childrenUrl: (id) => `${U(userId)}/mailFolders/${encodeURIComponent(id)}/childFolders?$top=100`,
+    rootUrl: `${U(userId)}/mailFolders?${query}`,
+    childrenUrl: (id) => `${U(userId)}/mailFolders/${encodeURIComponent(id)}/childFolders?${query}`,
     node: (f, parentId) => {
       const name = wk.get(f.id);
-      return { id: f.id, displayName: f.displayName, parentId, ...(name ? { wellKnownName: name } : {}) };
+      const kept = positions ? positionsOf(f) : undefined;
+      return { id: f.id, displayName: f.displayName, parentId, ...(name ? { wellKnownName: name } : {}), ...(kept !== undefined ? { positions: kept } : {}) };
     },
   });
 }
@@ -80,11 +86,28 @@ export function mimeTransport(e: MimeEnds): MailTransport {
     return patch;
   };
 
+  /** The target folders were listed with the delta positions they keep. */
+  let positionsRead = false;
+
   return {
     kind: 'mime',
     beta: false,
     sourceFolders: () => folderTree(e.source, e.sourceUserId, e.signal),
-    targetFolders: () => folderTree(e.target, e.targetUserId, e.signal),
+    async targetFolders() {
+      try {
+        const tree = await folderTree(e.target, e.targetUserId, e.signal, true);
+        positionsRead = true;
+        return tree;
+      } catch (err) {
+        if (statusOf(err) !== 400) throw err;
+        return folderTree(e.target, e.targetUserId, e.signal); // the $expand refused: the marker keeps the positions
+      }
+    },
+    positionsReadable: () => positionsRead,
+
+    async writePositions(folderId, value) {
+      await e.target.graph.patch(`${U(e.targetUserId)}/mailFolders/${encodeURIComponent(folderId)}`, { singleValueExtendedProperties: [{ id: POSITIONS_PROPERTY_ID, value }] }, { ...sig, object: `folder ${folderId} of user ${e.targetUserId}` });
+    },
 
     async createTargetFolder(parentId, source) {
       const url = parentId ? `${U(e.targetUserId)}/mailFolders/${encodeURIComponent(parentId)}/childFolders` : `${U(e.targetUserId)}/mailFolders`;

@@ -5,13 +5,14 @@
 //
 // No duplicate, even after a crash between an import and the watermark save: before writing,
 // the folder's copies are read from the target (TargetIndex) and a source item that already has
-// a copy there is adopted, not imported again. The watermark only keeps one resumable delta
-// position per folder (bounded size); positions are saved at page boundaries every few batches.
+// a copy there is adopted, not imported again. There is one resumable delta position per folder,
+// kept on its target folder (folder-positions.ts), saved at page boundaries every few batches.
 import { createHash } from 'node:crypto';
 import { TenantError } from '../errors.js';
 import type { SyncWatermark } from '../inventory/model.js';
 import type { TenantClient } from '../tenant/client.js';
 import { TargetIndex } from './target-index.js';
+import { FolderPositions } from './folder-positions.js';
 import { pool, statusOf, type SyncRun } from './sync-context.js';
 import type { FolderNode, MailTransport, Payload, SourceItem, TargetItem } from './mail-types.js';
 
@@ -73,6 +74,8 @@ export async function syncMail(run: SyncRun, t: MailTransport, source: TenantCli
   // Positions of folders that no longer exist in the source are dropped (bounded watermark).
   const live = new Set([...folders.keys()].map(folderKey));
   for (const k of Object.keys(run.links)) if (k.startsWith('f:') && !live.has(k)) delete run.links[k];
+  // The positions live on the target folders when the service lets them (folder-positions.ts).
+  run.positions = FolderPositions.open(run, t, targetTree, new Map([...folders].map(([sourceId, targetId]) => [folderKey(sourceId), targetId])));
   // Two source folders can land in one target folder (a localized source Inbox, "Boîte de
   // réception", and a folder of its own named "Inbox": both are the target's Inbox). The copies
   // there belong to all of them: a deletion reconcile weighs the items of every one.

@@ -10,6 +10,8 @@ export interface FolderNode {
   type?: string;
   /** null for a folder at the top of the mailbox. */
   parentId: string | null;
+  /** Target folders: the sync's delta positions kept on the folder (folder-positions.ts). */
+  positions?: string;
 }
 
 /** An item as listed or reported by delta in the source. */
@@ -50,6 +52,10 @@ export interface MailTransport {
   targetFolders(): Promise<FolderNode[]>;
   /** Create a folder in the target under `parentId` (null: top level); returns its id. */
   createTargetFolder(parentId: string | null, source: FolderNode): Promise<string>;
+  /** The target folders were listed with their positions property (the service answered the $expand). */
+  positionsReadable?(): boolean;
+  /** Keep the sync's delta positions on a target folder (an extended property). */
+  writePositions?(folderId: string, value: string): Promise<void>;
   /** Relative URL of a first delta round of a source folder, and of a stored position (query string). */
   deltaUrl(folderId: string, query?: string): string;
   readonly beta: boolean;

@@ -42,6 +42,9 @@ export class SyncRun {
   items: number;
   bytes: number;
   readonly links: Record<string, string>;
+  /** Where the mail sync keeps its delta positions when the target folders can hold them
+   *  (folder-positions.ts); unset: the marker keeps them all. */
+  positions: { readonly keys: ReadonlySet<string>; readonly set: string; flush(links: Readonly<Record<string, string>>): Promise<void> } | undefined;
   readonly startedAt = new Date();
   private sinceCheckpoint = 0;
   private saving: Promise<void> = Promise.resolve();
@@ -76,15 +79,22 @@ export class SyncRun {
   }
 
   /** The watermark as it stands (no completion time set yet). */
-  snapshot(): SyncWatermark {
+  snapshot(links: Readonly<Record<string, string>> = this.links): SyncWatermark {
     const w = this.o.watermark;
     return {
       ...(w?.initialDoneAt ? { initialDoneAt: w.initialDoneAt } : {}),
       ...(w?.lastDeltaAt ? { lastDeltaAt: w.lastDeltaAt } : {}),
       items: this.items,
       bytes: this.bytes,
-      deltaLinks: { ...this.links },
+      ...this.positionFields(links),
     };
+  }
+
+  /** The delta positions the marker keeps: those not kept on the target folders. */
+  private positionFields(links: Readonly<Record<string, string>>): Pick<SyncWatermark, 'deltaLinks' | 'positionsSet'> {
+    const elsewhere = this.positions?.keys;
+    if (!elsewhere?.size) return { deltaLinks: { ...links } };
+    return { deltaLinks: Object.fromEntries(Object.entries(links).filter(([k]) => !elsewhere.has(k))), positionsSet: this.positions!.set };
   }
 
   /** Count a finished batch of items (up to 20). */
@@ -97,12 +107,17 @@ export class SyncRun {
     if (this.sinceCheckpoint >= (this.o.checkpointEvery ?? 5)) await this.checkpoint();
   }
 
-  /** Save the watermark now (serialised: one save at a time, in order). */
+  /** Save the positions and the watermark now (serialised: one save at a time, in order). The
+   *  positions go first: a crash between the two leaves positions the marker does not name yet,
+   *  which the next run ignores (those folders are read from the start: slower, never wrong). */
   async checkpoint(): Promise<void> {
     this.sinceCheckpoint = 0;
-    if (!this.o.saveWatermark) return;
-    const w = this.snapshot();
-    const next = this.saving.then(() => this.o.saveWatermark!(w));
+    if (!this.o.saveWatermark && !this.positions) return;
+    const links = { ...this.links };
+    const next = this.saving.then(async () => {
+      await this.positions?.flush(links);
+      await this.o.saveWatermark?.(this.snapshot(links));
+    });
     this.saving = next.catch(() => undefined);
     await next;
   }
@@ -117,7 +132,7 @@ export class SyncRun {
       ...(w?.initialDoneAt ? { lastDeltaAt: now } : {}),
       items: this.items,
       bytes: this.bytes,
-      deltaLinks: { ...this.links },
+      ...this.positionFields(this.links),
     };
   }
 

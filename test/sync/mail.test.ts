@@ -9,6 +9,7 @@ import { fitMarker } from '../../engine/apply/marker-store.js';
 import { TenantError } from '../../engine/errors.js';
 import type { SyncWatermark } from '../../engine/inventory/model.js';
 import type { TenantClient } from '../../engine/tenant/client.js';
+import { POSITIONS_PROPERTY_ID } from '../../engine/sync/folder-positions.js';
 import { folderKey } from '../../engine/sync/mail-sync.js';
 import { syncWorkload } from '../../engine/sync/sync-workload.js';
 import { childFolder, createFolder, mailboxIdsOf, messages, recording, seedMessage, startSyncEnv, userPair, type Msg, type SyncEnv } from './setup.js';
@@ -320,17 +321,22 @@ test("a localized source Inbox and a folder of the user's own named Inbox share 
   assert.equal((await messages(env.fabrikam, tgt.id, 'inbox')).map((m) => m.subject), ['Delivered, kept']);
 });
 
-test("folders whose delta positions were left out of a full marker (fitMarker) are read again from the start: their copies are paired, never made twice, and what is new is copied", async () => {
+test("a target that keeps no extended properties on folders: the positions go to the marker, and folders whose positions fitMarker left out are read again from the start: copies paired, never made twice, what is new copied", async () => {
   const { src, tgt } = await userPair(env, 'fit');
+  const target = refusingFolderProperties(env.target);
+  const warnings: string[] = [];
   const folders: string[] = [];
   for (let i = 0; i < 24; i++) {
     const id = await createFolder(env.contoso, src.id, null, `Folder ${String(i).padStart(2, '0')}`);
     folders.push(id);
     await seedMessage(env.contoso, src.id, id, `Message ${i}`);
   }
-  const base = { source: env.source, target: env.target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'mailbox' as const };
+  const base = { source: env.source, target: target.client, sourceUserId: src.id, targetUserId: tgt.id, workload: 'mailbox' as const, onWarning: (w: string) => warnings.push(w) };
   const wm1 = await syncWorkload({ ...base, mode: 'initial' });
   assert.is(wm1.items, 24);
+  assert.ok(target.refused() >= 1, 'the positions were offered to the target folders first');
+  assert.ok(warnings.some((w) => /kept in the migration marker/.test(w)), warnings.join('\n'));
+  assert.is(wm1.positionsSet, undefined);
   // What the executor stores: the marker within Graph's 2 KB, the longest positions left out.
   const fitted = fitMarker({ phase: 'synced', sync: { mailbox: wm1 } });
   const stored = (fitted.marker['sync'] as { mailbox: SyncWatermark }).mailbox;
@@ -343,7 +349,7 @@ test("folders whose delta positions were left out of a full marker (fitMarker) a
   await seedMessage(env.contoso, src.id, droppedFolders[0]!, 'New where the position was left out');
   const keptFolder = folders.find((id) => kept.has(folderKey(id)))!;
   await seedMessage(env.contoso, src.id, keptFolder, 'New where the position was kept');
-  const rec = recording(env.target);
+  const rec = recording(target.client);
   const wm2 = await syncWorkload({ ...base, target: rec.client, mode: 'delta', watermark: stored });
   assert.is(wm2.items - wm1.items, 2, 'the two new messages only');
   assert.is(rec.calls.filter((c) => c.url.includes('importItem')).length, 2, 'two imports');
@@ -355,6 +361,83 @@ test("folders whose delta positions were left out of a full marker (fitMarker) a
   }
   // Every folder has its position again (as far as the marker holds them).
   assert.is(Object.keys(wm2.deltaLinks ?? {}).length, Object.keys(wm1.deltaLinks ?? {}).length);
+});
+
+/** The same client against a target that does not keep extended properties on folders: a folder
+ *  PATCH carrying them answers 400, as a service without the feature would. */
+function refusingFolderProperties(c: TenantClient): { client: TenantClient; refused: () => number } {
+  let refused = 0;
+  const g = c.graph;
+  const graph: TenantClient['graph'] = {
+    ...g,
+    patch: (url, body, o) => {
+      if (!/\/(mailFolders|folders)\/[^/?]+(\?|$)/.test(url) || !(body as { singleValueExtendedProperties?: unknown }).singleValueExtendedProperties) return g.patch(url, body, o);
+      refused++;
+      return Promise.reject(new TenantError(`tenant '${c.name}': PATCH ${url} failed (400): The property is not supported`, 'tenant.badRequest', { tenant: c.name, status: 400 }));
+    },
+  };
+  return { client: { ...c, graph }, refused: () => refused };
+}
+
+/** The positions a target mailbox's folders keep, by folder name (the sync's property, read back). */
+async function keptPositions(userId: string): Promise<Map<string, { set: string; links: Record<string, string> }>> {
+  const expand = encodeURIComponent(`singleValueExtendedProperties($filter=id eq '${POSITIONS_PROPERTY_ID}')`);
+  const page = (await env.fabrikam.api(`/users/${userId}/mailFolders?$top=100&$expand=${expand}`).get()) as { value: { displayName: string; singleValueExtendedProperties?: { value: string }[] }[] };
+  return new Map(page.value.filter((f) => f.singleValueExtendedProperties?.length).map((f) => [f.displayName, JSON.parse(f.singleValueExtendedProperties![0]!.value)]));
+}
+
+test('a mailbox of 24 folders keeps every delta position on its target folders: the marker stays within 2 KB, and a delta sync reads each folder from its position and propagates a deletion in every one', async () => {
+  const { src, tgt } = await userPair(env, 'wide');
+  const folders: string[] = [];
+  const doomed: string[] = [];
+  for (let i = 0; i < 24; i++) {
+    const id = await createFolder(env.contoso, src.id, null, `Wide ${String(i).padStart(2, '0')}`);
+    folders.push(id);
+    await seedMessage(env.contoso, src.id, id, `Kept ${i}`);
+    doomed.push((await seedMessage(env.contoso, src.id, id, `Deleted ${i}`)).id);
+  }
+  const base = { source: env.source, target: env.target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'mailbox' as const };
+  const wm1 = await syncWorkload({ ...base, mode: 'initial' });
+  assert.is(wm1.items, 48);
+  assert.ok(wm1.positionsSet, 'the watermark names its set of positions');
+  assert.equal(Object.keys(wm1.deltaLinks ?? {}).filter((k) => k.startsWith('f:')), [], 'no mail folder position in the marker');
+  assert.is(fitMarker({ phase: 'synced', sync: { mailbox: wm1 } }).dropped, 0);
+  const kept = await keptPositions(tgt.id);
+  for (let i = 0; i < 24; i++) {
+    const p = kept.get(`Wide ${String(i).padStart(2, '0')}`);
+    assert.is(p?.set, wm1.positionsSet, `folder ${i} keeps a position of this sync`);
+    assert.ok(p!.links[folderKey(folders[i]!)], `folder ${i}'s position is its source folder's`);
+  }
+
+  for (const id of doomed) await env.contoso.api(`/users/${src.id}/messages/${id}`).delete();
+  await seedMessage(env.contoso, src.id, folders[5]!, 'New in 05');
+  const firstRounds: string[] = [];
+  const source: TenantClient = { ...env.source, graph: { ...env.source.graph, get: (url, o) => (/\/items\/delta\?/.test(url) && !/token=/.test(url) && firstRounds.push(url), env.source.graph.get(url, o)) } };
+  const wm2 = await syncWorkload({ ...base, source, mode: 'delta', watermark: wm1 });
+  assert.equal(firstRounds, [], 'no folder read from the start');
+  assert.is(wm2.items - wm1.items, 1, 'the new message only');
+  assert.is(wm2.positionsSet, wm1.positionsSet);
+  for (let i = 0; i < 24; i++) {
+    const tFolder = (await childFolder(env.fabrikam, tgt.id, null, `Wide ${String(i).padStart(2, '0')}`))!;
+    const got = (await messages(env.fabrikam, tgt.id, tFolder)).map((m) => m.subject).sort();
+    assert.equal(got, i === 5 ? ['Kept 5', 'New in 05'] : [`Kept ${i}`], `folder ${i}`);
+  }
+});
+
+test("a sync that starts over (no watermark) never takes the positions an earlier sync left on the target folders: every folder is read from the start, and a lost copy is made again", async () => {
+  const { src, tgt } = await userPair(env, 'over');
+  const id = await createFolder(env.contoso, src.id, null, 'Over');
+  for (let i = 0; i < 3; i++) await seedMessage(env.contoso, src.id, id, `Over ${i}`);
+  const base = { source: env.source, target: env.target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'mailbox' as const };
+  const wm1 = await syncWorkload({ ...base, mode: 'initial' });
+  const tFolder = (await childFolder(env.fabrikam, tgt.id, null, 'Over'))!;
+  const lost = (await messages(env.fabrikam, tgt.id, tFolder)).find((m) => m.subject === 'Over 1')!;
+  await env.fabrikam.api(`/users/${tgt.id}/messages/${lost.id}`).delete();
+  // From the earlier positions the folder has nothing new, and the lost copy would stay lost.
+  const wm2 = await syncWorkload({ ...base, mode: 'initial' });
+  assert.ok(wm2.positionsSet && wm2.positionsSet !== wm1.positionsSet, 'a new set of positions');
+  assertNoDuplicates(await messages(env.fabrikam, tgt.id, tFolder), 3);
+  assert.is((await keptPositions(tgt.id)).get('Over')?.set, wm2.positionsSet, "the folder keeps the new sync's position");
 });
 
 test('a mailbox of many small folders saves checkpoints as it goes, not only at the end: an abort keeps the finished folders', async () => {
@@ -375,7 +458,8 @@ test('a mailbox of many small folders saves checkpoints as it goes, not only at 
   }
   assert.ok(saved.length >= 2, `${saved.length} checkpoints saved before the abort`);
   const last = saved.at(-1)!;
-  assert.ok(Object.keys(last.deltaLinks ?? {}).length >= 4, `${Object.keys(last.deltaLinks ?? {}).length} folders' positions saved`);
+  const kept = [...(await keptPositions(tgt.id)).values()].filter((p) => p.set === last.positionsSet);
+  assert.ok(kept.length >= 4, `${kept.length} folders' positions saved`);
   const wm = await syncWorkload({ ...base, mode: 'initial', watermark: last });
   assert.ok(wm.initialDoneAt);
   for (let f = 0; f < 6; f++) assertNoDuplicates(await messages(env.fabrikam, tgt.id, (await childFolder(env.fabrikam, tgt.id, null, `Small ${f}`))!), 25);

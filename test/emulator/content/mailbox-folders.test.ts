@@ -1,7 +1,8 @@
 // Graph beta mailbox writes over HTTPS with the real Graph client: create a mailboxFolder (at the
 // root and as a child of a well-known folder, in the primary and the archive), its errors
 // (duplicate name 409, missing type 400), an import into the new folder, and deleting a
-// mailboxItem with the required disposalType.
+// mailboxItem with the required disposalType; single-value extended properties on folders (PATCH,
+// $expand) through both the beta mailboxFolder and the v1.0 mailFolder.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Client } from '@microsoft/microsoft-graph-client';
@@ -81,6 +82,41 @@ test('an item imported into a created folder can be deleted with disposalType; w
   assert.is(((await beta(items).get()) as { value: unknown[] }).value.length, 0);
   const gone = await graphFailure(beta(`${items}/${itemId}`).get());
   assert.is(gone.statusCode, 404);
+});
+
+test('a folder keeps single-value extended properties: PATCH sets them, $expand with a filter shows the asked ones a folder has, in beta and v1.0 alike', async () => {
+  const named = 'String {7d1f6b8e-3c2a-4e55-9b0f-5a6c2d4e8f10} Name t2tDeltaPositions';
+  const other = 'String {7d1f6b8e-3c2a-4e55-9b0f-5a6c2d4e8f10} Name somethingElse';
+  const expand = (id: string) => `singleValueExtendedProperties($filter=id eq '${id}')`;
+  const folder = (await beta(`${box(ids.primaryMailboxId)}/folders`).post({ displayName: 'Props', type: 'IPF.Note' })) as Folder;
+  const patched = (await beta(`${box(ids.primaryMailboxId)}/folders/${folder.id}`).patch({ singleValueExtendedProperties: [{ id: named, value: '{"a":1}' }, { id: other, value: 'x' }] })) as Folder;
+  assert.is(patched.id, folder.id);
+  const got = (await beta(`${box(ids.primaryMailboxId)}/folders/${folder.id}`).expand(expand(named)).get()) as Folder & { singleValueExtendedProperties?: { id: string; value: string }[] };
+  assert.equal(got.singleValueExtendedProperties, [{ id: named, value: '{"a":1}' }]);
+  // Listed with the filter: only the folder that has it carries the collection.
+  const listed = ((await beta(`${box(ids.primaryMailboxId)}/folders`).expand(expand(named)).get()) as { value: (Folder & { singleValueExtendedProperties?: unknown })[] }).value;
+  assert.equal(listed.filter((f) => f.singleValueExtendedProperties).map((f) => f.displayName), ['Props']);
+  // The same folder through v1.0 mailFolders (same ids); a second PATCH there replaces the value.
+  await client.api(`/users/${alice.id}/mailFolders/${folder.id}`).patch({ singleValueExtendedProperties: [{ id: named, value: '{"a":2}' }] });
+  const v1 = (await client.api(`/users/${alice.id}/mailFolders/${folder.id}`).expand(expand(named)).get()) as { displayName: string; singleValueExtendedProperties?: { value: string }[] };
+  assert.is(v1.displayName, 'Props');
+  assert.equal(v1.singleValueExtendedProperties?.map((p) => p.value), ['{"a":2}']);
+  const plain = (await client.api(`/users/${alice.id}/mailFolders/${folder.id}`).get()) as Record<string, unknown>;
+  assert.not.ok('singleValueExtendedProperties' in plain, 'shown only when asked');
+});
+
+test('folder PATCH errors: a malformed property id or a value that is not text 400, the folder type 400, an unknown folder 404', async () => {
+  const folder = (await beta(`${box(ids.primaryMailboxId)}/folders`).post({ displayName: 'Props errors', type: 'IPF.Note' })) as Folder;
+  const url = `${box(ids.primaryMailboxId)}/folders/${folder.id}`;
+  const badId = await graphFailure(beta(url).patch({ singleValueExtendedProperties: [{ id: 'String t2tDeltaPositions', value: 'x' }] }));
+  assert.is(badId.statusCode, 400);
+  assert.is(badId.code, 'ErrorInvalidProperty');
+  const badValue = await graphFailure(beta(url).patch({ singleValueExtendedProperties: [{ id: 'String 0x1035', value: 7 }] }));
+  assert.is(badValue.statusCode, 400);
+  const type = await graphFailure(beta(url).patch({ type: 'IPF.Contact' }));
+  assert.is(type.statusCode, 400);
+  const missing = await graphFailure(beta(`${box(ids.primaryMailboxId)}/folders/AAMkNoSuchFolder`).patch({ displayName: 'x' }));
+  assert.is(missing.statusCode, 404);
 });
 
 test.run();
