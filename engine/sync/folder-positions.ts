@@ -29,6 +29,17 @@ export function positionsOf(raw: { singleValueExtendedProperties?: { id: string;
   return raw.singleValueExtendedProperties?.find((p) => p.id.toLowerCase().replace(/\s+/g, ' ') === want)?.value;
 }
 
+/** The target's folder tree listed with the positions it keeps, or without them when the service
+ *  refuses the $expand (400): then `positions` is false and the marker keeps them. */
+export async function listWithPositions(list: (positions: boolean) => Promise<FolderNode[]>): Promise<{ tree: FolderNode[]; positions: boolean }> {
+  try {
+    return { tree: await list(true), positions: true };
+  } catch (e) {
+    if (statusOf(e) !== 400) throw e;
+    return { tree: await list(false), positions: false };
+  }
+}
+
 interface StoredPositions {
   set: string;
   links: Record<string, string>;

@@ -8,7 +8,7 @@ import type { TenantClient } from '../tenant/client.js';
 import { ignoreNotFound, isUnavailable, statusOf } from './sync-context.js';
 import type { FolderNode, MailTransport, Payload, SourceItem, TargetItem } from './mail-types.js';
 import { walkFolders } from './folder-walk.js';
-import { POSITIONS_EXPAND, POSITIONS_PROPERTY_ID, positionsOf } from './folder-positions.js';
+import { listWithPositions, POSITIONS_EXPAND, POSITIONS_PROPERTY_ID, positionsOf } from './folder-positions.js';
 
 export interface MailboxIds {
   primaryMailboxId: string;
@@ -162,14 +162,9 @@ export function fidelityTransport(e: FidelityEnds): MailTransport {
     beta: true,
     sourceFolders: () => folderTree(e.source, e.sourceMailboxId, e.signal),
     async targetFolders() {
-      try {
-        const tree = await folderTree(e.target, e.targetMailboxId, e.signal, true);
-        positionsRead = true;
-        return tree;
-      } catch (err) {
-        if (statusOf(err) !== 400) throw err;
-        return folderTree(e.target, e.targetMailboxId, e.signal); // the $expand refused: the marker keeps the positions
-      }
+      const listed = await listWithPositions((positions) => folderTree(e.target, e.targetMailboxId, e.signal, positions));
+      positionsRead = listed.positions;
+      return listed.tree;
     },
     positionsReadable: () => positionsRead,
 

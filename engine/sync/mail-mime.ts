@@ -4,10 +4,10 @@
 // fidelity; read state, flag, categories and importance are set afterwards by PATCH. Only the
 // primary mailbox is reachable through v1.0: the in-place archive needs the import/export API.
 import type { TenantClient } from '../tenant/client.js';
-import { ignoreNotFound, pool, statusOf } from './sync-context.js';
+import { ignoreNotFound, pool } from './sync-context.js';
 import type { FolderNode, MailTransport, Payload, SourceItem, TargetItem } from './mail-types.js';
 import { walkFolders } from './folder-walk.js';
-import { POSITIONS_EXPAND, POSITIONS_PROPERTY_ID, positionsOf } from './folder-positions.js';
+import { listWithPositions, POSITIONS_EXPAND, POSITIONS_PROPERTY_ID, positionsOf } from './folder-positions.js';
 
 /** Well-known folders matched by name across tenants (v1.0 folder JSON does not carry the name). */
 const WELL_KNOWN = ['inbox', 'drafts', 'sentitems', 'deleteditems', 'junkemail', 'archive', 'outbox', 'conversationhistory'];
@@ -94,14 +94,9 @@ export function mimeTransport(e: MimeEnds): MailTransport {
     beta: false,
     sourceFolders: () => folderTree(e.source, e.sourceUserId, e.signal),
     async targetFolders() {
-      try {
-        const tree = await folderTree(e.target, e.targetUserId, e.signal, true);
-        positionsRead = true;
-        return tree;
-      } catch (err) {
-        if (statusOf(err) !== 400) throw err;
-        return folderTree(e.target, e.targetUserId, e.signal); // the $expand refused: the marker keeps the positions
-      }
+      const listed = await listWithPositions((positions) => folderTree(e.target, e.targetUserId, e.signal, positions));
+      positionsRead = listed.positions;
+      return listed.tree;
     },
     positionsReadable: () => positionsRead,
 
