@@ -78,6 +78,8 @@ test('MIME fallback: without the import/export API every copy is a draft, and a 
   const base = { source: withoutImportExport(env.source), target: env.target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'mailbox' as const, onWarning: (w: string) => warnings.push(w) };
   const wm = await syncWorkload({ ...base, mode: 'initial' });
   assert.is(wm.items, 3);
+  assert.ok(wm.positionsSet, 'the delta positions are kept on the target folders (v1.0 mailFolders)');
+  assert.equal(Object.keys(wm.deltaLinks ?? {}), []);
   assert.ok(warnings.some((w) => /MIME/.test(w) && /draft/.test(w) && /contoso/.test(w)), warnings.join('\n'));
   const copies = await messages(env.fabrikam, tgt.id, 'inbox');
   assert.equal(copies.map((m) => m.subject).sort(), ['Mime one', 'Mime three', 'Mime two']);
