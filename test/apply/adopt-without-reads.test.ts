@@ -4,14 +4,12 @@
 // through the real tenant client, with the state that discovery did not see made beforehand.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { PlanChange } from '../../engine/plan/model.js';
-import type { Project } from '../../engine/manifest/model.js';
 import { createTenantClient, type TenantClient } from '../../engine/tenant/client.js';
-import { Mutex, type StepContext, type UserRun } from '../../engine/apply/step-types.js';
-import { stepFor } from '../../engine/resources/step-registry.js';
+import { Mutex, type UserRun } from '../../engine/apply/step-types.js';
 import { startEmulator, testConfig, type RunningEmulator } from '../helpers/emulator.js';
 import { emulatorTenant, secretsEnv } from '../tenant/fixtures.js';
 import { cmdlet, contactsTo, graphGet, marker } from './tenant-view.js';
+import { runStep } from './step-harness.js';
 
 let emu: RunningEmulator;
 let client: TenantClient;
@@ -25,31 +23,8 @@ test.after(async () => {
   await emu?.stop();
 });
 
-function context(op: string, params: Record<string, unknown>, user?: UserRun): { ctx: StepContext; change: PlanChange } {
-  const change = { id: `${op}-1`, wave: 'w1', user: 'alice@contoso.com', tenant: 'fabrikam', resource: op.split('.')[0]!, op, action: 'create', summary: op, reversibility: 'reversible', dependsOn: [], params } as unknown as PlanChange;
-  const run = user ?? { user: 'alice@contoso.com', wave: 'w1', targetUserId: null, identity: { sourceTenant: 'contoso', sourceUserId: 'src-1', wave: 'w1' }, markerLock: new Mutex() };
-  const ctx: StepContext = {
-    change,
-    project: {} as Project,
-    wave: undefined,
-    profile: undefined,
-    tenant: client,
-    client: () => client,
-    user: run,
-    run: { groups: new Map(), warned: new Set() },
-    dryRun: false,
-    signal: new AbortController().signal,
-    now: () => new Date(),
-    log: () => undefined,
-    warnOnce: () => undefined,
-  };
-  return { ctx, change };
-}
-
-async function run(op: string, params: Record<string, unknown>, user?: UserRun) {
-  const { ctx, change } = context(op, params, user);
-  const r = await stepFor(op)!(ctx, change);
-  return { note: r?.note ?? '', user: ctx.user };
+function run(op: string, params: Record<string, unknown>, user?: UserRun) {
+  return runStep(op, params, { client, ...(user ? { user } : {}) });
 }
 
 test('targetUser.create adopts a user that exists although the plan said create, and stamps the marker once', async () => {
