@@ -34,7 +34,9 @@ export function defaultEffects(projectDir: string, env: NodeJS.ProcessEnv): Reco
           outcome.counts.total!++;
           outcome.counts[c.status]++;
         }
-        results.push(r.result === 'no-changes' || r.result === 'declined' ? 'succeeded' : r.result);
+        // reconcile approves its own applies, so none is declined; were one declined, nothing was
+        // applied: not a success (a due cutover would be marked done), as the CLI's exit 1 says
+        results.push(r.result === 'no-changes' ? 'succeeded' : r.result === 'declined' ? 'failed' : r.result);
       }
       outcome.result = results.includes('stopped') ? 'stopped' : results.every((r) => r === 'succeeded') ? 'succeeded' : results.every((r) => r === 'failed') ? 'failed' : 'partial';
       return outcome;

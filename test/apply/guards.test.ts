@@ -64,6 +64,17 @@ test('Ctrl-C at the confirmation prompt ends the apply: nothing sent, the lock r
   assert.not.ok(existsSync(join(p.dir, '.t2t', 'lock.json')), 'the lock is released');
 });
 
+test('answering no at the confirmation prompt cancels the apply and exits 1: nothing sent, no error trace', async () => {
+  // it used to exit 0, so `t2t apply && notify` went on as if the tenants now matched the manifests
+  const r = await runCli(['apply', p.dir], { env: p.env, cwd: p.dir, tty: true, stdin: 'no\n' });
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, /Apply \d+ changes\? \(yes\/no\) /);
+  assert.match(r.stdout, /^Apply cancelled\.$/m);
+  assert.not.match(r.stderr, /error:|\n\s+at /, 'a decline is not an error: no error line, no stack trace');
+  assert.is(await userByUpn(emu, 'fabrikam', 'alice@fabrikam.com'), undefined, 'nothing applied');
+  assert.not.ok(existsSync(join(p.dir, '.t2t', 'lock.json')), 'the lock is released');
+});
+
 test('a dirty working tree is refused, naming the files, unless --allow-dirty', async () => {
   const file = join(p.dir, 'waves', 'wave-02-sales.yaml');
   const original = readFileSync(file, 'utf8');

@@ -18,9 +18,10 @@ const command: Command = {
   usage: '[DIR] [options]',
   description: `
 Discovers the tenants (delta), plans, shows the plan, asks "Apply N changes? (yes/no)" on a
-terminal, then executes the changes: every change whose dependencies are done runs, concurrently,
-within each tenant's rate budget. A failed user fails alone; once more than spec.safety.maxFailureRate
-of a wave's users failed, apply starts no new users of that wave. Ctrl-C starts nothing new and
+terminal (any answer but yes cancels: nothing is changed, and apply exits 1), then executes the
+changes: every change whose dependencies are done runs, concurrently, within each tenant's rate
+budget. A failed user fails alone; once more than spec.safety.maxFailureRate of a wave's users
+failed, apply starts no new users of that wave. Ctrl-C starts nothing new and
 lets in-flight steps finish. Every step is idempotent: apply is safe to run again at any time.
 Users the plan refuses (a rollback past the point of no return) are left as they are; apply does
 the rest, then exits 1 naming them (apply.usersRefused).
@@ -128,7 +129,9 @@ under refs/notes/t2t) unless --allow-dirty. Job logs: 't2t logs --user ADDRESS'.
     }
     const refused = refusedUsersError(outcome.plan.refused, outcome.result);
     if (refused) throw refused;
-    return outcome.result === 'failed' || outcome.result === 'partial' || outcome.result === 'stopped' ? 1 : 0;
+    // declined at the prompt: nothing was applied, so `t2t apply && notify` must not go on as if
+    // the tenants now matched the manifests (SPEC: a refused apply exits 1)
+    return outcome.result === 'failed' || outcome.result === 'partial' || outcome.result === 'stopped' || outcome.result === 'declined' ? 1 : 0;
   },
 };
 
