@@ -43,6 +43,7 @@ export const DIAGNOSTIC_CODES = [
   'member-in-two-waves',
   'group-in-two-waves',
   'missing-file',
+  'path-outside-project',
   'missing-certificate-file',
   'bad-csv',
 ] as const;
@@ -93,7 +94,8 @@ export function diagnosticBase(cwd: string, projectDir: string): string {
 }
 
 /** A file relative to the project directory, as it opens from the working directory (`base`: see
- *  diagnosticBase). An absolute one (a members CSV given as /data/wave-02.csv) opens as it is. */
+ *  diagnosticBase). An absolute one opens as it is (a members CSV was one, before CSVs outside the
+ *  project were refused: path-outside-project). */
 export function displayFile(file: string, base = ''): string {
   return base === '' || isAbsolute(file) ? file : file === '.' ? base : `${base}/${file}`;
 }

@@ -3,7 +3,7 @@
 // Project model when nothing is wrong. Diagnostics are collected, never thrown.
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, posix, resolve } from 'node:path';
+import { dirname, isAbsolute, posix, relative, resolve, sep, win32 } from 'node:path';
 import { didYouMean } from '../util/suggest.js';
 import { buildProject } from './build-model.js';
 import { parseMemberCsv } from './csv-members.js';
@@ -151,6 +151,15 @@ export async function loadProject(dir: string): Promise<LoadResult> {
 
 async function readCsvMembers(dir: string, doc: ManifestDoc, csv: string | undefined, report: RuleContext['report']): Promise<MemberRef[]> {
   if (csv === undefined) return [];
+  const outside = outsideProject(dir, csv);
+  if (outside) {
+    // outside the project, git does not version the CSV with the manifests that name it (the
+    // working-tree check and the history do not see it change), and another clone may not have it
+    report('path-outside-project', `spec.members.csv '${csv}' ${outside}: a members CSV must be inside the project, versioned with its manifests`, at(doc, ['spec', 'members', 'csv']), {
+      hint: 'move the CSV into the project directory and give spec.members.csv its path relative to it, e.g. waves/wave-02.csv',
+    });
+    return [];
+  }
   const full = resolve(dir, csv);
   if (!existsSync(full) || !statSync(full).isFile()) {
     report('missing-file', `members csv '${csv}' does not exist`, at(doc, ['spec', 'members', 'csv']), { hint: 'paths are relative to the project directory, e.g. waves/wave-02.csv' });
@@ -165,6 +174,16 @@ async function readCsvMembers(dir: string, doc: ManifestDoc, csv: string | undef
     report('bad-csv', p.message, lineLocation(fileOf(), p.line, p.col), { hint: 'a members CSV has one address a line and an optional header line `user`' });
   }
   return members.map((m) => new CsvMemberRef(m.address, fileOf, m.line, m.col));
+}
+
+/** Why a path a manifest names lies outside the project directory, or undefined when it is inside:
+ *  an absolute path (on this machine only), or one that climbs out with '..'. Backslashes count as
+ *  separators, as a manifest written on Windows means them. */
+function outsideProject(dir: string, path: string): string | undefined {
+  if (isAbsolute(path) || win32.isAbsolute(path)) return 'is an absolute path';
+  const rel = relative(dir, resolve(dir, path.replace(/\\/g, '/')));
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return 'is outside the project directory';
+  return undefined;
 }
 
 function withoutBom(text: string): string {

@@ -29,6 +29,7 @@ const EXPECTED: Row[] = [
   ["bad-project-name","bad-value","project.yaml",4,9,"metadata.name 'My_Project' may only hold lower-case letters, digits and '-', and must start and end with a letter or digit"],
   ["bad-tenant-id","bad-guid","project.yaml",15,17,"spec.tenants.dst.tenantId is neither a GUID nor a domain name: 'dst tenant'"],
   ["bad-tenant-name","bad-value","project.yaml",13,5,"spec.tenants.Dst: the name 'Dst' may only hold lower-case letters, digits and '-', and must start and end with a letter or digit"],
+  ["csv-outside-project","path-outside-project","waves/wave-a.yaml",9,10,"spec.members.csv '../shared/wave-a.csv' is outside the project directory: a members CSV must be inside the project, versioned with its manifests"],
   ["duplicate-domain","duplicate-domain","project.yaml",21,17,"source domain 'src.com' is mapped twice (first at line 20)"],
   ["duplicate-key","duplicate-key","project.yaml",13,5,"duplicate key 'src': keys of a map must be unique"],
   ["duplicate-project","duplicate-project","project.yaml",1,1,"a second Project document (the first is at other/project.yaml:1:1): a project has exactly one"],

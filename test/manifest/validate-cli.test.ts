@@ -1,6 +1,7 @@
 // `t2t validate` through the in-process CLI (test/helpers/cli.ts): text and JSON, exit codes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { cleanup, copyDir, EXAMPLE, FIXTURES, PROJECT, testdir, wave } from './helpers.js';
@@ -148,14 +149,39 @@ test('a parent of several projects: one error naming them, not every file checke
   assert.match(r.stdout, /✗ 1 error/);
 });
 
-test('a members CSV named by an absolute path: its problems are at that path, which opens as printed', async () => {
-  const csvDir = testdir({ 'members.csv': 'user\nnot an address\n' });
-  const csv = join(csvDir, 'members.csv');
-  const dir = testdir({ 'project.yaml': PROJECT, 'waves/a.yaml': wave('a', `    csv: ${csv}\n`) });
-  const r = await runCli(['validate', basename(dir)], { cwd: dirname(dir) });
-  assert.is(r.code, 1);
-  // not '<project>//tmp/.../members.csv:2:1', a path that does not exist
-  assert.ok(r.stdout.startsWith(`${csv}:2:1: error: 'not an address' is not an e-mail address [bad-csv]\n`), r.stdout);
+test('a members CSV outside the project (.., an absolute path) is refused at the key, naming the path and the fix', async () => {
+  // they were read: a CSV outside the project is not versioned in git with the manifests that name it
+  const root = testdir({ 'shared/members.csv': 'user\nx@src.com\n', 'project/project.yaml': PROJECT, 'project/waves/a.csv': 'y@src.com\n' });
+  const dir = join(root, 'project');
+  const hint = '  hint: move the CSV into the project directory and give spec.members.csv its path relative to it, e.g. waves/wave-02.csv';
+  for (const [csv, why] of [
+    ['../shared/members.csv', 'is outside the project directory'],
+    ['waves\\..\\..\\shared\\members.csv', 'is outside the project directory'],
+    [join(root, 'shared', 'members.csv'), 'is an absolute path'],
+    [join(dir, 'waves', 'a.csv'), 'is an absolute path'], // inside, but found by this clone only
+  ] as const) {
+    writeFileSync(join(dir, 'waves', 'a.yaml'), wave('a', `    csv: '${csv}'\n`));
+    const r = await runCli(['validate', 'project'], { cwd: root });
+    assert.is(r.code, 1, r.stdout);
+    assert.is(
+      r.stdout,
+      [
+        `project/waves/a.yaml:9:10: error: spec.members.csv '${csv}' ${why}: a members CSV must be inside the project, versioned with its manifests [path-outside-project]`,
+        `  9 |     csv: '${csv}'`,
+        '    |          ^',
+        hint,
+        '',
+        '✗ 1 error in 1 file',
+        '',
+      ].join('\n'),
+    );
+  }
+  // inside the project, however it is written, the CSV is read
+  for (const csv of ['waves/a.csv', './waves/../waves/a.csv']) {
+    writeFileSync(join(dir, 'waves', 'a.yaml'), wave('a', `    csv: '${csv}'\n`));
+    const r = await runCli(['validate', 'project'], { cwd: root });
+    assert.is(r.code, 0, `${csv}: ${r.stdout}`);
+  }
 });
 
 test('an unknown --output is refused with a suggestion', async () => {
