@@ -103,7 +103,15 @@ function userTypes(inventory: Inventory): Map<string, string> {
   return out;
 }
 
+/** A text cell that begins like a formula: a spreadsheet opening the export would evaluate it. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One CSV cell. Text (addresses, the apply error: tenant and manifest data, so anything) that a
+ *  spreadsheet would read as a formula (=HYPERLINK(...), +1, -1, @SUM) gets a leading ' inside
+ *  quotes, which shows it as text (CSV injection, OWASP). Only strings: every column is text today,
+ *  and a number, such as a negative count, would keep its sign. */
 function csvCell(v: unknown): string {
+  if (typeof v === 'string' && FORMULA_START.test(v)) return `"'${v.replace(/"/g, '""')}"`;
   const s = v === null || v === undefined ? '' : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

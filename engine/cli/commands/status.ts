@@ -17,7 +17,10 @@ the migration marker: unmatched, matched, prepared, synced, cutover-partial, cut
 whether the wave is paused, the last apply error of the user, and conditions (Ready, Progressing,
 Blocked with a reason) that say why a wave is not moving. Reads the discovery cache; discovers
 (delta) first when the cache is missing or older than five minutes. --output csv exports one row
-per user with the source and target user types.`,
+per user with the source and target user types (columns wave, source, sourceType, target,
+targetType, declared, phase, paused, error); a cell that begins with =, +, -, @, a tab or a carriage
+return (tenant or manifest text a spreadsheet would run as a formula) is written with a leading '
+inside quotes, so it opens as text.`,
   options: {
     wave: { type: 'string', value: 'NAME', description: 'show this wave only' },
     output: { type: 'string', short: 'o', value: 'FORMAT', default: 'text', description: 'text, json or csv' },
