@@ -3,7 +3,7 @@
 // Project model when nothing is wrong. Diagnostics are collected, never thrown.
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, posix, relative, resolve, sep, win32 } from 'node:path';
+import { dirname, posix, resolve } from 'node:path';
 import { didYouMean } from '../util/suggest.js';
 import { buildProject } from './build-model.js';
 import { parseMemberCsv } from './csv-members.js';
@@ -14,7 +14,7 @@ import { PROJECT_RULES } from './project-rules.js';
 import type { RawDocument, RawProjectSpec, RawWaveSpec } from './raw-types.js';
 import { at, toDiagnostic, where, type MemberRef, type ProjectDoc, type RuleContext, type WaveDoc } from './rule-context.js';
 import { checkSchema, KINDS, type ManifestKind } from './schema-check.js';
-import { findManifestFiles, lineLocation, sourceFile, toPosix, type Location, type SourceFile } from './source-files.js';
+import { findManifestFiles, lineLocation, outsideProject, sourceFile, toPosix, type Location, type SourceFile } from './source-files.js';
 import { WAVE_RULES } from './wave-rules.js';
 
 export interface LoadResult {
@@ -174,16 +174,6 @@ async function readCsvMembers(dir: string, doc: ManifestDoc, csv: string | undef
     report('bad-csv', p.message, lineLocation(fileOf(), p.line, p.col), { hint: 'a members CSV has one address a line and an optional header line `user`' });
   }
   return members.map((m) => new CsvMemberRef(m.address, fileOf, m.line, m.col));
-}
-
-/** Why a path a manifest names lies outside the project directory, or undefined when it is inside:
- *  an absolute path (on this machine only), or one that climbs out with '..'. Backslashes count as
- *  separators, as a manifest written on Windows means them. */
-function outsideProject(dir: string, path: string): string | undefined {
-  if (isAbsolute(path) || win32.isAbsolute(path)) return 'is an absolute path';
-  const rel = relative(dir, resolve(dir, path.replace(/\\/g, '/')));
-  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return 'is outside the project directory';
-  return undefined;
 }
 
 function withoutBom(text: string): string {

@@ -5,7 +5,7 @@ import { closest, didYouMean } from '../util/suggest.js';
 import { cronProblem } from './cron.js';
 import { GRAPH_USER_ATTRIBUTES, isGraphUserAttribute, templateFields } from './graph-attributes.js';
 import { at, atChar, type Rule, type RuleContext } from './rule-context.js';
-import type { PathSegment } from './source-files.js';
+import { outsideProject, type PathSegment } from './source-files.js';
 
 const TENANT_HINT = 'a project needs one tenant with role: source and one with role: target';
 
@@ -177,15 +177,22 @@ export const referencedFilesExist: Rule = (ctx) => {
   const p = ctx.project;
   if (!p) return;
   const exists = (rel: string) => existsSync(resolve(ctx.dir, rel));
+  // A template is what apply sends: it must be versioned with the manifests that name it, as a
+  // members CSV must (a PFX need not: it holds a private key and is best kept out of git).
+  const template = (key: 'bodyFile' | 'messageFile', file: string | undefined, profile: string, path: readonly PathSegment[]) => {
+    if (file === undefined) return;
+    const outside = outsideProject(ctx.dir, file);
+    if (outside) {
+      ctx.report('path-outside-project', `${key} '${file}' of profile '${profile}' ${outside}: a template must be inside the project, versioned with its manifests`, at(p.doc, path), {
+        hint: `move the file into the project directory and give ${key} its path relative to it, e.g. templates/${key === 'bodyFile' ? 'cutover' : 'invite'}.html`,
+      });
+    } else if (!exists(file)) {
+      ctx.report('missing-file', `${key} '${file}' of profile '${profile}' does not exist`, at(p.doc, path), { hint: 'paths are relative to the project directory' });
+    }
+  };
   for (const [name, profile] of Object.entries(p.raw.spec.profiles ?? {})) {
-    const body = profile.notification?.bodyFile;
-    if (body !== undefined && !exists(body)) {
-      ctx.report('missing-file', `bodyFile '${body}' of profile '${name}' does not exist`, at(p.doc, ['spec', 'profiles', name, 'notification', 'bodyFile']), { hint: 'paths are relative to the project directory' });
-    }
-    const message = profile.guestInvite?.messageFile;
-    if (message !== undefined && !exists(message)) {
-      ctx.report('missing-file', `messageFile '${message}' of profile '${name}' does not exist`, at(p.doc, ['spec', 'profiles', name, 'guestInvite', 'messageFile']), { hint: 'paths are relative to the project directory' });
-    }
+    template('bodyFile', profile.notification?.bodyFile, name, ['spec', 'profiles', name, 'notification', 'bodyFile']);
+    template('messageFile', profile.guestInvite?.messageFile, name, ['spec', 'profiles', name, 'guestInvite', 'messageFile']);
   }
   const pfxHint = 'create the PFX there before `t2t certs` or apply needs it (`t2t certs --self-signed` makes self-signed ones for a rehearsal against the emulator)';
   for (const [name, cert] of Object.entries(p.raw.spec.certificates ?? {})) {

@@ -1,7 +1,7 @@
 // Finding the manifest files of a project and turning offsets / YAML paths into file:line:col
 // with a source excerpt.
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep, win32 } from 'node:path';
 import { isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Pair } from 'yaml';
 import { maskLine, type Span } from './mask-secrets.js';
 
@@ -51,6 +51,16 @@ export async function findManifestFiles(dir: string): Promise<string[]> {
   }
   await walk(dir);
   return found.sort();
+}
+
+/** Why a path a manifest names lies outside the project directory, or undefined when it is inside:
+ *  an absolute path (on this machine only), or one that climbs out with '..'. Backslashes count as
+ *  separators, as a manifest written on Windows means them. */
+export function outsideProject(dir: string, path: string): string | undefined {
+  if (isAbsolute(path) || win32.isAbsolute(path)) return 'is an absolute path';
+  const rel = relative(dir, resolve(dir, path.replace(/\\/g, '/')));
+  if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return 'is outside the project directory';
+  return undefined;
 }
 
 export function toPosix(p: string): string {

@@ -1,7 +1,7 @@
 // `t2t validate` through the in-process CLI (test/helpers/cli.ts): text and JSON, exit codes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { cleanup, copyDir, EXAMPLE, FIXTURES, PROJECT, testdir, wave } from './helpers.js';
@@ -182,6 +182,22 @@ test('a members CSV outside the project (.., an absolute path) is refused at the
     const r = await runCli(['validate', 'project'], { cwd: root });
     assert.is(r.code, 0, `${csv}: ${r.stdout}`);
   }
+});
+
+test('a notification or invitation template outside the project is refused at its key, as a members CSV is', async () => {
+  const root = testdir({ 'shared/invite.txt': 'welcome' });
+  const dir = copyDir(EXAMPLE);
+  const yaml = readFileSync(join(dir, 'project.yaml'), 'utf8');
+  const outside = yaml.replace('bodyFile: templates/cutover.html', 'bodyFile: ../shared/cutover.html').replace('messageFile: templates/invite.txt', `messageFile: ${join(root, 'shared', 'invite.txt')}`);
+  assert.ok(outside !== yaml && outside.includes('../shared/cutover.html'), 'the example names both templates');
+  writeFileSync(join(dir, 'project.yaml'), outside);
+  const r = await runCli(['validate', dir, '-o', 'json']);
+  assert.is(r.code, 1, r.stdout);
+  const errors = (JSON.parse(r.stdout) as { errors: { code: string; message: string; hint?: string }[] }).errors;
+  assert.equal(errors.map((e) => e.code), ['path-outside-project', 'path-outside-project']);
+  assert.match(errors[0]!.message, /^bodyFile '\.\.\/shared\/cutover\.html' of profile '[^']+' is outside the project directory: a template must be inside the project/);
+  assert.match(errors[1]!.message, /^messageFile '.*invite\.txt' of profile '[^']+' is an absolute path/);
+  assert.match(errors[0]!.hint ?? '', /move the file into the project directory/);
 });
 
 test('an unknown --output is refused with a suggestion', async () => {
