@@ -395,7 +395,10 @@ async function steps(effects: ReconcileEffects, ctx: Context, report: CycleRepor
   report.drift = plan.changes.filter((c) => !paused.has(c.wave));
   const ignored = plan.changes.length - report.drift.length;
   if (ignored) skip(`${ignored} planned change(s) of paused waves left alone`);
-  if (report.drift.length === 0) {
+  const refused = plan.refused?.length ?? 0;
+  if (report.drift.length === 0 && refused) {
+    log.warn(`no change to make, but ${refused} refused user(s) do not match the manifests (above): set their phase back to the one they reached`);
+  } else if (report.drift.length === 0) {
     log.info('no drift: the tenants match the manifests');
   } else {
     for (const c of report.drift) {

@@ -115,6 +115,17 @@ test('--once applies a due cutover, skips a future one and a paused one, and app
   assert.not.ok(existsSync(statePaths.lock(join(fx.root, '.t2t'))), 'the lock is released');
 });
 
+test('no change but a refused user: the cycle warns that the tenants do not match, never "no drift"', async () => {
+  const waves = [wave('w1', 'prepared')];
+  const { effects, calls } = fakeEffects({ changes: [], refused: [{ user: 'alice@contoso.com', reason: 'cannot go back to prepared: the cutover notification was sent' }] });
+  const o = options(fx.root, () => project(fx.root, waves), '2026-06-01T12:00:00Z');
+  await runOnce(effects, o);
+  assert.equal(calls.apply, []);
+  const lines = o.sink.lines();
+  assert.not.ok(lines.some((l) => /no drift/.test(String(l.msg))), 'said there was no drift');
+  assert.ok(lines.some((l) => l.level === 40 && /1 refused user\(s\) do not match the manifests/.test(String(l.msg))), lines.map((l) => l.msg).join('\n'));
+});
+
 test('a cutover that did not succeed is retried next cycle', async () => {
   const waves = [wave('w1', 'cutover', { cutoverAt: '2026-05-01T22:00:00Z' })];
   const partial = fakeEffects({ changes: [] }, { result: 'partial', counts: { done: 1, failed: 1, skipped: 0 } });
