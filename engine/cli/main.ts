@@ -171,7 +171,7 @@ function globalHelp(): string {
     '  -v, --version  print the version',
     '      --debug    print stack traces and debug logs',
     '',
-    'Exit codes: 0 success, 1 error, 2 plan --detailed-exitcode found changes or refused users.',
+    'Exit codes: 0 success, 1 error, 2 plan --detailed-exitcode found changes.',
     'Start with: npm run demo   (an emulated contoso -> fabrikam migration, end to end)',
   ].join('\n');
 }

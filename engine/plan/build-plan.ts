@@ -524,17 +524,9 @@ export function buildPlan(input: PlanInput): Plan {
   return analyse(input, false).plan;
 }
 
-/** Whether a plan has anything to do. */
+/** Whether a plan has anything to do (for --detailed-exitcode). */
 export function hasChanges(plan: PlanOutline): boolean {
   const s = plan.summary;
   return s.create + s.update + s.delete + s.run > 0;
-}
-
-/** Whether the tenants differ from the manifests (`plan --detailed-exitcode` exits 2): changes to
- *  make, or users the plan refuses (a rollback past the point of no return, a user in two waves),
- *  whose declared phase no apply can reach. A plan of refused users alone has no change, and a
- *  scheduled drift check must not read it as "the tenants match the manifests". */
-export function differsFromManifests(plan: PlanOutline): boolean {
-  return hasChanges(plan) || plan.refused.length > 0;
 }
 

@@ -15,8 +15,7 @@
 #   T2T          how to run t2t (default: t2t)
 #
 # Outputs (branch): plan.md (post it as a merge-request comment), plan.json (keep it as an artifact).
-# Exit: 0 success (branch: no changes), 2 branch plan has changes or refused users, 1 error or
-# failed/refused apply.
+# Exit: 0 success (branch: no changes), 2 branch plan has changes, 1 error or failed/refused apply.
 set -euo pipefail
 
 PROJECT=${PROJECT:-.}

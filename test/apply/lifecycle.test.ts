@@ -149,13 +149,6 @@ test('cutover: every step of the sequence in both tenants', async () => {
 test('a rollback past the point of no return: the users are refused and left as they are, apply exits 1', async () => {
   p.setWave('wave-01-pilot', { phase: 'synced' });
   p.commit('wave-01 back to synced, after the notification');
-  // the plan has no change, only refused users: the tenants do not match the manifests, so a
-  // scheduled `plan --detailed-exitcode` must not exit 0 ("no drift"), as it did
-  const plan = await p.cli('plan', '--detailed-exitcode', '--output', 'json');
-  assert.is(plan.code, 2, plan.stderr);
-  const planned = json(plan.stdout);
-  assert.equal(planned.summary, { create: 0, update: 0, delete: 0, run: 0 });
-  assert.ok((planned.refused as Obj[]).some((x) => x.user === 'alice@contoso.com' && x.wave === 'wave-01-pilot'));
   const r = await p.apply('--output', 'json');
   assert.is(r.code, 1, r.stderr + r.stdout);
   assert.match(r.stderr, /error: \d+ users? refused, left as (it is|they are): alice@contoso\.com \(wave-01-pilot\): cannot go back to synced: the cutover notification was sent on /);
@@ -182,9 +175,6 @@ test('a rollback past the point of no return: the users are refused and left as 
   p.setWave('wave-01-pilot', { phase: 'cutover' });
   p.commit('wave-01 at cutover again');
   assert.is((await p.apply()).code, 0);
-  // no change and no refused user: the tenants match, exit 0
-  const settled = await p.cli('plan', '--detailed-exitcode');
-  assert.is(settled.code, 0, settled.stderr + settled.stdout);
 });
 
 test('guests: created without invitation, invited once on request, converted at synced', async () => {

@@ -48,16 +48,12 @@ then as many changes per wave as fit, then orphans, each cut with a count of the
 When the plan goes to a file and stderr is a terminal, a line there shows the progress.
 
 --out FILE saves the plan (JSON) so that 'apply --plan FILE' executes exactly what was reviewed;
-apply refuses it once the manifests or the tenants have changed.
-
---detailed-exitcode: exit 0 when the tenants match the manifests, 2 when they do not: the plan has
-changes, or refused users (even with no change: users whose declared phase no apply can reach),
-1 on an error (also a plan refused as a whole, such as by spec.safety.maxDeletes).`,
+apply refuses it once the manifests or the tenants have changed.`,
   options: {
     wave: { type: 'string', value: 'NAME', description: 'plan this wave only' },
     output: { type: 'string', short: 'o', value: 'FORMAT', default: 'text', description: 'text, json or markdown (a pull-request comment)' },
     out: { type: 'string', value: 'FILE', description: 'also save the plan as JSON for apply --plan FILE' },
-    'detailed-exitcode': { type: 'boolean', description: 'exit 2 when the plan has changes or refused users, 0 when it has neither' },
+    'detailed-exitcode': { type: 'boolean', description: 'exit 2 when the plan has changes, 0 when it has none' },
     refresh: { type: 'boolean', description: 'run a delta discovery even if the cache is fresh' },
     offline: { type: 'boolean', description: 'plan from the discovery cache only, without contacting the tenants' },
     'delta-sync': { type: 'boolean', description: 'include the content delta sync of synced users (what apply --delta-sync runs)' },
@@ -117,14 +113,14 @@ changes, or refused users (even with no change: users whose declared phase no ap
     } finally {
       progress?.end();
     }
-    const { differsFromManifests, planRefusalError } = await import('../../plan/index.js');
+    const { hasChanges, planRefusalError } = await import('../../plan/index.js');
     const refusal = planRefusalError(plan);
     // a refused plan is saved for review, but apply refuses it too: not offered to apply
     if (outFile && output === 'text') {
       err(io, refusal ? `plan saved to ${outFile} for review only: apply refuses it as well (see the error below)` : `plan saved to ${outFile}: run 't2t apply ${args.positionals[0] ?? '.'} --plan ${outFile}' to apply exactly this`);
     }
     if (refusal) throw refusal;
-    return bool(args.values, 'detailed-exitcode') && differsFromManifests(plan) ? 2 : 0;
+    return bool(args.values, 'detailed-exitcode') && hasChanges(plan) ? 2 : 0;
   },
 };
 
