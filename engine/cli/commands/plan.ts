@@ -48,7 +48,11 @@ then as many changes per wave as fit, then orphans, each cut with a count of the
 When the plan goes to a file and stderr is a terminal, a line there shows the progress.
 
 --out FILE saves the plan (JSON) so that 'apply --plan FILE' executes exactly what was reviewed;
-apply refuses it once the manifests or the tenants have changed.`,
+apply refuses it once the manifests or the tenants have changed.
+
+--detailed-exitcode exits 2 when the plan has changes and 0 when it has none. Refused users are not
+changes (apply would leave them as they are, and exit 1): a plan of refused users only exits 0, so a
+drift check should also look at "refused" (--output json) or run apply.`,
   options: {
     wave: { type: 'string', value: 'NAME', description: 'plan this wave only' },
     output: { type: 'string', short: 'o', value: 'FORMAT', default: 'text', description: 'text, json or markdown (a pull-request comment)' },
