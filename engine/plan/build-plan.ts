@@ -4,7 +4,7 @@
 // pass seen per user; streamPlan is the same pass handing each user's changes on as they are made.
 import { createHash } from 'node:crypto';
 import { phaseIndex, type Phase, type Project } from '../manifest/model.js';
-import type { Inventory, InventoryUser, TenantInventory, WorkloadName } from '../inventory/model.js';
+import type { Inventory, InventoryUser, MigrationMarker, TenantInventory, WorkloadName } from '../inventory/model.js';
 import { excludedUserKeys, expandWaveMembers, type ExpandedWave, type SourceTenantIndex, type UnresolvedAddress } from '../matching/expand-members.js';
 import { matchUser, type MatchResult } from '../matching/match-user.js';
 import { shownAddress } from '../matching/normalize.js';
@@ -111,6 +111,22 @@ function matchBlock(m: MatchResult): { reason: string; message: string } {
 function place(wave: string, via: string): string {
   const how = via === 'users' ? 'listed' : via === 'csv' ? 'in its CSV' : `through group ${via.slice('group:'.length)}`;
   return `${wave} (${how})`;
+}
+
+/**
+ * Why a guest profile's user whose target is a member is refused at prepared, or undefined when it
+ * is not: refused once t2t converted it (the marker's guestConvertedAt), or once it reached synced
+ * (the observed phase or the marker's, however it became a member). A member that never got that
+ * far (adopted as one, a licence never assigned) has no mailbox of t2t's making to strand.
+ */
+function convertedGuestRefusal(marker: MigrationMarker | undefined, observed: ObservedPhase, target: string): string | undefined {
+  const convertedAt = marker?.guestConvertedAt;
+  if (convertedAt === undefined && observedRank(observed) < 2 && (marker?.phase === undefined || phaseIndex(marker.phase) < 2)) return undefined;
+  const what = convertedAt !== undefined ? `the guest was converted to member ${target} on ${convertedAt}` : `its target ${target} is a member, no longer a guest`;
+  return (
+    `cannot go back to prepared: ${what}, which cannot be undone, and at prepared a guest profile's user is a B2B guest shown in the address lists without forwarding ` +
+    '(its mailbox would be shown with nobody reading it); move the user to a wave at synced, or to one at discovered to release it (hidden, kept)'
+  );
 }
 
 /** Plan and status in one pass: the plan with every change, and (when asked) every user's state. */
@@ -373,6 +389,17 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
         refused.push({ user: address, wave: wave.name, reason });
         record(address, match, declared, observed, target, 0, { reason: 'PointOfNoReturn', message: reason });
         continue;
+      }
+      // a guest profile's user at prepared is a B2B guest, shown in the address lists, forwarding
+      // nothing: a guest converted to a member (one-way) cannot be one again, and planned as if it
+      // were, its licensed mailbox would lose its forwarding and stay shown, nobody reading it
+      if (declared === 'prepared' && profile.createAs === 'guest' && user.target !== undefined && user.target.userType === 'Member') {
+        const reason = convertedGuestRefusal(user.marker, observed, target!);
+        if (reason !== undefined) {
+          refused.push({ user: address, wave: wave.name, reason });
+          record(address, match, declared, observed, target, 0, { reason: 'GuestConverted', message: reason });
+          continue;
+        }
       }
       const r = planUser(planCtx, user, declared, observed, keep, RESOURCE_KINDS, actuals);
       const seed = r.changes.length ? userIdSeed(wave.name, address) : undefined;

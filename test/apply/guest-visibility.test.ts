@@ -2,8 +2,8 @@
 // B2B guest a GuestMailUser hidden from the address lists, and guests made by the migration are
 // visible (reference/power365/002). The plan that creates the guests unhides them, apply does it
 // (Set-MailUser), the next plan has nothing left; a guest hidden again by hand is found by
-// discovery and unhidden; conversion at synced and the way back still converge, and a guest kept
-// when its wave goes back to discovered is hidden again.
+// discovery and unhidden; conversion at synced converges; a converted guest is refused going back
+// to prepared (left as it is), and one kept when its wave goes back to discovered is hidden again.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RunningEmulator } from '../helpers/emulator.js';
@@ -97,23 +97,50 @@ test('synced: converted to members, their recipient an ordinary (then licensed) 
   assert.equal((await plan()).changes, []);
 });
 
-test('back to prepared, then discovered: the rollbacks apply and converge; visible at prepared, hidden once kept at discovered', async () => {
+test('back to prepared is refused: converted, each keeps its mailbox forwarding to the source, visible; apply exits 1', async () => {
+  const before = new Map<string, Obj>();
+  for (const name of GUESTS) before.set(name, (await guestRecipient(name))!);
+  for (const name of GUESTS) assert.is(String(before.get(name)!.ForwardingSmtpAddress).toLowerCase(), `smtp:${name}@contoso.com`, `${name}: forwards at synced`);
   p.setWave(WAVE, { phase: 'prepared' });
   p.commit('partners back to prepared');
-  const back = await plan();
-  assert.ok(back.changes.length > 0);
-  assert.not.ok(back.changes.some((c) => c.resource === 'targetVisibility'), 'visibility is the same at prepared');
-  assert.is((await apply()).result, 'succeeded');
-  assert.equal((await plan()).changes, []);
-  for (const name of GUESTS) assert.is((await guestRecipient(name))!.HiddenFromAddressListsEnabled, false, `${name}: visible at prepared`);
+  // a guest's prepared state (a B2B guest, shown, forwarding nothing) cannot be reached by a member:
+  // planned anyway, the forwarding was removed and each licensed mailbox left shown, nobody reading it
+  const r = await p.cli('plan', '--wave', WAVE, '--output', 'json');
+  assert.is(r.code, 0, r.stderr + r.stdout);
+  const back = JSON.parse(r.stdout) as { changes: Obj[]; refused: Obj[] };
+  assert.equal(back.changes, [], JSON.stringify(back.changes.map((c) => c.summary)));
+  assert.equal(back.refused.map((x) => String(x.user)).sort(), ['peggy@contoso.com', 'victor@contoso.com']);
+  assert.match(String(back.refused[0]!.reason), /^cannot go back to prepared: the guest was converted to member (peggy|victor)@fabrikam\.com on \S+, which cannot be undone/);
+  const a = await p.apply('--wave', WAVE, '--output', 'json');
+  assert.is(a.code, 1, a.stderr + a.stdout);
+  assert.match(a.stderr, /error: 2 users refused, left as they are: (peggy|victor)@contoso\.com \(wave-03-partners\): cannot go back to prepared/);
+  assert.is((JSON.parse(a.stdout) as Obj).writes, 0);
+  for (const name of GUESTS) {
+    const now = (await guestRecipient(name))!;
+    assert.equal(
+      [now.RecipientTypeDetails, now.HiddenFromAddressListsEnabled, now.ForwardingSmtpAddress],
+      [before.get(name)!.RecipientTypeDetails, false, before.get(name)!.ForwardingSmtpAddress],
+      `${name}: left as it was`,
+    );
+  }
+  const status = await p.cli('status', '--wave', WAVE);
+  assert.match(status.stdout, /\n {2}peggy@contoso\.com +synced +peggy@fabrikam\.com {2}Blocked \/ GuestConverted: cannot go back to prepared: /);
+});
+
+test('released to discovered: hidden, forwarding removed, kept; converges', async () => {
   p.setWave(WAVE, { phase: 'discovered' });
   p.commit('partners discovered');
   // converted and licensed, each is a mailbox nobody reads now: out of the address lists
   const hide = await plan();
   assert.equal(hide.changes.filter((c) => c.op === 'targetVisibility.hide').map((c) => String(c.user)).sort(), ['peggy@contoso.com', 'victor@contoso.com']);
+  assert.equal(hide.changes.filter((c) => c.op === 'targetForwarding.remove').map((c) => String(c.user)).sort(), ['peggy@contoso.com', 'victor@contoso.com']);
   assert.is((await apply()).result, 'succeeded');
   assert.equal((await plan()).changes, []);
-  for (const name of GUESTS) assert.is((await guestRecipient(name))!.HiddenFromAddressListsEnabled, true, `${name}: kept, hidden`);
+  for (const name of GUESTS) {
+    const r = (await guestRecipient(name))!;
+    assert.is(r.HiddenFromAddressListsEnabled, true, `${name}: kept, hidden`);
+    assert.not.ok(r.ForwardingSmtpAddress, `${name}: no forwarding`);
+  }
 });
 
 test.run();

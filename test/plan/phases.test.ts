@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { scenario } from '../fixtures/inventories/scenario.js';
-import { profile } from '../fixtures/inventories/builders.js';
+import { NOW, profile, project, REVISION, wave } from '../fixtures/inventories/builders.js';
+import { analyse } from '../../engine/plan/build-plan.js';
 import { graph, planFor } from './helpers.js';
 import type { Inventory } from '../../engine/inventory/model.js';
 
@@ -196,6 +197,80 @@ test('a guest kept when its wave goes back to discovered is hidden again; one t2
   assert.is(back.changes[0]!.summary, 'hide guest alice@contoso.com from the address lists');
   // applied: hidden, the marker at discovered: nothing more
   assert.equal(graph(planFor(asGuest(true, 'discovered'), 'discovered', guestProfile)), []);
+});
+
+/** A guest profile's user as the tenants show it after the sync: converted to a member, licensed,
+ *  its mailbox shown in the address lists and forwarding to the source, no routing contact. */
+function convertedGuest(over: { convertedAt?: string | null; markerPhase?: 'prepared' | 'synced' | 'discovered'; hidden?: boolean; forwarding?: boolean; licensed?: boolean } = {}): Inventory {
+  const inv = scenario('synced');
+  const fab = inv.tenants['fabrikam']!;
+  const convertedAt = over.convertedAt === undefined ? '2026-05-01T00:00:00Z' : over.convertedAt;
+  const licensed = over.licensed ?? true;
+  return {
+    ...inv,
+    tenants: {
+      ...inv.tenants,
+      fabrikam: {
+        ...fab,
+        users: fab.users.map((u) => ({
+          ...u,
+          ...(licensed ? {} : { assignedSkuIds: [] }),
+          marker: { ...u.marker!, phase: over.markerPhase ?? 'synced', ...(convertedAt !== null ? { guestConvertedAt: convertedAt } : {}) },
+        })),
+        recipients: fab.recipients
+          .filter((r) => r.type !== 'MailContact')
+          .map((r) =>
+            licensed
+              ? { ...r, hiddenFromAddressListsEnabled: over.hidden ?? false, forwardingSmtpAddress: over.forwarding === false ? null : r.forwardingSmtpAddress }
+              : { ...r, type: 'MailUser' as const, hiddenFromAddressListsEnabled: over.hidden ?? false, forwardingSmtpAddress: null, exchangeGuid: null },
+          ),
+      },
+    },
+  };
+}
+
+test('a guest converted to a member is refused going back to prepared, with the reason; it stays as it is', () => {
+  const guestProfile = { profiles: { standard: profile({ createAs: 'guest' }) } };
+  // at synced the tenants match: nothing to do
+  assert.equal(graph(planFor(convertedGuest(), 'synced', guestProfile)), []);
+
+  const back = planFor(convertedGuest(), 'prepared', guestProfile);
+  // before: the forwarding removed, the licensed mailbox left shown in the address lists
+  assert.equal(back.changes, [], graph(back).join('; '));
+  assert.equal(back.orphans, []);
+  assert.is(back.refused.length, 1);
+  assert.is(back.refused[0]!.user, 'alice@contoso.com');
+  assert.match(back.refused[0]!.reason, /^cannot go back to prepared: the guest was converted to member alice@fabrikam\.com on 2026-05-01T00:00:00Z, which cannot be undone/);
+  assert.match(back.refused[0]!.reason, /move the user to a wave at synced/);
+  const status = analyse({ project: project([wave('wave-01', 'prepared', ['alice@contoso.com'])], guestProfile), inventory: convertedGuest(), revision: REVISION, now: NOW }).users[0]!;
+  assert.equal(status.conditions.filter((c) => c.type === 'Blocked').map((c) => [c.reason, c.status]), [['GuestConverted', 'True']]);
+
+  // converted by t2t, even where the marker does not record it yet (or never reached synced)
+  assert.is(planFor(convertedGuest({ convertedAt: null }), 'prepared', guestProfile).refused.length, 1);
+  assert.match(planFor(convertedGuest({ convertedAt: null }), 'prepared', guestProfile).refused[0]!.reason, /its target alice@fabrikam\.com is a member, no longer a guest/);
+  assert.is(planFor(convertedGuest({ markerPhase: 'prepared', licensed: false }), 'prepared', guestProfile).refused.length, 1);
+  // released at discovered (hidden, forwarding removed): going to prepared again is refused too,
+  // where the plan would have shown the mailbox again
+  const released = convertedGuest({ markerPhase: 'discovered', hidden: true, forwarding: false });
+  assert.is(planFor(released, 'prepared', guestProfile).refused.length, 1);
+  assert.equal(planFor(released, 'prepared', guestProfile).changes, []);
+  // a member profile's user goes back to prepared as before
+  assert.equal(planFor(scenario('synced'), 'prepared').refused, []);
+});
+
+test('a converted guest can be released to discovered: hidden, its forwarding removed, kept', () => {
+  const guestProfile = { profiles: { standard: profile({ createAs: 'guest' }) } };
+  const p = planFor(convertedGuest(), 'discovered', guestProfile);
+  assert.equal(p.refused, []);
+  assert.equal(graph(p), ['targetVisibility.hide', 'targetForwarding.remove <- targetVisibility.hide', 'marker.update <- targetForwarding.remove']);
+  assert.equal(p.orphans.map((o) => o.resource), ['targetUser', 'license', 'contentSync']);
+});
+
+test('a guest profile user that is a member but was never converted nor synced by t2t is planned at prepared', () => {
+  const guestProfile = { profiles: { standard: profile({ createAs: 'guest' }) } };
+  const p = planFor(convertedGuest({ convertedAt: null, markerPhase: 'prepared', licensed: false }), 'prepared', guestProfile);
+  assert.equal(p.refused, []);
+  assert.equal(p.changes, []);
 });
 
 test('cutover-partial -> discovered with prune: the user is deleted, no separate hide', () => {

@@ -23,8 +23,9 @@ changes: every change whose dependencies are done runs, concurrently, within eac
 budget. A failed user fails alone; once more than spec.safety.maxFailureRate of a wave's users
 failed, apply starts no new users of that wave. Ctrl-C starts nothing new and
 lets in-flight steps finish. Every step is idempotent: apply is safe to run again at any time.
-Users the plan refuses (a rollback past the point of no return) are left as they are; apply does
-the rest, then exits 1 naming them (apply.usersRefused).
+Users the plan refuses (a rollback past the point of no return: the cutover notification, or a
+guest's conversion to a member) are left as they are; apply does the rest, then exits 1 naming them
+(apply.usersRefused).
 
 Without a terminal (CI), --auto-approve or --plan FILE is required. --plan FILE executes a plan
 saved by 't2t plan --out FILE' exactly, and refuses it when the manifests or the tenants changed
@@ -135,9 +136,10 @@ under refs/notes/t2t) unless --allow-dirty. Job logs: 't2t logs --user ADDRESS'.
   },
 };
 
-/** Users the plan refused (a rollback past the point of no return) make the apply fail once the
- *  rest is done: what the manifests declare for them cannot be reached, and a CI job that applied
- *  a revert must not pass as if it had rolled them back (SPEC: a refused apply exits 1). */
+/** Users the plan refused (a rollback past the point of no return, or a converted guest's back to
+ *  prepared) make the apply fail once the rest is done: what the manifests declare for them cannot
+ *  be reached, and a CI job that applied a revert must not pass as if it had rolled them back
+ *  (SPEC: a refused apply exits 1). */
 function refusedUsersError(refused: readonly Refusal[], result: string): UserError | undefined {
   if (refused.length === 0 || result === 'declined') return undefined;
   const [first] = refused;

@@ -1,6 +1,7 @@
 // guestConversion: guest profiles only: at the first sync the B2B guest becomes an internal member
 // (convertExternalToInternalMemberUser) with its target UPN, before licensing and content.
-// Microsoft offers no way back: one-way, and kept when a wave goes back.
+// Microsoft offers no way back: one-way, and kept when a wave goes back; back to prepared (a B2B
+// guest, shown, no forwarding) the plan refuses the converted user (build-plan.ts, convertedGuestRefusal).
 import { change, levelFor, targetIdentity } from '../change.js';
 import type { ResourceKind, UserRef } from '../types.js';
 
