@@ -3,7 +3,7 @@
 // `certificates`. Used by `t2t certs` and by the planner's expiry warnings.
 import type { Project } from '../manifest/model.js';
 import { UserError } from '../errors.js';
-import { loadCertificate, type CertificateInfo, type PfxSource } from './pfx.js';
+import { chainExpiry, loadCertificate, type CertificateInfo, type PfxSource } from './pfx.js';
 import { checkCertificate, type CertDiagnostic, type CertificatePurpose } from './validate.js';
 import { dkimRecordFor, type DkimRecord } from './dkim.js';
 import { pfxExposure } from './git-exposure.js';
@@ -94,14 +94,16 @@ export async function checkProjectCertificates(project: Project, env: NodeJS.Pro
   };
 }
 
-/** When each certificate of the project expires, or why it cannot be read (a missing file or
- *  password), for the planner's warnings. */
+/** When each certificate of the project expires (the leaf, or a CA certificate of its chain that
+ *  expires before it, named), or why it cannot be read (a missing file or password), for the
+ *  planner's warnings. */
 export async function certificateExpiries(project: Project, env: NodeJS.ProcessEnv): Promise<CertificateValidity[]> {
   const out: CertificateValidity[] = [];
   for (const { source, field } of projectCertificateSources(project)) {
     try {
       const info = await loadCertificate(source, project.dir, env);
-      out.push({ name: source.name, notAfter: info.notAfter.toISOString(), field });
+      const { notAfter, expiresFirst } = chainExpiry(info);
+      out.push({ name: source.name, notAfter: notAfter.toISOString(), field, ...(expiresFirst ? { expiresFirst: expiresFirst.subject } : {}) });
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
       out.push({ name: source.name, problem: e.message, field });

@@ -182,6 +182,37 @@ export function publicKeyBase64(cert: CertificateInfo): string {
   return cert.chain[0]!.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 }
 
+/** A CA certificate of a PFX's chain, as the checks and `t2t certs --output json` describe it. */
+export interface ChainCertificate {
+  readonly subject: string; // "CN=Fabrikam Issuing CA, O=Fabrikam"
+  readonly issuer: string;
+  /** Its own issuer: a root bundled with the chain (else an intermediate). */
+  readonly selfSigned: boolean;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
+/** The CA certificates of the PFX that issued the leaf, the leaf's issuer first: what a TLS server
+ *  sends after the leaf, and what a client checks the dates of. A certificate of the PFX that
+ *  issued none of them (an unrelated extra) is not part of it. */
+export function issuingChain(cert: Pick<CertificateInfo, 'chain'>): ChainCertificate[] {
+  const out: ChainCertificate[] = [];
+  const chain = cert.chain;
+  for (let i = 1; i < chain.length && chain[i - 1]!.checkIssued(chain[i]!); i++) {
+    const c = chain[i]!;
+    out.push({ subject: dn(c.subject), issuer: dn(c.issuer), selfSigned: c.subject === c.issuer, notBefore: new Date(c.validFrom), notAfter: new Date(c.validTo) });
+  }
+  return out;
+}
+
+/** When the certificate stops being usable with its chain: the leaf's notAfter, or the earlier one
+ *  of a CA certificate of its issuing chain (named then). */
+export function chainExpiry(cert: Pick<CertificateInfo, 'chain' | 'notAfter'>): { readonly notAfter: Date; readonly expiresFirst?: ChainCertificate } {
+  let first: ChainCertificate | undefined;
+  for (const ca of issuingChain(cert)) if (ca.notAfter.getTime() < (first ?? cert).notAfter.getTime()) first = ca;
+  return first ? { notAfter: first.notAfter, expiresFirst: first } : { notAfter: cert.notAfter };
+}
+
 function orderChain(leaf: X509Certificate, rest: X509Certificate[]): X509Certificate[] {
   const ordered: X509Certificate[] = [];
   let current = leaf;

@@ -1,6 +1,6 @@
 // Certificate binding checks (issue 5): is this certificate usable for what the project binds it
 // to? Pure: (certificate, now, domains, purpose) -> diagnostics. Errors block; warnings inform.
-import type { CertificateInfo } from './pfx.js';
+import { issuingChain, type CertificateInfo } from './pfx.js';
 
 /** tls and dkim: the email rewrite bindings; auth: a tenant app's sign-in certificate; other: unreferenced. */
 export type CertificatePurpose = 'tls' | 'dkim' | 'auth' | 'other';
@@ -9,6 +9,8 @@ export type CertCheckCode =
   | 'cert-expired'
   | 'cert-not-yet-valid'
   | 'cert-expiring'
+  | 'cert-chain-expired'
+  | 'cert-chain-expiring'
   | 'cert-weak-key'
   | 'cert-dkim-key-size'
   | 'cert-dkim-key-type'
@@ -49,6 +51,24 @@ export function checkCertificate(cert: CertificateInfo, options: CheckOptions): 
   } else if (cert.notAfter.getTime() - now.getTime() <= warnDays * DAY) {
     const days = Math.ceil((cert.notAfter.getTime() - now.getTime()) / DAY);
     add('warning', 'cert-expiring', `expires in ${days} day${days === 1 ? '' : 's'} (${iso(cert.notAfter)})`, 'renew it before it expires');
+  }
+
+  // The CA certificates bundled with it, which a TLS server sends after it: one that expired, or
+  // that expires before the certificate itself, ends the chain's validity first. An error for a
+  // TLS binding only: DKIM publishes the key alone, and a sign-in certificate is known to Entra ID
+  // by its own key, so for them the chain is a warning. (A CA certificate that outlives the
+  // certificate is its renewal's business.)
+  for (const ca of issuingChain(cert)) {
+    if (ca.notAfter.getTime() >= cert.notAfter.getTime()) continue;
+    const what = `the ${ca.selfSigned ? 'root' : 'intermediate'} CA certificate ${ca.subject} in its chain`;
+    const hint = "export the PFX again with the CA's current (renewed) certificate in its chain, or renew the certificate";
+    if (ca.notAfter.getTime() <= now.getTime()) {
+      add(options.purpose === 'tls' ? 'error' : 'warning', 'cert-chain-expired', `${what} expired on ${iso(ca.notAfter)}: clients that check the chain refuse the certificate`, hint);
+    } else {
+      const days = Math.ceil((ca.notAfter.getTime() - now.getTime()) / DAY);
+      const when = days <= warnDays ? `expires in ${days} day${days === 1 ? '' : 's'} (${iso(ca.notAfter)})` : `expires on ${iso(ca.notAfter)}`;
+      add('warning', 'cert-chain-expiring', `${what} ${when}, before the certificate itself (${iso(cert.notAfter)}): the chain is valid until then only`, hint);
+    }
   }
 
   if (cert.keyType === 'rsa' || cert.keyType === 'rsa-pss') {

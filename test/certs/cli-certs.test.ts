@@ -6,10 +6,12 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { runCli } from '../helpers/cli.js';
-import { makePfx } from '../helpers/pfx.js';
+import { makeChainPfx, makePfx } from '../helpers/pfx.js';
 import { certificateExpiries } from '../../engine/cli/commands/certs.js';
 import { loadProject } from '../../engine/manifest/load-project.js';
 import { certificateWarnings } from '../../engine/plan/certificates.js';
+import { checkCertificateBinding } from '../../engine/apply/preflight.js';
+import type { PlanChange } from '../../engine/plan/model.js';
 
 const DAY = 86_400_000;
 const PROJECT = `apiVersion: t2t.dev/v1
@@ -229,6 +231,57 @@ test('certificateExpiries gives the planner every certificate: when it expires, 
   const expired = certificateWarnings(list, new Date(Date.now() + 2 * 366 * DAY));
   assert.equal(expired.map((w) => /\(([^)]*)\)$/.exec(w)?.[1]), ['spec.certificates.rewrite-dkim', 'spec.certificates.rewrite-tls', 'spec.tenants.fabrikam.auth.certificate']);
   assert.match(expired[2]!, /^certificate tenant fabrikam expired on .*: renew it and update its PFX file \(spec\.tenants\.fabrikam\.auth\.certificate\)$/);
+});
+
+test("a valid certificate whose chain's intermediate CA expired, or expires first: t2t certs names the CA, its expiry and the file; the plan warns by the chain's expiry", async () => {
+  // found by a review: a PFX with a valid leaf and an expired intermediate was reported ok
+  const dir = project('chain');
+  const now = Date.now();
+  writeFileSync(
+    join(dir, 'certs', 'rewrite-tls.pfx'),
+    makeChainPfx({ leaf: { cn: 'fabrikam.com', sans: ['fabrikam.com', 'fabrikam.net'] }, intermediate: { cn: 'Fabrikam Issuing CA', notBefore: new Date(now - 400 * DAY), days: 390 }, password: env.REWRITE_TLS_PASSWORD }),
+  );
+  writeFileSync(
+    join(dir, 'certs', 'rewrite-dkim.pfx'),
+    makeChainPfx({ leaf: { cn: 'dkim' }, intermediate: { cn: 'Fabrikam Signing CA', notBefore: new Date(now - 300 * DAY), days: 320 }, password: 'dkim-pw-Secret3' }),
+  );
+  const r = await runCli(['certs', dir], { env });
+  assert.is(r.code, 1, r.stdout);
+  assert.match(r.stdout, /\nrewrite-tls +tls +CN=fabrikam\.com .* 1 error\n/);
+  assert.match(
+    r.stdout,
+    /\nerror: certificate 'rewrite-tls' \(certs\/rewrite-tls\.pfx\): the intermediate CA certificate CN=Fabrikam Issuing CA in its chain expired on \d{4}-\d\d-\d\dT[\d:.]+Z: clients that check the chain refuse the certificate \[cert-chain-expired\]\n  hint: export the PFX again with the CA's current \(renewed\) certificate in its chain, or renew the certificate\n/,
+  );
+  // DKIM publishes the key alone: its chain is a warning
+  assert.match(r.stdout, /\nwarning: certificate 'rewrite-dkim' \(certs\/rewrite-dkim\.pfx\): the intermediate CA certificate CN=Fabrikam Signing CA in its chain expires in 20 days \([^)]+\), before the certificate itself \([^)]+\): the chain is valid until then only \[cert-chain-expiring\]\n/);
+  assert.match(r.stdout, /\n3 certificates: 1 error, 1 warning\n$/);
+  const j = JSON.parse((await runCli(['certs', dir, '-o', 'json'], { env })).stdout);
+  assert.equal(
+    j.certificates[0].chain.map((c: { subject: string; issuer: string }) => [c.subject, c.issuer]),
+    [['CN=Fabrikam Issuing CA', 'CN=Test Root CA']],
+  );
+  assert.ok(Date.parse(j.certificates[0].chain[0].notAfter) < now);
+  assert.equal(j.certificates[2].chain, [], 'a self-signed certificate has no chain');
+
+  // the plan's expiry warning reads the chain's first expiry, and names the CA certificate
+  const { project: p } = await loadProject(dir);
+  const list = await certificateExpiries(p!, env);
+  const tls = list.find((c) => c.name === 'rewrite-tls')!;
+  assert.ok('notAfter' in tls && tls.expiresFirst === 'CN=Fabrikam Issuing CA', JSON.stringify(tls));
+  const warnings = certificateWarnings(list, new Date());
+  assert.equal(warnings.length, 2, warnings.join('\n'));
+  assert.match(warnings[0]!, /^certificate rewrite-dkim: the CA certificate CN=Fabrikam Signing CA in its chain expires on \S+ \(in 20 days\), before the certificate itself: update its PFX file with the CA's current certificate, or renew it, before then \(spec\.certificates\.rewrite-dkim\)$/);
+  assert.match(warnings[1]!, /^certificate rewrite-tls: the CA certificate CN=Fabrikam Issuing CA in its chain expired on \S+, before the certificate itself: update its PFX file with the CA's current certificate, or renew it \(spec\.certificates\.rewrite-tls\)$/);
+  // and apply, about to add users to the rewrite groups, stops on the TLS certificate's chain only
+  const rewrite = [{ op: 'rewriteMembership.add' }] as unknown as PlanChange[];
+  try {
+    await checkCertificateBinding(p!, rewrite, env);
+    assert.unreachable('the binding check passed');
+  } catch (e) {
+    assert.is((e as { code?: string }).code, 'apply.certificateBinding');
+    assert.match((e as Error).message, /^email rewrite cannot be applied: certificate rewrite-tls \(certs\/rewrite-tls\.pfx\): certificate 'rewrite-tls' \(certs\/rewrite-tls\.pfx\): the intermediate CA certificate CN=Fabrikam Issuing CA in its chain expired on /);
+    assert.not.match((e as Error).message, /rewrite-dkim/);
+  }
 });
 
 test.run();

@@ -1,6 +1,7 @@
 // Certificates generated at test run time (no private keys committed): see engine/certs/generate.ts.
+import { generateKeyPairSync } from 'node:crypto';
 import forge from 'node-forge';
-import { generatePfx, generateSelfSigned, toPfx, type GenerateOptions } from '../../engine/certs/generate.js';
+import { generatePfx, generateSelfSigned, serialNumberHex, toPfx, type GenerateOptions } from '../../engine/certs/generate.js';
 
 export function makePfx(options: GenerateOptions): Buffer {
   return generatePfx(options);
@@ -41,4 +42,57 @@ export function makePbes2Pfx(options: GenerateOptions): Buffer {
   ]);
   (pfx.value as forge.asn1.Asn1[]).push(macData);
   return Buffer.from(asn1.toDer(pfx).getBytes(), 'binary');
+}
+
+export interface ChainSpec {
+  cn: string;
+  notBefore?: Date;
+  /** Validity in days from notBefore. Default 365. */
+  days?: number;
+}
+
+interface Issued {
+  certificatePem: string;
+  privateKeyPem: string;
+  cn: string;
+}
+
+/** One RSA key pair per role, made once: a chain needs three, and a test makes several chains. */
+const keysByRole = new Map<'root' | 'intermediate' | 'leaf', { privateKeyPem: string; publicKeyPem: string }>();
+function rsaKeys(role: 'root' | 'intermediate' | 'leaf'): { privateKeyPem: string; publicKeyPem: string } {
+  let keys = keysByRole.get(role);
+  if (!keys) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    keysByRole.set(role, (keys = { privateKeyPem: privateKey, publicKeyPem: publicKey }));
+  }
+  return keys;
+}
+
+/** A certificate for `spec`, signed by `issuer` (itself when undefined: a root). */
+function issue(spec: ChainSpec, ca: boolean, issuer: Issued | undefined, sans?: readonly string[]): Issued {
+  const keys = rsaKeys(!ca ? 'leaf' : issuer ? 'intermediate' : 'root');
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKeyPem);
+  cert.serialNumber = serialNumberHex();
+  const notBefore = spec.notBefore ?? new Date(Date.now() - 5 * 60_000);
+  cert.validity.notBefore = notBefore;
+  cert.validity.notAfter = new Date(notBefore.getTime() + (spec.days ?? 365) * 86_400_000);
+  cert.setSubject([{ name: 'commonName', value: spec.cn }]);
+  cert.setIssuer([{ name: 'commonName', value: issuer?.cn ?? spec.cn }]);
+  cert.setExtensions(
+    ca
+      ? [{ name: 'basicConstraints', cA: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true }]
+      : [{ name: 'basicConstraints', cA: false }, { name: 'keyUsage', digitalSignature: true, keyEncipherment: true }, { name: 'subjectAltName', altNames: (sans ?? [spec.cn]).map((value) => ({ type: 2, value })) }],
+  );
+  cert.sign(forge.pki.privateKeyFromPem(issuer?.privateKeyPem ?? keys.privateKeyPem) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  return { certificatePem: forge.pki.certificateToPem(cert), privateKeyPem: keys.privateKeyPem, cn: spec.cn };
+}
+
+/** A PFX as a public CA's certificate is exported: the leaf and its key, then the intermediate CA
+ *  that issued it, then (with `root`) the root CA that issued the intermediate. */
+export function makeChainPfx(o: { leaf: ChainSpec & { sans?: readonly string[] }; intermediate: ChainSpec; root?: ChainSpec; password: string }): Buffer {
+  const root = issue(o.root ?? { cn: 'Test Root CA', days: 3650, notBefore: new Date(Date.now() - 1000 * 86_400_000) }, true, undefined);
+  const intermediate = issue(o.intermediate, true, root);
+  const leaf = issue(o.leaf, false, intermediate, o.leaf.sans);
+  return toPfx({ privateKeyPem: leaf.privateKeyPem, certificatePems: [leaf.certificatePem, intermediate.certificatePem, ...(o.root ? [root.certificatePem] : [])], password: o.password });
 }

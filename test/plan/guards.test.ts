@@ -237,6 +237,20 @@ test('certificates expiring within 30 days warn', () => {
   ]);
 });
 
+test("a certificate whose chain expires first: the warning names the chain's CA certificate and says what to update", () => {
+  const p = planFor(scenario('discovered'), 'discovered', {}, {
+    certificates: [
+      { name: 'rewrite-tls', notAfter: '2026-06-11T00:00:00Z', expiresFirst: 'CN=Fabrikam Issuing CA' },
+      { name: 'rewrite-dkim', notAfter: '2026-05-01T00:00:00Z', expiresFirst: 'CN=Fabrikam Signing CA' },
+      { name: 'later', notAfter: '2026-09-01T00:00:00Z', expiresFirst: 'CN=Fabrikam Issuing CA' },
+    ],
+  });
+  assert.equal(p.warnings, [
+    "certificate rewrite-dkim: the CA certificate CN=Fabrikam Signing CA in its chain expired on 2026-05-01T00:00:00Z, before the certificate itself: update its PFX file with the CA's current certificate, or renew it (spec.certificates.rewrite-dkim)",
+    "certificate rewrite-tls: the CA certificate CN=Fabrikam Issuing CA in its chain expires on 2026-06-11T00:00:00Z (in 10 days), before the certificate itself: update its PFX file with the CA's current certificate, or renew it, before then (spec.certificates.rewrite-tls)",
+  ]);
+});
+
 test("certificate expiry: within 30 days includes the 30th, a part of a day counts as a day, as 't2t certs' says", () => {
   // found by a review helper: a certificate expiring in 30 days was not warned of (t2t certs warns
   // of it), and one expiring in 12 hours was said to expire "in 0 days"
@@ -252,7 +266,7 @@ test("certificate expiry: within 30 days includes the 30th, a part of a day coun
   for (const [name, ms, says] of cases) {
     const warnings = certificateWarnings([{ name, notAfter: at(ms).toISOString() }], now);
     // t2t certs on a certificate with the same notAfter
-    const info = { name, file: `certs/${name}.pfx`, notBefore: at(-DAY), notAfter: at(ms), keyType: 'rsa', keyBits: 2048, keyMatches: true, privateKey: true, sans: [] } as unknown as CertificateInfo;
+    const info = { name, file: `certs/${name}.pfx`, notBefore: at(-DAY), notAfter: at(ms), keyType: 'rsa', keyBits: 2048, keyMatches: true, privateKey: true, sans: [], chain: [] } as unknown as CertificateInfo;
     const certs = checkCertificate(info, { now, domains: [], purpose: 'auth' });
     if (says === null) {
       assert.equal(warnings, [], name);

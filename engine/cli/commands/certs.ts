@@ -10,7 +10,7 @@ import { loadProject } from '../../manifest/load-project.js';
 import { diagnosticBase, displayFile, renderDiagnostics, isError } from '../../manifest/diagnostics.js';
 import { plural } from '../../util/plural.js';
 import { missingCertificates, writeSelfSignedCertificates } from '../../certs/generate-project.js';
-import { resolvePfxPassword } from '../../certs/pfx.js';
+import { issuingChain, resolvePfxPassword } from '../../certs/pfx.js';
 import { requireProjectDir } from '../../workflow/load-valid-project.js';
 import type { CertificateRef, Project } from '../../manifest/model.js';
 import { checkProjectCertificates, type CertificateReport, type ProjectCertificatesReport } from '../../certs/check-project.js';
@@ -28,7 +28,9 @@ Reads every certificate the project binds: the email rewrite TLS and DKIM certif
 spec.certificates, and the sign-in certificates of the tenants. PFX passwords come from the
 environment variable (passwordFromEnv) or file (passwordFile) the manifest names.
 
-Checks: validity dates (expired or not yet valid: error; expiring within 30 days: warning), RSA
+Checks: validity dates (expired or not yet valid: error; expiring within 30 days: warning), and
+those of the CA certificates bundled in its chain (one that expires before the certificate itself:
+a warning; expired: an error for the TLS certificate, whose chain clients check), RSA
 key size (2048 bits at least; DKIM: 1024 accepted with a warning), that the TLS certificate
 covers every target domain by subject alternative name (a wildcard covers one label, not the
 domain itself), and that the private key belongs to the certificate.
@@ -113,6 +115,8 @@ function toJson(project: string, r: ProjectCertificatesReport) {
             keyBits: c.info.keyBits ?? null,
             thumbprintSha1: c.info.thumbprintSha1,
             thumbprintSha256: c.info.thumbprintSha256,
+            // the CA certificates bundled with it that issued it, its issuer first
+            chain: issuingChain(c.info).map((ca) => ({ subject: ca.subject, issuer: ca.issuer, notBefore: ca.notBefore.toISOString(), notAfter: ca.notAfter.toISOString() })),
           }
         : {}),
       diagnostics: c.diagnostics.map((d) => ({ severity: d.severity, code: d.code, message: d.message, ...(d.hint ? { hint: d.hint } : {}) })),
