@@ -109,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
     config = loadConfigFile(args.config);
   } catch (e) {
     if (e instanceof ConfigError) {
-      process.stderr.write(`error: ${e.message}\nhint: fix the listed keys; the format is in SPEC section 6 and examples/contoso-fabrikam/emulator.yaml\n`);
+      process.stderr.write(`error: ${e.message}\nhint: fix the listed keys; examples/contoso-fabrikam/emulator.yaml shows each section, with comments\n`);
       return 1;
     }
     throw e;

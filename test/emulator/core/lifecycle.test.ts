@@ -115,6 +115,9 @@ test('t2t emulator with an invalid config exits 1 naming the file, key and line'
   assert.is(r.code, 1);
   assert.match(r.stderr, new RegExp(`emulator config ${cfg.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is invalid`));
   assert.match(r.stderr, /tenants\[0\]\.domain \(line 4\): unknown key 'domain'/);
+  // The hint names a file a user has (SPEC.md is not shipped with t2t).
+  assert.match(r.stderr, /\nhint: .*examples\/contoso-fabrikam\/emulator\.yaml/);
+  assert.not.match(r.stderr, /SPEC/);
 });
 
 test('t2t emulator refuses a missing --config or a missing file with a hint', async () => {
