@@ -75,7 +75,17 @@ export async function loadCertificate(source: PfxSource, projectDir: string, env
   try {
     der = await readFile(path);
   } catch (e) {
-    throw new UserError(`cannot read certificate '${source.name}': ${source.pfxFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'certs.missingFile', 'check pfxFile (a path relative to the project directory)', undefined, { cause: e });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new UserError(
+        `cannot read certificate '${source.name}': ${source.pfxFile} does not exist`,
+        'certs.missingFile',
+        "check pfxFile (a path relative to the project directory); for a rehearsal, 't2t certs --self-signed' creates the missing certificates of spec.certificates",
+        undefined,
+        { cause: e },
+      );
+    }
+    throw new UserError(`cannot read certificate '${source.name}': ${source.pfxFile}: ${code ?? (e as Error).message}`, 'certs.missingFile', 'check pfxFile (a path relative to the project directory)', undefined, { cause: e });
   }
   const password = await resolvePfxPassword(source, projectDir, env);
   return readPfx(der, password, source);

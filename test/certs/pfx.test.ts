@@ -93,7 +93,9 @@ test('a missing variable, a missing file and a non-PFX file are UserErrors', asy
   assert.match(missingEnv.message, /environment variable TLS_PW is missing/);
   const missingFile = await refusal(loadCertificate({ ...source, pfxFile: 'nope.pfx' }, tmp, { TLS_PW: PASSWORD }));
   assert.is(missingFile.code, 'certs.missingFile');
-  assert.match(missingFile.message, /nope\.pfx: ENOENT/);
+  // said in words, with the way to create one for a rehearsal
+  assert.match(missingFile.message, /nope\.pfx does not exist$/);
+  assert.match(missingFile.hint ?? '', /t2t certs --self-signed/);
   const notPfx = await refusal(Promise.resolve().then(() => readPfx(Buffer.from('hello, not DER'), PASSWORD, source)));
   assert.is(notPfx.code, 'certs.notPfx');
 });
