@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/model.js';
 import { maxDeletesRefusal } from '../plan/refusal.js';
+import { refusalReason } from '../state/write-errors.js';
 
 const AGAIN = "run 't2t plan --out FILE' again and apply the new plan";
 
@@ -13,7 +14,9 @@ export async function readSavedPlan(file: string, shown = file): Promise<Plan> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new UserError(`cannot read the saved plan ${shown}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'apply.planUnreadable', 'check the path given to --plan');
+    const code = (e as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code ? refusalReason(code) : (e as Error).message;
+    throw new UserError(`cannot read the saved plan ${shown}: ${reason}`, 'apply.planUnreadable', "check the path given to --plan (a file saved by 't2t plan --out FILE')");
   }
   let raw: Partial<Plan> & { formatVersion?: unknown };
   try {

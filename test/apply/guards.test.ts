@@ -130,6 +130,16 @@ test('a saved plan edited by hand is refused before anything is sent, naming the
   assert.is((JSON.parse(readFileSync(file, 'utf8')) as { changes: unknown[] }).changes.length, plan.changes.length);
 });
 
+test('a --plan file that is missing or a directory is named with the reason in words, no errno code', async () => {
+  let r = await p.cli('apply', '--plan', join(p.dir, '..', 'no-such-plan.json'));
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^error: cannot read the saved plan .*no-such-plan\.json: no such file\nhint: check the path given to --plan/);
+  r = await p.cli('apply', '--plan', p.dir);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^error: cannot read the saved plan .*: it is a directory\n/);
+  assert.not.match(r.stderr, /ENOENT|EISDIR/);
+});
+
 test('a saved plan: unknown format, stale manifests and stale tenants are refused; a fresh one is applied exactly', async () => {
   const file = join(p.dir, '..', 'plan.json');
   await savePlan(file);
