@@ -113,6 +113,11 @@ function parseCommandArgs(command: Command, options: Record<string, OptionSpec>,
         `write the value after ${option} (${option} VALUE); a value that does begin with a dash is written ${option}=-VALUE`,
       );
     }
+    const noValue = /Option '([^']+)' does not take an argument/.exec(message);
+    if (noValue) {
+      const option = noValue[1]!.split(',').pop()!.trim();
+      throw new UserError(`option '${option}' of '${command.name}' takes no value`, 'cli.badArguments', `write ${option} alone; run 't2t ${command.name} --help' for its options`);
+    }
     throw new UserError(message.split('\n')[0]!, 'cli.badArguments', `run 't2t ${command.name} --help' for its options`);
   }
   refuseEmpty(command, parsed);

@@ -108,6 +108,12 @@ test('an option whose value is missing before another option says so, and how to
   assert.match(r.stderr, /^hint: write the value after --out \(--out VALUE\); a value that does begin with a dash is written --out=-VALUE$/m);
 });
 
+test('a value given to a flag that takes none is named in t2t\'s own words', async () => {
+  const r = await runCli(['plan', EXAMPLE_DIR, '--detailed-exitcode=3']);
+  assert.is(r.code, 1);
+  assert.is(r.stderr, "error: option '--detailed-exitcode' of 'plan' takes no value\nhint: write --detailed-exitcode alone; run 't2t plan --help' for its options\n");
+});
+
 test('a saved plan is applied as it is: --wave or --delta-sync with --plan is refused before anything runs', async () => {
   for (const extra of [['--wave', 'wave-01-pilot'], ['--delta-sync']]) {
     const r = await runCli(['apply', EXAMPLE_DIR, '--plan', 'no-such-plan.json', ...extra], { env: { T2T_STATE_DIR: '/nonexistent/t2t-state' } });
