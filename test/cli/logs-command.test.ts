@@ -26,4 +26,13 @@ test('an error with a newline and an escape sequence stays on its line, escaped'
   assert.ok(json.stdout.includes('\\u001b[2J'), 'the JSON keeps the value, JSON-escaped');
 });
 
+test('no log for an address no wave lists: said, with the closest listed address', async () => {
+  const typo = await runCli(['logs', EXAMPLE_DIR, '--user', 'alcie@contoso.com'], { env: { T2T_STATE_DIR: state } });
+  assert.is(typo.code, 0, typo.stderr);
+  assert.is(typo.stdout, 'No job log for alcie@contoso.com yet (apply writes one per user).\nNo wave of contoso-fabrikam lists alcie@contoso.com by name (a member that comes from a group is known only after discovery). Did you mean alice@contoso.com?\n');
+  // a listed user without a log yet: no such remark
+  const listed = await runCli(['logs', EXAMPLE_DIR, '--user', 'bob@contoso.com'], { env: { T2T_STATE_DIR: state } });
+  assert.is(listed.stdout, 'No job log for bob@contoso.com yet (apply writes one per user).\n');
+});
+
 test.run();

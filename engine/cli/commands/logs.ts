@@ -6,6 +6,8 @@ import { err, out } from '../io.js';
 import { UserError } from '../../errors.js';
 import { requireWave } from '../../workflow/require-wave.js';
 import { displaySafe } from '../../plan/display-safe.js';
+import type { Project } from '../../manifest/model.js';
+import { closest } from '../../util/suggest.js';
 
 const OUTPUTS = ['text', 'json'] as const;
 
@@ -40,7 +42,7 @@ Job logs live in DIR/.t2t/logs (a cache: deleting it loses the history, never pr
       return 0;
     }
     if (!entries.length) {
-      out(io, `No job log for ${user ?? `wave ${wave}`} yet (apply writes one per user).`);
+      out(io, `No job log for ${user ?? `wave ${wave}`} yet (apply writes one per user).${user ? notListed(project, user) : ''}`);
       return 0;
     }
     for (const e of entries) {
@@ -54,5 +56,14 @@ Job logs live in DIR/.t2t/logs (a cache: deleting it loses the history, never pr
     return 0;
   },
 };
+
+/** For an address no wave lists by name: say so, with the closest listed address (a typo). */
+function notListed(project: Project, user: string): string {
+  const listed = new Set(project.waves.flatMap((w) => [...w.members.users, ...w.members.csvUsers]));
+  if (listed.has(user)) return '';
+  const match = closest(user, listed);
+  const groups = project.waves.some((w) => w.members.groups.length > 0) ? ' (a member that comes from a group is known only after discovery)' : '';
+  return `\nNo wave of ${project.name} lists ${user} by name${groups}.${match ? ` Did you mean ${match}?` : ''}`;
+}
 
 export default command;
