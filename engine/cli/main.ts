@@ -49,6 +49,11 @@ async function dispatch(argv: string[], io: CliIO, debug: boolean, project: { ba
     out(io, globalHelp());
     return 0;
   }
+  if (first === '--debug') {
+    // `t2t --help` lists --debug among the options of every command: before the command too
+    const [command, ...more] = rest;
+    return dispatch(command === undefined ? [] : command.startsWith('-') ? rest : [command, ...more, '--debug'], io, debug, project);
+  }
   if (first === '--version' || first === '-v') {
     out(io, version());
     return 0;

@@ -33,6 +33,20 @@ test('an unknown option names the command and suggests the closest option', asyn
   assert.not.match(r.stderr, /at .*\.js/); // no stack trace without --debug
 });
 
+test('--debug, listed by t2t --help, works before the command as after it', async () => {
+  const before = await runCli(['--debug', 'validate', EXAMPLE_DIR, '--wave']);
+  const after = await runCli(['validate', EXAMPLE_DIR, '--wave', '--debug']);
+  assert.is(before.code, 1);
+  assert.match(before.stderr, /^error: unknown option '--wave' for 'validate'/);
+  assert.match(before.stderr, /\n\s+at /, 'the stack trace --debug asks for');
+  assert.match(after.stderr, /\n\s+at /);
+  const ok = await runCli(['--debug', 'validate', EXAMPLE_DIR]);
+  assert.is(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /✓ contoso-fabrikam/);
+  assert.match((await runCli(['--debug'])).stdout, /^t2t — /);
+  assert.match((await runCli(['--debug', '--version'])).stdout, /^t2t \d/);
+});
+
 test('a misspelled option before the command suggests the option itself', async () => {
   const r = await runCli(['--versoin']);
   assert.is(r.code, 1);
