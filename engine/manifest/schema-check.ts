@@ -78,7 +78,10 @@ function toDiagnostic(doc: ManifestDoc, e: ErrorObject): Diagnostic | undefined 
       const key = String(params.additionalProperty);
       const allowed = Object.keys(parent.properties ?? {});
       if (/^(password|secret|clientsecret|pfxpassword)$/i.test(key)) {
-        return diag('secret-literal', `${describePath([...path, key])} would hold a literal secret: secrets are never written in manifests`, at([...path, key], 'key'), 'use passwordFromEnv: VARIABLE (or passwordFile: PATH) and set the variable where t2t runs');
+        // the hint names the way this mapping takes its secret: a tenant's auth its clientSecret,
+        // a certificate its password
+        const hint = 'clientSecret' in (parent.properties ?? {}) ? SECRET_HINT : 'use passwordFromEnv: VARIABLE (or passwordFile: PATH) and set the variable where t2t runs';
+        return diag('secret-literal', `${describePath([...path, key])} would hold a literal secret: secrets are never written in manifests`, at([...path, key], 'key'), hint);
       }
       if (e.schemaPath.startsWith('#/$defs/secret/')) {
         return diag('secret-literal', `${name} takes only fromEnv or file, not '${key}': secrets are never written in manifests`, at([...path, key], 'key'), SECRET_HINT);

@@ -100,6 +100,15 @@ test('a secret written at an anchor and used through an alias is masked at the a
   );
 });
 
+test('a secret key where a tenant\'s auth takes clientSecret is pointed at clientSecret, a certificate\'s at passwordFromEnv', async () => {
+  const auth = await validate(project('        clientSecret: { fromEnv: SRC_SECRET }\n        secret: s3cr3t-beside'));
+  const text = auth.text;
+  assert.not.ok(text.includes('s3cr3t-beside'));
+  assert.match(text, /auth\.secret would hold a literal secret/);
+  assert.match(text, /hint: write clientSecret: \{ fromEnv: VARIABLE \}/);
+  assert.not.match(text, /passwordFromEnv/);
+});
+
 test('near-miss secret keys hold secrets; the manifest keys of t2t do not', () => {
   for (const key of ['clientSecret', 'clientSecrett', 'clientSecert', 'pasword', 'passwrod', 'pwd', 'tokn', 'accessToken', 'apiKey', 'private_key', 'credentail', 'pfxPassword']) {
     assert.ok(isSecretKeyName(key), key);
