@@ -85,6 +85,23 @@ export function generateCertificates(project: Project, env: NodeJS.ProcessEnv): 
   return { env: out, files };
 }
 
+/**
+ * For `t2t demo --keep`: the variables a command run later in the kept project needs, by name
+ * only (never their values): the client secrets (the emulator apps' in emulator.yaml) and the PFX
+ * passwords, which are random for this run unless the caller's environment chose them.
+ */
+export function keptProjectVariables(project: Project, callerEnv: NodeJS.ProcessEnv): string {
+  const secrets = project.tenants.flatMap((t) => (t.auth.clientSecret && 'fromEnv' in t.auth.clientSecret ? [t.auth.clientSecret.fromEnv] : []));
+  const passwords = [...new Set(Object.values(project.certificates).flatMap((c) => (c.passwordFromEnv ? [c.passwordFromEnv] : [])))];
+  const random = passwords.filter((v) => !callerEnv[v]);
+  const parts: string[] = [];
+  if (secrets.length) parts.push(`${secrets.join(', ')} (the apps' clientSecret in emulator.yaml)`);
+  if (random.length) parts.push(`${random.join(', ')} (made at random for this run: set ${random.length > 1 ? 'them' : 'it'} before 't2t demo --keep' to choose)`);
+  const chosen = passwords.filter((v) => callerEnv[v]);
+  if (chosen.length) parts.push(`${chosen.join(', ')} (as you set ${chosen.length > 1 ? 'them' : 'it'})`);
+  return parts.length ? `  to run t2t there, with its emulator running: export ${parts.join('; ')}` : '';
+}
+
 export interface PreparedWorkspace {
   /** The project directory (a git repository with one commit). */
   readonly dir: string;

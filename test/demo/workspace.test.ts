@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { editWave, emulatorSecrets, pointAtEmulator, prepareWorkspace } from '../../engine/demo/prepare-workspace.js';
+import { editWave, emulatorSecrets, keptProjectVariables, pointAtEmulator, prepareWorkspace } from '../../engine/demo/prepare-workspace.js';
 import { indentedIO } from '../../engine/demo/indented-io.js';
 import { loadCertificate } from '../../engine/certs/pfx.js';
 import { appendJobLog } from '../../engine/state/job-log.js';
@@ -136,6 +136,18 @@ test('watchJobLog calls back once, for an entry of this run that matches', async
   assert.is(hits.length, 1);
   assert.is((hits[0] as { op: string; event: string }).event, 'step.done');
   assert.ok((hits[0] as { time: string }).time > '2020-01-02');
+});
+
+test('demo --keep names the variables a later command in the kept project needs, never a value', async () => {
+  const project = (await loadProject(EXAMPLE_DIR)).project!;
+  const random = keptProjectVariables(project, {});
+  assert.is(
+    random,
+    "  to run t2t there, with its emulator running: export CONTOSO_CLIENT_SECRET, FABRIKAM_CLIENT_SECRET (the apps' clientSecret in emulator.yaml); REWRITE_TLS_PASSWORD, REWRITE_DKIM_PASSWORD (made at random for this run: set them before 't2t demo --keep' to choose)",
+  );
+  const chosen = keptProjectVariables(project, { REWRITE_TLS_PASSWORD: 'pw-1-never-shown', REWRITE_DKIM_PASSWORD: 'pw-2-never-shown' });
+  assert.match(chosen, /; REWRITE_TLS_PASSWORD, REWRITE_DKIM_PASSWORD \(as you set them\)$/);
+  assert.not.match(chosen, /never-shown|random/);
 });
 
 test.run();

@@ -40,7 +40,7 @@ the end unless --keep is given. On a terminal the demo waits for Enter between s
       throw new UserError(`the example project is missing from ${example}`, 'demo.noExample', 'run the demo from a complete clone of the t2t repository');
     }
     const { startDemoEmulator } = await import('../../demo/emulator-process.js');
-    const { prepareWorkspace } = await import('../../demo/prepare-workspace.js');
+    const { keptProjectVariables, prepareWorkspace } = await import('../../demo/prepare-workspace.js');
     const { Transcript } = await import('../../demo/transcript.js');
     const { walkthrough, demoEmulatorConfig, DEMO_LATENCY_MS, INITIAL_WAVES, STEP_COUNT } = await import('../../demo/walkthrough.js');
     const c = colours(io);
@@ -87,6 +87,8 @@ the end unless --keep is given. On a terminal the demo waits for Enter between s
         const port = new URL(emulator.url).port;
         out(io, `  to look again: cd ${dir} && git log --oneline && t2t history .`);
         out(io, `  to run its emulator again: t2t emulator --config ${join(root, 'emulator.yaml')} --port ${port} --data ${join(root, 'emulator')}`);
+        const variables = keptProjectVariables(ws.project, io.env);
+        if (variables) out(io, variables);
       }
       out(io, 'Your own project: copy the example into projects/<name>/ (see projects/README.md), set each tenant\'s');
       out(io, 'cloud, tenantId and app clientId, export the secrets its manifests name, then:');
