@@ -113,6 +113,8 @@ export class FolderPositions {
       try {
         await this.t.writePositions(target, value);
       } catch (e) {
+        // a folder deleted in the target meanwhile: nothing to keep there (its copies went with it)
+        if (statusOf(e) === 404) continue;
         if (!isUnavailable(e)) throw e;
         this.keys.clear();
         this.run.warn(
