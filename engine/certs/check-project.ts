@@ -106,7 +106,7 @@ export async function certificateExpiries(project: Project, env: NodeJS.ProcessE
       out.push({ name: source.name, notAfter: notAfter.toISOString(), field, ...(expiresFirst ? { expiresFirst: expiresFirst.subject } : {}) });
     } catch (e) {
       if (!(e instanceof UserError)) throw e;
-      out.push({ name: source.name, problem: e.message, field });
+      out.push({ name: source.name, problem: e.message, field, ...(e.code === 'certs.missingFile' ? { missingFile: true } : {}) });
     }
   }
   return out;

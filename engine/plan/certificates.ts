@@ -12,7 +12,7 @@ export type CertificateValidity = (
       readonly expiresFirst?: string;
     }
   /** Why the PFX cannot be read: a missing file or password, a wrong password. */
-  | { readonly name: string; readonly problem: string }
+  | { readonly name: string; readonly problem: string; readonly missingFile?: boolean }
 ) & {
   /** Where the manifest sets it (default spec.certificates.NAME; a tenant's sign-in certificate is
    *  spec.tenants.NAME.auth.certificate). */
@@ -25,7 +25,9 @@ export function certificateWarnings(certs: readonly CertificateValidity[], now: 
   const out: string[] = [];
   for (const c of [...certs].sort((a, b) => a.name.localeCompare(b.name))) {
     if ('problem' in c) {
-      out.push(`certificate ${c.name} cannot be read: ${c.problem}. Apply stops where it needs it (the email rewrite, or the tenant's sign-in): fix it and check with 't2t certs' ('t2t certs --self-signed' creates missing ones for a rehearsal against the emulator)`);
+      // the self-signed hint helps with a missing file only (not with a missing or wrong password)
+      const create = c.missingFile ? " ('t2t certs --self-signed' creates missing ones for a rehearsal against the emulator)" : '';
+      out.push(`certificate ${c.name} cannot be read: ${c.problem}. Apply stops where it needs it (the email rewrite, or the tenant's sign-in): fix it and check with 't2t certs'${create}`);
       continue;
     }
     const ms = Date.parse(c.notAfter) - now.getTime();

@@ -226,6 +226,10 @@ test('certificateExpiries gives the planner every certificate: when it expires, 
   const warnings = certificateWarnings(withoutEnv, new Date());
   assert.is(warnings.length, 2);
   assert.match(warnings[0]!, /^certificate rewrite-tls cannot be read: the password .* is not set: environment variable REWRITE_TLS_PASSWORD is missing\. Apply stops where it needs it/);
+  // a missing password is not helped by creating self-signed certificates; a missing file is
+  assert.not.match(warnings[0]!, /--self-signed/);
+  const missing = certificateWarnings(await certificateExpiries({ ...p!, dir: join(p!.dir, 'nowhere') }, env), new Date());
+  assert.ok(missing.length > 0 && missing.every((w) => /cannot be read: .*'t2t certs --self-signed' creates missing ones/.test(w)), missing.join('\n'));
   // once expired, each warning names where the manifest sets the certificate: a tenant's sign-in
   // certificate is not under spec.certificates (found by a review helper: it was said to be)
   const expired = certificateWarnings(list, new Date(Date.now() + 2 * 366 * DAY));
