@@ -2,8 +2,8 @@
 // inventory (discovered again when missing or stale), joined with the job logs' last result per
 // user (the `error` of SPEC section 4), plus the source and target user types for the CSV export.
 import type { Project } from '../manifest/model.js';
-import type { Inventory, InventoryUser } from '../inventory/model.js';
-import { buildStatusSteps, type StatusReport } from '../plan/index.js';
+import type { Inventory } from '../inventory/model.js';
+import { buildStatusSteps, statusUserTypes, type StatusReport } from '../plan/index.js';
 import { UserError } from '../errors.js';
 import { runSteps } from '../util/run-steps.js';
 import { displaySafe } from '../plan/display-safe.js';
@@ -74,33 +74,22 @@ export async function projectStatus(project: Project, o: StatusOptions): Promise
       }
     }
   }
-  // the CSV's rows, with the user types, only when asked: indexing 200,000 users' addresses for
-  // them is a sizeable part of a 100,000-user status that prints text or JSON
-  return { report, rows: () => statusRows(report, inventory) };
+  return { report, rows: () => statusRows(report) };
 }
 
-function statusRows(report: StatusReport, inventory: Inventory): StatusRow[] {
-  const types = userTypes(inventory);
+/** The CSV's rows. The user types are those of the users the plan's pass matched: an address
+ *  looked up across tenants found the wrong one (a B2B guest's mail is its source address, so the
+ *  source user read as Guest, and its target, named by the address conversion will give it, as
+ *  none). */
+function statusRows(report: StatusReport): StatusRow[] {
   const rows: StatusRow[] = [];
   for (const w of report.waves) {
     for (const u of w.users) {
-      const source = types.get(u.source) ?? null;
-      const target = u.target ? types.get(u.target) ?? null : null;
-      rows.push({ wave: w.name, source: u.source, sourceType: source, target: u.target, targetType: target, declared: u.declared, phase: u.phase, paused: w.paused, error: u.error });
+      const t = statusUserTypes(u);
+      rows.push({ wave: w.name, source: u.source, sourceType: t.source, target: u.target, targetType: t.target, declared: u.declared, phase: u.phase, paused: w.paused, error: u.error });
     }
   }
   return rows;
-}
-
-/** Member / Guest by lower-case UPN and mail, across tenants. */
-function userTypes(inventory: Inventory): Map<string, string> {
-  const out = new Map<string, string>();
-  const add = (u: InventoryUser) => {
-    out.set(u.userPrincipalName.toLowerCase(), u.userType);
-    if (u.mail) out.set(u.mail.toLowerCase(), u.userType);
-  };
-  for (const t of Object.values(inventory.tenants)) for (const u of t.users) add(u);
-  return out;
 }
 
 /** A text cell that begins like a formula: a spreadsheet opening the export would evaluate it. */

@@ -327,6 +327,8 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
           match: { status: match.status, ...(match.rule ? { rule: match.rule } : {}), ...(match.reason ? { reason: match.reason } : {}) },
           changes: n,
           conditions: userConditions({ paused: wave.paused, changes: n, declared, observed: phase, ...(blocked ? { blocked } : {}) }, commit),
+          sourceType: match.source.userType,
+          targetType: target !== null ? (match.target?.userType ?? null) : null,
         });
       }
     };

@@ -110,4 +110,7 @@ export interface UserState {
   readonly match: { readonly status: string; readonly rule?: string; readonly reason?: string };
   readonly changes: number;
   readonly conditions: readonly Condition[];
+  /** The userType (Member, Guest) of the source user and of its matched target user (null: none). */
+  readonly sourceType: string;
+  readonly targetType: string | null;
 }

@@ -20,6 +20,15 @@ export interface StatusReport {
   waves: { name: string; phase: Phase; paused: boolean; conditions: readonly Condition[]; users: StatusUser[] }[];
 }
 
+/** The source and target user types (Member, Guest) of each status user, for the CSV export. Kept
+ *  beside the report rather than in it, so the JSON shows the pinned fields only. */
+const types = new WeakMap<StatusUser, { readonly source: string; readonly target: string | null }>();
+
+/** The user types of a user of a report buildStatus made (null when it made none). */
+export function statusUserTypes(u: StatusUser): { readonly source: string | null; readonly target: string | null } {
+  return types.get(u) ?? { source: null, target: null };
+}
+
 export function buildStatus(input: PlanInput): StatusReport {
   return runStepsSync(buildStatusSteps(input));
 }
@@ -30,7 +39,9 @@ export function* buildStatusSteps(input: PlanInput): Generator<void, StatusRepor
   const byWave = new Map<string, StatusUser[]>();
   for (const u of users) {
     const list = byWave.get(u.wave) ?? [];
-    list.push({ source: u.source, target: u.target, phase: u.phase, declared: u.declared, error: null, conditions: u.conditions });
+    const s: StatusUser = { source: u.source, target: u.target, phase: u.phase, declared: u.declared, error: null, conditions: u.conditions };
+    types.set(s, { source: u.sourceType, target: u.targetType });
+    list.push(s);
     byWave.set(u.wave, list);
   }
   return {

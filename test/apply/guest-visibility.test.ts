@@ -34,6 +34,16 @@ async function guestRecipient(name: string): Promise<Obj | undefined> {
   return id ? (await cmdlet(emu, 'fabrikam', 'Get-Recipient', { Identity: id }))[0] : undefined;
 }
 
+/** `status --output csv`'s row of a wave-03 user: its source and target user types. */
+async function csvTypes(name: string): Promise<[string, string]> {
+  const r = await p.cli('status', '--wave', WAVE, '--output', 'csv');
+  assert.is(r.code, 0, r.stderr);
+  const row = r.stdout.split('\n').find((l) => l.split(',')[1] === `${name}@contoso.com`);
+  assert.ok(row, r.stdout);
+  const cells = row!.split(',');
+  return [cells[2]!, cells[4]!];
+}
+
 const unhides = (changes: Obj[]) => changes.filter((c) => c.op === 'targetVisibility.show').map((c) => String(c.user)).sort();
 
 test.before(async () => {
@@ -64,6 +74,9 @@ test('prepared: the plan creates the guests and unhides them; apply does it; the
   const second = await plan();
   assert.equal(second.changes, [], JSON.stringify(second.changes.map((c) => c.summary)));
   assert.is((await apply()).writes, 0);
+  // the CSV export's user types: the source user is a member, its target a guest (a guest's mail is
+  // its source address, which once made the source read as Guest and the target as no user)
+  for (const name of GUESTS) assert.equal(await csvTypes(name), ['Member', 'Guest'], name);
 });
 
 test('a guest hidden again by hand is seen by discovery and unhidden', async () => {
@@ -93,6 +106,7 @@ test('synced: converted to members, their recipient an ordinary (then licensed) 
     const r = (await guestRecipient(name))!;
     assert.not.equal(r.RecipientTypeDetails, 'GuestMailUser', `${name}: no longer a guest's recipient`);
     assert.is(r.HiddenFromAddressListsEnabled, false, `${name}: still visible`);
+    assert.equal(await csvTypes(name), ['Member', 'Member'], `${name}: converted`);
   }
   assert.equal((await plan()).changes, []);
 });
