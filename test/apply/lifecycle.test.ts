@@ -8,6 +8,7 @@ import { exampleProject, startExampleEmulator, type ExampleProject } from './fix
 import { contactsTo, groupMembers, sentInvitations, sentMail, userByUpn, usersWith, userView, type Obj } from './tenant-view.js';
 import { acquireLock } from '../../engine/state/lock.js';
 import { stateDir } from '../../engine/state/paths.js';
+import { existsSync, rmSync } from 'node:fs';
 
 let emu: RunningEmulator;
 let p: ExampleProject;
@@ -82,6 +83,20 @@ test('a second apply plans nothing and writes nothing', async () => {
   assert.is(out.result, 'no-changes');
   assert.is(out.writes, 0);
   assert.equal(out.changes, []);
+});
+
+test('deleting .t2t loses no progress: the next plan rediscovers and finds nothing to do, status the same phases', async () => {
+  const before = await p.cli('status', '--output', 'json');
+  assert.is(before.code, 0, before.stderr);
+  rmSync(stateDir(p.dir, p.env), { recursive: true, force: true });
+  const plan = await p.cli('plan', '--output', 'json', '--detailed-exitcode');
+  assert.is(plan.code, 0, plan.stderr + plan.stdout);
+  assert.equal(json(plan.stdout).changes, []);
+  assert.ok(existsSync(stateDir(p.dir, p.env)), 'rediscovered into .t2t');
+  const after = await p.cli('status', '--output', 'json');
+  assert.is(after.code, 0, after.stderr);
+  const phases = (s: string) => (json(s).waves as Obj[]).map((w) => [w.name, (w.users as Obj[]).map((u) => [u.source, u.target, u.phase])]);
+  assert.equal(phases(after.stdout), phases(before.stdout));
 });
 
 test('--dry-run runs the steps, sends no write and prints the writes it would send', async () => {
