@@ -56,6 +56,18 @@ function parse(value: string | undefined): StoredPositions | undefined {
   }
 }
 
+/** Source folder key -> the target folder that keeps its position in `set` (the watermark's): where
+ *  the previous syncs put that source folder's copies, whatever the two folders are named now. */
+export function keptTargets(set: string | undefined, targetTree: readonly FolderNode[]): Map<string, string> {
+  const kept = new Map<string, string>();
+  if (set === undefined) return kept;
+  for (const f of targetTree) {
+    const stored = parse(f.positions);
+    if (stored?.set === set) for (const key of Object.keys(stored.links)) kept.set(key, f.id);
+  }
+  return kept;
+}
+
 export function newPositionsSet(): string {
   return randomBytes(9).toString('base64url');
 }

@@ -179,6 +179,15 @@ export function fidelityTransport(e: FidelityEnds): MailTransport {
       }
     },
 
+    async renameTargetFolder(folderId, displayName) {
+      try {
+        await e.target.graph.patch(`${MBX(e.targetMailboxId)}/folders/${encodeURIComponent(folderId)}`, { displayName }, { ...tgtOpts, object: `folder ${folderId} of mailbox ${e.targetMailboxId}` });
+      } catch (err) {
+        if (!isUnavailable(err) || statusOf(err) === 403 || e.archive) throw err;
+        await e.target.graph.patch(`/users/${encodeURIComponent(e.targetUserId)}/mailFolders/${encodeURIComponent(folderId)}`, { displayName }, { ...sig, object: `folder ${folderId} of user ${e.targetUserId}` });
+      }
+    },
+
     async createTargetFolder(parentId, source) {
       const body = { displayName: source.displayName, ...(source.type ? { type: source.type } : {}) };
       const url = parentId ? `${MBX(e.targetMailboxId)}/folders/${encodeURIComponent(parentId)}/childFolders` : `${MBX(e.targetMailboxId)}/folders`;

@@ -104,6 +104,10 @@ export function mimeTransport(e: MimeEnds): MailTransport {
       await e.target.graph.patch(`${U(e.targetUserId)}/mailFolders/${encodeURIComponent(folderId)}`, { singleValueExtendedProperties: [{ id: POSITIONS_PROPERTY_ID, value }] }, { ...sig, object: `folder ${folderId} of user ${e.targetUserId}` });
     },
 
+    async renameTargetFolder(folderId, displayName) {
+      await e.target.graph.patch(`${U(e.targetUserId)}/mailFolders/${encodeURIComponent(folderId)}`, { displayName }, { ...sig, object: `folder ${folderId} of user ${e.targetUserId}` });
+    },
+
     async createTargetFolder(parentId, source) {
       const url = parentId ? `${U(e.targetUserId)}/mailFolders/${encodeURIComponent(parentId)}/childFolders` : `${U(e.targetUserId)}/mailFolders`;
       return (await e.target.graph.post<{ id: string }>(url, { displayName: source.displayName }, { ...sig, object: `folder '${source.displayName}' of user ${e.targetUserId}` })).id;

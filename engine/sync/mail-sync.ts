@@ -12,7 +12,7 @@ import { TenantError } from '../errors.js';
 import type { SyncWatermark } from '../inventory/model.js';
 import type { TenantClient } from '../tenant/client.js';
 import { TargetIndex } from './target-index.js';
-import { FolderPositions } from './folder-positions.js';
+import { FolderPositions, keptTargets } from './folder-positions.js';
 import { pool, statusOf, type SyncRun } from './sync-context.js';
 import type { FolderNode, MailTransport, Payload, SourceItem, TargetItem } from './mail-types.js';
 
@@ -36,10 +36,17 @@ interface DeltaPage {
   '@odata.deltaLink'?: string;
 }
 
-/** Source folder id -> target folder id, creating what the target lacks (parents first). */
-export async function mapFolders(t: MailTransport, source: FolderNode[], target: FolderNode[]): Promise<Map<string, string>> {
+/**
+ * Source folder id -> target folder id, creating what the target lacks (parents first). A source
+ * folder whose position a target folder keeps (`kept`: source folder key -> target folder id, from
+ * the positions of this sync's set) maps to that folder, renamed when the source folder was: its
+ * copies are there, and a lookup by name would make a second folder and copy every item again.
+ * Such a folder is not matched by name for another source folder.
+ */
+export async function mapFolders(t: MailTransport, source: FolderNode[], target: FolderNode[], kept: ReadonlyMap<string, string> = new Map(), warn: (message: string) => void = () => undefined): Promise<Map<string, string>> {
   const map = new Map<string, string>();
   const byWellKnown = new Map(target.filter((f) => f.wellKnownName).map((f) => [f.wellKnownName!.toLowerCase(), f.id]));
+  const byId = new Map(target.map((f) => [f.id, f]));
   const children = new Map<string, FolderNode[]>();
   for (const f of target) {
     const k = f.parentId ?? '';
@@ -47,14 +54,37 @@ export async function mapFolders(t: MailTransport, source: FolderNode[], target:
     if (list) list.push(f);
     else children.set(k, [f]);
   }
+  /** Target folder id -> the live source folders whose copies it holds (by their positions). */
+  const owners = new Map<string, Set<string>>();
+  const live = new Set(source.map((f) => folderKey(f.id)));
+  for (const [key, id] of kept) {
+    const node = byId.get(id);
+    if (!live.has(key) || !node || node.wellKnownName) continue;
+    owners.set(id, (owners.get(id) ?? new Set()).add(key));
+  }
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
   for (const f of source) {
     let id = f.wellKnownName ? byWellKnown.get(f.wellKnownName.toLowerCase()) : undefined;
     const mapped = f.parentId === null ? null : map.get(f.parentId);
     if (mapped === undefined) continue; // parent could not be mapped
     const parent: string | null = mapped;
+    const key = folderKey(f.id);
+    const own = id ? undefined : byId.get(kept.get(key) ?? '');
+    if (own && owners.get(own.id)?.has(key)) {
+      id = own.id;
+      if (!same(own.displayName, f.displayName) && t.renameTargetFolder) {
+        try {
+          await t.renameTargetFolder(own.id, f.displayName);
+          own.displayName = f.displayName;
+        } catch (e) {
+          if (statusOf(e) !== 400 && statusOf(e) !== 409) throw e;
+          warn(`folder '${f.displayName}': its copies are in the target folder '${own.displayName}', which could not be renamed (${statusOf(e)}); they stay there`);
+        }
+      }
+    }
     if (!id) {
       const siblings = children.get(parent ?? '') ?? [];
-      id = siblings.find((s) => s.displayName.toLowerCase() === f.displayName.toLowerCase())?.id;
+      id = siblings.find((s) => same(s.displayName, f.displayName) && (owners.get(s.id)?.has(key) ?? true))?.id;
     }
     if (!id) {
       id = await t.createTargetFolder(parent, f);
@@ -70,7 +100,9 @@ export async function mapFolders(t: MailTransport, source: FolderNode[], target:
 
 export async function syncMail(run: SyncRun, t: MailTransport, source: TenantClient): Promise<SyncWatermark> {
   const [sourceTree, targetTree] = await Promise.all([t.sourceFolders(), t.targetFolders()]);
-  const folders = await mapFolders(t, sourceTree, targetTree);
+  // A target folder keeping a source folder's position (this sync's set) holds its copies.
+  const kept = t.positionsReadable?.() ? keptTargets(run.o.watermark?.positionsSet, targetTree) : new Map<string, string>();
+  const folders = await mapFolders(t, sourceTree, targetTree, kept, (m) => run.warn(m));
   // Positions of folders that no longer exist in the source are dropped (bounded watermark).
   const live = new Set([...folders.keys()].map(folderKey));
   for (const k of Object.keys(run.links)) if (k.startsWith('f:') && !live.has(k)) delete run.links[k];

@@ -52,6 +52,8 @@ export interface MailTransport {
   targetFolders(): Promise<FolderNode[]>;
   /** Create a folder in the target under `parentId` (null: top level); returns its id. */
   createTargetFolder(parentId: string | null, source: FolderNode): Promise<string>;
+  /** Rename a target folder (its source folder was renamed since the copies were made there). */
+  renameTargetFolder?(folderId: string, displayName: string): Promise<void>;
   /** The target folders were listed with their positions property (the service answered the $expand). */
   positionsReadable?(): boolean;
   /** Keep the sync's delta positions on a target folder (an extended property). */
