@@ -43,6 +43,8 @@ export async function listWithPositions(list: (positions: boolean) => Promise<Fo
 interface StoredPositions {
   set: string;
   links: Record<string, string>;
+  /** When they were written (ISO 8601): every copy they cover was made before. */
+  at?: string;
 }
 
 function parse(value: string | undefined): StoredPositions | undefined {
@@ -50,7 +52,11 @@ function parse(value: string | undefined): StoredPositions | undefined {
   try {
     const v = JSON.parse(value) as Partial<StoredPositions>;
     if (typeof v.set !== 'string' || !v.links || typeof v.links !== 'object') return undefined;
-    return { set: v.set, links: Object.fromEntries(Object.entries(v.links).filter(([, l]) => typeof l === 'string')) as Record<string, string> };
+    return {
+      set: v.set,
+      links: Object.fromEntries(Object.entries(v.links).filter(([, l]) => typeof l === 'string')) as Record<string, string>,
+      ...(typeof v.at === 'string' ? { at: v.at } : {}),
+    };
   } catch {
     return undefined; // not ours, or damaged: as if absent (the folder is read from the start)
   }
@@ -76,8 +82,11 @@ export function newPositionsSet(): string {
 export class FolderPositions {
   /** The positions kept here rather than in the marker (every live source folder's key). */
   readonly keys: Set<string>;
-  /** The value last read or written on each target folder: unchanged ones are not written again. */
+  /** The positions last read or written on each target folder (set and links, without the time):
+   *  unchanged ones are not written again. */
   private readonly onFolder = new Map<string, string>();
+  /** When each target folder's positions of this set were written, as read when the sync began (ms). */
+  private readonly writtenAt = new Map<string, number>();
 
   private constructor(
     private readonly t: MailTransport & Required<Pick<MailTransport, 'writePositions'>>,
@@ -102,11 +111,19 @@ export class FolderPositions {
     for (const [key, target] of keyOf) wanted.set(target, [...(wanted.get(target) ?? []), key]);
     for (const f of targetTree) {
       const stored = parse(f.positions);
-      if (f.positions !== undefined) store.onFolder.set(f.id, f.positions);
+      if (stored) store.onFolder.set(f.id, JSON.stringify({ set: stored.set, links: stored.links }));
       if (!stored || stored.set !== previous) continue;
+      if (stored.at !== undefined && !Number.isNaN(Date.parse(stored.at))) store.writtenAt.set(f.id, Date.parse(stored.at));
       for (const key of wanted.get(f.id) ?? []) if (stored.links[key] !== undefined) run.links[key] = stored.links[key]!;
     }
     return store;
+  }
+
+  /** When the positions a target folder kept when this run began were written (by an earlier run
+   *  of this sync, perhaps one that did not complete: after the watermark's times): the copies
+   *  made there up to those positions were made before it. */
+  savedAt(targetFolderId: string): number | undefined {
+    return this.writtenAt.get(targetFolderId);
   }
 
   /** Write the positions that changed since the last flush, one PATCH per target folder. A target
@@ -120,10 +137,10 @@ export class FolderPositions {
       byTarget.set(target, { ...(byTarget.get(target) ?? {}), [key]: link });
     }
     for (const [target, kept] of byTarget) {
-      const value = JSON.stringify({ set: this.set, links: kept });
-      if (this.onFolder.get(target) === value) continue;
+      const unchanged = JSON.stringify({ set: this.set, links: kept });
+      if (this.onFolder.get(target) === unchanged) continue;
       try {
-        await this.t.writePositions(target, value);
+        await this.t.writePositions(target, JSON.stringify({ set: this.set, links: kept, at: new Date().toISOString() }));
       } catch (e) {
         // a folder deleted in the target meanwhile: nothing to keep there (its copies went with it)
         if (statusOf(e) === 404) continue;
@@ -134,7 +151,7 @@ export class FolderPositions {
         );
         return;
       }
-      this.onFolder.set(target, value);
+      this.onFolder.set(target, unchanged);
     }
   }
 }

@@ -311,7 +311,10 @@ async function reconcileDeletions(run: SyncRun, t: MailTransport, sourceFolderId
   const sourceItems = sourceLists.flat();
   const index = new TargetIndex(copies);
   for (const s of sourceItems) index.claim(s);
-  const before = run.previousRunEnd() ?? run.startedAt.getTime();
+  // A run that did not complete (a crash, an abort, a marker write that failed) made copies after
+  // the watermark's times; those up to the positions it saved on this folder are known as well.
+  const completed = run.previousRunEnd();
+  const before = completed === undefined ? run.startedAt.getTime() : Math.max(completed, run.positions?.savedAt(targetId) ?? 0);
   const orphans = index.unclaimed().filter((c) => c.createdDateTime !== undefined && Date.parse(c.createdDateTime) < before);
   await pool(orphans, run.concurrency, (c) => t.remove(c, targetId));
 }

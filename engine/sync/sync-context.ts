@@ -44,7 +44,9 @@ export class SyncRun {
   readonly links: Record<string, string>;
   /** Where the mail sync keeps its delta positions when the target folders can hold them
    *  (folder-positions.ts); unset: the marker keeps them all. */
-  positions: { readonly keys: ReadonlySet<string>; readonly set: string; flush(links: Readonly<Record<string, string>>): Promise<void> } | undefined;
+  positions:
+    | { readonly keys: ReadonlySet<string>; readonly set: string; flush(links: Readonly<Record<string, string>>): Promise<void>; savedAt(targetFolderId: string): number | undefined }
+    | undefined;
   readonly startedAt = new Date();
   private sinceCheckpoint = 0;
   private saving: Promise<void> = Promise.resolve();

@@ -54,8 +54,10 @@ test('flush writes each changed folder once, with its set; the marker keeps no m
   r.positions = FolderPositions.open(r, t, [], keys);
   Object.assign(r.links, { 'f:a': 'pa', 'f:b': 'pb' });
   await r.checkpoint();
-  assert.equal(JSON.parse(writes.get('T1')!), { set: r.positions!.set, links: { 'f:a': 'pa' } });
-  assert.equal(JSON.parse(writes.get('T2')!), { set: r.positions!.set, links: { 'f:b': 'pb' } });
+  const written = (id: string) => JSON.parse(writes.get(id)!) as { set: string; links: Record<string, string>; at: string };
+  assert.equal({ ...written('T1'), at: undefined }, { set: r.positions!.set, links: { 'f:a': 'pa' }, at: undefined });
+  assert.equal({ ...written('T2'), at: undefined }, { set: r.positions!.set, links: { 'f:b': 'pb' }, at: undefined });
+  assert.ok(Math.abs(Date.parse(written('T1').at) - Date.now()) < 60_000, 'with the time they were written');
   writes.clear();
   r.links['f:b'] = 'pb2';
   await r.checkpoint();

@@ -159,4 +159,35 @@ test('a saved position the service refuses (410) for one folder: that folder is 
   assert.equal(await subjects(tgt.id, (await childFolder(env.fabrikam, tgt.id, null, 'Fine'))!), ['Fine 0']);
 });
 
+
+
+test('a delta run that crashes between the positions and the marker write, then a re-run from the older marker: nothing copied twice, and the copy of an item that run copied, deleted in the source since, is removed', async () => {
+  const { src, tgt } = await userPair(env, 'crash');
+  const f = await createFolder(env.contoso, src.id, null, 'Crash');
+  const old = await seedMessage(env.contoso, src.id, f, 'Old, deleted later');
+  await seedMessage(env.contoso, src.id, f, 'Old, kept');
+  const base = { source: env.source, target: env.target, sourceUserId: src.id, targetUserId: tgt.id, workload: 'mailbox' as const };
+  const wm1 = await syncWorkload({ ...base, mode: 'initial' });
+  await new Promise((r) => setTimeout(r, 20));
+  // Created after the first run ended: copied by the run that crashes, after the marker's times.
+  const young = await seedMessage(env.contoso, src.id, f, 'New, deleted later');
+  await seedMessage(env.contoso, src.id, f, 'New, kept');
+  const failing = async () => {
+    throw new Error('marker write failed');
+  };
+  try {
+    await syncWorkload({ ...base, mode: 'delta', watermark: wm1, saveWatermark: failing });
+    assert.unreachable('the marker write failed');
+  } catch (e) {
+    assert.match((e as Error).message, /marker write failed/);
+  }
+  const tF = (await childFolder(env.fabrikam, tgt.id, null, 'Crash'))!;
+  assert.equal(await subjects(tgt.id, tF), ['New, deleted later', 'New, kept', 'Old, deleted later', 'Old, kept']);
+  await env.contoso.api(`/users/${src.id}/messages/${old.id}`).delete();
+  await env.contoso.api(`/users/${src.id}/messages/${young.id}`).delete();
+  // The marker still holds the first run's watermark; the folder, the crashed run's position.
+  await syncWorkload({ ...base, mode: 'delta', watermark: wm1 });
+  assert.equal(await subjects(tgt.id, tF), ['New, kept', 'Old, kept']);
+});
+
 test.run();
