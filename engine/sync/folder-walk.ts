@@ -1,6 +1,7 @@
 // The folder tree of a mailbox, read the same way by both mail transports: the top folders, then
 // each folder's children, breadth first, so every parent comes before its children.
 import type { FolderNode } from './mail-types.js';
+import { statusOf } from './sync-context.js';
 
 export interface FolderListing<R> {
   /** The pages of a folder list (the transport's Graph client, API version and budget). */
@@ -27,4 +28,23 @@ export async function walkFolders<R extends { id: string; childFolderCount?: num
     }
   }
   return out;
+}
+
+/**
+ * Create a folder by a POST the client may repeat after a failure (the caller marks it safe): a
+ * transient 5xx no longer fails the sync. Exchange refuses a second folder of the same name under
+ * one parent (409 ErrorFolderExists), so a repeat of a POST the service had carried out finds the
+ * folder made; it is then looked up by name among its siblings.
+ */
+export async function createFolderOnce(post: () => Promise<{ id: string }>, siblings: () => AsyncIterable<{ id: string; displayName: string }[]>, name: string): Promise<string> {
+  try {
+    return (await post()).id;
+  } catch (e) {
+    if (statusOf(e) !== 409) throw e;
+    for await (const page of siblings()) {
+      const found = page.find((f) => f.displayName.toLowerCase() === name.toLowerCase());
+      if (found) return found.id;
+    }
+    throw e;
+  }
 }

@@ -7,7 +7,7 @@ import { TenantError } from '../errors.js';
 import type { TenantClient } from '../tenant/client.js';
 import { ignoreNotFound, isUnavailable, statusOf } from './sync-context.js';
 import type { FolderNode, MailTransport, Payload, SourceItem, TargetItem } from './mail-types.js';
-import { walkFolders } from './folder-walk.js';
+import { createFolderOnce, walkFolders } from './folder-walk.js';
 import { listWithPositions, POSITIONS_EXPAND, POSITIONS_PROPERTY_ID, positionsOf } from './folder-positions.js';
 
 export interface MailboxIds {
@@ -192,7 +192,8 @@ export function fidelityTransport(e: FidelityEnds): MailTransport {
       const body = { displayName: source.displayName, ...(source.type ? { type: source.type } : {}) };
       const url = parentId ? `${MBX(e.targetMailboxId)}/folders/${encodeURIComponent(parentId)}/childFolders` : `${MBX(e.targetMailboxId)}/folders`;
       try {
-        return (await e.target.graph.post<{ id: string }>(url, body, { ...tgtOpts, object: `folder '${source.displayName}' of mailbox ${e.targetMailboxId}` })).id;
+        const siblings = () => e.target.graph.pages<RawFolder>(`${parentId ? `${MBX(e.targetMailboxId)}/folders/${encodeURIComponent(parentId)}/childFolders` : `${MBX(e.targetMailboxId)}/folders`}?$top=100`, tgtOpts);
+        return await createFolderOnce(() => e.target.graph.post<{ id: string }>(url, body, { ...tgtOpts, safe: true, object: `folder '${source.displayName}' of mailbox ${e.targetMailboxId}` }), siblings, source.displayName);
       } catch (err) {
         if (!isUnavailable(err) || statusOf(err) === 403) throw err;
         if (e.archive) {
@@ -206,7 +207,7 @@ export function fidelityTransport(e: FidelityEnds): MailTransport {
         }
         // The primary mailbox is also reachable through v1.0 mailFolders (same folder ids).
         const v1 = parentId ? `/users/${encodeURIComponent(e.targetUserId)}/mailFolders/${encodeURIComponent(parentId)}/childFolders` : `/users/${encodeURIComponent(e.targetUserId)}/mailFolders`;
-        return (await e.target.graph.post<{ id: string }>(v1, { displayName: source.displayName }, { ...sig, object: `folder '${source.displayName}' of user ${e.targetUserId}` })).id;
+        return createFolderOnce(() => e.target.graph.post<{ id: string }>(v1, { displayName: source.displayName }, { ...sig, safe: true, object: `folder '${source.displayName}' of user ${e.targetUserId}` }), () => e.target.graph.pages<RawFolder>(`${v1}?$top=100`, sig), source.displayName);
       }
     },
 

@@ -6,7 +6,7 @@
 import type { TenantClient } from '../tenant/client.js';
 import { ignoreNotFound, pool } from './sync-context.js';
 import type { FolderNode, MailTransport, Payload, SourceItem, TargetItem } from './mail-types.js';
-import { walkFolders } from './folder-walk.js';
+import { createFolderOnce, walkFolders } from './folder-walk.js';
 import { listWithPositions, POSITIONS_EXPAND, POSITIONS_PROPERTY_ID, positionsOf } from './folder-positions.js';
 
 /** Well-known folders matched by name across tenants (v1.0 folder JSON does not carry the name). */
@@ -110,7 +110,7 @@ export function mimeTransport(e: MimeEnds): MailTransport {
 
     async createTargetFolder(parentId, source) {
       const url = parentId ? `${U(e.targetUserId)}/mailFolders/${encodeURIComponent(parentId)}/childFolders` : `${U(e.targetUserId)}/mailFolders`;
-      return (await e.target.graph.post<{ id: string }>(url, { displayName: source.displayName }, { ...sig, object: `folder '${source.displayName}' of user ${e.targetUserId}` })).id;
+      return createFolderOnce(() => e.target.graph.post<{ id: string }>(url, { displayName: source.displayName }, { ...sig, safe: true, object: `folder '${source.displayName}' of user ${e.targetUserId}` }), () => e.target.graph.pages<RawFolder>(`${url}?$top=100`, sig), source.displayName);
     },
 
     deltaUrl(folderId, query) {
