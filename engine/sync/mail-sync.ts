@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { TenantError } from '../errors.js';
 import type { SyncWatermark } from '../inventory/model.js';
 import type { TenantClient } from '../tenant/client.js';
+import { systemClock } from '../tenant/clock.js';
 import { TargetIndex } from './target-index.js';
 import { FolderPositions, keptTargets } from './folder-positions.js';
 import { pool, statusOf, type SyncRun } from './sync-context.js';
@@ -209,6 +210,35 @@ async function syncFolder(run: SyncRun, t: MailTransport, source: TenantClient, 
   }
 }
 
+/** Attempts of one item's write when the service answers 5xx (a 429 is waited out below). */
+const WRITE_ATTEMPTS = 4;
+const WRITE_RETRY_MS = [1_000, 3_000, 9_000];
+
+/**
+ * Write one item, again after a 5xx: one failed import among a mailbox's thousands must not fail
+ * the whole sync. A 5xx may come after the service carried the write out, so before a new copy is
+ * made the folder is read again and a copy that appeared meanwhile is taken instead (never a
+ * second copy). An update over `existing` is repeated as it is (put handles a changed version).
+ */
+async function putWithRetry(run: SyncRun, t: MailTransport, index: TargetIndex, p: Payload, targetId: string, existing: TargetItem | undefined): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const copy = await t.put(p, targetId, existing);
+      if (existing) index.replace(existing.id, copy);
+      else index.addClaimed(copy);
+      return;
+    } catch (e) {
+      const status = statusOf(e);
+      if (status === undefined || status < 500 || attempt >= WRITE_ATTEMPTS) throw e;
+      await systemClock.sleep(WRITE_RETRY_MS[attempt - 1] ?? 9_000, run.signal);
+      if (!existing) {
+        index.learn(await t.listTarget(targetId));
+        if (index.claim(p.source)) return; // the failed import was carried out: that is the copy
+      }
+    }
+  }
+}
+
 /** Source reads run this many batches ahead of the writes (each read is one exportItems call). */
 const READ_AHEAD = 2;
 
@@ -271,9 +301,7 @@ async function copyItems(run: SyncRun, t: MailTransport, index: TargetIndex, cha
         const p = await take();
         if (!p) return;
         const existing = existingOf.get(p.source.id);
-        const copy = await t.put(p, targetId, existing);
-        if (existing) index.replace(existing.id, copy);
-        else index.addClaimed(copy);
+        await putWithRetry(run, t, index, p, targetId, existing);
         run.copied(1, p.bytes);
         if (++done % BATCH === 0) run.batchDone();
       }

@@ -58,6 +58,13 @@ export class TargetIndex {
     return undefined;
   }
 
+  /** Items read from the target again (after a write the service failed, which may have been
+   *  carried out): those not known yet join the index, unclaimed. */
+  learn(items: readonly TargetItem[]): void {
+    const known = new Set(this.items.map((t) => t.id));
+    for (const t of items) if (!known.has(t.id)) this.add(t);
+  }
+
   /** A copy made during this run: known, and already claimed by its source. */
   addClaimed(t: TargetItem): void {
     this.add(t);

@@ -465,6 +465,29 @@ test('a mailbox of many small folders saves checkpoints as it goes, not only at 
   for (let f = 0; f < 6; f++) assertNoDuplicates(await messages(env.fabrikam, tgt.id, (await childFolder(env.fabrikam, tgt.id, null, `Small ${f}`))!), 25);
 });
 
+test('an import answered 5xx is tried again, and one the service carried out before answering 500 is taken as the copy: the sync completes, every item once', async () => {
+  const { src, tgt } = await userPair(env, 'imp5xx');
+  for (let i = 0; i < 6; i++) await seedMessage(env.contoso, src.id, 'inbox', `Imported ${i}`);
+  const g = env.target.graph;
+  let calls = 0;
+  const fail = (status: number) => new TenantError(`tenant 'fabrikam': POST importItem failed (${status})`, 'tenant.serverError', { tenant: 'fabrikam', status });
+  const graph = {
+    ...g,
+    // the 2nd import is refused before it runs; the 4th is carried out, then answered 500
+    async preauthenticated(...args: Parameters<TenantClient['graph']['preauthenticated']>) {
+      const n = ++calls;
+      if (n === 2) throw fail(503);
+      const r = await g.preauthenticated(...args);
+      if (n === 4) throw fail(500);
+      return r;
+    },
+  } as TenantClient['graph'];
+  const wm = await syncWorkload({ source: env.source, target: { ...env.target, graph }, sourceUserId: src.id, targetUserId: tgt.id, workload: 'mailbox', mode: 'initial', concurrency: 1 });
+  assert.ok(calls >= 7, `${calls} imports`);
+  assert.is(wm.items, 6);
+  assertNoDuplicates(await messages(env.fabrikam, tgt.id, 'inbox'), 6);
+});
+
 test('an import the target refuses fails the sync with an error that names the source folder, status and cause kept', async () => {
   const { src, tgt } = await userPair(env, 'err');
   const projects = await createFolder(env.contoso, src.id, null, 'Projects');
