@@ -104,6 +104,9 @@ export interface SyncWatermark {
   readonly deltaLinks?: Readonly<Record<string, string>>;
   /** The set of delta positions kept on the target mailbox's folders (engine/sync/folder-positions.ts). */
   readonly positionsSet?: string;
+  /** ISO 8601: when the latest run began (OneDrive writes it before it copies anything). Later than
+   *  the completion times: that run did not complete, and may have copied any item. */
+  readonly startedAt?: string;
 }
 
 /** The open extension `dev.t2t.migration` on each target user (SPEC section 5): progress the

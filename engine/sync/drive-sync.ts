@@ -126,11 +126,15 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
   // Pairing: each copy carries its source item's id in its description (TAG + id), so a source
   // item that was renamed or moved is found at its old place and moved there too, not copied again.
   const prevEnd = run.previousRunEnd();
-  /** Copies may exist: a position was saved, or a run completed (its position can have been left
-   *  out of a full marker: the drive is then read from the start, over the copies it made). */
-  const copiesMade = isDelta || prevEnd !== undefined;
-  /** An item that existed at a previous run can have a copy somewhere else in the target. */
-  const mayHaveCopy = (i: DriveItem) => copiesMade && (prevEnd === undefined || !i.createdDateTime || Date.parse(i.createdDateTime) < prevEnd);
+  /** A run began after the last completed one and did not complete: it may have copied any item. */
+  const unfinished = run.unfinishedRun();
+  /** Copies may exist: a position was saved, a run completed (its position can have been left
+   *  out of a full marker: the drive is then read from the start, over the copies it made), or a
+   *  run began (it can have crashed before it saved a position). */
+  const copiesMade = isDelta || prevEnd !== undefined || unfinished;
+  /** An item that existed at a previous run can have a copy somewhere else in the target: one
+   *  created before the last completed run ended, or any item when a later run did not complete. */
+  const mayHaveCopy = (i: DriveItem) => copiesMade && (unfinished || prevEnd === undefined || !i.createdDateTime || Date.parse(i.createdDateTime) < prevEnd);
   let indexing: Promise<Map<string, Copy>> | undefined;
   /** Source item id -> its copy, from one listing of the target drive (read once, when first needed). */
   const targetIndex = () =>
@@ -257,6 +261,9 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
     }
   };
 
+  // Before anything is copied: the marker says a run began, so that the next run knows, if this
+  // one does not complete, that items created since the last completed run may have copies.
+  await run.begin();
   let url = stored !== undefined ? `${D}/root/delta?${stored}` : `${D}/root/delta`;
   let fromStored = stored !== undefined;
   for (;;) {

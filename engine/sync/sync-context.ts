@@ -48,6 +48,8 @@ export class SyncRun {
     | { readonly keys: ReadonlySet<string>; readonly set: string; flush(links: Readonly<Record<string, string>>): Promise<void>; savedAt(targetFolderId: string): number | undefined }
     | undefined;
   readonly startedAt = new Date();
+  /** Set by begin(): this run's start, written in the watermark. */
+  private began: string | undefined;
   private sinceCheckpoint = 0;
   private saving: Promise<void> = Promise.resolve();
 
@@ -89,7 +91,29 @@ export class SyncRun {
       items: this.items,
       bytes: this.bytes,
       ...this.positionFields(links),
+      ...this.startField(),
     };
+  }
+
+  private startField(): Pick<SyncWatermark, 'startedAt'> {
+    const s = this.began ?? this.o.watermark?.startedAt;
+    return s ? { startedAt: s } : {};
+  }
+
+  /** Write in the watermark that this run began, before it copies anything: a run that crashes
+   *  after copying items then leaves a start later than the completion times (unfinishedRun). */
+  async begin(): Promise<void> {
+    this.began = this.startedAt.toISOString();
+    await this.checkpoint();
+  }
+
+  /** A run began after the last completed one and did not complete (a crash, an abort, or its
+   *  last marker write failed): it may have copied any item, even one created after that completion. */
+  unfinishedRun(): boolean {
+    const s = this.o.watermark?.startedAt;
+    if (!s) return false;
+    const end = this.previousRunEnd();
+    return end === undefined || Date.parse(s) >= end;
   }
 
   /** The delta positions the marker keeps: those not kept on the target folders. */
@@ -135,6 +159,7 @@ export class SyncRun {
       items: this.items,
       bytes: this.bytes,
       ...this.positionFields(this.links),
+      ...this.startField(),
     };
   }
 
