@@ -266,6 +266,10 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
   await run.begin();
   let url = stored !== undefined ? `${D}/root/delta?${stored}` : `${D}/root/delta`;
   let fromStored = stored !== undefined;
+  /** Read from the start (no position, or one refused): every live item listed, no deletion reported. */
+  let fromStart = stored === undefined;
+  /** The source items a read from the start listed. */
+  const listed = new Set<string>();
   for (;;) {
     run.checkAbort();
     let page: DeltaPage;
@@ -276,12 +280,14 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
         run.warn(`OneDrive of ${sourceUserId}: the saved delta position was refused (${statusOf(e)}); reading the drive again from the start (unchanged files are skipped)`);
         url = `${D}/root/delta`;
         fromStored = false;
+        fromStart = true;
         continue;
       }
       throw e;
     }
     fromStored = false;
     const items = page.value ?? [];
+    if (fromStart) for (const i of items) listed.add(i.id);
     const live = items.filter((i) => i.deleted === undefined && i.root === undefined);
     // Folders first, parents before children, then files in parallel, then deletions. Delta lists
     // an item where it last changed: a folder moved after its sub-folder was renamed comes after
@@ -311,6 +317,13 @@ export async function syncDrive(run: SyncRun, source: TenantClient, target: Tena
     if (page['@odata.deltaLink']) break;
     await run.pageDone();
     url = `${D}/root/delta?${queryOf(next)}`;
+  }
+  if (fromStart && copiesMade) {
+    // A read from the start reports no deletion: the copies of source items deleted since the
+    // copies were made (a refused position, one left out of a full marker, a crashed first run)
+    // are the paired copies whose source item it did not list.
+    const gone = [...(await targetIndex())].filter(([src]) => !listed.has(src));
+    for (const [, copy] of gone) await ignoreNotFound(target.graph.delete(`${T}/items/${encodeURIComponent(copy.id)}`, { ...sig, object: `copy ${copy.name} of a deleted item` }));
   }
   await run.checkpoint();
   return run.finish();

@@ -1,11 +1,13 @@
 // OneDrive content sync after crashes: a run that copies files and then fails (its marker write
 // refused, or an abort through the signal, mid upload session too), changes in the source before
-// the re-run (renames, moves, replaced and deleted files, a renamed folder), and a re-run that
-// must leave every source file exactly once at its current path with its current content, nothing
-// of the deleted files for a user t2t created, and every file of an adopted user's own.
+// the re-run (renames, moves, replaced and deleted files, a renamed folder), and a re-run (its
+// saved position refused with 410 too) that must leave every source file exactly once at its
+// current path with its current content, nothing of the deleted files for a user t2t created,
+// and every file of an adopted user's own.
 import { randomBytes } from 'node:crypto';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { TenantError } from '../../engine/errors.js';
 import type { SyncWatermark } from '../../engine/inventory/model.js';
 import { SIMPLE_MAX } from '../../engine/sync/drive-upload.js';
 import { syncWorkload, type SyncWorkloadOptions } from '../../engine/sync/sync-workload.js';
@@ -168,6 +170,48 @@ test('an abort in the middle of an upload session, then the file replaced in the
   await src(s.id, 'Big/doomed.txt').delete();
   await syncWorkload({ ...base, mode: 'delta', watermark: m2.store.saved! });
   assert.equal(await tree(env.fabrikam, t.id), await tree(env.contoso, s.id));
+});
+
+/** The source refuses the drive's saved delta position (410, as an expired sync state). */
+function refusingPosition(c: TenantClient): TenantClient {
+  const g = c.graph;
+  return {
+    ...c,
+    graph: {
+      ...g,
+      get: (url, o) =>
+        /\/root\/delta\?.*token=/.test(url) && !/skiptoken/.test(url)
+          ? Promise.reject(new TenantError(`tenant '${c.name}': GET ${url} failed (410): resyncRequired`, 'tenant.failed', { tenant: c.name, status: 410 }))
+          : g.get(url, o),
+    },
+  };
+}
+
+test('a crashed delta run, then files deleted, renamed and a folder renamed in the source, and the saved position refused (410) on the re-run: read again from the start, the target is the source', async () => {
+  for (const adopted of [false, true]) {
+    const { src: s, tgt: t } = await userPair(env, adopted ? 'cga' : 'cgc');
+    await putFile(env.contoso, s.id, 'Docs/old.txt', Buffer.from('old file'));
+    await putFile(env.contoso, s.id, 'Docs/old-deleted.txt', Buffer.from('old file, deleted'));
+    await putFile(env.contoso, s.id, 'Folder/Inner/x.txt', Buffer.from('x'));
+    if (adopted) await putFile(env.fabrikam, t.id, 'Docs/own.txt', Buffer.from('own'));
+    const base: SyncWorkloadOptions = { source: env.source, target: env.target, sourceUserId: s.id, targetUserId: t.id, workload: 'onedrive', mode: 'initial', keepUnpaired: adopted };
+    const wm1 = await syncWorkload(base);
+    await wait(20);
+    await putFile(env.contoso, s.id, 'Docs/new-deleted.txt', Buffer.from('new file, deleted'));
+    await putFile(env.contoso, s.id, 'Docs/new-renamed.txt', Buffer.from('new file, renamed'));
+    const m = markerStore(wm1, (w) => w.items > wm1.items);
+    await crashes(syncWorkload({ ...base, mode: 'delta', watermark: wm1, saveWatermark: m.save }), /marker write failed/);
+    await src(s.id, 'Docs/new-deleted.txt').delete();
+    await src(s.id, 'Docs/old-deleted.txt').delete();
+    await src(s.id, 'Docs/new-renamed.txt').patch({ name: 'new-renamed2.txt' });
+    await src(s.id, 'Folder').patch({ name: 'Folder2' });
+    const warnings: string[] = [];
+    await syncWorkload({ ...base, source: refusingPosition(env.source), mode: 'delta', watermark: m.store.saved!, onWarning: (w) => warnings.push(w) });
+    assert.ok(warnings.some((w) => /refused \(410\)/.test(w)), warnings.join('\n'));
+    const expected = await tree(env.contoso, s.id);
+    if (adopted) expected['Docs/own.txt'] = 'own';
+    assert.equal(await tree(env.fabrikam, t.id), expected, adopted ? 'adopted user' : 'created user');
+  }
 });
 
 test.run();
