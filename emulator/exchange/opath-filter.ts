@@ -6,6 +6,10 @@
 // .NET DateTime parser does in its (en-US, UTC) session: ISO 8601 ('2026-06-01T12:00:00Z', with or
 // without seconds, fraction or offset; no offset = UTC) and en-US 'M/d/yyyy[ h:mm[:ss][ AM|PM]]'.
 // Other properties compare numerically when both sides are numbers, else as case-insensitive text.
+// Address properties (EmailAddresses, ExternalEmailAddress, ForwardingSmtpAddress) hold prefixed
+// values ('SMTP:lila@fabrikam.com'); -eq / -ne with a complete address match with or without the
+// smtp: prefix, while -like patterns see the prefix ('smtp:lila*' matches, 'lila*' does not), as
+// https://learn.microsoft.com/powershell/exchange/filter-properties documents for the three.
 import { invalidParameter } from './exchange-errors.js';
 
 type Expr =
@@ -164,6 +168,15 @@ export function evalOpath(e: Expr, o: Record<string, unknown> | PropertyGetter):
   return evalWith(e, read);
 }
 
+const ADDRESS_PROPERTIES = new Set(['emailaddresses', 'externalemailaddress', 'forwardingsmtpaddress']);
+
+/** A stored address as an unprefixed -eq / -ne value compares with it: 'SMTP:a@b' -> 'a@b'. */
+function addressValue(prop: string, op: string, want: string | boolean | null, v: unknown): unknown {
+  if ((op !== '-eq' && op !== '-ne') || typeof want !== 'string' || /^[A-Za-z0-9]+:/.test(want)) return v;
+  if (!ADDRESS_PROPERTIES.has(prop.toLowerCase()) || typeof v !== 'string') return v;
+  return v.replace(/^smtp:/i, '');
+}
+
 function evalWith(e: Expr, read: PropertyGetter): boolean {
   switch (e.k) {
     case 'and':
@@ -173,7 +186,8 @@ function evalWith(e: Expr, read: PropertyGetter): boolean {
     case 'not':
       return !evalWith(e.e, read);
     case 'cmp': {
-      const v = read(e.prop);
+      const raw = read(e.prop);
+      const v = Array.isArray(raw) ? raw.map((x) => addressValue(e.prop, e.op, e.value, x)) : addressValue(e.prop, e.op, e.value, raw);
       if (Array.isArray(v)) {
         const positive = e.op !== '-ne' && e.op !== '-notlike';
         return positive ? v.some((x) => test1(x, e.op, e.value, e.date)) : v.every((x) => test1(x, e.op, e.value, e.date));

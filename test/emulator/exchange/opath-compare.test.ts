@@ -56,6 +56,28 @@ test('-gt -ge -lt -le: dates as dates in ISO 8601 and en-US forms, numbers as nu
   assert.throws(() => parseOpath('WhenChangedUTC -gt $true'), (e: Error) => /Invalid filter syntax/.test(e.message));
 });
 
+// https://learn.microsoft.com/powershell/exchange/filter-properties (EmailAddresses,
+// ExternalEmailAddress, ForwardingSmtpAddress): "When you use a complete email address, you don't
+// need to account for the smtp: prefix. If you use wildcards, you do."
+test('address properties: -eq with a complete address matches with or without smtp:, -like sees the prefix', async () => {
+  const o = { ExternalEmailAddress: 'SMTP:lila@fabrikam.com', EmailAddresses: ['SMTP:lila@contoso.com', 'smtp:l@contoso.com', 'X500:/o=x/cn=lila'], ForwardingSmtpAddress: 'smtp:fwd@fabrikam.com' };
+  const t = (f: string) => evalOpath(parseOpath(f), o);
+  assert.ok(t("ExternalEmailAddress -eq 'lila@fabrikam.com'"));
+  assert.ok(t("ExternalEmailAddress -eq 'SMTP:lila@fabrikam.com'"));
+  assert.not.ok(t("ExternalEmailAddress -ne 'lila@fabrikam.com'"));
+  assert.not.ok(t("ExternalEmailAddress -like 'lila*'"));
+  assert.ok(t("ExternalEmailAddress -like 'smtp:lila*'"));
+  assert.ok(t("EmailAddresses -eq 'l@contoso.com'"));
+  assert.ok(t("EmailAddresses -eq 'X500:/o=x/cn=lila'"));
+  assert.not.ok(t("EmailAddresses -eq '/o=x/cn=lila'"));
+  assert.ok(t("ForwardingSmtpAddress -eq 'fwd@fabrikam.com'"));
+  assert.not.ok(t("Name -eq 'lila@fabrikam.com'"));
+  // and through the admin API
+  const made = await rows('New-MailContact', { Name: 'Lila Filter', ExternalEmailAddress: 'lila.filter@fabrikam.example' });
+  const found = await rows('Get-MailContact', { Filter: "ExternalEmailAddress -eq 'lila.filter@fabrikam.example'", ResultSize: 'Unlimited' });
+  assert.equal(found.map((x) => x.Guid), [made[0]!.Guid]);
+});
+
 test('a filtered Get-* over stored properties answers what the views show', async () => {
   const contact = (await rows('New-MailContact', { Name: 'Stored Props', ExternalEmailAddress: 'props@contoso.com' }))[0]!;
   await rows('Set-MailContact', { Identity: contact.Guid, CustomAttribute7: 'seven' });
