@@ -36,6 +36,10 @@ export const invalidParameter = (name: string, detail: string) =>
   new ExchangeError(400, 'ParameterArgumentValidationError', 'System.Management.Automation.ParameterBindingException',
     `Cannot validate argument on parameter '${name}'. ${detail}`);
 
+/** PowerShell's [ValidateLength] refusal (the Name and Alias of a recipient: at most 64 characters). */
+export const tooLong = (name: string, max: number) =>
+  invalidParameter(name, `The length of the argument is too long. Shorten the length of the argument to less than or equal to "${max}" and then try the command again.`);
+
 export const unknownCmdlet = (name: string) =>
   new ExchangeError(400, 'CommandNotFoundException', 'System.Management.Automation.CommandNotFoundException',
     `The term '${name}' is not recognized as a name of a cmdlet, function, script file, or executable program. Check the spelling of the name, or if a path was included, verify that the path is correct and try again.`);

@@ -1,9 +1,11 @@
 // New-MailContact: a contact routing to an external address; it gets a LegacyExchangeDN and answers
-// to its addresses in the tenant (its primary SMTP is the external address unless given).
+// to its addresses in the tenant (its primary SMTP is the external address unless given). Name and
+// Alias hold at most 64 characters, DisplayName 256
+// (https://learn.microsoft.com/powershell/module/exchange/new-mailcontact).
 import { index } from '../../store/directory-state.js';
 import { legacyDnFor, liveRecipients, newRecipient } from '../../store/exchange-state.js';
-import type { Cmdlet } from '../cmdlet.js';
-import { invalidParameter, taskError } from '../exchange-errors.js';
+import type { Cmdlet, Params } from '../cmdlet.js';
+import { invalidParameter, taskError, tooLong } from '../exchange-errors.js';
 import { recipientView } from '../recipient-view.js';
 import { changedAddresses, checkAddressesFree } from '../addresses.js';
 
@@ -15,6 +17,7 @@ export const newMailContact: Cmdlet = {
     const t = ctx.t;
     const name = p.str('Name');
     if (!name) throw invalidParameter('Name', 'The argument is null or empty.');
+    checkLengths(p);
     const ext = (p.str('ExternalEmailAddress') ?? '').replace(/^smtp:/i, '');
     if (!/^[^@\s]+@[^@\s]+$/.test(ext)) throw invalidParameter('ExternalEmailAddress', `"${ext}" is not a valid SMTP address.`);
     if (liveRecipients(t).some((r) => r.name.toLowerCase() === name.toLowerCase())) {
@@ -37,3 +40,11 @@ export const newMailContact: Cmdlet = {
     return [recipientView(t, r)];
   },
 };
+
+/** The length limits New-MailContact and Set-MailContact share. */
+export function checkLengths(p: Params): void {
+  for (const [param, max] of [['Name', 64], ['Alias', 64], ['DisplayName', 256]] as const) {
+    const v = p.str(param);
+    if (v && v.length > max) throw tooLong(param, max);
+  }
+}

@@ -9,6 +9,7 @@ import type { Cmdlet } from '../cmdlet.js';
 import { invalidParameter } from '../exchange-errors.js';
 import { resolveRecipient } from '../identity.js';
 import { COMMON_SET_PARAMETERS, applyCommonSetters } from '../recipient-setters.js';
+import { checkLengths } from './new-mail-contact.js';
 
 export const setMailContact: Cmdlet = {
   name: 'Set-MailContact',
@@ -16,6 +17,7 @@ export const setMailContact: Cmdlet = {
   mandatory: ['Identity'],
   run: (ctx, p) => {
     const r = resolveRecipient(ctx.t, p.str('Identity')!, ['MailContact']);
+    checkLengths(p);
     const before = snapshotForLag(r);
     const ext = p.str('ExternalEmailAddress');
     if (ext !== undefined && (!ext || !/^(smtp:)?[^@\s]+@[^@\s]+$/i.test(ext))) throw invalidParameter('ExternalEmailAddress', `"${ext ?? ''}" is not a valid SMTP address.`);

@@ -119,6 +119,22 @@ test('Set-Mailbox: visibility, forwarding, EmailAddresses add/remove and full re
   assert.match(detail(clash), /The proxy address "smtp:taken@fabrikam.com" is already being used/);
 });
 
+// https://learn.microsoft.com/powershell/module/exchange/new-mailcontact and .../set-mailcontact:
+// Name and Alias at most 64 characters, DisplayName at most 256.
+test('mail contacts: a Name or Alias over 64 characters (DisplayName over 256) is refused, as PowerShell validates lengths', async () => {
+  const long = 'N'.repeat(65);
+  const refused = await ex('New-MailContact', { Name: long, ExternalEmailAddress: 'long@contoso.com' });
+  assert.is(refused.status, 400);
+  assert.match(detail(refused), /^ParameterArgumentValidationError\|.*Cannot validate argument on parameter 'Name'\. The length of the argument is too long\. Shorten the length of the argument to less than or equal to "64"/);
+  assert.is((await ex('New-MailContact', { Name: 'Len', Alias: 'a'.repeat(65), ExternalEmailAddress: 'long@contoso.com' })).status, 400);
+  assert.is((await ex('New-MailContact', { Name: 'Len', DisplayName: 'd'.repeat(257), ExternalEmailAddress: 'long@contoso.com' })).status, 400);
+  const ok = await one('New-MailContact', { Name: 'N'.repeat(64), DisplayName: 'd'.repeat(256), ExternalEmailAddress: 'long@contoso.com' });
+  const renamed = await ex('Set-MailContact', { Identity: ok.Guid, Name: long });
+  assert.is(renamed.status, 400);
+  assert.match(detail(renamed), /parameter 'Name'/);
+  assert.is((await ex('Remove-MailContact', { Identity: ok.Guid })).status, 200);
+});
+
 test('mail contacts: New (with LegacyExchangeDN), Get by filter, Set, clearing LegacyExchangeDN frees it for an X500, Remove', async () => {
   const contact = await one('New-MailContact', { Name: 'Carol (contoso)', ExternalEmailAddress: 'carol@contoso.com', DisplayName: 'Carol', Alias: 'carol.contoso' });
   assert.equal([contact.RecipientTypeDetails, contact.PrimarySmtpAddress, contact.ExternalEmailAddress], ['MailContact', 'carol@contoso.com', 'SMTP:carol@contoso.com']);
