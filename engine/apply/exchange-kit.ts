@@ -116,11 +116,11 @@ const NAME_TAKEN = /name .* already being used/i;
 async function createContact(ctx: StepContext, client: TenantClient, spec: ContactSpec, address: string): Promise<{ contact: Recipient; adopted: boolean }> {
   // a display name another recipient already uses: the address makes it unique (no lookup for
   // that: if the contact were ours, the next New-MailContact would find its address taken)
-  const names = [spec.name, `${spec.name} (${address})`];
+  const names = contactNames(spec.name, address);
   let failure: unknown;
   for (const name of names) {
     try {
-      const created = await client.exchange.invoke<Recipient>('New-MailContact', { Name: name, ExternalEmailAddress: spec.externalEmailAddress }, { safe: false });
+      const created = await client.exchange.invoke<Recipient>('New-MailContact', { ...name, ExternalEmailAddress: spec.externalEmailAddress }, { safe: false });
       if (created[0]) return { contact: created[0], adopted: false };
       break;
     } catch (e) {
@@ -136,6 +136,29 @@ async function createContact(ctx: StepContext, client: TenantClient, spec: Conta
   if (existing) return { contact: existing, adopted: failure !== undefined };
   if (failure) throw failure;
   throw missingRecipient(ctx, client, address, 'new contact');
+}
+
+/** New-MailContact's Name holds at most 64 characters, its DisplayName 256
+ *  (https://learn.microsoft.com/powershell/module/exchange/new-mailcontact). */
+export const CONTACT_NAME_MAX = 64;
+const CONTACT_DISPLAY_NAME_MAX = 256;
+
+/**
+ * The New-MailContact names to try in turn: the display name, then the display name with the
+ * address (for a name another recipient holds). A Name that would be longer than Exchange takes is
+ * cut (the address part kept whole when it fits), and the full text then goes in DisplayName, which
+ * New-MailContact otherwise copies from Name.
+ */
+export function contactNames(name: string, address: string): Array<{ Name: string; DisplayName?: string }> {
+  const suffix = ` (${address})`;
+  const fit = (wanted: string, tail: string): { Name: string; DisplayName?: string } => {
+    if (wanted.length <= CONTACT_NAME_MAX) return { Name: wanted };
+    const head = wanted.slice(0, wanted.length - tail.length);
+    const cut = tail.length < CONTACT_NAME_MAX ? `${head.slice(0, CONTACT_NAME_MAX - tail.length).trimEnd()}${tail}` : wanted.slice(0, CONTACT_NAME_MAX).trimEnd();
+    return { Name: cut, DisplayName: wanted.slice(0, CONTACT_DISPLAY_NAME_MAX) };
+  };
+  const out = [fit(name, ''), fit(`${name}${suffix}`, suffix)];
+  return out[1]!.Name === out[0]!.Name ? [out[0]!] : out;
 }
 
 function isUncertainCreate(e: unknown): boolean {

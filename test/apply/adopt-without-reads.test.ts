@@ -68,6 +68,29 @@ test('targetContact.create adopts the untagged contact a crash left behind (its 
   assert.is(all[0]!['CustomAttribute15'], 't2t:src-2');
 });
 
+// New-MailContact -Name takes at most 64 characters (DisplayName 256):
+// https://learn.microsoft.com/powershell/module/exchange/new-mailcontact
+test('targetContact.create fits the contact Name in 64 characters (a long display name, and the name-with-address fallback) and keeps the full text as DisplayName', async () => {
+  const long = 'Alexandra Konstantinopoulou-Vasilopoulou of the Northwind Traders Board';
+  const r = await run('targetContact.create', { name: long, externalEmailAddress: 'SMTP:alexandra@contoso.com', customAttribute15: 't2t:src-8', hiddenFromAddressListsEnabled: false });
+  assert.is(r.note, 'created contact');
+  const [c] = await contactsTo(emu, 'fabrikam', 'alexandra@contoso.com');
+  assert.ok(String(c!['Name']).length <= 64);
+  assert.ok(long.startsWith(String(c!['Name'])));
+  assert.is(c!['DisplayName'], long);
+
+  const taken = 'Konstantinos Papadopoulos';
+  await cmdlet(emu, 'fabrikam', 'New-MailContact', { Name: taken, ExternalEmailAddress: 'SMTP:kostas@elsewhere.com' });
+  const address = 'konstantinos.papadopoulos@northwindtraders-hellas.com';
+  const r2 = await run('targetContact.create', { name: taken, externalEmailAddress: `SMTP:${address}`, customAttribute15: 't2t:src-9', hiddenFromAddressListsEnabled: false });
+  assert.is(r2.note, 'created contact');
+  const [k] = await contactsTo(emu, 'fabrikam', address);
+  assert.ok(String(k!['Name']).length <= 64);
+  assert.ok(String(k!['Name']).endsWith(`(${address})`));
+  assert.is(k!['DisplayName'], `${taken} (${address})`);
+  assert.is(k!['CustomAttribute15'], 't2t:src-9');
+});
+
 test('targetContact.create with a display name another recipient uses creates a contact named with its address', async () => {
   await cmdlet(emu, 'fabrikam', 'New-MailContact', { Name: 'Carol', ExternalEmailAddress: 'SMTP:carol@elsewhere.com' });
   const r = await run('targetContact.create', { name: 'Carol', externalEmailAddress: 'SMTP:carol@contoso.com', customAttribute15: 't2t:src-3', hiddenFromAddressListsEnabled: false });
