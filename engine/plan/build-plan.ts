@@ -347,7 +347,7 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
 
       const collision = collisions.refusals.get(member.user);
       if (collision !== undefined || match.status === 'ambiguous' || match.status === 'conflict' || match.refused) {
-        const blocked = collision !== undefined ? { reason: 'SameTarget', message: collision } : matchBlock(match);
+        const blocked = collision ?? matchBlock(match);
         if (effective !== 'discovered' && !wave.paused) refused.push({ user: address, wave: wave.name, reason: blocked.message });
         record(address, match, effective, 'unmatched', null, 0, blocked);
         continue;

@@ -1,5 +1,6 @@
 // Matching against address data as real tenants and spreadsheets hold it, through the planner:
-// case, whitespace, plus-addressing, guests with '_' and '#', subdomains.
+// case, whitespace, proxy address types, a target whose mail differs from its UPN, guests with
+// '_' and '#', subdomains, two source users for one target address.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildPlan } from '../../engine/plan/build-plan.js';
@@ -24,6 +25,61 @@ function userChanges(p: Plan): string[] {
 
 const guests: Partial<Project> = { profiles: { standard: profile({ createAs: 'guest' }) } };
 const alice = user('alice@contoso.com', { id: 's1' });
+
+test('a user to be created under an address a target user has as its mail (its UPN differs) is refused, not created', () => {
+  const t = user('alice@fabrikam.onmicrosoft.com', { id: 't1', mail: 'Alice@Fabrikam.com', proxyAddresses: ['SMTP:Alice@Fabrikam.com'] });
+  const p = plan([alice], [t], ['alice@contoso.com'], { matching: [{ source: 'userPrincipalName', target: 'userPrincipalName', mapDomain: true }] });
+  assert.equal(userChanges(p), []);
+  assert.equal(p.refused.map((r) => r.reason), [
+    'would be created as alice@fabrikam.com, which target user alice@fabrikam.onmicrosoft.com (mail) already has, and no matching rule finds that user for it: whether it is this user is not guessed; add a rule that finds it (spec.matching), or map userPrincipalName and mail to a free address (spec.attributes, spec.domains)',
+  ]);
+  assert.ok(p.warnings.some((w) => w.includes('(AddressTaken)')), JSON.stringify(p.warnings));
+  // the default mail rule finds it: matched, not created, not refused
+  const byMail = plan([alice], [t], ['alice@contoso.com']);
+  assert.equal(byMail.refused, []);
+  assert.equal(userChanges(byMail), ['alice@contoso.com: targetUser.update update user alice@fabrikam.onmicrosoft.com (userPrincipalName)']);
+});
+
+test('a user to be created under a UPN a target user already has (the rules look elsewhere) is refused: apply would adopt it', () => {
+  // the mail rule looks for alice@fabrikam.com in mail; the account holding it as UPN has another mail
+  const t = user('alice@fabrikam.com', { id: 't1', mail: 'alice.smith@fabrikam.com' });
+  const p = plan([alice], [t], ['alice@contoso.com']);
+  assert.equal(userChanges(p), []);
+  assert.match(p.refused[0]!.reason, /^would be created as alice@fabrikam.com, which target user alice@fabrikam.com \(userPrincipalName\) already has/);
+});
+
+test('an address a target user keeps as an smtp proxy is taken; X500 and SIP entries are not addresses', () => {
+  const t = user('asmith@fabrikam.com', { id: 't1', proxyAddresses: ['SMTP:asmith@fabrikam.com', 'smtp:ALICE@fabrikam.com'] });
+  assert.match(plan([alice], [t], ['alice@contoso.com']).refused[0]!.reason, /which target user asmith@fabrikam.com \(proxy address\) already has/);
+  const other = user('asmith@fabrikam.com', { id: 't1', proxyAddresses: ['SMTP:asmith@fabrikam.com', 'X500:/o=ExchangeLabs/cn=alice@fabrikam.com', 'SIP:alice@fabrikam.com'] });
+  const p = plan([alice], [other], ['alice@contoso.com']);
+  assert.equal(p.refused, []);
+  assert.equal(userChanges(p), ['alice@contoso.com: targetUser.create create user alice@fabrikam.com']);
+  // and the proxyAddresses rule reads smtp: entries in any case, never X500: or SIP:
+  const rule: Partial<Project> = { matching: [{ source: 'proxyAddresses', target: 'proxyAddresses', mapDomain: true }] };
+  const src = user('alice@contoso.com', { id: 's1', proxyAddresses: ['SMTP:alice@contoso.com', 'X500:/o=x/cn=alice', 'sip:a.s@contoso.com', 'smtp:A.Smith@Contoso.com'] });
+  const byProxy = user('as@fabrikam.com', { id: 't2', proxyAddresses: ['SMTP:as@fabrikam.com', 'SIP:alice@fabrikam.com', 'smtp:a.smith@FABRIKAM.com'] });
+  const sip = user('sip@fabrikam.com', { id: 't3', proxyAddresses: ['SMTP:sip@fabrikam.com', 'SIP:a.s@fabrikam.com'] });
+  const m = plan([src], [byProxy, sip], ['alice@contoso.com'], rule);
+  assert.equal(m.refused, []);
+  assert.equal(userChanges(m), ['alice@contoso.com: targetUser.update update user as@fabrikam.com (displayName, mail, userPrincipalName)']);
+});
+
+test('two users to be created with the same address, one as UPN and the other as mail, are both refused', () => {
+  // alice's mail maps to what the other's UPN maps to (two source domains, one target domain)
+  const domains = [
+    { source: 'contoso.com', target: 'fabrikam.com' },
+    { source: 'contoso.co.uk', target: 'fabrikam.com' },
+  ];
+  const a = user('alice@contoso.com', { id: 's1', mail: 'alice.smith@contoso.co.uk', proxyAddresses: ['SMTP:alice.smith@contoso.co.uk'] });
+  const b = user('alice.smith@contoso.com', { id: 's2', mail: 'as@contoso.com', proxyAddresses: ['SMTP:as@contoso.com'] });
+  const p = plan([a, b], [], ['alice@contoso.com', 'alice.smith@contoso.com'], { domains });
+  assert.equal(userChanges(p), []);
+  assert.equal(p.refused.map((r) => [r.user, r.reason.slice(0, r.reason.indexOf(' would:'))]), [
+    ['alice.smith@contoso.co.uk', 'would be created as alice.smith@fabrikam.com, as as@contoso.com (wave-01)'],
+    ['as@contoso.com', 'would be created as alice.smith@fabrikam.com, as alice.smith@contoso.co.uk (wave-01)'],
+  ]);
+});
 
 test('mixed-case domains in the manifest, the source and the target match; one user listed twice in another case is planned once', () => {
   const src = user('Alice@CONTOSO.com', { id: 's1', mail: 'Alice@Contoso.COM', proxyAddresses: ['SMTP:Alice@Contoso.COM'] });
