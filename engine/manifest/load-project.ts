@@ -168,7 +168,8 @@ async function readCsvMembers(dir: string, doc: ManifestDoc, csv: string | undef
   const text = withoutBom(await readFile(full, 'utf8'));
   // split into lines for excerpts only when a diagnostic needs one
   let file: SourceFile | undefined;
-  const fileOf = () => (file ??= sourceFile(csv.replace(/\\/g, '/').replace(/^\.\//, ''), text));
+  // (lines as parseMemberCsv counts them: a lone CR ends one too)
+  const fileOf = () => (file ??= sourceFile(csv.replace(/\\/g, '/').replace(/^\.\//, ''), text.replace(/\r(?!\n)/g, '\n')));
   const { members, problems } = parseMemberCsv(text);
   for (const p of problems) {
     report('bad-csv', p.message, lineLocation(fileOf(), p.line, p.col), { hint: 'a members CSV has one address a line and an optional header line `user`' });

@@ -26,4 +26,12 @@ test('the excerpt of a bad first line of a CSV with a BOM has no BOM', async () 
   assert.equal(r.diagnostics.map((d) => [d.code, d.file, d.line, d.col, d.excerpt]), [['bad-csv', 'waves/a.csv', 1, 1, 'email']]);
 });
 
+test('a members CSV saved by Excel for Mac (lone CR line ends, empty fields) gives its members, and a bad line its own excerpt', async () => {
+  const csv = `${BOM}user;\ra@src.com;\rnot-an-address;\rB@src.com;;\r`;
+  const r = await loadProject(testdir({ 'project.yaml': PROJECT, 'waves/a.yaml': wave('a', '    csv: waves/a.csv\n'), 'waves/a.csv': csv }));
+  assert.equal(r.diagnostics.map((d) => [d.code, d.file, d.line, d.col, d.excerpt]), [['bad-csv', 'waves/a.csv', 3, 1, 'not-an-address;']]);
+  const ok = await loadProject(testdir({ 'project.yaml': PROJECT, 'waves/a.yaml': wave('a', '    csv: waves/a.csv\n'), 'waves/a.csv': csv.replace('not-an-address;\r', '') }));
+  assert.equal(ok.project!.waves[0]!.members.csvUsers, ['a@src.com', 'b@src.com']);
+});
+
 test.run();

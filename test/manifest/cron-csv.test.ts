@@ -52,6 +52,32 @@ test('csv: no header is fine; bad lines are reported with their line', () => {
   ]);
 });
 
+test('csv: lines ending in a lone CR (Excel for Mac) are lines', () => {
+  const r = parseMemberCsv('user\ralice@contoso.com\rnot an address\rbob@contoso.com\r');
+  assert.equal(r.members, [
+    { address: 'alice@contoso.com', line: 2, col: 1 },
+    { address: 'bob@contoso.com', line: 4, col: 1 },
+  ]);
+  assert.equal(r.problems, [{ line: 3, col: 1, message: "'not an address' is not an e-mail address" }]);
+});
+
+test('csv: empty fields beside the address (Excel, with ; or ,) are ignored; two values are still an error', () => {
+  const r = parseMemberCsv('User;;\r\n"Alice@Contoso.com";;\r\nbob@contoso.com,\r\n;;\r\n;carol@contoso.com\r\n\'dave@contoso.com\'\t\r\nerin@contoso.com;Erin\r\n\r\n');
+  assert.equal(r.members.map((m) => [m.address, m.line]), [
+    ['alice@contoso.com', 2],
+    ['bob@contoso.com', 3],
+    ['carol@contoso.com', 5],
+    ['dave@contoso.com', 6],
+  ]);
+  assert.equal(r.problems, [{ line: 7, col: 1, message: 'line 7 holds more than one value: a members CSV has one address a line' }]);
+});
+
+test('csv: whitespace, non-breaking spaces, BOMs and zero-width characters around an address are removed; one inside is an error naming it', () => {
+  const r = parseMemberCsv('\u200Balice@contoso.com\u200B\n\u00a0bob@contoso.com\u00a0\n\uFEFFcarol@contoso.com\n" \u2060dave@contoso.com\u200D "\nerin\u200B@contoso.com\n');
+  assert.equal(r.members.map((m) => m.address), ['alice@contoso.com', 'bob@contoso.com', 'carol@contoso.com', 'dave@contoso.com']);
+  assert.equal(r.problems, [{ line: 5, col: 1, message: "'erin@contoso.com' holds an invisible character (U+200B) at position 5: retype the address" }]);
+});
+
 test('template fields and unmatched braces', () => {
   assert.equal(templateFields('{jobTitle} ({department})'), [
     { name: 'jobTitle', index: 0 },
