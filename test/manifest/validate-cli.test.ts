@@ -146,7 +146,20 @@ test('a parent of several projects: one error naming them, not every file checke
   assert.is(r.code, 1);
   assert.match(r.stdout, /^\.: error: .* holds 2 projects, not one: projects\/a, projects\/b \[several-projects\]\n {2}hint: pass one project directory, e\.g\. t2t validate .*\/projects\/a\n/);
   assert.not.match(r.stdout, /bad\.yaml|broken\.yaml/, 'the files of the projects are not reported on');
-  assert.match(r.stdout, /✗ 1 error/);
+  assert.match(r.stdout, /\n✗ 1 error\n$/, 'the error is about the directory: the summary counts no file');
+});
+
+test('an empty directory: no Project, and the summary claims no file, as none was read', async () => {
+  const dir = testdir({});
+  const r = await runCli(['validate', '.'], { cwd: dir });
+  assert.is(r.code, 1);
+  assert.match(r.stdout, /^\.: error: no Project document in .* \(searched 0 YAML files\) \[no-project\]\n/);
+  assert.ok(r.stdout.endsWith('\n✗ 1 error\n'), r.stdout);
+  // with an error in a file as well, only that file is counted
+  writeFileSync(join(dir, 'a.yaml'), 'apiVersion: t2t.dev/v1\nkind: Wave\nspec: [not, valid]\n');
+  const both = await runCli(['validate', '.'], { cwd: dir });
+  assert.is(both.code, 1);
+  assert.match(both.stdout, /\n✗ \d+ errors? in 1 file\n$/, both.stdout);
 });
 
 test('a members CSV outside the project (.., an absolute path) is refused at the key, naming the path and the fix', async () => {

@@ -78,8 +78,10 @@ function printText(io: CliIO, project: Project | undefined, all: Diagnostic[], e
     const n = counts(project);
     out(io, c.green(`✓ ${project.name}: 1 project, ${plural(n.waves, 'wave')}, ${plural(n.tenants, 'tenant')}, ${n.users} user${n.users === 1 ? '' : 's'} listed${warned}`));
   } else {
-    const files = new Set([...errors, ...warnings].map((d) => d.file));
-    out(io, c.red(`✗ ${plural(errors.length, 'error')}${warned} in ${plural(files.size, 'file')}`));
+    // a diagnostic about the directory itself (file '.': no Project, several projects) is in no file
+    const files = new Set([...errors, ...warnings].map((d) => d.file).filter((f) => f !== '.'));
+    const where = files.size > 0 ? ` in ${plural(files.size, 'file')}` : '';
+    out(io, c.red(`✗ ${plural(errors.length, 'error')}${warned}${where}`));
   }
 }
 
