@@ -44,8 +44,11 @@ export function parseManifestFile(path: string, text: string, push: (d: Diagnost
       // After the first syntax error the parser's view is off: further ones are mostly echoes.
       if (e.code !== 'DUPLICATE_KEY' && syntaxReported) continue;
       syntaxReported ||= e.code !== 'DUPLICATE_KEY';
-      const loc = offsetLocation(file, e.pos[0]);
       const duplicate = e.code === 'DUPLICATE_KEY';
+      // an error at the end of the input (an unclosed '[' or quote) is placed past the last character:
+      // after a final newline that is a line that does not exist, with an empty excerpt; show it
+      // just after the last text instead
+      const loc = offsetLocation(file, duplicate ? e.pos[0] : Math.min(e.pos[0], contentEnd(text)));
       const message = duplicate ? `duplicate key '${duplicateKeyName(text, e.pos)}': keys of a map must be unique` : `YAML syntax error: ${cleanYamlMessage(e.message)}`;
       push({
         code: duplicate ? 'duplicate-key' : 'yaml-syntax',
@@ -98,6 +101,13 @@ function aliasDiagnostic(file: SourceFile, doc: Document.Parsed): Diagnostic {
         ...loc,
         hint: 'write the values out, or use fewer aliases',
       };
+}
+
+/** The offset just after the last character that is not whitespace (0 for a blank text). */
+function contentEnd(text: string): number {
+  let end = text.length;
+  while (end > 0 && /\s/.test(text[end - 1]!)) end -= 1;
+  return end;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

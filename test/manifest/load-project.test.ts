@@ -165,6 +165,20 @@ test('two Projects: the second is reported with the location of the first', asyn
   assert.is(r.project, undefined);
 });
 
+test('a YAML syntax error at the end of the file is reported on its last line, not on the one after it', async () => {
+  // the parser places an unclosed '[' at the end of the input: past a final newline that is a line
+  // that does not exist, and its excerpt was empty
+  const last = '    users: [x@src.com';
+  for (const tail of ['', '\n', '\n\n  \n', '\r\n']) {
+    const dir = testdir({ 'project.yaml': PROJECT, 'waves/a.yaml': wave('a', `${last}${tail}`) });
+    const d = (await loadProject(dir)).diagnostics.find((x) => x.code === 'yaml-syntax');
+    assert.ok(d, JSON.stringify(tail));
+    const line = wave('a', '').split('\n').length;
+    assert.equal([d.file, d.line, d.col, d.excerpt], ['waves/a.yaml', line, last.length + 1, last], JSON.stringify(tail));
+    assert.ok(renderDiagnostic(d).includes(`\n  ${line} | ${last}\n    | ${' '.repeat(last.length)}^\n`), renderDiagnostic(d));
+  }
+});
+
 test('several documents in one file are all read, with their own positions', async () => {
   const dir = testdir({ 'all.yaml': `${PROJECT}---\n${wave('a', '    users: [x@src.com]\n')}---\n${wave('b', '    users: [y@src.com]\n').replace('profile: standard', 'profile: standad')}` });
   const r = await loadProject(dir);
