@@ -10,6 +10,9 @@ export interface ProgressOptions {
   changes: number;
   every?: number;
   now?: () => number;
+  /** Print a line when the run is stopping (default true); false when the caller has already
+   *  announced the stop (the CLI's entry point does on Ctrl-C), so it is not said twice. */
+  announceStop?: boolean;
 }
 
 export function formatSeconds(ms: number): string {
@@ -62,6 +65,7 @@ export function createProgress(o: ProgressOptions): { event(e: ExecEvent): void;
         open = false;
         o.write(`wave ${e.wave} halted: ${e.failed} of ${e.users} users failed, more than spec.safety.maxFailureRate (${Math.round(e.maxFailureRate * 100)} %); users not yet started are skipped\n`);
       } else if (e.type === 'stopping') {
+        if (o.announceStop === false) return;
         if (open) o.write('\r\u001b[K');
         open = false;
         o.write('stopping: no new changes start; waiting for the ones in flight\n');

@@ -35,6 +35,7 @@ const code = await main(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   signal: controller.signal,
+  stopAnnounced: true,
 });
 // Exit as soon as what was printed has reached stdout and stderr: left to end by itself, node
 // would first tear down a heap of half a GiB after a large plan (about 0.1 s, measured by

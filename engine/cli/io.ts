@@ -10,6 +10,9 @@ export interface CliIO {
   cwd: string;
   /** Aborted on Ctrl-C / SIGTERM: long-running commands stop cleanly after in-flight work. */
   signal: AbortSignal;
+  /** The entry point (bin.ts) itself says, on the first Ctrl-C or SIGTERM, that the command stops
+   *  after its in-flight work (and exits at once on a second one): a command need not say it again. */
+  stopAnnounced?: boolean;
 }
 
 export function out(io: CliIO, text = ''): void {

@@ -83,6 +83,7 @@ under refs/notes/t2t) unless --allow-dirty. Job logs: 't2t logs --user ADDRESS'.
           write: (t) => io.stderr.write(t),
           users: new Set(plan.changes.filter((x) => x.user).map((x) => `${x.wave}|${x.user}`)).size,
           changes: plan.changes.length,
+          announceStop: !io.stopAnnounced,
         });
         progress.event(e);
       },
