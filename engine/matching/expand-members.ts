@@ -5,7 +5,7 @@
 import type { Wave } from '../manifest/model.js';
 import type { InventoryUser } from '../inventory/model.js';
 import { groupClosure } from './group-closure.js';
-import { normAddress } from './normalize.js';
+import { normAddress, withoutPlusTag } from './normalize.js';
 import { allOf, type TenantIndex } from './tenant-index.js';
 
 export interface SourceTenantIndex {
@@ -26,6 +26,9 @@ export interface UnresolvedAddress {
   readonly address: string;
   readonly via: string;
   readonly reason: string;
+  /** What the member probably meant (alice+tag@ when alice@ is a source user); not part of the
+   *  reason, so that warnings still go by reason. */
+  readonly hint?: string;
 }
 
 export interface ExpandedWave {
@@ -52,6 +55,14 @@ export function excludedUserKeys(exclude: readonly string[], sources: readonly S
     if (groups > 1) warn(`spec.safety.exclude '${raw.trim()}' names ${groups} source groups: the members of all of them are excluded; name the group by its mail address to exclude one`);
   }
   return out;
+}
+
+/** For an address no source user has: when it carries a +tag and the address without it is a source
+ *  user's, say so (a few lookups, made for unresolved addresses only). */
+function plusTagHint(address: string, sources: readonly SourceTenantIndex[]): { hint?: string } {
+  const base = withoutPlusTag(address);
+  if (base === undefined || !sources.some((s) => s.index.usersByAddress.has(base))) return {};
+  return { hint: `did you mean ${base}? plus-addressing is not folded` };
 }
 
 export function expandWaveMembers(
@@ -93,7 +104,7 @@ export function expandWaveMembers(
     const hits: WaveMember[] = [];
     for (const s of sources) for (const u of allOf(s.index.usersByAddress.get(address))) hits.push({ user: u, sourceTenant: s.name, via, key: `${s.name}:${u.id}` });
     if (hits.length === 1) add(hits[0]!);
-    else if (hits.length === 0) unresolved.push({ address, via, reason: 'no source user has this UPN, mail or proxy address' });
+    else if (hits.length === 0) unresolved.push({ address, via, reason: 'no source user has this UPN, mail or proxy address', ...plusTagHint(address, sources) });
     else unresolved.push({ address, via, reason: `ambiguous: ${hits.length} source users carry this address (${hits.map((h) => h.user.userPrincipalName).sort().join(', ')})` });
   };
   for (const a of wave.members.users) resolveAddress(a, 'users');

@@ -14,6 +14,16 @@ export function normAddress(s: string): string {
   return trimmed(s).toLowerCase();
 }
 
+/** 'alice+tag@x' -> 'alice@x': the local part cut at its first '+'; undefined when there is no such
+ *  tag. Matching does not fold plus-addressing (an address with '+' may be a real one): this only
+ *  names what a member that resolves to nobody probably meant. */
+export function withoutPlusTag(address: string): string | undefined {
+  const plus = address.indexOf('+');
+  if (plus <= 0) return undefined;
+  const at = address.lastIndexOf('@');
+  return at > plus ? address.slice(0, plus) + address.slice(at) : undefined;
+}
+
 /** "SMTP:a@x" / "smtp:a@x" -> "a@x"; other address types (X500:, SIP:) -> undefined. */
 export function smtpOf(proxy: string): string | undefined {
   const p = trimmed(proxy);

@@ -82,7 +82,7 @@ const UNRESOLVED_LISTED = 10;
  *  leaves thousands not found), the warnings go by reason, and that reason's are one warning with
  *  their count and the first of them. */
 function unresolvedWarnings(wave: string, unresolved: readonly UnresolvedAddress[]): string[] {
-  const one = (u: UnresolvedAddress) => `wave ${wave}: member ${u.address} (${u.via}) not resolved: ${u.reason}`;
+  const one = (u: UnresolvedAddress) => `wave ${wave}: member ${u.address} (${u.via}) not resolved: ${u.reason}${u.hint ? `; ${u.hint}` : ''}`;
   const byReason = new Map<string, UnresolvedAddress[]>();
   for (const u of unresolved) {
     const list = byReason.get(u.reason);
@@ -95,7 +95,9 @@ function unresolvedWarnings(wave: string, unresolved: readonly UnresolvedAddress
     if (list.length <= UNRESOLVED_LISTED) for (const u of list) out.push(one(u));
     else {
       const first = list.slice(0, UNRESOLVED_LISTED).map((u) => `${u.address} (${u.via})`);
-      out.push(`wave ${wave}: ${list.length} members not resolved: ${reason}; the first ${UNRESOLVED_LISTED}: ${first.join(', ')}`);
+      const hinted = list.filter((u) => u.hint);
+      const plus = hinted.length ? `; ${hinted.length} of them with a +tag name a source user without it (${hinted[0]!.address}: ${hinted[0]!.hint})` : '';
+      out.push(`wave ${wave}: ${list.length} members not resolved: ${reason}; the first ${UNRESOLVED_LISTED}: ${first.join(', ')}${plus}`);
     }
   }
   return out;
@@ -482,7 +484,7 @@ function* planSteps(input: PlanInput, collectUsers: boolean, sink: PlanSink | un
           blocked: blockedUsers,
           pending: pendingUsers,
           ...(firstBlocked ? { firstBlocked } : {}),
-          ...(e.unresolved.length ? { unresolved: { n: e.unresolved.length, first: `${e.unresolved[0]!.address} (${e.unresolved[0]!.via}): ${e.unresolved[0]!.reason}` } } : {}),
+          ...(e.unresolved.length ? { unresolved: { n: e.unresolved.length, first: `${e.unresolved[0]!.address} (${e.unresolved[0]!.via}): ${e.unresolved[0]!.reason}${e.unresolved[0]!.hint ? `; ${e.unresolved[0]!.hint}` : ''}` } } : {}),
         },
         commit,
       ),

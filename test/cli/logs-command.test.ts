@@ -35,4 +35,20 @@ test('no log for an address no wave lists: said, with the closest listed address
   assert.is(listed.stdout, 'No job log for bob@contoso.com yet (apply writes one per user).\n');
 });
 
+test('no log for alice+tag@ when alice@ is listed or has a log: the address without the tag is named', async () => {
+  const plus = await runCli(['logs', EXAMPLE_DIR, '--user', 'bob+news@contoso.com'], { env: { T2T_STATE_DIR: state } });
+  assert.is(plus.code, 0, plus.stderr);
+  assert.is(
+    plus.stdout,
+    'No job log for bob+news@contoso.com yet (apply writes one per user).\nNo wave of contoso-fabrikam lists bob+news@contoso.com by name (a member that comes from a group is known only after discovery). Did you mean bob@contoso.com? (plus-addressing is not folded)\n',
+  );
+  // a member that came from a group is listed nowhere, but has a log
+  await appendJobLog(state, { wave: 'wave-02-sales', user: 'grace@contoso.com' }, { event: 'step.start', op: 'targetUser.create', time: '2026-01-01T00:00:01Z' });
+  const group = await runCli(['logs', EXAMPLE_DIR, '--user', 'Grace+x@contoso.com'], { env: { T2T_STATE_DIR: state } });
+  assert.match(group.stdout, / by name \(.*\)\. Did you mean grace@contoso\.com\? \(plus-addressing is not folded\)\n$/);
+  // the address without the tag is nobody's: no such hint
+  const nobody = await runCli(['logs', EXAMPLE_DIR, '--user', 'zed+x@contoso.com'], { env: { T2T_STATE_DIR: state } });
+  assert.not.match(nobody.stdout, /plus-addressing/);
+});
+
 test.run();

@@ -109,7 +109,18 @@ test('a subdomain maps by its own pair only: sub.contoso.com is not contoso.com'
 test('plus-addressing: alice+tag@ is not alice@ (reported unresolved); a real address with + matches', () => {
   const p = plan([alice], [], ['alice+tag@contoso.com']);
   assert.equal(p.changes, []);
-  assert.equal(p.warnings, ['wave wave-01: member alice+tag@contoso.com (users) not resolved: no source user has this UPN, mail or proxy address']);
+  // alice@ is a source user: the warning names it (matching still does not fold the tag)
+  assert.equal(p.warnings, ['wave wave-01: member alice+tag@contoso.com (users) not resolved: no source user has this UPN, mail or proxy address; did you mean alice@contoso.com? plus-addressing is not folded']);
+  // no hint when the address without the tag is nobody's either, or for an address without a tag
+  assert.equal(plan([alice], [], ['bob+tag@contoso.com', 'bob@contoso.com', '+tag@contoso.com']).warnings, [
+    'wave wave-01: member bob+tag@contoso.com (users) not resolved: no source user has this UPN, mail or proxy address',
+    'wave wave-01: member bob@contoso.com (users) not resolved: no source user has this UPN, mail or proxy address',
+    'wave wave-01: member +tag@contoso.com (users) not resolved: no source user has this UPN, mail or proxy address',
+  ]);
+  // past ten of one reason, the one warning counts those with a hint and shows the first
+  const many = plan([alice], [], [...Array.from({ length: 11 }, (_, i) => `nobody${i}@contoso.com`), 'alice+news@contoso.com']);
+  assert.equal(many.warnings.length, 1);
+  assert.ok(many.warnings[0]!.endsWith('; 1 of them with a +tag name a source user without it (alice+news@contoso.com: did you mean alice@contoso.com? plus-addressing is not folded)'), many.warnings[0]);
   const plus = user('alice+tag@contoso.com', { id: 's1' });
   const m = plan([plus], [user('alice+tag@fabrikam.com', { id: 't1' }), user('alice@fabrikam.com', { id: 't2' })], ['Alice+Tag@contoso.com']);
   assert.equal(m.refused, []);

@@ -8,6 +8,7 @@ import { requireWave } from '../../workflow/require-wave.js';
 import { displaySafe } from '../../plan/display-safe.js';
 import type { Project } from '../../manifest/model.js';
 import { closest } from '../../util/suggest.js';
+import { withoutPlusTag } from '../../matching/normalize.js';
 
 const OUTPUTS = ['text', 'json'] as const;
 
@@ -36,13 +37,17 @@ Job logs live in DIR/.t2t/logs (a cache: deleting it loses the history, never pr
     if (wave) requireWave(project, wave);
     const { stateDirPath } = await import('../../state/paths.js');
     const { readJobLog } = await import('../../state/job-log.js');
-    const entries = await readJobLog(stateDirPath(project.dir, io.env), { ...(user ? { user } : {}), ...(wave ? { wave } : {}) });
+    const stateDir = stateDirPath(project.dir, io.env);
+    const entries = await readJobLog(stateDir, { ...(user ? { user } : {}), ...(wave ? { wave } : {}) });
     if (output === 'json') {
       for (const e of entries) out(io, JSON.stringify(e));
       return 0;
     }
     if (!entries.length) {
-      out(io, `No job log for ${user ?? `wave ${wave}`} yet (apply writes one per user).${user ? notListed(project, user) : ''}`);
+      // alice+tag@ with no log, when alice@ is listed or has a log: a +tag names another address
+      const base = user ? withoutPlusTag(user) : undefined;
+      const plusOf = base !== undefined && (listedAddresses(project).has(base) || (await readJobLog(stateDir, { user: base, ...(wave ? { wave } : {}) })).length > 0) ? base : undefined;
+      out(io, `No job log for ${user ?? `wave ${wave}`} yet (apply writes one per user).${user ? notListed(project, user, plusOf) : ''}`);
       return 0;
     }
     for (const e of entries) {
@@ -57,13 +62,19 @@ Job logs live in DIR/.t2t/logs (a cache: deleting it loses the history, never pr
   },
 };
 
-/** For an address no wave lists by name: say so, with the closest listed address (a typo). */
-function notListed(project: Project, user: string): string {
-  const listed = new Set(project.waves.flatMap((w) => [...w.members.users, ...w.members.csvUsers]));
-  if (listed.has(user)) return '';
-  const match = closest(user, listed);
+function listedAddresses(project: Project): Set<string> {
+  return new Set(project.waves.flatMap((w) => [...w.members.users, ...w.members.csvUsers]));
+}
+
+/** For an address no wave lists by name: say so, with the closest listed address (a typo), or
+ *  `plusOf`, the address without its +tag, when that one is a user's. */
+function notListed(project: Project, user: string, plusOf?: string): string {
+  const plus = plusOf ? ` Did you mean ${plusOf}? (plus-addressing is not folded)` : '';
+  const listed = listedAddresses(project);
+  if (listed.has(user)) return plus;
+  const match = plusOf ? undefined : closest(user, listed);
   const groups = project.waves.some((w) => w.members.groups.length > 0) ? ' (a member that comes from a group is known only after discovery)' : '';
-  return `\nNo wave of ${project.name} lists ${user} by name${groups}.${match ? ` Did you mean ${match}?` : ''}`;
+  return `\nNo wave of ${project.name} lists ${user} by name${groups}.${match ? ` Did you mean ${match}?` : plus}`;
 }
 
 export default command;
