@@ -70,7 +70,7 @@ function same(a: unknown, b: unknown): boolean {
 /** Tell the run that the user has no marker yet (it was created by this run a moment ago), so the
  *  first merge creates it without reading. */
 export function markerKnownAbsent(ctx: StepContext): void {
-  if (!ctx.dryRun) ctx.user.marker = null;
+  ctx.user.marker = null;
 }
 
 /**
@@ -86,9 +86,11 @@ export async function mergeMarker(
   return ctx.user.markerLock.run(async () => {
     const known = ctx.user.marker;
     ctx.user.marker = undefined; // forgotten unless this merge ends knowing what the tenant holds
-    const current = known !== undefined && !isDryRunId(userId) ? (known ?? undefined) : await readMarker(ctx, userId);
+    // in a dry run too: what the run would have written is what its next merge would find, so the
+    // writes listed are those a real apply sends (a PATCH of the whole marker, not a POST per step)
+    const current = known !== undefined ? (known ?? undefined) : await readMarker(ctx, userId);
     const remember = (m: MarkerData | undefined) => {
-      if (!isDryRunId(userId)) ctx.user.marker = m ? decodeMarker(encodeMarker(m)) : null;
+      ctx.user.marker = m ? decodeMarker(encodeMarker(m)) : null;
     };
     const fields = typeof update === 'function' ? update(current) : update;
     if (!fields) {
