@@ -88,7 +88,11 @@ export interface GraphUser {
 export const USER_SELECT = 'id,userPrincipalName,mail,displayName,userType,usageLocation,assignedLicenses';
 
 export async function getUser(ctx: StepContext, idOrUpn: string, select = USER_SELECT): Promise<GraphUser | undefined> {
-  if (isDryRunId(idOrUpn)) return { id: idOrUpn, userPrincipalName: idOrUpn, userType: 'Member', assignedLicenses: [] };
+  if (isDryRunId(idOrUpn)) {
+    // a user only this dry run created: as it would have been created (usageLocation included)
+    const made = ctx.user.dryRunUser?.['id'] === idOrUpn ? ctx.user.dryRunUser : {};
+    return { userPrincipalName: idOrUpn, userType: 'Member', ...made, id: idOrUpn, assignedLicenses: [] } as GraphUser;
+  }
   return orMissing(ctx.tenant.graph.get<GraphUser>(`/users/${encodeURIComponent(idOrUpn)}?$select=${select}`));
 }
 

@@ -24,6 +24,9 @@ export interface UserRun {
   /** The target user's recipient as the tenant last answered this run (Enable-MailUser, Set-*),
    *  so a following step needs no Get-Recipient; undefined when unknown. */
   recipient?: { type: string; hidden: boolean };
+  /** Dry run only: the user as the dry run would have created it (its usageLocation, say), for the
+   *  steps that would read it back. */
+  dryRunUser?: Record<string, unknown>;
 }
 
 /** State every step of a run shares. */

@@ -42,7 +42,8 @@ function syntheticGraph(method: string, url: string, body: unknown): unknown {
   if (method !== 'POST') return method === 'DELETE' ? undefined : {};
   const p = path(url).replace(/^\/(v1\.0|beta)/, '');
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
-  if (/^\/users\/?$/i.test(p)) return { id: dryId(), userPrincipalName: b['userPrincipalName'], displayName: b['displayName'] };
+  // as Graph answers: the new user with the properties it was given (no password)
+  if (/^\/users\/?$/i.test(p)) return { ...Object.fromEntries(Object.entries(b).filter(([k]) => k !== 'passwordProfile')), id: dryId(), userPrincipalName: b['userPrincipalName'], displayName: b['displayName'] };
   if (/^\/groups\/?$/i.test(p)) return { id: dryId(), displayName: b['displayName'] };
   if (/^\/invitations\/?$/i.test(p)) return { id: dryId(), invitedUser: { id: dryId() }, status: 'PendingAcceptance' };
   return {};
@@ -51,7 +52,9 @@ function syntheticGraph(method: string, url: string, body: unknown): unknown {
 function syntheticCmdlet(cmdlet: string, parameters: Record<string, unknown>): unknown[] {
   if (/^New-/i.test(cmdlet) || /^Enable-/i.test(cmdlet)) {
     const name = String(parameters['Name'] ?? parameters['Identity'] ?? 'object');
-    return [{ Identity: name, Name: name, Guid: dryId(), ExternalEmailAddress: parameters['ExternalEmailAddress'] ?? null, RecipientType: /Contact/i.test(cmdlet) ? 'MailContact' : 'MailUser' }];
+    // as Exchange answers: a new mail user or contact is shown in the address lists
+    const type = /Contact/i.test(cmdlet) ? 'MailContact' : 'MailUser';
+    return [{ Identity: name, Name: name, Guid: dryId(), ExternalEmailAddress: parameters['ExternalEmailAddress'] ?? null, RecipientType: type, RecipientTypeDetails: type, HiddenFromAddressListsEnabled: false }];
   }
   return [];
 }

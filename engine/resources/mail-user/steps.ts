@@ -7,7 +7,7 @@ import type { StepContext, StepMap } from '../../apply/step-types.js';
 
 /** What the tenant answered about the recipient, for the user's next steps (see UserRun.recipient). */
 export function rememberRecipient(ctx: StepContext, r: Recipient | undefined): void {
-  if (ctx.dryRun || !r || typeof r.HiddenFromAddressListsEnabled !== 'boolean') ctx.user.recipient = undefined;
+  if (!r || typeof r.HiddenFromAddressListsEnabled !== 'boolean') ctx.user.recipient = undefined;
   else ctx.user.recipient = { type: recipientType(r), hidden: r.HiddenFromAddressListsEnabled };
 }
 

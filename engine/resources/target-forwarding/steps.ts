@@ -4,7 +4,7 @@
 // step waits a little and otherwise fails retryably.
 import type { TenantClient } from '../../tenant/client.js';
 import { getRecipientEventually, missingRecipient, recipientType } from '../../apply/exchange-kit.js';
-import { BlockedError, bare, str, targetUserId } from '../../apply/step-kit.js';
+import { BlockedError, bare, isDryRunId, str, targetUserId } from '../../apply/step-kit.js';
 import type { StepContext, StepMap } from '../../apply/step-types.js';
 
 const MAILBOX_WAITS = [250, 500, 1000, 2000, 4000];
@@ -15,7 +15,14 @@ export async function setForwarding(ctx: StepContext, client: TenantClient, iden
   const deliver = p['deliverToMailboxAndForward'] === true;
   const mb = await getRecipientEventually(ctx, client, identity, 'Get-Mailbox', MAILBOX_WAITS);
   if (!mb || recipientType(mb) !== 'UserMailbox') {
-    if (ctx.dryRun) return { note: 'mailbox not provisioned yet (dry run)' };
+    if (ctx.dryRun) {
+      // a user this dry run creates gets its mailbox from the licence: list the write apply sends
+      if (isDryRunId(identity) && to !== null) {
+        await client.exchange.invoke('Set-Mailbox', { Identity: identity, ForwardingSmtpAddress: to, DeliverToMailboxAndForward: deliver });
+        return { note: `forwards to ${bare(to)}${deliver ? ' (keeping a copy)' : ''} (dry run: once the licence provisions the mailbox)` };
+      }
+      return { note: 'mailbox not provisioned yet (dry run)' };
+    }
     if (client === ctx.tenant && ctx.tenant.tenant.role === 'target' && !ctx.profile?.license?.skus?.length) {
       throw new BlockedError('NoMailbox', `${ctx.change.user}: the target user has no mailbox to forward from: profile ${ctx.profile?.name ?? '?'} assigns no licence`, "add license: { skus: [...] } to the profile (a mailbox needs a licence)");
     }

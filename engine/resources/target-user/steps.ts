@@ -77,6 +77,7 @@ async function createMember(ctx: StepContext) {
   // created by this attempt or an earlier attempt of this step, seconds ago: it has no marker yet
   else markerKnownAbsent(ctx);
   ctx.user.targetUserId = user.id;
+  if (isDryRunId(user.id)) ctx.user.dryRunUser = { ...user };
   await mergeMarker(ctx, user.id, createMarker(ctx, adopted));
   return { note: adopted ? `adopted existing user ${user.userPrincipalName}` : `created user ${upn}` };
 }

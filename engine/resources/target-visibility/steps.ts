@@ -14,7 +14,8 @@ const note = (hidden: boolean, changed: boolean) =>
 async function setHidden(ctx: StepContext, hidden: boolean) {
   const id = await targetUserId(ctx);
   const known = ctx.user.recipient;
-  if (known && !ctx.dryRun) {
+  // in a dry run too: a mail user the dry run enabled is known (visible), and its hide is listed
+  if (known) {
     if (known.hidden === hidden) return { note: note(hidden, false) };
     try {
       const r = await ctx.tenant.exchange.invoke<Recipient>(setCmdletFor({ Identity: id, Name: id, RecipientTypeDetails: known.type }), { Identity: id, HiddenFromAddressListsEnabled: hidden });
