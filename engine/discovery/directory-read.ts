@@ -137,21 +137,35 @@ export function readUsers(
   );
 }
 
-export function readGroups(client: DiscoveryClient, cache: TenantCache, o: DeltaReadOptions): Promise<DeltaReadResult> {
+export async function readGroups(client: DiscoveryClient, cache: TenantCache, o: DeltaReadOptions): Promise<DeltaReadResult> {
   // A full read lists a big group's members over several pages: reset its members once per run.
   const reset = new Set<string>();
-  return runDelta(
+  // A delta read lists only the members that changed. A group the cache does not hold (a full
+  // read left it out: it changed while that read paged, and such a change comes with the next
+  // round) would keep only those: its members are read in full after the round.
+  const unknown = new Set<string>();
+  const result = await runDelta(
     client,
     'groups',
     o,
     (item, full) => {
+      const prev = cache.groups.get(item.id);
+      if (!full && !prev) unknown.add(item.id);
       const first = full && !reset.has(item.id);
       if (first) reset.add(item.id);
-      cache.groups.put(item.id, applyGroupItem(cache.groups.get(item.id), item, first));
+      cache.groups.put(item.id, applyGroupItem(prev, item, first));
     },
     (id) => cache.groups.delete(id),
     (seen) => cache.groups.deleteMissing(seen),
   );
+  if (result.mode === 'delta') {
+    for (const id of unknown) {
+      if (!cache.groups.get(id)) continue;
+      const members = await client.list<{ id: string; '@odata.type'?: string }>(`/v1.0/groups/${encodeURIComponent(id)}/members?$select=id`);
+      cache.groups.put(id, applyGroupItem(cache.groups.get(id), { id, 'members@delta': members }, true));
+    }
+  }
+  return result;
 }
 
 /** Users read one at a time, by id or user principal name, 20 to a $batch: the wave members

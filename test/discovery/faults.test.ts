@@ -224,4 +224,31 @@ test('a user created, one changed and one deleted between the pages of a full di
   assert.is(upns.length, 5, 'five of the six users remain: ' + upns.join());
 });
 
+test('a group renamed between the pages of a full discovery keeps all its members after the next delta run', async () => {
+  await world(undefined);
+  const other = (await graph('POST', '/v1.0/groups', { displayName: 'Other', mailEnabled: false, mailNickname: 'other', securityEnabled: true })).id as string;
+  for (const n of ['alice', 'erin']) await graph('POST', `/v1.0/groups/${other}/members/$ref`, ref(ids[n]!));
+  let changed = false;
+  const state = stateDir();
+  // the groups read of contoso comes one to the first page (Pilot, the older); Other is renamed before the next
+  const between = (c: DiscoveryClient, tenant: string): DiscoveryClient => ({
+    ...c,
+    delta: (url, onPage) => {
+      if (tenant !== 'contoso' || !url.includes('/groups/delta') || changed) return c.delta(url, onPage);
+      return c.delta(`${url}&$top=1`, (async (items: Parameters<typeof onPage>[0]) => {
+        onPage(items);
+        if (changed) return;
+        changed = true;
+        await graph('PATCH', `/v1.0/groups/${other}`, { displayName: 'Other (renamed)' });
+      }) as unknown as typeof onPage);
+    },
+  });
+  await run(state, { wrap: between });
+  assert.ok(changed);
+  const next = await run(state);
+  const g = next.tenants['contoso']!.groups.find((x) => x.id === other);
+  assert.equal([...(g?.memberIds ?? [])].sort(), [ids['alice'], ids['erin']].sort(), 'Other keeps its members');
+  assertSame(next, await run(stateDir(), { full: true }));
+});
+
 test.run();
