@@ -108,7 +108,32 @@ async function runDelta(
         apply(item, full);
       }
     }
-    if (full) removeMissing(touched);
+    if (full) {
+      removeMissing(touched);
+      // A round reports what changed while it paged with the next round, not in itself (an object
+      // changed meanwhile may be missing from it): one more round at once, applied as a delta,
+      // brings those in (one request when nothing changed).
+      try {
+        deltaLink = await client.delta(deltaLink, (items) => {
+          pages++;
+          for (const item of items) {
+            objects++;
+            if (item['@removed'] !== undefined) {
+              touched.delete(item.id);
+              remove(item.id);
+              continue;
+            }
+            touched.add(item.id);
+            apply(item, false);
+          }
+          o.onPage(pages, objects);
+        });
+      } catch (e) {
+        // the full read stands; its changes come with the next run
+        if (!(e instanceof DeltaResyncNeeded)) throw e;
+      }
+      if (!deltaLink) throw new Error(`the ${what} delta query ended without an @odata.deltaLink`);
+    }
     return { mode, fellBack, deltaLink, pages, objects, skipped, touched, removed };
   }
 }
@@ -150,6 +175,7 @@ export async function readGroups(client: DiscoveryClient, cache: TenantCache, o:
     o,
     (item, full) => {
       const prev = cache.groups.get(item.id);
+      // (also in the round a full read follows with at once)
       if (!full && !prev) unknown.add(item.id);
       const first = full && !reset.has(item.id);
       if (first) reset.add(item.id);
@@ -158,12 +184,10 @@ export async function readGroups(client: DiscoveryClient, cache: TenantCache, o:
     (id) => cache.groups.delete(id),
     (seen) => cache.groups.deleteMissing(seen),
   );
-  if (result.mode === 'delta') {
-    for (const id of unknown) {
-      if (!cache.groups.get(id)) continue;
-      const members = await client.list<{ id: string; '@odata.type'?: string }>(`/v1.0/groups/${encodeURIComponent(id)}/members?$select=id`);
-      cache.groups.put(id, applyGroupItem(cache.groups.get(id), { id, 'members@delta': members }, true));
-    }
+  for (const id of unknown) {
+    if (!cache.groups.get(id)) continue;
+    const members = await client.list<{ id: string; '@odata.type'?: string }>(`/v1.0/groups/${encodeURIComponent(id)}/members?$select=id`);
+    cache.groups.put(id, applyGroupItem(cache.groups.get(id), { id, 'members@delta': members }, true));
   }
   return result;
 }
