@@ -170,7 +170,7 @@ test('a delta token the service refuses after a page was applied: read in full, 
   assertSame(await run(state), await run(stateDir(), { full: true }));
 });
 
-for (const step of ['users', 'recipients', 'markers'] as const) {
+for (const step of ['groups', 'users', 'recipients', 'content', 'markers'] as const) {
   test(`a delta discovery stopped during ${step} leaves a cache the next run completes, equal to a fresh one`, async () => {
     const state = stateDir();
     await run(state);
