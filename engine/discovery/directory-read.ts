@@ -70,27 +70,31 @@ async function runDelta(
     let skipped = 0;
     let deltaLink: string | undefined;
     const full = mode === 'full';
-    try {
-      deltaLink = await client.delta(full ? o.fullUrl : o.deltaLink!, (items) => {
-        pages++;
-        for (const item of items) {
-          objects++;
-          if (item['@removed'] !== undefined) {
-            if (!full) {
-              removed.add(item.id);
-              remove(item.id);
-            }
-            continue;
+    /** One page of a round: read in full (no removal reported, out-of-scope items skipped) or as
+     *  a delta (removals applied). */
+    const onPage = (asFull: boolean) => (items: Item[]) => {
+      pages++;
+      for (const item of items) {
+        objects++;
+        if (item['@removed'] !== undefined) {
+          if (!asFull) {
+            touched.delete(item.id);
+            removed.add(item.id);
+            remove(item.id);
           }
-          if (full && !o.keep(item)) {
-            skipped++;
-            continue;
-          }
-          touched.add(item.id);
-          apply(item, full);
+          continue;
         }
-        o.onPage(pages, objects);
-      });
+        if (asFull && !o.keep(item)) {
+          skipped++;
+          continue;
+        }
+        touched.add(item.id);
+        apply(item, asFull);
+      }
+      o.onPage(pages, objects);
+    };
+    try {
+      deltaLink = await client.delta(full ? o.fullUrl : o.deltaLink!, onPage(full));
     } catch (e) {
       if (e instanceof DeltaResyncNeeded && !full) {
         o.warn(`${what}: ${e.message}; read in full instead`);
@@ -114,20 +118,7 @@ async function runDelta(
       // changed meanwhile may be missing from it): one more round at once, applied as a delta,
       // brings those in (one request when nothing changed).
       try {
-        deltaLink = await client.delta(deltaLink, (items) => {
-          pages++;
-          for (const item of items) {
-            objects++;
-            if (item['@removed'] !== undefined) {
-              touched.delete(item.id);
-              remove(item.id);
-              continue;
-            }
-            touched.add(item.id);
-            apply(item, false);
-          }
-          o.onPage(pages, objects);
-        });
+        deltaLink = await client.delta(deltaLink, onPage(false));
       } catch (e) {
         // the full read stands; its changes come with the next run
         if (!(e instanceof DeltaResyncNeeded)) throw e;
